@@ -1,0 +1,19 @@
+package dev.lichen.runtime.sensor;
+
+import dev.lichen.runtime.bus.BusException;
+import dev.lichen.senml.Reading;
+import java.util.List;
+
+/** A started driver for one chip: what it measures and one sample of it. */
+public interface Sensor extends AutoCloseable {
+    /** Channel names with their SenML units, e.g. temperature/Cel. */
+    List<Channel> channels();
+
+    /** Reads every channel once; a failed read throws and publishes nothing. */
+    List<Reading> sample(long timeMillis) throws BusException;
+
+    @Override
+    default void close() {}
+
+    record Channel(String name, String unit) {}
+}
