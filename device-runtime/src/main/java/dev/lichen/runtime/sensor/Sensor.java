@@ -12,6 +12,14 @@ public interface Sensor extends AutoCloseable {
     /** Reads every channel once; a failed read throws and publishes nothing. */
     List<Reading> sample(long timeMillis) throws BusException;
 
+    /**
+     * For event channels (motion, door): readings pushed on each debounced edge. Polled sensors
+     * keep the default, which pushes nothing.
+     */
+    default AutoCloseable onEvent(java.util.function.Consumer<Reading> sink) {
+        return () -> {};
+    }
+
     @Override
     default void close() {}
 
