@@ -57,6 +57,9 @@ public final class MqttUplink implements Uplink {
         /** Publishes and waits for the acknowledgement; returns the PUBACK reason code (0 on 3.1.1). */
         int publish(String topic, byte[] payload, boolean retained) throws UplinkException;
 
+        /** Drops the connection without DISCONNECT, as a crash or power cut would. */
+        void abandon();
+
         @Override
         void close();
     }
@@ -170,6 +173,12 @@ public final class MqttUplink implements Uplink {
     @Override
     public String describe() {
         return (options.tls() ? "mqtts" : "mqtt") + serverUri.substring(serverUri.indexOf(':')) + "/" + readingsTopic;
+    }
+
+    /** Drops the connection as a crash would: the broker then publishes the "offline" will. */
+    synchronized void abandon() {
+        if (session != null) session.abandon();
+        session = null;
     }
 
     @Override

@@ -80,6 +80,16 @@ final class PahoV3Session implements MqttUplink.Session {
     }
 
     @Override
+    public void abandon() {
+        try {
+            client.disconnectForcibly(0, 100, false);
+            client.close(true);
+        } catch (MqttException e) {
+            // the point is to be gone
+        }
+    }
+
+    @Override
     public void close() {
         try {
             if (client.isConnected()) client.disconnect(timeoutMs).waitForCompletion(timeoutMs);
