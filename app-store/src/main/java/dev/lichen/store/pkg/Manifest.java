@@ -27,7 +27,7 @@ public record Manifest(
     public record Page(@JsonProperty(required = true) String path, @JsonProperty(required = true) String title) {}
 
     public Manifest {
-        pages = List.copyOf(pages);
+        pages = pages == null ? List.of() : List.copyOf(pages);
         screenshots = screenshots == null ? List.of() : List.copyOf(screenshots);
         publicPaths = publicPaths == null ? List.of() : List.copyOf(publicPaths);
         subscribe = subscribe == null ? List.of() : List.copyOf(subscribe);

@@ -23,8 +23,6 @@ public final class ManifestParser {
 
     private static final ObjectMapper STRICT = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
@@ -60,6 +58,19 @@ public final class ManifestParser {
     }
 
     private static void validate(Manifest m) throws PackageException {
+        var required = new java.util.LinkedHashMap<String, Object>();
+        required.put("id", m.id());
+        required.put("name", m.name());
+        required.put("version", m.version());
+        required.put("summary", m.summary());
+        required.put("icon", m.icon());
+        required.put("publisher", m.publisher());
+        required.put("minGatewayVersion", m.minGatewayVersion());
+        required.put("entryPoint", m.entryPoint());
+        required.put("permissions", m.permissions());
+        for (var e : required.entrySet()) {
+            if (e.getValue() == null) throw bad("missing required field '" + e.getKey() + "' (it is null)");
+        }
         var errors = new ArrayList<String>();
         if (!ID.matcher(m.id()).matches()) errors.add("id '" + m.id() + "' must match " + ID.pattern());
         if (!Semver.isValid(m.version())) errors.add("version '" + m.version() + "' is not a semantic version like 1.2.3");

@@ -16,8 +16,8 @@ public record Permissions(
         @JsonProperty(required = true) boolean publishReadings) {
 
     public Permissions {
-        readChannels = List.copyOf(readChannels);
-        rooms = List.copyOf(rooms);
+        readChannels = readChannels == null ? List.of() : List.copyOf(readChannels);
+        rooms = rooms == null ? List.of() : List.copyOf(rooms);
     }
 
     public static final Permissions NONE = new Permissions(List.of(), List.of(), false, false);
