@@ -302,7 +302,7 @@ public final class ScenarioLoader {
                     rate(p + ".motion.nightPerHour", m.nightPerHour(), 0), duration(p + ".motion.hold", m.hold(), "30s", true));
             return new Scenario.Room(r.name(), number(p + ".initialC", r.initialC(), 19, -40, 60), heating,
                     r.idleSetpointC() == null ? null : number(p + ".idleSetpointC", r.idleSetpointC(), 16, 5, 35),
-                    rate(p + ".heaterCPerHour", r.heaterCPerHour(), 3),
+                    rate(p + ".heaterCPerHour", r.heaterCPerHour(), 6),
                     number(p + ".insulationHours", r.insulationHours(), 8, 0.1, 1000),
                     number(p + ".baseHumidity", r.baseHumidity(), 50, 0, 100),
                     number(p + ".windowFactor", r.windowFactor(), 0.03, 0, 1), lamps, m);
@@ -456,7 +456,7 @@ public final class ScenarioLoader {
                         double fr = number(p + ".fraction", f.fraction(), 0, 0, 1);
                         ids.addAll(pick(devices, fr, seed ^ at));
                     }
-                    if (ids.isEmpty()) fail(p + ".devices", "name the devices cut off (or give a fraction)", null);
+                    if (ids.isEmpty() && f.fraction() == null) fail(p + ".devices", "name the devices cut off (or give a fraction)", null);
                     yield new FaultSpec.NetworkLoss(at, forMs, List.copyOf(new TreeSet<>(ids)));
                 }
                 case "udp" -> {
