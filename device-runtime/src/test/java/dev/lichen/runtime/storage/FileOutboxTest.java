@@ -272,6 +272,24 @@ class FileOutboxTest {
     }
 
     @Test
+    void a_record_damaged_while_open_is_skipped_and_counted() throws Exception {
+        try (FileOutbox o = FileOutbox.open(dir, 1 << 20)) {
+            appendN(o, 10);
+            Path seg = segmentFiles(dir).getFirst();
+            byte[] d = Files.readAllBytes(seg);
+            int third = 2 * (d.length / 10) + 20; // inside record 2 (all frames have one size)
+            try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
+                ch.write(ByteBuffer.wrap(new byte[] {(byte) ~d[third]}), third);
+            }
+            assertEquals(List.of(0L, 1L, 3L, 4L, 5L, 6L, 7L, 8L, 9L), seqs(o.pending(100)));
+            assertEquals(1, o.stats().dropped());
+            assertEquals(9, o.stats().pending());
+            o.acknowledge(9);
+            assertEquals(0, o.stats().pending());
+        }
+    }
+
+    @Test
     void damage_in_an_older_segment_keeps_later_segments() throws Exception {
         try (FileOutbox o = FileOutbox.open(dir, 1 << 20, 4096)) {
             appendConcurrently(o, 300);
