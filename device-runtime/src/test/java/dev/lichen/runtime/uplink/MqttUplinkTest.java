@@ -83,7 +83,7 @@ class MqttUplinkTest {
     void brokerAwayThenBackDeliversEveryReadingAtLeastOnceInOrder() throws Exception {
         try (var broker = new Mosquitto(dir).start();
              var receiver = new Receiver(broker.port());
-             Outbox outbox = new MemoryOutbox();
+             Outbox outbox = CoapUplinkTest.newOutbox(dir);
              var uplink = new MqttUplink("kitchen", "127.0.0.1", broker.port(), FAST);
              var pump = new UplinkPump("kitchen", outbox, uplink, Clock.SYSTEM, CoapUplinkTest.PUMP).start()) {
             List<Long> seqs = new ArrayList<>();
