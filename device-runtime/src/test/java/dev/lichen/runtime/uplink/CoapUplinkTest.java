@@ -42,40 +42,43 @@ public class CoapUplinkTest {
         return FileOutbox.open(dir.resolve("outbox"), 1 << 20);
     }
 
+    /** What a test queued: the sequence numbers in order and the reading behind each. */
+    static final class Sent {
+        final List<Long> seqs = new ArrayList<>();
+        final Map<Long, Reading> readings = new HashMap<>();
+
+        void queue(Outbox outbox, UplinkPump pump, String boot, int from, int to, long pauseMs) throws Exception {
+            for (int i = from; i < to; i++) {
+                Reading r = temp(i);
+                long seq = outbox.append(boot, r).seq();
+                seqs.add(seq);
+                readings.put(seq, r);
+                pump.wake();
+                if (pauseMs > 0) Thread.sleep(pauseMs);
+            }
+        }
+    }
+
     @Test
     void gatewayAwayThenBackDeliversEveryReadingOnceInOrder() throws Exception {
         try (var gw = new CoapTestGateway().start();
              var outbox = newOutbox(dir);
              var uplink = new CoapUplink("127.0.0.1", gw.port(), Optional.empty(), FAST);
              var pump = new UplinkPump("kitchen", outbox, uplink, Clock.SYSTEM, PUMP).start()) {
-            List<Long> seqs = new ArrayList<>();
-            Map<Long, Reading> sent = new HashMap<>();
-            for (int i = 0; i < 20; i++) {
-                Reading r = temp(i);
-                long seq = outbox.append(BOOT, r).seq();
-                seqs.add(seq);
-                sent.put(seq, r);
-                pump.wake();
-            }
+            var sent = new Sent();
+            sent.queue(outbox, pump, BOOT, 0, 20, 0);
             Await.until(Duration.ofSeconds(5), () -> gw.arrivals.distinct() == 20, () -> "20 readings at the gateway");
             assertEquals(UplinkPump.Link.CONNECTED, pump.stats().link());
 
             gw.stop();
-            for (int i = 20; i < 80; i++) {
-                Reading r = temp(i);
-                long seq = outbox.append(BOOT, r).seq();
-                seqs.add(seq);
-                sent.put(seq, r);
-                pump.wake();
-                Thread.sleep(5);
-            }
+            sent.queue(outbox, pump, BOOT, 20, 80, 5);
             Await.until(Duration.ofSeconds(5), () -> pump.stats().link() == UplinkPump.Link.LOST, () -> "the pump notices the gateway is away");
             assertEquals(60, outbox.stats().pending(), "readings accumulate in the outbox while the gateway is away");
 
             gw.start(); // same port: the gateway is back
             Await.until(Duration.ofSeconds(10), () -> outbox.stats().pending() == 0, () -> "the backlog drains");
             assertEquals(UplinkPump.Link.CONNECTED, pump.stats().link());
-            int duplicates = gw.arrivals.assertAtLeastOnceInOrder(BOOT, seqs, sent);
+            int duplicates = gw.arrivals.assertAtLeastOnceInOrder(BOOT, sent.seqs, sent.readings);
             // with the server gone (not just slow), nothing was received and left unacknowledged
             assertEquals(0, duplicates, "a stopped gateway receives nothing, so nothing is re-sent twice");
             assertEquals(80, pump.stats().delivered());
