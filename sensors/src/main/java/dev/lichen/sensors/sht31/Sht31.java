@@ -108,7 +108,7 @@ public final class Sht31 implements Sensor {
         // datasheet 4.13: T = -45 + 175 * St / (2^16 - 1), RH = 100 * Srh / (2^16 - 1)
         double celsius = -45 + 175.0 * words[0] / 65535.0;
         double rh = 100.0 * words[1] / 65535.0;
-        if (celsius > 125) { // the formula reaches 130 degC; the chip's range ends at 125
+        if (celsius > 126) { // the formula reaches 130 degC; the chip's range ends at 125 (+-1 accuracy there)
             throw new SensorFault.InvalidRawValue("%s: raw temperature 0x%04x (%.1f degC) is beyond the chip's range"
                     .formatted(chip.where(), words[0], celsius));
         }

@@ -49,7 +49,9 @@ public final class Sht31Model implements SimI2cDevice {
         }
         int command = ((data[0] & 0xFF) << 8) | (data[1] & 0xFF);
         long now = clock.monotonicNanos();
-        status &= ~Sht31.STATUS_COMMAND_FAILED;
+        if (command != Sht31.CMD_READ_STATUS) {
+            status &= ~Sht31.STATUS_COMMAND_FAILED; // reading the status reports on the command before
+        }
         switch (command) {
             // no clock stretching: typical durations (datasheet table 4: 12.5 / 4.5 / 2.5 ms)
             case 0x2400 -> measure(now, 12_500_000);
