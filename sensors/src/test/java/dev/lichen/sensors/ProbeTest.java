@@ -1,0 +1,53 @@
+package dev.lichen.sensors;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.lichen.runtime.clock.Clock;
+import dev.lichen.sensors.probe.DemoBoard;
+import dev.lichen.sensors.probe.I2cProbe;
+import dev.lichen.sensors.probe.SensorsCommand;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class ProbeTest {
+    @Test
+    void scanNamesEveryModelledI2cChipAndNothingElse() {
+        var demo = DemoBoard.create("t", Clock.SYSTEM);
+        List<String> progress = new ArrayList<>();
+        var found = I2cProbe.scan(demo.board(), List.of(0, 1), progress::add);
+        assertEquals(List.of("0x23 bh1750", "0x44 sht31", "0x48 ads1115", "0x58 sgp30", "0x76 bme280"),
+                found.stream().map(f -> "0x%02x %s".formatted(f.address(), f.chip())).toList());
+        assertTrue(found.stream().allMatch(f -> f.bus().equals("i2c-1")));
+        assertTrue(found.get(4).detail().contains("chip id 0x60"));
+        assertTrue(progress.contains("scanning i2c-0 (0x03..0x77)..."), progress.toString());
+    }
+
+    @Test
+    void commandLineProbeSimListsChipsOnEveryBus() {
+        var out = new StringWriter();
+        var cmd = new CommandLine(new SensorsCommand());
+        cmd.setOut(new PrintWriter(out));
+        int code = cmd.execute("probe", "--sim");
+        String text = out.toString();
+        assertEquals(0, code, text);
+        for (String s : new String[] {"i2c-1 0x76  bme280", "i2c-1 0x44  sht31", "i2c-1 0x58  sgp30", "w1 28-0000075e3a1b  ds18b20",
+                "w1 28-0000075e9c02  ds18b20", "spi-0 CE0  mcp3008"}) {
+            assertTrue(text.contains(s), s + " missing from:\n" + text);
+        }
+        assertFalse(text.contains("spi-0 CE1  mcp3008"), text);
+    }
+
+    @Test
+    void withoutABoardBackendItSaysWhatToDo() {
+        var err = new StringWriter();
+        var cmd = new CommandLine(new SensorsCommand());
+        cmd.setErr(new PrintWriter(err));
+        cmd.setOut(new PrintWriter(new StringWriter()));
+        assertEquals(2, cmd.execute("probe"));
+        assertTrue(err.toString().contains("use --sim"), err.toString());
+    }
+}
