@@ -23,6 +23,7 @@ class ProbeTest {
                 found.stream().map(f -> "0x%02x %s".formatted(f.address(), f.chip())).toList());
         assertTrue(found.stream().allMatch(f -> f.bus().equals("i2c-1")));
         assertTrue(found.get(4).detail().contains("chip id 0x60"));
+        assertTrue(found.get(2).detail().contains("config register 0x8583"), found.get(2).detail());
         assertTrue(progress.contains("scanning i2c-0 (0x03..0x77)..."), progress.toString());
     }
 
@@ -42,12 +43,20 @@ class ProbeTest {
     }
 
     @Test
-    void withoutABoardBackendItSaysWhatToDo() {
+    void aBoardWithNothingWiredSaysWhatToCheck() {
+        var out = new StringWriter();
+        var cmd = new CommandLine(new SensorsCommand.Probe(() -> new dev.lichen.runtime.bus.sim.SimBoard("bare")));
+        cmd.setOut(new PrintWriter(out));
+        assertEquals(1, cmd.execute());
+        assertTrue(out.toString().contains("no known chip found. Check wiring"), out.toString());
+    }
+
+    @Test
+    void aBoardThatCannotBeOpenedSaysWhatToDo() {
         var err = new StringWriter();
-        var cmd = new CommandLine(new SensorsCommand());
+        var cmd = new CommandLine(new SensorsCommand.Probe(() -> { throw new IllegalStateException("no /dev/i2c-1"); }));
         cmd.setErr(new PrintWriter(err));
-        cmd.setOut(new PrintWriter(new StringWriter()));
-        assertEquals(2, cmd.execute("probe"));
-        assertTrue(err.toString().contains("use --sim"), err.toString());
+        assertEquals(2, cmd.execute());
+        assertTrue(err.toString().contains("no /dev/i2c-1") && err.toString().contains("use --sim"), err.toString());
     }
 }
