@@ -2,6 +2,13 @@ package dev.lichen.sensors;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.lichen.runtime.bus.Board;
+import dev.lichen.runtime.bus.BusException;
+import dev.lichen.runtime.bus.DigitalInput;
+import dev.lichen.runtime.bus.DigitalOutput;
+import dev.lichen.runtime.bus.I2cBus;
+import dev.lichen.runtime.bus.OneWireBus;
+import dev.lichen.runtime.bus.SpiBus;
 import dev.lichen.runtime.clock.Clock;
 import dev.lichen.sensors.probe.DemoBoard;
 import dev.lichen.sensors.probe.I2cProbe;
@@ -49,6 +56,31 @@ class ProbeTest {
         cmd.setOut(new PrintWriter(out));
         assertEquals(1, cmd.execute());
         assertTrue(out.toString().contains("no known chip found. Check wiring"), out.toString());
+    }
+
+    @Test
+    void aMissingBusIsReportedNotScanned() {
+        Board board = new Board() {
+            @Override public String name() { return "no-i2c"; }
+            @Override public I2cBus i2c(int bus) {
+                return new I2cBus() {
+                    @Override public String name() { return "i2c-" + bus; }
+                    @Override public void write(int a, byte[] d) { fail("a missing bus gets no writes"); }
+                    @Override public byte[] read(int a, int n) throws BusException {
+                        throw new BusException(BusException.Kind.ABSENT, "cannot open i2c-" + bus);
+                    }
+                    @Override public byte[] writeRead(int a, byte[] d, int n) throws BusException { return read(a, n); }
+                };
+            }
+            @Override public SpiBus spi(int bus) { throw new UnsupportedOperationException(); }
+            @Override public OneWireBus oneWire() { throw new UnsupportedOperationException(); }
+            @Override public DigitalInput digitalInput(int pin, Pull pull) { throw new UnsupportedOperationException(); }
+            @Override public DigitalOutput digitalOutput(int pin, boolean initial) { throw new UnsupportedOperationException(); }
+            @Override public void close() {}
+        };
+        List<String> progress = new ArrayList<>();
+        assertTrue(I2cProbe.scan(board, List.of(1), progress::add).isEmpty());
+        assertEquals(List.of("i2c-1: not available (cannot open i2c-1)"), progress);
     }
 
     @Test

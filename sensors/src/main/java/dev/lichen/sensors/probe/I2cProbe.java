@@ -34,6 +34,17 @@ public final class I2cProbe {
                 progress.accept("i2c-" + n + ": not available (" + e.getMessage() + ")");
                 continue;
             }
+            try {
+                bus.read(0x03, 1);
+            } catch (BusException e) {
+                if (e.kind() == BusException.Kind.ABSENT) { // the bus itself, not a chip, is missing
+                    progress.accept(bus.name() + ": not available (" + e.getMessage() + ")");
+                    continue;
+                }
+            } catch (RuntimeException e) {
+                progress.accept(bus.name() + ": not available (" + e.getMessage() + ")");
+                continue;
+            }
             progress.accept("scanning " + bus.name() + " (0x03..0x77)...");
             for (int address = 0x03; address <= 0x77; address++) {
                 Found f = identify(bus, address);
