@@ -47,15 +47,15 @@ class FactoryTest {
         // the device config's example placements, as Jackson would hand them over
         Sensor bme = factory.start("bme280", b, m("bus", 1, "address", "0x76"));
         assertEquals(21.5, number(bme.sample(0), "temperature"), 0.05);
-        Sensor sht = factory.start("sht31", b, m("bus", 1, "address", 0x44, "repeatability", "medium"));
+        Sensor sht = factory.start("sht31", b, m("bus", 1, "address", 0x44, "settings", m("repeatability", "medium")));
         assertEquals(80, number(sht.sample(0), "humidity"), 2);
         Sensor soil = factory.start("soil-ads1115", b, m("bus", 1, "address", "0x48", "input", 0,
                 "calibration", m("dryVolts", 2.8, "wetVolts", 1.2)));
         assertEquals(0.35, number(soil.sample(0), "soil_moisture"), 0.005);
-        Sensor volts = factory.start("ads1115", b, m("address", "0x48", "input", 0, "fullScaleVolts", 6.144));
+        Sensor volts = factory.start("ads1115", b, m("address", "0x48", "input", 0, "settings", m("fullScaleVolts", 6.144)));
         assertEquals(2.8 - 0.35 * 1.6, number(volts.sample(0), "voltage"), 0.001);
         demo.mcp3008().setVolts(2, 2.0);
-        Sensor mcpSoil = factory.start("mcp3008", b, m("chipSelect", 0, "input", 2, "probe", "soil",
+        Sensor mcpSoil = factory.start("mcp3008", b, m("chipSelect", 0, "input", 2, "settings", m("probe", "soil"),
                 "calibration", m("dryVolts", 2.8, "wetVolts", 1.2)));
         assertEquals(0.5, number(mcpSoil.sample(0), "soil_moisture"), 0.005);
         Sensor fridge = factory.start("ds18b20", b, m("romId", "28-0000075e3a1b"));
@@ -63,16 +63,18 @@ class FactoryTest {
         Sensor sgp = factory.start("sgp30", b, m("address", "0x58"));
         clock.advance(Duration.ofSeconds(16));
         assertEquals(650e-6, number(sgp.sample(0), "co2"), 1e-12);
-        Sensor light = factory.start("bh1750", b, m("address", "0x23", "resolution", "H2"));
+        Sensor light = factory.start("bh1750", b, m("address", 0x23, "settings", m("resolution", "H2")));
         assertEquals(320, number(light.sample(0), "illuminance"), 1);
         Sensor pir = factory.start("pir", b, m("pin", DemoBoard.PIR_PIN));
-        Sensor door = factory.start("reed", b, m("pin", DemoBoard.REED_PIN, "debounceMs", 0));
+        Sensor door = factory.start("reed", b, m("pin", DemoBoard.REED_PIN, "settings", m("debounceMs", 0)));
         var events = new java.util.ArrayList<Reading>();
         pir.onEvent(events::add);
         door.onEvent(events::add);
         demo.pir().motion(true);
         demo.door().doorOpen(true);
         assertEquals(List.of("motion", "door"), events.stream().map(Reading::channel).toList());
+        assertEquals(List.of(true, true), events.stream().map(r -> ((Value.Bool) r.value()).value()).toList());
+        assertTrue(((Value.Bool) door.sample(0).getFirst().value()).value(), "door open");
     }
 
     @Test
@@ -86,17 +88,22 @@ class FactoryTest {
         assertProblem(Problem.BAD_CALIBRATION, "must be above", () -> factory.start("soil-ads1115", b,
                 m("address", "0x48", "input", 0, "calibration", m("dryVolts", 1.2, "wetVolts", 2.8))));
         assertProblem(Problem.BAD_CALIBRATION, "beyond the 2.048 V full scale", () -> factory.start("soil-ads1115", b,
-                m("address", "0x48", "input", 0, "fullScaleVolts", 2.048, "calibration", m("dryVolts", 2.8, "wetVolts", 1.2))));
+                m("address", "0x48", "input", 0, "settings", m("fullScaleVolts", 2.048), "calibration", m("dryVolts", 2.8, "wetVolts", 1.2))));
         assertProblem(Problem.MISSING_KEY, "\"calibration\"", () -> factory.start("soil-ads1115", b, m("address", "0x48", "input", 0)));
         assertProblem(Problem.MISSING_KEY, "\"input\"", () -> factory.start("soil-ads1115", b,
                 m("address", "0x48", "calibration", m("dryVolts", 2.8, "wetVolts", 1.2))));
         assertProblem(Problem.BAD_VALUE, "0..3", () -> factory.start("ads1115", b, m("address", "0x48", "input", 4)));
-        assertProblem(Problem.MISSING_KEY, "\"probe\"", () -> factory.start("mcp3008", b, m("input", 0)));
+        assertProblem(Problem.MISSING_KEY, "\"calibration\"", () -> factory.start("mcp3008", b, m("input", 0, "settings", m("probe", "soil"))));
+        assertProblem(Problem.UNKNOWN_KEY, "only for settings", () -> factory.start("mcp3008", b, m("input", 0, "settings", m("probe", "voltage"),
+                "calibration", m("dryVolts", 2.8, "wetVolts", 1.2))));
+        assertProblem(Problem.UNKNOWN_KEY, "unknown settings key [gain]", () -> factory.start("ads1115", b, m("address", "0x48", "input", 0, "settings", m("gain", 2))));
+        assertProblem(Problem.BAD_VALUE, "\"settings\" is", () -> factory.start("sht31", b, m("address", "0x44", "settings", "high")));
         assertProblem(Problem.BAD_VALUE, "romId", () -> factory.start("ds18b20", b, m("romId", "28-xyz")));
-        assertProblem(Problem.BAD_VALUE, "[H, H2, L]", () -> factory.start("bh1750", b, m("address", "0x23", "resolution", "ultra")));
+        assertProblem(Problem.BAD_VALUE, "[H, H2, L]", () -> factory.start("bh1750", b, m("address", "0x23", "settings", m("resolution", "ultra"))));
         assertProblem(Problem.BAD_VALUE, "whole number in 0..27", () -> factory.start("pir", b, m("pin", 3.5)));
         assertProblem(Problem.MISSING_KEY, "\"pin\"", () -> factory.start("reed", b, m()));
-        assertProblem(Problem.BAD_VALUE, "oversampling must be 1, 2, 4, 8 or 16", () -> factory.start("bme280", b, m("address", "0x76", "oversampling", 3)));
+        assertProblem(Problem.BAD_VALUE, "[down, none, up]", () -> factory.start("reed", b, m("pin", 5, "pull", "sideways")));
+        assertProblem(Problem.BAD_VALUE, "oversampling must be 1, 2, 4, 8 or 16", () -> factory.start("bme280", b, m("address", "0x76", "settings", m("oversampling", 3))));
         assertProblem(Problem.UNKNOWN_CHIP, "known chips are", () -> factory.start("dht22", b, m()));
     }
 
@@ -108,7 +115,7 @@ class FactoryTest {
                 e.getMessage());
         var w1 = assertThrows(BusException.class, () -> factory.start("ds18b20", b, m("romId", "28-000000000042")));
         assertTrue(w1.getMessage().contains("28-000000000042 not on w1"), w1.getMessage());
-        var spi = assertThrows(BusException.class, () -> factory.start("mcp3008", b, m("chipSelect", 1, "input", 0, "probe", "voltage")));
+        var spi = assertThrows(BusException.class, () -> factory.start("mcp3008", b, m("chipSelect", 1, "input", 0)));
         assertTrue(spi.getMessage().contains("CE1 pin 26"), spi.getMessage());
     }
 

@@ -37,10 +37,10 @@ public final class ChipModelLoad {
         placements.put("bme280", Map.of("address", "0x76"));
         placements.put("sht31", Map.of("address", "0x44"));
         placements.put("soil-ads1115", Map.of("address", "0x48", "input", 0, "calibration", Map.of("dryVolts", 2.8, "wetVolts", 1.2)));
-        placements.put("mcp3008", Map.of("input", 1, "probe", "voltage"));
+        placements.put("mcp3008", Map.of("input", 1));
         placements.put("ds18b20", Map.of("romId", "28-0000075e3a1b"));
         placements.put("sgp30", Map.of("address", "0x58"));
-        placements.put("bh1750", Map.of("address", "0x23", "resolution", "L"));
+        placements.put("bh1750", Map.of("address", "0x23", "settings", Map.of("resolution", "L")));
 
         System.gc();
         Runtime rt = Runtime.getRuntime();

@@ -7,22 +7,41 @@ import java.util.TreeSet;
 
 /**
  * One sensor's placement keys from the device config (everything but "chip" and "channels"), read
- * with the chip's name in each error. Values come from JSON: numbers may be Integer, Long or
- * Double; an address may be a number or a "0x76" string.
+ * with the chip's name in each error. The device config fixes the top-level keys (bus, address,
+ * chipSelect, pin, romId, input, pull, calibration, settings); a chip's own options sit in
+ * "settings". Values come from JSON: numbers may be Integer, Long or Double; an address may be a
+ * number or a "0x76" string.
  */
 final class Placement {
     private final String chip;
+    private final String prefix;
     private final Map<String, Object> values;
 
     Placement(String chip, Map<String, Object> values, Set<String> allowed) {
+        this(chip, "", values, allowed);
+    }
+
+    private Placement(String chip, String prefix, Map<String, Object> values, Set<String> allowed) {
         this.chip = chip;
+        this.prefix = prefix;
         this.values = values == null ? Map.of() : values;
         Set<String> unknown = new TreeSet<>(this.values.keySet());
         unknown.removeAll(allowed);
         if (!unknown.isEmpty()) {
-            throw new PlacementException(Problem.UNKNOWN_KEY, "%s: unknown placement key%s %s; %s takes %s"
-                    .formatted(chip, unknown.size() > 1 ? "s" : "", unknown, chip, new TreeSet<>(allowed)));
+            throw new PlacementException(Problem.UNKNOWN_KEY, "%s: unknown %skey%s %s; %s takes %s"
+                    .formatted(chip, prefix.isEmpty() ? "placement " : prefix, unknown.size() > 1 ? "s" : "", unknown,
+                            chip + (prefix.isEmpty() ? "" : " " + prefix.strip()), allowed.isEmpty() ? "none" : new TreeSet<>(allowed)));
         }
+    }
+
+    /** The chip's own options under "settings" (may be absent: every setting has a default). */
+    @SuppressWarnings("unchecked")
+    Placement settings(Set<String> allowed) {
+        Object v = values.get("settings");
+        if (v != null && !(v instanceof Map)) {
+            throw bad("settings", v, "an object of the chip's options " + new TreeSet<>(allowed));
+        }
+        return new Placement(chip, "settings ", (Map<String, Object>) v, allowed);
     }
 
     boolean has(String key) {
@@ -147,7 +166,7 @@ final class Placement {
     }
 
     PlacementException bad(String key, Object value, String expected) {
-        return new PlacementException(Problem.BAD_VALUE, "%s: \"%s\" is %s; it must be %s".formatted(chip, key, value, expected));
+        return new PlacementException(Problem.BAD_VALUE, "%s: %s\"%s\" is %s; it must be %s".formatted(chip, prefix, key, value, expected));
     }
 
     private static int exactInt(Number n) {
