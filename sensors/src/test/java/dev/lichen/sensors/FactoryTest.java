@@ -78,6 +78,64 @@ class FactoryTest {
     }
 
     @Test
+    void fourSoilProbesOnOneAds1115ReadConcurrentlyWithoutMixingUp() throws Exception {
+        var probes = new dev.lichen.sensors.analog.SoilProbeModel[4];
+        List<Sensor> sensors = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            probes[i] = new dev.lichen.sensors.analog.SoilProbeModel(demo.ads1115(), i, DemoBoard.PROBE).setWaterContent(0.1 + 0.2 * i);
+            sensors.add(factory.start("soil-ads1115", demo.board(), m("address", "0x48", "input", i,
+                    "calibration", m("dryVolts", 2.8, "wetVolts", 1.2))));
+        }
+        // real time here: the conversions of different threads must not interleave on the chip
+        var realClock = new LichenSensorFactory();
+        var real = DemoBoard.create("real", dev.lichen.runtime.clock.Clock.SYSTEM);
+        List<Sensor> realSensors = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            new dev.lichen.sensors.analog.SoilProbeModel(real.ads1115(), i, DemoBoard.PROBE).setWaterContent(0.1 + 0.2 * i);
+            realSensors.add(realClock.start("soil-ads1115", real.board(), m("address", "0x48", "input", i,
+                    "calibration", m("dryVolts", 2.8, "wetVolts", 1.2), "settings", m("samplesPerSecond", 860))));
+        }
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var futures = new java.util.ArrayList<java.util.concurrent.Future<Double>>();
+            for (int round = 0; round < 5; round++) {
+                for (int i = 0; i < 4; i++) {
+                    Sensor s = realSensors.get(i);
+                    futures.add(pool.submit(() -> number(s.sample(0), "soil_moisture")));
+                }
+            }
+            for (int k = 0; k < futures.size(); k++) {
+                assertEquals(0.1 + 0.2 * (k % 4), futures.get(k).get(), 0.005, "probe " + (k % 4));
+            }
+        }
+        for (int i = 0; i < 4; i++) {
+            assertEquals(0.1 + 0.2 * i, number(sensors.get(i).sample(0), "soil_moisture"), 0.005);
+        }
+    }
+
+    @Test
+    void everyI2cModelNacksThroughItsDriverWhenToldTo() throws Exception {
+        var b = demo.board();
+        Map<String, Object[]> chips = new java.util.LinkedHashMap<>();
+        chips.put("bme280", new Object[] {m("address", "0x76"), demo.bme280().faults()});
+        chips.put("sht31", new Object[] {m("address", "0x44"), demo.sht31().faults()});
+        chips.put("ads1115", new Object[] {m("address", "0x48", "input", 1), demo.ads1115().faults()});
+        chips.put("sgp30", new Object[] {m("address", "0x58"), demo.sgp30().faults()});
+        chips.put("bh1750", new Object[] {m("address", "0x23"), demo.bh1750().faults()});
+        clock.advance(Duration.ofSeconds(16));
+        for (var e : chips.entrySet()) {
+            @SuppressWarnings("unchecked") Sensor s = factory.start(e.getKey(), b, (Map<String, Object>) e.getValue()[0]);
+            var faults = (dev.lichen.sensors.core.ModelFaults) e.getValue()[1];
+            if (!e.getKey().equals("sgp30")) {
+                assertFalse(s.sample(0).isEmpty());
+            }
+            faults.nack(true);
+            var x = assertThrows(BusException.class, () -> s.sample(0), e.getKey());
+            assertEquals(BusException.Kind.NACK, x.kind(), e.getKey());
+            faults.nack(false);
+        }
+    }
+
+    @Test
     void placementErrorsAreNamed() {
         var b = demo.board();
         assertProblem(Problem.MISSING_KEY, "\"address\"", () -> factory.start("bme280", b, m("bus", 1)));

@@ -6,6 +6,7 @@ import dev.lichen.runtime.clock.Clock;
 import dev.lichen.runtime.sensor.Sensor;
 import dev.lichen.runtime.sensor.SensorFactory;
 import dev.lichen.sensors.ads1115.Ads1115;
+import dev.lichen.sensors.analog.AnalogInput;
 import dev.lichen.sensors.analog.AnalogSensor;
 import dev.lichen.sensors.bh1750.Bh1750;
 import dev.lichen.sensors.bme280.Bme280;
@@ -34,6 +35,11 @@ public final class LichenSensorFactory implements SensorFactory {
             "bme280", "sht31", "soil-ads1115", "ads1115", "mcp3008", "ds18b20", "sgp30", "bh1750", "pir", "reed");
 
     private final Clock clock;
+    /**
+     * One lock per ADC chip of each board: several sensors may share one ADS1115 or MCP3008 (a
+     * soil probe on each input), and a conversion is a sequence of transactions.
+     */
+    private final Map<Board, Map<String, Object>> adcLocks = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
     /** For ServiceLoader: waits on the system clock. */
     public LichenSensorFactory() {
@@ -133,8 +139,13 @@ public final class LichenSensorFactory implements SensorFactory {
             throw new PlacementException(Problem.BAD_VALUE, e.getMessage());
         }
         String where = adc.where() + " input " + input;
-        return soil ? AnalogSensor.soil(where, () -> adc.volts(input, pga), calibration)
-                : AnalogSensor.voltage(where, () -> adc.volts(input, pga));
+        Object lock = adcLock(board, chip.where());
+        AnalogInput in = () -> {
+            synchronized (lock) {
+                return adc.volts(input, pga);
+            }
+        };
+        return soil ? AnalogSensor.soil(where, in, calibration) : AnalogSensor.voltage(where, in);
     }
 
     private Sensor mcp3008(Board board, Map<String, Object> placement) throws BusException {
@@ -155,8 +166,18 @@ public final class LichenSensorFactory implements SensorFactory {
         }
         Mcp3008 adc = Mcp3008.start(board.spi(bus), bus, cs, vref);
         String where = adc.where() + " input " + input;
-        return calibration != null ? AnalogSensor.soil(where, () -> adc.volts(input), calibration)
-                : AnalogSensor.voltage(where, () -> adc.volts(input));
+        Object lock = adcLock(board, adc.where());
+        AnalogInput in = () -> {
+            synchronized (lock) {
+                return adc.volts(input);
+            }
+        };
+        return calibration != null ? AnalogSensor.soil(where, in, calibration) : AnalogSensor.voltage(where, in);
+    }
+
+    private Object adcLock(Board board, String chip) {
+        return adcLocks.computeIfAbsent(board, b -> new java.util.concurrent.ConcurrentHashMap<>())
+                .computeIfAbsent(chip, c -> new Object());
     }
 
     private Sensor ds18b20(Board board, Map<String, Object> placement) throws BusException {
