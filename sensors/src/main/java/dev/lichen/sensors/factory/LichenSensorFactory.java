@@ -34,6 +34,15 @@ public final class LichenSensorFactory implements SensorFactory {
     public static final Set<String> CHIPS = Set.of(
             "bme280", "sht31", "soil-ads1115", "ads1115", "mcp3008", "ds18b20", "sgp30", "bh1750", "pir", "reed");
 
+    /** The I2C addresses each I2C chip can be strapped to. */
+    public static final Map<String, int[]> I2C_ADDRESSES = Map.of(
+            "bme280", new int[] {0x76, 0x77}, "sht31", new int[] {0x44, 0x45},
+            "soil-ads1115", new int[] {0x48, 0x49, 0x4A, 0x4B}, "ads1115", new int[] {0x48, 0x49, 0x4A, 0x4B},
+            "sgp30", new int[] {0x58}, "bh1750", new int[] {0x23, 0x5C});
+    /** Every placement key a chip takes at the top level (the device config's own set). */
+    public static final Set<String> PLACEMENT_KEYS =
+            Set.of("bus", "address", "chipSelect", "pin", "romId", "input", "pull", "calibration", "settings");
+
     private final Clock clock;
     /**
      * One lock per ADC chip of each board: several sensors may share one ADS1115 or MCP3008 (a
@@ -67,7 +76,7 @@ public final class LichenSensorFactory implements SensorFactory {
             case "ds18b20" -> ds18b20(board, placement);
             case "sgp30" -> {
                 var p = new Placement(name, placement, Set.of("bus", "address"));
-                yield Sgp30.start(i2c(name, board, p, 0x58), clock);
+                yield Sgp30.start(i2c(name, board, p), clock);
             }
             case "bh1750" -> bh1750(board, placement);
             case "pir" -> gpio(name, board, placement, Units.MOTION, "down", 0);
@@ -77,15 +86,15 @@ public final class LichenSensorFactory implements SensorFactory {
         };
     }
 
-    private static I2cChip i2c(String chip, Board board, Placement p, int... addresses) throws BusException {
-        int address = p.address(addresses);
+    private static I2cChip i2c(String chip, Board board, Placement p) throws BusException {
+        int address = p.address(I2C_ADDRESSES.get(chip));
         int bus = p.integer("bus", 1, 0, 31);
         return new I2cChip(chip, board.i2c(bus), bus, address);
     }
 
     private Sensor bme280(Board board, Map<String, Object> placement) throws BusException {
         var top = new Placement("bme280", placement, Set.of("bus", "address", "settings"));
-        I2cChip chip = i2c("bme280", board, top, 0x76, 0x77);
+        I2cChip chip = i2c("bme280", board, top);
         var p = top.settings(Set.of("mode", "oversampling", "filter", "standbyMs"));
         Bme280.Mode mode = p.choice("mode", "forced", Set.of("forced", "normal")).equals("normal") ? Bme280.Mode.NORMAL : Bme280.Mode.FORCED;
         int oversampling = p.integer("oversampling", 1, 1, 16);
@@ -106,7 +115,7 @@ public final class LichenSensorFactory implements SensorFactory {
 
     private Sensor sht31(Board board, Map<String, Object> placement) throws BusException {
         var p = new Placement("sht31", placement, Set.of("bus", "address", "settings"));
-        I2cChip chip = i2c("sht31", board, p, 0x44, 0x45);
+        I2cChip chip = i2c("sht31", board, p);
         String r = p.settings(Set.of("repeatability")).choice("repeatability", "high", Set.of("high", "medium", "low"));
         return Sht31.start(chip, clock, Sht31.Repeatability.valueOf(r.toUpperCase(Locale.ROOT)));
     }
@@ -116,7 +125,7 @@ public final class LichenSensorFactory implements SensorFactory {
         Set<String> keys = soil ? Set.of("bus", "address", "input", "calibration", "settings")
                 : Set.of("bus", "address", "input", "settings");
         var p = new Placement(name, placement, keys);
-        I2cChip chip = i2c(name, board, p, 0x48, 0x49, 0x4A, 0x4B);
+        I2cChip chip = i2c(name, board, p);
         int input = p.requiredInteger("input", 0, 3);
         var calibration = soil ? p.soilCalibration() : null;
         var settings = p.settings(Set.of("fullScaleVolts", "samplesPerSecond"));
@@ -196,7 +205,7 @@ public final class LichenSensorFactory implements SensorFactory {
 
     private Sensor bh1750(Board board, Map<String, Object> placement) throws BusException {
         var p = new Placement("bh1750", placement, Set.of("bus", "address", "settings"));
-        I2cChip chip = i2c("bh1750", board, p, 0x23, 0x5C);
+        I2cChip chip = i2c("bh1750", board, p);
         var settings = p.settings(Set.of("resolution", "mtreg"));
         String r = settings.choice("resolution", "H", Set.of("H", "H2", "L"));
         int mtreg = settings.integer("mtreg", 69, 31, 254);
