@@ -66,6 +66,16 @@ class GpioTest {
     }
 
     @Test
+    void reedWiredTo3v3WithPullDownReadsOpenWhenLow() throws Exception {
+        var factory = new dev.lichen.sensors.factory.LichenSensorFactory();
+        var sensor = factory.start("reed", board, java.util.Map.of("pin", 6, "pull", "down", "settings", java.util.Map.of("debounceMs", 0)));
+        board.drive(6, true); // switch closed to 3V3: door shut
+        assertFalse(value(sensor.sample(0).getFirst()));
+        board.drive(6, false);
+        assertTrue(value(sensor.sample(0).getFirst()), "door open");
+    }
+
+    @Test
     void stuckContactSendsNothing() throws Exception {
         var pir = new PirModel(board, 22);
         var sensor = new EdgeSensor(Units.MOTION, board.digitalInput(22, Board.Pull.DOWN), true, Duration.ZERO, Clock.SYSTEM);
