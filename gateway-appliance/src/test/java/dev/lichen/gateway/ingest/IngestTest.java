@@ -224,4 +224,39 @@ class IngestTest {
         while (gw.store().device("porch-light").orElseThrow().online() && System.currentTimeMillis() < deadline) Thread.sleep(50);
         assertTrue(!gw.store().device("porch-light").orElseThrow().online(), "last will marked the device offline");
     }
+
+    @Test
+    void garbageDatagramFloodIsCountedAndGoodReadingsSentAlongsideAreAllStored() throws Exception {
+        double before = metric("lichen_ingest_rejects_total", "coap", "garbage_datagram");
+        java.util.Random rnd = new java.util.Random(42);
+        int garbage = 0;
+        CoapClient c = Clients.coap(gw.coapPort());
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket()) {
+            var to = new java.net.InetSocketAddress("127.0.0.1", gw.coapPort());
+            for (int round = 0; round < 20; round++) {
+                for (int i = 0; i < 100; i++) {
+                    byte[] junk = new byte[1 + rnd.nextInt(200)];
+                    rnd.nextBytes(junk);
+                    junk[0] = (byte) ((junk[0] & 0x3f) | (rnd.nextBoolean() ? 0x80 : 0xc0)); // CoAP version 2 or 3: never valid
+                    s.send(new java.net.DatagramPacket(junk, junk.length, to));
+                    garbage++;
+                }
+                assertEquals(ResponseCode.CHANGED,
+                        c.post(CODEC.encode(pack("flood-survivor", "b", round * 5L, 5, round), SenmlFormat.CBOR), 112).getCode());
+            }
+        } finally {
+            c.shutdown();
+        }
+        assertEquals(100, stored("flood-survivor").size());
+        long deadline = System.currentTimeMillis() + 5000;
+        while (metric("lichen_ingest_rejects_total", "coap", "garbage_datagram") < before + garbage
+                && System.currentTimeMillis() < deadline) Thread.sleep(20);
+        assertEquals(before + garbage, metric("lichen_ingest_rejects_total", "coap", "garbage_datagram"));
+        String text = gw.metrics().render();
+        assertTrue(text.contains("# TYPE lichen_ingest_rejects_total counter"), text);
+        assertTrue(text.contains("lichen_ingest_rejects_total{protocol=\"coap\",reason=\"garbage_datagram\"} "), text);
+        assertTrue(text.contains("lichen_ingest_readings_total{protocol=\"coap\",outcome=\"stored\"} "), text);
+        assertTrue(text.contains("lichen_store_commit_seconds_count "), text);
+        assertTrue(text.contains("lichen_ingest_queue_depth 0"), text);
+    }
 }
