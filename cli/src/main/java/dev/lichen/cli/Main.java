@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             dev.lichen.gateway.GatewayCommand.class,
+            dev.lichen.store.cli.StoreCommand.class,
         })
 public final class Main implements Runnable {
     @Override
