@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             dev.lichen.appliance.SensorCommand.class,
+            dev.lichen.gateway.GatewayCommand.class,
             dev.lichen.store.cli.StoreCommand.class,
             dev.lichen.sensors.probe.SensorsCommand.class,
         })
