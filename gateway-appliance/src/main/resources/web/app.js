@@ -462,6 +462,10 @@ async function alertsView() {
         return el("li", { dataset: { ruleId: String(r.id) } },
           el("span", { class: "grow" }, el("strong", { text: r.name }), " · ", el("span", { text: d ? deviceLabel(d) : r.deviceId }),
             el("span", { text: ` · ${r.channel} ${r.op} ${fmtNum(r.threshold)} for ${r.durationSeconds} s` })),
+          r.enabled ? null : el("span", { class: "tag", text: "disabled" }),
+          isAdmin() ? el("button", { type: "button", class: "secondary", text: r.enabled ? "Disable" : "Enable",
+            onclick: () => api("PUT", "/rules/" + r.id, { name: r.name, deviceId: r.deviceId, channel: r.channel, op: r.op,
+              threshold: r.threshold, durationSeconds: r.durationSeconds, enabled: !r.enabled }).then(alertsView) }) : null,
           isAdmin() ? el("button", { type: "button", class: "danger", text: "Delete",
             onclick: () => api("DELETE", "/rules/" + r.id).then(alertsView) }) : null);
       })) : el("p", { class: "muted", text: "No rules yet." }))];

@@ -870,6 +870,24 @@ public final class JdbcStore implements Store {
     }
 
     @Override
+    public Optional<AlertRule> updateRule(AlertRule r) {
+        return tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE alert_rules SET name = ?, device_id = ?, channel = ?, op = ?, threshold = ?, duration_s = ?, enabled = ? WHERE id = ?")) {
+                ps.setString(1, r.name());
+                ps.setString(2, r.deviceId());
+                ps.setString(3, r.channel());
+                ps.setString(4, r.op().name());
+                ps.setDouble(5, r.threshold());
+                ps.setLong(6, r.durationSeconds());
+                ps.setInt(7, r.enabled() ? 1 : 0);
+                ps.setLong(8, r.id());
+                return ps.executeUpdate() > 0 ? Optional.of(r) : Optional.<AlertRule>empty();
+            }
+        });
+    }
+
+    @Override
     public boolean deleteRule(long id) {
         return tx(c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM alert_rules WHERE id = ?")) {
