@@ -78,7 +78,8 @@ class WebUiTest {
     String base;
     CoapEndpoint coapEndpoint;
     CoapClient device;
-    final AtomicLong seq = new AtomicLong();
+    final java.util.Map<String, AtomicLong> seqs = new java.util.concurrent.ConcurrentHashMap<>();
+    static final String PLANT = "basil-pot";
     final SenmlCodec codec = new SenmlCodec();
 
     @BeforeAll
@@ -122,9 +123,13 @@ class WebUiTest {
 
     /** Posts a Lichen SenML pack (CBOR) as a sensor appliance does and expects 2.04 once it is durable. */
     void send(List<Reading> readings) throws Exception {
-        long first = seq.getAndAdd(readings.size());
-        byte[] pack = codec.encode(new Batch(DEVICE, "boot-ui", first, readings), SenmlFormat.CBOR);
-        CoapResponse r = device.post(pack, SenmlFormat.CBOR.contentFormat());
+        send(DEVICE, SenmlFormat.CBOR, readings);
+    }
+
+    void send(String id, SenmlFormat format, List<Reading> readings) throws Exception {
+        long first = seqs.computeIfAbsent(id, k -> new AtomicLong()).getAndAdd(readings.size());
+        byte[] pack = codec.encode(new Batch(id, "boot-ui", first, readings), format);
+        CoapResponse r = device.post(pack, format.contentFormat());
         if (r == null) fail("no CoAP answer from the gateway");
         assertEquals(CoAP.ResponseCode.CHANGED, r.getCode(), r.getResponseText());
     }
@@ -239,6 +244,20 @@ class WebUiTest {
         row.findElement(By.cssSelector("button[type=submit]")).click();
         WebElement adopted = await(By.cssSelector("#adopted-devices li[data-device='" + DEVICE + "']"));
         assertEquals(XSS, adopted.findElement(By.cssSelector(".dev-name")).getText());
+
+        // a second device, in SenML JSON, reporting its battery and signal
+        send(PLANT, SenmlFormat.JSON, List.of(new Reading("soil_moisture", "%", new Value.Number(41), now - 5_000),
+                new Reading("battery", "%EL", new Value.Number(87), now - 5_000),
+                new Reading("rssi", "dBm", new Value.Number(-61), now - 5_000)));
+        WebElement plant = await(By.cssSelector("#new-devices li[data-device='" + PLANT + "']"));
+        plant.findElement(By.name("name")).sendKeys("Basil");
+        plant.findElement(By.name("room")).sendKeys("Living room");
+        plant.findElement(By.cssSelector("button[type=submit]")).click();
+        await(By.cssSelector("#adopted-devices li[data-device='" + PLANT + "']"));
+        assertTrue(driver.findElements(By.cssSelector("#new-devices li")).isEmpty());
+        go("#/device/" + PLANT);
+        assertEquals("87 %", await(By.id("battery")).getText());
+        assertEquals("-61 dBm", driver.findElement(By.id("signal")).getText());
         assertEquals(dev.lichen.gateway.store.DeviceState.ADOPTED, gateway.store().device(DEVICE).orElseThrow().state());
         assertNoDialog();
     }
@@ -249,7 +268,8 @@ class WebUiTest {
         go("#/");
         WebElement name = await(By.cssSelector(".tile[data-device='" + DEVICE + "'] .dev-name"));
         assertEquals(XSS, name.getText());
-        assertEquals("Kitchen", driver.findElement(By.cssSelector("section.room h2")).getText());
+        assertEquals(List.of("Kitchen", "Living room"),
+                driver.findElements(By.cssSelector("section.room h2")).stream().map(WebElement::getText).toList());
         assertTrue(driver.findElements(By.cssSelector("main img")).isEmpty(), "the name became an <img> element");
         assertNoDialog();
         go("#/device/" + DEVICE);
