@@ -164,7 +164,12 @@ public final class ImageBuilder {
         if (board.isRaspberryPi()) {
             Path fw = trees.get("raspi-firmware").resolve("usr/lib/raspi-firmware");
             for (String f : board.firmware) boot.put(f, Files.readAllBytes(fw.resolve(f)));
-            Path dtbs = find(trees.get("kernel"), "broadcom", true);
+            Path dtbs;
+            try (Stream<Path> s = Files.list(trees.get("kernel").resolve("usr/lib"))) {
+                dtbs = s.filter(d -> d.getFileName().toString().startsWith("linux-image-")).findFirst()
+                        .orElseThrow(() -> new BuildException("the kernel package has no usr/lib/linux-image-*/ device trees"))
+                        .resolve("broadcom");
+            }
             for (String d : board.deviceTrees) boot.put(d, Files.readAllBytes(dtbs.resolve(d)));
             boot.put("config.txt", piConfig().getBytes(StandardCharsets.US_ASCII));
         }

@@ -57,9 +57,33 @@ public final class RuntimeLinker {
         if (!missing.isEmpty())
             throw new BuildException("the appliance needs Java module(s) " + missing + " which the arm64 runtime ("
                     + jmods + ") does not have: remove that dependency from the appliance");
-        run("jlink", List.of("--module-path", jmods.toString(), "--add-modules", String.join(",", modules),
+        runProcess("jlink", List.of("--module-path", jmods.toString(), "--add-modules", String.join(",", modules),
                 "--output", output.toString(), "--strip-java-debug-attributes", "--no-header-files", "--no-man-pages",
                 "--exclude-files=**.debuginfo", "--compress=zip-6"));
+    }
+
+    /**
+     * jlink runs in its own process: run twice inside one JVM it wrote different lib/modules
+     * headers (measured), which would break reproducible images.
+     */
+    private static void runProcess(String tool, List<String> args) {
+        Path exe = Path.of(System.getProperty("java.home"), "bin", tool);
+        if (!Files.isExecutable(exe))
+            throw new BuildException(tool + " is not in " + System.getProperty("java.home") + ": build images with a full JDK 25 (for example Temurin 25)");
+        List<String> cmd = new ArrayList<>();
+        cmd.add(exe.toString());
+        cmd.addAll(args);
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            int rc = p.waitFor();
+            if (rc != 0) throw new BuildException(tool + " failed (exit " + rc + "): " + out.strip());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run " + exe, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BuildException("interrupted while running " + tool, e);
+        }
     }
 
     private static String run(String tool, List<String> args) {

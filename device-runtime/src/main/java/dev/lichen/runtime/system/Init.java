@@ -130,11 +130,11 @@ public final class Init {
     }
 
     private void mountData() {
-        String dev = p.getProperty("data.device", "");
         String dir = p.getProperty("data.dir", "/var/lib/lichen");
-        if (dev.isEmpty()) return;
-        if (!waitFor(Path.of(dev), Duration.ofSeconds(10))) {
-            log("data partition " + dev + " did not appear: the outbox lives in RAM until a restart");
+        Optional<String> dev = findDataPartition(p.getProperty("data.label", ""), p.getProperty("data.device", ""),
+                Duration.ofSeconds(10));
+        if (dev.isEmpty()) {
+            log("data partition did not appear: the outbox lives in RAM until a restart");
             return;
         }
         try {
@@ -142,9 +142,49 @@ public final class Init {
         } catch (IOException e) {
             log("cannot create " + dir + ": " + e);
         }
-        dataMounted = mount(dev, dir, p.getProperty("data.fstype", "vfat"),
+        dataMounted = mount(dev.get(), dir, p.getProperty("data.fstype", "vfat"),
                 Linux.MS_NOSUID | Linux.MS_NODEV | Linux.MS_NOEXEC | Linux.MS_NOATIME, p.getProperty("data.options", null));
-        if (dataMounted) log("data partition " + dev + " mounted on " + dir);
+        if (dataMounted) log("data partition " + dev.get() + " mounted on " + dir);
+    }
+
+    /**
+     * The partition whose FAT volume label is the image's data label (device names differ between
+     * boards and kernels: mmcblk0 or mmcblk1 on a Pi 4), else the configured device.
+     */
+    static Optional<String> findDataPartition(String label, String fallback, Duration max) {
+        long end = System.nanoTime() + max.toNanos();
+        while (true) {
+            if (!label.isEmpty()) {
+                try (var s = Files.list(Path.of("/sys/class/block"))) {
+                    for (Path b : s.sorted().toList()) {
+                        if (!Files.exists(b.resolve("partition"))) continue;
+                        String node = "/dev/" + b.getFileName();
+                        if (label.equals(fatLabel(Path.of(node)))) return Optional.of(node);
+                    }
+                } catch (IOException e) {
+                    // sysfs not there yet
+                }
+            }
+            if (!fallback.isEmpty() && Files.exists(Path.of(fallback)) && label.isEmpty()) return Optional.of(fallback);
+            if (System.nanoTime() > end) return fallback.isEmpty() || !Files.exists(Path.of(fallback)) ? Optional.empty() : Optional.of(fallback);
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
+        }
+    }
+
+    /** The volume label of a FAT12/16 boot sector (offset 43), or null. */
+    static String fatLabel(Path device) {
+        try (var in = Files.newInputStream(device)) {
+            byte[] b = in.readNBytes(512);
+            if (b.length < 512 || (b[510] & 0xFF) != 0x55 || (b[511] & 0xFF) != 0xAA || b[38] != 0x29) return null;
+            return new String(b, 43, 11, java.nio.charset.StandardCharsets.US_ASCII).trim();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private void network(CountDownLatch clockSet) {
@@ -183,6 +223,8 @@ public final class Init {
             setClock(ntp, clockSet);
         } catch (Exception e) {
             log("network: " + e);
+        } finally {
+            clockSet.countDown(); // without network the appliance starts anyway: its outbox waits
         }
     }
 

@@ -40,6 +40,8 @@ public final class Linux {
     private static final MethodHandle SOCKET = fn("socket", FunctionDescriptor.of(INT, INT, INT, INT));
     private static final MethodHandle CLOSE = fn("close", FunctionDescriptor.of(INT, INT));
     private static final MethodHandle IOCTL = fn("ioctl", FunctionDescriptor.of(INT, INT, LONG, PTR), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle OPEN = fn("open", FunctionDescriptor.of(INT, PTR, INT, INT), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle LSEEK = fn("lseek", FunctionDescriptor.of(LONG, INT, LONG, INT));
     private static final MethodHandle CLOCK_SETTIME = fn("clock_settime", FunctionDescriptor.of(INT, INT, PTR));
     private static final MethodHandle SYSCALL3 = fn("syscall", FunctionDescriptor.of(LONG, LONG, PTR, LONG, PTR),
             Linker.Option.firstVariadicArg(1));
@@ -178,6 +180,51 @@ public final class Linux {
             int ignored = (int) CLOSE.invokeExact(a.allocate(CAPTURE), fd);
         } catch (Throwable t) {
             throw rethrow(t);
+        }
+    }
+
+    /** open(2) read-only; close the descriptor with {@link #close(int)}. */
+    public static int openReadOnly(String path) throws SyscallException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CAPTURE);
+            int fd = (int) OPEN.invokeExact(st, a.allocateFrom(path), 0 /* O_RDONLY */, 0);
+            return (int) check("open " + path, fd, st);
+        } catch (SyscallException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * The regions of a file that hold data, as [start, end) pairs, found with lseek SEEK_DATA and
+     * SEEK_HOLE; the rest are holes (never written, read as zeros).
+     */
+    public static java.util.List<long[]> dataRegions(String path, long size) throws SyscallException {
+        int fd = openReadOnly(path);
+        try (Arena a = Arena.ofConfined()) {
+            java.util.List<long[]> out = new java.util.ArrayList<>();
+            long pos = 0;
+            while (pos < size) {
+                MemorySegment st = a.allocate(CAPTURE);
+                long data = (long) LSEEK.invokeExact(st, fd, pos, 3 /* SEEK_DATA */);
+                if (data < 0) {
+                    int errno = (int) ERRNO.get(st, 0L);
+                    if (errno == 6) break; // ENXIO: no data after pos
+                    throw new SyscallException("lseek SEEK_DATA " + path, errno);
+                }
+                long hole = (long) LSEEK.invokeExact(st, fd, data, 4 /* SEEK_HOLE */);
+                check("lseek SEEK_HOLE " + path, hole, st);
+                out.add(new long[] {data, Math.min(hole, size)});
+                pos = hole;
+            }
+            return out;
+        } catch (SyscallException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        } finally {
+            close(fd);
         }
     }
 
