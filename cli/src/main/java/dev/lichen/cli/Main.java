@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
             dev.lichen.gateway.GatewayCommand.class,
             dev.lichen.store.cli.StoreCommand.class,
             dev.lichen.sensors.probe.SensorsCommand.class,
+            dev.lichen.armboot.ImageCommand.class,
         })
 public final class Main implements Runnable {
     @Override
