@@ -1,10 +1,15 @@
 package dev.lichen.gateway;
 
 import dev.lichen.gateway.alerts.AlertEngine;
+import dev.lichen.gateway.ingest.CoapIngest;
+import dev.lichen.gateway.ingest.MqttIngest;
 import dev.lichen.gateway.ingest.Pipeline;
 import dev.lichen.gateway.live.LiveBus;
 import dev.lichen.gateway.metrics.Metrics;
 import dev.lichen.gateway.store.Store;
+import dev.lichen.runtime.clock.Clock;
+import dev.lichen.senml.SenmlCodec;
+import dev.lichen.senml.SenmlLimits;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
@@ -32,7 +37,8 @@ public final class Gateway implements AutoCloseable {
         this.config = config;
         this.store = Store.open(config.dataDir(), config.jdbcUrl());
         this.alerts = new AlertEngine(store, liveBus);
-        this.pipeline = new Pipeline(store, liveBus, metrics, alerts, MAX_QUEUED_READINGS);
+        this.pipeline = new Pipeline(store, liveBus, metrics, alerts, MAX_QUEUED_READINGS,
+                new SenmlCodec(new SenmlLimits(config.maxPackBytes(), 1000), Clock.SYSTEM));
         this.retention = Thread.ofVirtual().name("lichen-retention").unstarted(this::retentionLoop);
     }
 
@@ -61,7 +67,25 @@ public final class Gateway implements AutoCloseable {
     }
 
     private void startIngest() throws Exception {
-        // CoAP server and MQTT broker are added here (dev.lichen.gateway.ingest)
+        CoapIngest coap = new CoapIngest(pipeline, config.bindHost(), config.coapPort());
+        started.add(coap);
+        coap.start();
+        coapPort = coap.port();
+        // HiveMQ cannot report an OS-chosen port, so port 0 is resolved here first
+        int mqtt = config.mqttPort() != 0 ? config.mqttPort() : freeTcpPort(config.bindHost());
+        MqttIngest broker = new MqttIngest(pipeline, store, liveBus, config.dataDir().resolve("mqtt"), config.bindHost(), mqtt,
+                config.mqttInMemory());
+        started.add(broker);
+        broker.start();
+        mqttPort = broker.port();
+        metrics.gauge("lichen_live_subscribers", "Live bus subscribers (SSE clients)", liveBus::subscriberCount);
+        metrics.gauge("lichen_live_dropped_total", "Live events dropped for slow subscribers", liveBus::dropped);
+    }
+
+    private static int freeTcpPort(String host) throws java.io.IOException {
+        try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+            return s.getLocalPort();
+        }
     }
 
     private void retentionLoop() {

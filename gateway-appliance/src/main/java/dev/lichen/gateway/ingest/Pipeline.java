@@ -9,13 +9,15 @@ import dev.lichen.gateway.store.Store;
 import dev.lichen.gateway.store.StoreException;
 import dev.lichen.gateway.store.WriteResult;
 import dev.lichen.senml.Batch;
+import dev.lichen.senml.SenmlCodec;
+import dev.lichen.senml.SenmlException;
+import dev.lichen.senml.SenmlFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Pattern;
 
 /**
  * The one ingest pipeline behind CoAP and MQTT: validate -> queue -> group commit (dedupe by the
@@ -30,9 +32,9 @@ import java.util.regex.Pattern;
 public final class Pipeline implements AutoCloseable {
     /** Most packs in one transaction. */
     public static final int MAX_GROUP = 4000;
-    private static final Pattern DEVICE_ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
 
     private final Store store;
+    private final SenmlCodec codec;
     private final LiveBus bus;
     private final AlertEngine alerts;
     private final int maxQueuedReadings;
@@ -49,7 +51,8 @@ public final class Pipeline implements AutoCloseable {
 
     private record Pending(Protocol protocol, Batch batch, CompletableFuture<IngestOutcome> done) {}
 
-    public Pipeline(Store store, LiveBus bus, Metrics metrics, AlertEngine alerts, int maxQueuedReadings) {
+    public Pipeline(Store store, LiveBus bus, Metrics metrics, AlertEngine alerts, int maxQueuedReadings, SenmlCodec codec) {
+        this.codec = codec;
         this.store = store;
         this.bus = bus;
         this.alerts = alerts;
@@ -62,6 +65,33 @@ public final class Pipeline implements AutoCloseable {
         this.groupSize = metrics.histogram("lichen_store_commit_packs", "Packs per group commit", 1, 10, 100, 1000, 4000);
         metrics.gauge("lichen_ingest_queue_depth", "Readings waiting for the next group commit", queuedReadings::get);
         this.writer = Thread.ofPlatform().name("lichen-group-commit").start(this::writeLoop);
+    }
+
+    /** The codec (and so the size limits) the pipeline decodes with. */
+    public SenmlCodec codec() {
+        return codec;
+    }
+
+    /**
+     * Decodes a SenML pack with the project's codec, then {@link #submit}s it. Undecodable packs
+     * complete at once as Rejected (MALFORMED with the codec's diagnostic, or TOO_LARGE).
+     */
+    public CompletableFuture<IngestOutcome> ingest(Protocol p, byte[] payload, SenmlFormat format, String expectedDeviceId) {
+        if (payload.length > codec.limits().maxBytes()) {
+            return CompletableFuture.completedFuture(reject(p, RejectReason.TOO_LARGE,
+                    "pack of " + payload.length + " bytes; at most " + codec.limits().maxBytes() + " are accepted: send fewer readings per pack"));
+        }
+        Batch batch;
+        try {
+            batch = codec.decodeBatch(payload, format);
+        } catch (SenmlException e) {
+            RejectReason r = e.reason() == SenmlException.Reason.TOO_LARGE ? RejectReason.TOO_LARGE : RejectReason.MALFORMED;
+            return CompletableFuture.completedFuture(reject(p, r, "invalid SenML " + format.name() + ": " + e.getMessage()));
+        } catch (RuntimeException e) {
+            // the codec should catch everything; a parser bug must still not reach the device as a 5.00
+            return CompletableFuture.completedFuture(reject(p, RejectReason.MALFORMED, "invalid SenML " + format.name() + ": " + e));
+        }
+        return submit(p, batch, expectedDeviceId);
     }
 
     /** Counts a reject that happened before the pipeline (decode, size, content format, garbage). */
@@ -81,7 +111,7 @@ public final class Pipeline implements AutoCloseable {
      * or refused (Rejected). expectedDeviceId, when not null, must equal the pack's device (MQTT topic).
      */
     public CompletableFuture<IngestOutcome> submit(Protocol p, Batch batch, String expectedDeviceId) {
-        if (batch.deviceId() == null || !DEVICE_ID.matcher(batch.deviceId()).matches()) {
+        if (batch.deviceId() == null || !SenmlCodec.DEVICE_ID.matcher(batch.deviceId()).matches()) {
             return CompletableFuture.completedFuture(reject(p, RejectReason.MALFORMED,
                     "device id '" + batch.deviceId() + "' must match [a-z0-9][a-z0-9_-]{0,62}"));
         }
