@@ -82,7 +82,7 @@ public final class WebServer implements AutoCloseable {
                 error(ctx, 500, null, "internal error: see the gateway's log");
             });
             r.error(404, ctx -> {
-                if (ctx.path().startsWith("/api/") && ctx.result() == null) {
+                if (ctx.path().startsWith("/api/")) {
                     error(ctx, 404, null, "no such API route: see /api/v1/openapi.json");
                 }
             });
