@@ -77,6 +77,7 @@ final class AddonApi {
     private void run(Context ctx, Handler h) {
         ctx.header("Cache-Control", "no-store");
         try {
+            if (!host.ready()) throw new AddonApiException(503, "the add-on host is starting; retry");
             h.handle(authenticate(ctx), ctx);
         } catch (AddonApiException e) {
             ctx.status(e.status()).json(Map.of("error", e.getMessage()));

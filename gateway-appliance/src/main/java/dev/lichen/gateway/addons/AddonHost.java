@@ -5,6 +5,7 @@ import dev.lichen.gateway.Gateway;
 import dev.lichen.gateway.GatewayComponent;
 import dev.lichen.gateway.live.LiveBus;
 import dev.lichen.gateway.live.LiveEvent;
+import dev.lichen.gateway.web.WebExtension;
 import dev.lichen.store.catalog.CatalogClient;
 import dev.lichen.store.catalog.CatalogIndex;
 import dev.lichen.store.pkg.Limits;
@@ -32,7 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * folder, run as its own JVM by the {@link Supervisor}), the proxy for their pages, the scoped
  * add-on API, and the add-ons page. The web server mounts its routes via {@link #routes}.
  */
-public final class AddonHost implements GatewayComponent {
+public final class AddonHost implements GatewayComponent, WebExtension {
     public static final String GATEWAY_VERSION = "0.1.0";
     private static final System.Logger LOG = System.getLogger(AddonHost.class.getName());
 
@@ -66,7 +67,7 @@ public final class AddonHost implements GatewayComponent {
     private Gateway gateway;
     private TrustStore trust;
     private JsonFile<Map<String, Installed>> registryFile;
-    private Supervisor supervisor;
+    private volatile Supervisor supervisor;
     private AddonData data;
     private AddonProxy proxy;
     private Installer installer;
@@ -94,10 +95,11 @@ public final class AddonHost implements GatewayComponent {
         Files.createDirectories(dir);
         trust = new TrustStore(dir.resolve("stores.json"));
         registryFile = new JsonFile<>(dir.resolve("installed.json"), new TypeReference<>() {}, Map.of());
-        supervisor = new Supervisor(config.idle(), config.readyTimeout());
+        var sup = new Supervisor(config.idle(), config.readyTimeout());
         data = new AddonData(g);
         proxy = new AddonProxy(this);
         installer = new Installer(this);
+        supervisor = sup;
         for (Installed i : registryFile.read().values()) {
             try {
                 activate(i, manifest(i));
@@ -106,6 +108,31 @@ public final class AddonHost implements GatewayComponent {
             }
         }
         subscription = g.liveBus().subscribe(this::onLive);
+    }
+
+    @Override
+    public void register(RoutesConfig r, WebExtension.Auth auth) {
+        routes(r, new Access() {
+            @Override
+            public boolean user(io.javalin.http.Context ctx) {
+                return auth.principal(ctx).isPresent();
+            }
+
+            @Override
+            public boolean admin(io.javalin.http.Context ctx) {
+                return auth.principal(ctx).map(p -> p.isAdmin()).orElse(false);
+            }
+        });
+    }
+
+    @Override
+    public void started(int port) {
+        httpPort(port);
+    }
+
+    /** False until {@link #start} ran (the web server may serve before the add-on host is up). */
+    boolean ready() {
+        return supervisor != null;
     }
 
     /** Tells the host where the gateway's HTTP server listens, so add-ons can reach the add-on API on loopback. */

@@ -68,7 +68,6 @@ final class AddonsAdmin {
             host.supervisor().stop(ctx.pathParam("id"), "stopped by an administrator");
             ctx.json(Map.of("stopped", ctx.pathParam("id")));
         }));
-        r.get("/apps/{id}", ctx -> ctx.redirect("/apps/" + ctx.pathParam("id") + "/"));
         for (var m : List.of("GET", "POST")) {
             io.javalin.http.Handler h = ctx -> app(ctx, ctx.pathParam("id"), ctx.pathParam("rest"));
             if (m.equals("GET")) r.get("/apps/{id}/<rest>", h); else r.post("/apps/{id}/<rest>", h);
@@ -78,9 +77,17 @@ final class AddonsAdmin {
     }
 
     private void app(Context ctx, String id, String rest) {
+        if (!host.ready()) {
+            ctx.status(503).result("the add-on host is starting; retry in a moment");
+            return;
+        }
         var m = host.manifest(id);
         if (m == null || host.installed(id) == null) {
             ctx.status(404).contentType("text/plain; charset=utf-8").result("No add-on '" + id + "' is installed.");
+            return;
+        }
+        if (rest.isEmpty() && !ctx.path().endsWith("/")) {
+            ctx.redirect("/apps/" + id + "/"); // the add-on's relative links need the trailing slash
             return;
         }
         boolean isPublic = m.publicPaths().stream().anyMatch(rest::startsWith);
@@ -223,6 +230,7 @@ final class AddonsAdmin {
     private void run(Context ctx, boolean adminOnly, Action a) {
         ctx.header("Cache-Control", "no-store");
         try {
+            if (!host.ready()) throw new AddonApiException(503, "the add-on host is starting; retry in a moment");
             if (!access.user(ctx)) throw new AddonApiException(401, "log in first");
             if (adminOnly && !access.admin(ctx)) throw new AddonApiException(403, "only an admin may change add-ons");
             a.run();
