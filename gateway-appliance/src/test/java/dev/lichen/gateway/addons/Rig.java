@@ -153,6 +153,15 @@ final class Rig {
             return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         }
 
+        /** A browser-like form post (application/x-www-form-urlencoded) with the admin's session. */
+        HttpResponse<String> form(String path, Map<String, String> fields) throws Exception {
+            String body = fields.entrySet().stream().map(e -> java.net.URLEncoder.encode(e.getKey(), java.nio.charset.StandardCharsets.UTF_8) + "="
+                    + java.net.URLEncoder.encode(e.getValue(), java.nio.charset.StandardCharsets.UTF_8)).collect(java.util.stream.Collectors.joining("&"));
+            var b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60)).header("Cookie", "lichen_session=" + cookie)
+                    .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(body));
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        }
+
         JsonNode json(String method, String path, Object body, int expect) throws Exception {
             var r = send(method, path, body);
             assertEquals(expect, r.statusCode(), method + " " + path + " -> " + r.body());
