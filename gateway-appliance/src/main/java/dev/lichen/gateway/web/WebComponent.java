@@ -31,7 +31,8 @@ public final class WebComponent implements GatewayComponent {
     @Override
     public void start(Gateway gateway) {
         server = new WebServer(gateway, Clock.SYSTEM, hasher,
-                gateway.config().bindHost(), gateway.config().httpPort()).start();
+                gateway.config().bindHost(), gateway.config().httpPort(),
+                gateway.components(WebExtension.class)).start();
         System.getLogger(WebComponent.class.getName()).log(System.Logger.Level.INFO,
                 "web UI and API on http://" + gateway.config().bindHost() + ":" + server.port() + "/");
     }
