@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "Home-sensor appliances: gateway, sensors, simulator, images, add-on store.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            dev.lichen.store.cli.StoreCommand.class,
         })
 public final class Main implements Runnable {
     @Override
