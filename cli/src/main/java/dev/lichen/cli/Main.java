@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             CommandLine.HelpCommand.class,
             dev.lichen.store.cli.StoreCommand.class,
+            dev.lichen.sim.cli.SimCommand.class,
         })
 public final class Main implements Runnable {
     @Override

@@ -26,8 +26,9 @@ final class MqttSender implements LoadGenerator.Sender {
         this.executor = Executors.newScheduledThreadPool(3 * ids.size() + 4, Thread.ofVirtual().factory());
         String server = "tcp://" + gateway.getHost() + ":" + (gateway.getPort() < 0 ? 1883 : gateway.getPort());
         try (var connecting = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<Object>> done = new java.util.ArrayList<>();
             for (String id : ids) {
-                connecting.submit(() -> {
+                done.add(connecting.submit(() -> {
                     MqttAsyncClient c = new MqttAsyncClient(server, id, new MemoryPersistence(), null, executor);
                     MqttConnectionOptions o = new MqttConnectionOptions();
                     o.setCleanStart(true);
@@ -37,8 +38,9 @@ final class MqttSender implements LoadGenerator.Sender {
                     c.connect(o).waitForCompletion(60_000);
                     clients.put(id, c);
                     return null;
-                }).get();
+                }));
             }
+            for (var f : done) f.get();
         } catch (java.util.concurrent.ExecutionException e) {
             close();
             throw new IllegalStateException("cannot connect to " + server + ": " + e.getCause().getMessage(), e.getCause());
@@ -60,12 +62,16 @@ final class MqttSender implements LoadGenerator.Sender {
 
     @Override
     public void close() {
-        for (MqttAsyncClient c : clients.values()) {
-            try {
-                c.disconnect().waitForCompletion(5_000);
-                c.close();
-            } catch (Exception e) {
-                // closing anyway
+        try (var closing = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (MqttAsyncClient c : clients.values()) {
+                closing.submit(() -> {
+                    try {
+                        c.disconnect(0).waitForCompletion(5_000);
+                        c.close();
+                    } catch (Exception e) {
+                        // closing anyway
+                    }
+                });
             }
         }
         executor.shutdownNow();
