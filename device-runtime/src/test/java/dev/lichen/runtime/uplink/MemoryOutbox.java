@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** An outbox in memory: the pump's side of the contract without the file underneath. */
-final class MemoryOutbox implements Outbox {
+public final class MemoryOutbox implements Outbox {
     private final ArrayDeque<Entry> entries = new ArrayDeque<>();
     private long next = 1;
 
