@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class,
             dev.lichen.store.cli.StoreCommand.class,
             dev.lichen.sim.cli.SimCommand.class,
+            dev.lichen.sensors.probe.SensorsCommand.class,
         })
 public final class Main implements Runnable {
     @Override
