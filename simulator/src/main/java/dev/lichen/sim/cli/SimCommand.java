@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 /** {@code lichen sim ...}: run a scenario, check one, or drive a gateway with load. */
 @Command(name = "sim", mixinStandardHelpOptions = true,
         description = "The simulator: virtual homes of sensor appliances, faults, and load for a gateway.",
-        subcommands = {SimCommand.Load.class})
+        subcommands = {SimRunCommand.class, SimValidateCommand.class, SimCommand.Load.class})
 public final class SimCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -4,9 +4,14 @@ import dev.lichen.appliance.ConfigException;
 import dev.lichen.appliance.DeviceConfig;
 import dev.lichen.appliance.SensorAppliance;
 import dev.lichen.runtime.bus.sim.SimBoard;
+import dev.lichen.runtime.storage.FileKeyValueStore;
 import dev.lichen.runtime.storage.FileOutbox;
+import dev.lichen.runtime.storage.Outbox;
+import dev.lichen.runtime.uplink.UplinkPump;
+import java.util.Optional;
 import dev.lichen.runtime.uplink.Uplink;
 import dev.lichen.sensors.core.ModelFaults;
+import dev.lichen.sensors.factory.LichenSensorFactory;
 import dev.lichen.sim.faults.SkewedClock;
 import dev.lichen.sim.physics.Environment;
 import dev.lichen.sim.physics.Home;
@@ -59,6 +64,8 @@ public final class VirtualDevice implements AutoCloseable {
     private final List<Consumer<Environment>> pins = new ArrayList<>();
     private String placeOfPins;
     private SensorAppliance appliance;
+    private Outbox outbox;
+    private Uplink uplink;
     private Thread pinDriver;
     private int boots;
 
@@ -108,9 +115,11 @@ public final class VirtualDevice implements AutoCloseable {
                 placeOfPins = place;
             }
         }
-        var outbox = new RecordingOutbox(spec.deviceId(), FileOutbox.open(config), log);
-        Uplink uplink = network.uplink(spec.deviceId(), config);
-        appliance = new SensorAppliance(config, board, clock, outbox, uplink);
+        outbox = new RecordingOutbox(spec.deviceId(),
+                FileOutbox.open(dataDir.resolve("outbox"), config.outboxBudgetBytes()), log);
+        uplink = network.uplink(spec.deviceId(), config);
+        appliance = new SensorAppliance(config, board, clock, outbox, uplink, List.of(new LichenSensorFactory(clock)),
+                Optional.of(new FileKeyValueStore(dataDir.resolve("state"))), UplinkPump.Options.defaults());
         appliance.start();
         boots++;
         if (!pins.isEmpty()) {
@@ -144,6 +153,18 @@ public final class VirtualDevice implements AutoCloseable {
             appliance.close();
             appliance = null;
         }
+        if (uplink != null) {
+            uplink.close();
+            uplink = null;
+        }
+        if (outbox != null) {
+            try {
+                outbox.close();
+            } catch (IOException e) {
+                // as after a power cut: the next open recovers what is on flash
+            }
+            outbox = null;
+        }
     }
 
     /**
@@ -159,8 +180,8 @@ public final class VirtualDevice implements AutoCloseable {
 
     private void tearLastWrite() throws IOException {
         Path file;
-        try (Stream<Path> files = Files.list(dataDir)) {
-            file = files.filter(Files::isRegularFile).filter(p -> p.getFileName().toString().contains("outbox"))
+        try (Stream<Path> files = Files.list(dataDir.resolve("outbox"))) {
+            file = files.filter(Files::isRegularFile).filter(p -> p.getFileName().toString().startsWith("seg-"))
                     .max(java.util.Comparator.comparingLong(p -> p.toFile().lastModified())).orElse(null);
         }
         if (file == null) return;
@@ -172,6 +193,16 @@ public final class VirtualDevice implements AutoCloseable {
             f.seek(f.length());
             f.write(torn);
         }
+    }
+
+    /** The running appliance's statistics (boot id, readings appended, failed reads, uplink), or null when stopped. */
+    public synchronized SensorAppliance.Stats stats() {
+        return appliance == null ? null : appliance.stats();
+    }
+
+    /** Readings in the outbox not yet acknowledged by the gateway. */
+    public synchronized long backlog() {
+        return outbox == null ? 0 : outbox.stats().pending();
     }
 
     public void skewClock(long millis) {

@@ -1,8 +1,7 @@
 package dev.lichen.sim.board;
 
 import dev.lichen.appliance.DeviceConfig;
-import dev.lichen.runtime.uplink.CoapUplink;
-import dev.lichen.runtime.uplink.MqttUplink;
+import dev.lichen.appliance.SensorAppliance;
 import dev.lichen.runtime.uplink.Uplink;
 import dev.lichen.sim.faults.NetworkFaults;
 import dev.lichen.sim.faults.UdpProxy;
@@ -63,6 +62,7 @@ public final class Simulation implements AutoCloseable {
     private UdpProxy proxy;
     private Thread faultThread;
     private final List<String> faultLog = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Thread> slow = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public Simulation(Plan plan, GatewayHandle gateway, Options options) {
         this.plan = plan;
@@ -104,14 +104,7 @@ public final class Simulation implements AutoCloseable {
 
             @Override
             public Uplink uplink(String deviceId, DeviceConfig config) {
-                var g = config.gateway();
-                Uplink real = switch (g.uplink()) {
-                    case MQTT -> new MqttUplink(deviceId, g.host(), g.port(),
-                            MqttUplink.Options.defaults().withCredentials(g.username(), g.password(), g.tls()));
-                    case COAP, COAPS -> new CoapUplink(g.host(), g.port(),
-                            g.psk().map(p -> new CoapUplink.PskCredentials(p.identity(), p.key())),
-                            CoapUplink.Options.defaults());
-                };
+                Uplink real = SensorAppliance.openUplink(config);
                 return network.wrap(deviceId, real);
             }
         };
@@ -188,7 +181,15 @@ public final class Simulation implements AutoCloseable {
                 faultLog.add(line);
                 if (options.log() != null) options.log().println("sim: " + line);
                 if (a.what().equals("gateway restart")) {
-                    a.step().run(); // time runs on while the gateway is down
+                    // time runs on while the gateway is down; other faults keep their moments
+                    slow.add(Thread.ofVirtual().name("sim-gateway-restart").start(() -> {
+                        try {
+                            a.step().run();
+                            faultLog.add("t+" + Durations.format(clock.elapsedMillis() / 1000 * 1000) + ": gateway back");
+                        } catch (Exception e) {
+                            faultLog.add("fault failed: " + a.what() + ": " + e);
+                        }
+                    }));
                 } else {
                     try (var hold = clock.hold()) {
                         a.step().run();
@@ -207,6 +208,7 @@ public final class Simulation implements AutoCloseable {
     public void awaitEnd() throws InterruptedException {
         if (plan.durationMillis() > 0) {
             clock.sleepUntilElapsed(plan.durationMillis());
+            for (Thread t : slow) t.join(); // a gateway restart under way finishes first
         } else {
             new java.util.concurrent.CountDownLatch(1).await();
         }

@@ -82,7 +82,7 @@ public final class ChipModels {
                 c.board().attachI2c(integer(p, "bus", 1), address(p), f.i2c(adc));
                 return new Attached(adc.faults(), null);
             },
-            "soil-mcp3008", (c, p) -> {
+            "mcp3008", (c, p) -> {
                 Mcp3008Model adc = new Mcp3008Model(3.3);
                 SoilProbeModel probe = new SoilProbeModel(adc, integer(p, "input", 0), calibration(p));
                 Feed f = c.feed().apply(e -> probe.setWaterContent(e.soilPercent() / 100));
