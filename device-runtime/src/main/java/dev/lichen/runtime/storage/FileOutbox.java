@@ -49,7 +49,8 @@ import java.util.zip.CRC32C;
  * Each segment is named after the sequence its first record takes, and a fresh segment is created
  * (and its directory entry fsynced) before it receives a record, so even after every record was
  * acknowledged and compacted away the next sequence is on flash: sequences only grow across
- * restarts.
+ * restarts. (A record cut off as a torn tail may see its sequence taken again; it was never
+ * fsynced, so never reported durable, never returned by {@link #pending} and never sent.)
  *
  * <h2>Compaction: segments, not rewrites</h2>
  * Acknowledged records go away by deleting whole segments once all their records are
@@ -78,6 +79,7 @@ public final class FileOutbox implements Outbox {
     private static final byte FORMAT = 1;
     private static final int MIN_PAYLOAD = 1 + 8 + 8 + 2 + 2 + 2 + 1 + 1;
     private static final String ACK_KEY = "acked";
+    private static final int MAX_SEGMENT = 256 << 20;
     private static final String SEGMENT_PREFIX = "seg-";
     private static final String SEGMENT_SUFFIX = ".log";
 
@@ -100,7 +102,7 @@ public final class FileOutbox implements Outbox {
     private long bytesOnFlash;
     private long dropped;
     private long pendingCount;
-    private boolean closed;
+    private volatile boolean closed;
 
     private final ReentrantLock syncLock = new ReentrantLock();
     private final Condition syncDone = syncLock.newCondition();
@@ -115,7 +117,8 @@ public final class FileOutbox implements Outbox {
     }
 
     public static FileOutbox open(Path dir, long budgetBytes, int segmentBytes) throws IOException {
-        if (segmentBytes < 4096) throw new IllegalArgumentException("segmentBytes must be at least 4096, got " + segmentBytes);
+        if (segmentBytes < 4096 || segmentBytes > MAX_SEGMENT)
+            throw new IllegalArgumentException("segmentBytes must be between 4096 and " + MAX_SEGMENT + ", got " + segmentBytes);
         if (budgetBytes < 4L * segmentBytes)
             throw new IllegalArgumentException("the outbox budget (" + budgetBytes + " bytes) must hold at least 4 segments of "
                     + segmentBytes + " bytes; raise outbox.budgetBytes");
@@ -246,7 +249,12 @@ public final class FileOutbox implements Outbox {
     /** Makes everything written durable and starts a new segment named after the next sequence. Under lock. */
     private void roll() throws IOException {
         Segment old = segments.getLast();
-        old.ch.force(false);
+        try {
+            old.ch.force(false);
+        } catch (IOException e) {
+            broken = e; // as in awaitDurable: never retry a failed fsync
+            throw e;
+        }
         markSynced(written);
         Segment fresh = Segment.create(dir, nextSeq);
         segments.addLast(fresh);
@@ -435,6 +443,8 @@ public final class FileOutbox implements Outbox {
             Path p = files.get(f);
             long base = baseOf(p);
             maxBase = Math.max(maxBase, base);
+            if (Files.size(p) > MAX_SEGMENT + HEADER + MAX_PAYLOAD)
+                throw new IOException(p + " is larger than any outbox segment can be; it is not Lichen's: move it out of " + dir);
             byte[] data = Files.readAllBytes(p);
             Segment s = Segment.openExisting(p, base);
             segments.addLast(s);
@@ -562,7 +572,7 @@ public final class FileOutbox implements Outbox {
         long size;
         int count;
         long[] seqs = new long[64];
-        long[] offsets = new long[64];
+        int[] offsets = new int[64]; // segments stay far below 2 GiB
 
         private Segment(Path path, long base, FileChannel ch) {
             this.path = path;
@@ -589,7 +599,7 @@ public final class FileOutbox implements Outbox {
                 offsets = Arrays.copyOf(offsets, count * 2);
             }
             seqs[count] = seq;
-            offsets[count] = offset;
+            offsets[count] = (int) offset;
             count++;
             size += bytes;
         }
@@ -615,7 +625,7 @@ public final class FileOutbox implements Outbox {
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 for (int i = 0; i < keep.size(); i++) {
                     int[] k = keep.get(i);
-                    offsets[i] = at;
+                    offsets[i] = (int) at;
                     ByteBuffer buf = ByteBuffer.wrap(data, k[0], k[1] - k[0]);
                     while (buf.hasRemaining()) at += out.write(buf);
                 }
