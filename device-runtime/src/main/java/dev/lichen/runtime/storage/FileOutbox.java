@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -21,6 +22,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -172,9 +174,12 @@ public final class FileOutbox implements Outbox {
             long at = active.size;
             try {
                 ByteBuffer buf = ByteBuffer.wrap(frame);
-                while (buf.hasRemaining()) active.ch.write(buf, at + buf.position());
+                active.io(c -> {
+                    while (buf.hasRemaining()) c.write(buf, at + buf.position()); // positional: a retry rewrites the same bytes
+                    return null;
+                });
             } catch (IOException e) {
-                active.ch.truncate(at); // a half-written frame must not sit before the next one
+                active.io(c -> c.truncate(at)); // a half-written frame must not sit before the next one
                 throw e;
             }
             active.add(seq, at, frame.length);
@@ -250,7 +255,7 @@ public final class FileOutbox implements Outbox {
     private void roll() throws IOException {
         Segment old = segments.getLast();
         try {
-            old.ch.force(false);
+            old.io(c -> { c.force(false); return null; });
         } catch (IOException e) {
             broken = e; // as in awaitDurable: never retry a failed fsync
             throw e;
@@ -261,7 +266,7 @@ public final class FileOutbox implements Outbox {
     }
 
     private void delete(Segment s) throws IOException {
-        s.ch.close();
+        s.retire();
         Files.deleteIfExists(s.path);
         FileKeyValueStore.syncDirectory(dir);
         bytesOnFlash -= s.size;
@@ -297,20 +302,20 @@ public final class FileOutbox implements Outbox {
                 syncing = true;
                 syncLock.unlock();
                 long target;
-                FileChannel ch;
+                Segment active;
                 IOException failure = null;
                 lock.lock();
                 try {
                     target = written;
-                    ch = segments.getLast().ch;
+                    active = segments.getLast();
                 } finally {
                     lock.unlock();
                 }
                 try {
-                    ch.force(false);
+                    active.io(c -> { c.force(false); return null; });
                     fsyncs.incrementAndGet();
                 } catch (IOException e) {
-                    failure = e; // a channel closed by a roll or close was forced before closing
+                    failure = e; // a segment retired by a roll+delete or by close was forced before
                 }
                 syncLock.lock();
                 syncing = false;
@@ -342,7 +347,10 @@ public final class FileOutbox implements Outbox {
                     long start = s.offsets[i];
                     long end = i + 1 < s.count ? s.offsets[i + 1] : s.size; // the frame, or more after a removal
                     ByteBuffer buf = ByteBuffer.allocate((int) (end - start));
-                    while (buf.hasRemaining() && s.ch.read(buf, start + buf.position()) >= 0) { }
+                    s.io(c -> {
+                        while (buf.hasRemaining() && c.read(buf, start + buf.position()) >= 0) { }
+                        return null;
+                    });
                     Entry e = buf.hasRemaining() ? null : decode(buf.array(), 0);
                     if (e == null) { // flash damage since open: one unreadable record must not stall the uplink
                         LOG.log(System.Logger.Level.WARNING, "outbox {0}: reading {1} in {2} fails its checksum; dropped it",
@@ -407,7 +415,7 @@ public final class FileOutbox implements Outbox {
             IOException first = null;
             if (broken == null) {
                 try {
-                    segments.getLast().ch.force(false);
+                    segments.getLast().io(c -> { c.force(false); return null; });
                     markSynced(written);
                 } catch (IOException e) {
                     first = e;
@@ -423,7 +431,7 @@ public final class FileOutbox implements Outbox {
     }
 
     private void closeChannels() throws IOException {
-        for (Segment s : segments) s.ch.close();
+        for (Segment s : segments) s.retire();
         dirLock.release();
         lockFile.close();
     }
@@ -490,7 +498,7 @@ public final class FileOutbox implements Outbox {
             Segment first = segments.getFirst();
             if (first.count > 0 && first.seqs[first.count - 1] > acked) break;
             segments.removeFirst();
-            first.ch.close();
+            first.retire();
             Files.deleteIfExists(first.path);
         }
         long last = prev;
@@ -568,7 +576,8 @@ public final class FileOutbox implements Outbox {
     private static final class Segment {
         final Path path;
         final long base;
-        FileChannel ch;
+        volatile FileChannel ch;
+        private boolean retired;
         long size;
         int count;
         long[] seqs = new long[64];
@@ -581,7 +590,7 @@ public final class FileOutbox implements Outbox {
         }
 
         static Segment create(Path dir, long base) throws IOException {
-            Path p = dir.resolve(String.format("%s%020d%s", SEGMENT_PREFIX, base, SEGMENT_SUFFIX));
+            Path p = dir.resolve(String.format(Locale.ROOT, "%s%020d%s", SEGMENT_PREFIX, base, SEGMENT_SUFFIX));
             FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             ch.truncate(0);
             ch.force(true);
@@ -602,6 +611,41 @@ public final class FileOutbox implements Outbox {
             offsets[count] = (int) offset;
             count++;
             size += bytes;
+        }
+
+        interface Op<T> { T on(FileChannel c) throws IOException; }
+
+        /**
+         * Runs op on the channel. A FileChannel closes itself when a thread using it is interrupted
+         * (a sampler or the pump being stopped), which would take the outbox down for every other
+         * thread: the caller's interrupt is held back during the I/O and, if the channel was closed
+         * by an interrupt anyway, it is reopened and op retried (the close was not a disk error, so
+         * a retried fsync is honest). The caller's interrupt status is restored afterwards.
+         */
+        <T> T io(Op<T> op) throws IOException {
+            boolean interrupted = Thread.interrupted();
+            try {
+                for (int attempt = 0; ; attempt++) {
+                    FileChannel c = ch;
+                    try {
+                        return op.on(c);
+                    } catch (ClosedChannelException e) {
+                        interrupted |= Thread.interrupted();
+                        synchronized (this) {
+                            if (retired || attempt >= 10) throw e;
+                            if (ch == c) ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                        }
+                    }
+                }
+            } finally {
+                if (interrupted) Thread.currentThread().interrupt();
+            }
+        }
+
+        /** Closes the channel for good (segment deleted or outbox closed). */
+        synchronized void retire() throws IOException {
+            retired = true;
+            ch.close();
         }
 
         /** Forgets record i (its bytes stay until the segment is deleted). */

@@ -170,6 +170,41 @@ class FileOutboxTest {
         }
     }
 
+    @Test
+    void interrupting_appenders_and_readers_does_not_break_the_outbox() throws Exception {
+        try (FileOutbox o = FileOutbox.open(dir, 8 << 20)) {
+            var durable = ConcurrentHashMap.<Long>newKeySet();
+            var failures = new java.util.concurrent.ConcurrentLinkedQueue<Throwable>();
+            List<Thread> workers = new ArrayList<>();
+            for (int t = 0; t < 4; t++)
+                workers.add(Thread.ofVirtual().uncaughtExceptionHandler((th, e) -> failures.add(e)).start(() -> {
+                    for (int i = 0; i < 300; i++) {
+                        try {
+                            durable.add(o.append("b", reading(i)).seq());
+                        } catch (IOException e) {
+                            // an interrupted append may fail (InterruptedIOException); the outbox must not
+                            if (!(e instanceof java.io.InterruptedIOException)) throw new UncheckedIOException(e);
+                        }
+                        if (i % 50 == 0) {
+                            try { o.pending(20); } catch (IOException e) { throw new UncheckedIOException(e); }
+                        }
+                    }
+                }));
+            Random rnd = new Random(11);
+            while (workers.stream().anyMatch(Thread::isAlive)) {
+                workers.get(rnd.nextInt(workers.size())).interrupt(); // as a stopping sampler or pump gets
+                Thread.sleep(0, 200_000);
+            }
+            for (Thread w : workers) w.join();
+            assertEquals(List.of(), List.copyOf(failures), "only InterruptedIOException may reach an interrupted caller");
+            Outbox.Entry after = o.append("b", reading(0)); // FileChannel closes itself on interrupt: this proves it was reopened
+            List<Long> p = seqs(o.pending(Integer.MAX_VALUE));
+            assertTrue(p.containsAll(durable), "every durable append is pending");
+            assertEquals(after.seq(), p.getLast());
+            for (int i = 1; i < p.size(); i++) assertTrue(p.get(i) > p.get(i - 1));
+        }
+    }
+
     /** n appends from 32 virtual threads, so group commits keep the test short; returns the sorted seqs. */
     static List<Long> appendConcurrently(FileOutbox o, int n) throws Exception {
         var seen = ConcurrentHashMap.<Long>newKeySet();
