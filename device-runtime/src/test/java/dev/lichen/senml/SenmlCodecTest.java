@@ -406,6 +406,16 @@ class SenmlCodecTest {
     }
 
     @Test
+    void lichen_pack_times_must_be_dates() {
+        String far = "[{\"bn\":\"urn:dev:lichen:kc:\",\"bt\":1e15,\"blb\":\"7\",\"bls\":3,\"n\":\"t\",\"u\":\"Cel\",\"v\":1}]";
+        var e = assertThrows(SenmlException.class, () -> codec.decodeBatch(far.getBytes(StandardCharsets.UTF_8), SenmlFormat.JSON));
+        assertEquals(Reason.BAD_TIME, e.reason(), e.getMessage());
+        var old = assertThrows(SenmlException.class, () -> SenmlCodec.check(new Reading("t", "Cel", new Value.Number(1), 5_000)));
+        assertEquals(Reason.BAD_TIME, old.reason());
+        assertTrue(old.getMessage().contains("clock"), old.getMessage());
+    }
+
+    @Test
     void lichen_packs_need_device_boot_and_sequence() throws Exception {
         String ok = "[{\"bn\":\"urn:dev:lichen:kc:\",\"bt\":1764170314,\"blb\":\"7\",\"bls\":3,\"n\":\"t\",\"u\":\"Cel\",\"v\":1}]";
         Batch b = codec.decodeBatch(ok.getBytes(StandardCharsets.UTF_8), SenmlFormat.JSON);
