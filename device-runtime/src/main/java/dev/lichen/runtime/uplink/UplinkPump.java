@@ -177,6 +177,7 @@ public final class UplinkPump implements AutoCloseable {
     }
 
     private void backoff() {
+        if (!running) return; // closing: a client library may have swallowed the interrupt
         // exponential with "equal jitter": devices that lost the gateway together do not all
         // come back in the same instant
         long min = Math.max(1, options.minBackoff().toMillis());

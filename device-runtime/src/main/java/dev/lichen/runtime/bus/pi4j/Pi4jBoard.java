@@ -263,8 +263,8 @@ public final class Pi4jBoard implements Board {
     /** Linux reports an unanswered I2C address as ENXIO or EREMOTEIO (121): that is a NACK. */
     private static BusException translate(RuntimeException e, String where) {
         String msg = String.valueOf(e.getMessage());
-        boolean nack = msg.contains("121") || msg.contains("Remote I/O") || msg.contains("No such device");
-        boolean timeout = msg.contains("timed out") || msg.contains("110");
+        boolean nack = msg.contains("Remote I/O") || msg.contains("No such device") || msg.matches("(?s).*\\b121\\b.*");
+        boolean timeout = msg.contains("timed out");
         var kind = nack ? BusException.Kind.NACK : timeout ? BusException.Kind.TIMEOUT : BusException.Kind.IO;
         return new BusException(kind, (nack ? "no device answers at " : "bus error at ") + where + ": " + msg, e);
     }
