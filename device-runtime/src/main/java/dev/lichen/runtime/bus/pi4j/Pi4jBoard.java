@@ -81,7 +81,8 @@ public final class Pi4jBoard implements Board {
             public byte[] writeRead(int address, byte[] data, int readLength) throws BusException {
                 I2C d = device(address);
                 byte[] in = new byte[readLength];
-                // one combined transaction (repeated start), as register reads need
+                // Pi4J writes then reads while holding this device, so no other caller's bytes
+                // come between the register address and its read
                 call(address, () -> expect(d.writeRead(data, in), readLength));
                 return in;
             }
