@@ -51,6 +51,7 @@ public final class CoapUplink implements Uplink {
     private final Options options;
     private final SenmlCodec codec = new SenmlCodec();
     private final CoapEndpoint endpoint;
+    private final DTLSConnector dtls;
     private final long responseTimeoutMs;
 
     public CoapUplink(String host, int port, Optional<PskCredentials> psk, Options options) {
@@ -60,13 +61,14 @@ public final class CoapUplink implements Uplink {
         Configuration config = configuration(options);
         var builder = new CoapEndpoint.Builder().setConfiguration(config);
         if (psk.isPresent()) {
-            var dtls = DtlsConnectorConfig.builder(config)
+            dtls = new DTLSConnector(DtlsConnectorConfig.builder(config)
                     .setAddress(new InetSocketAddress(0))
                     .set(DtlsConfig.DTLS_ROLE, DtlsConfig.DtlsRole.CLIENT_ONLY)
                     .setAdvancedPskStore(new AdvancedSinglePskStore(psk.get().identity(), psk.get().key()))
-                    .build();
-            builder.setConnector(new DTLSConnector(dtls));
+                    .build());
+            builder.setConnector(dtls);
         } else {
+            dtls = null;
             builder.setInetSocketAddress(new InetSocketAddress(0));
         }
         endpoint = builder.build();
@@ -124,6 +126,9 @@ public final class CoapUplink implements Uplink {
         }
         if (response == null) {
             request.cancel();
+            // a gateway that restarted has forgotten our DTLS session and drops its records
+            // silently: handshake again (resuming if it still knows us) on the next request
+            if (dtls != null) dtls.forceResumeSessionFor(gateway);
             String why = request.getSendError() != null ? "send failed: " + request.getSendError().getMessage()
                     : request.isRejected() ? "the gateway rejected the message (RST)"
                     : "no answer after " + (options.maxRetransmit() + 1) + " tries";
