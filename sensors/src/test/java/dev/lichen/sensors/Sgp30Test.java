@@ -73,6 +73,13 @@ class Sgp30Test {
     }
 
     @Test
+    void baselineIsSavedAndRestoredWithCrcs() throws Exception {
+        Sgp30 sensor = start();
+        sensor.restoreBaseline(0x8A3C, 0x8D21);
+        assertArrayEquals(new int[] {0x8A3C, 0x8D21}, sensor.baseline());
+    }
+
+    @Test
     void everyWordsCrcIsChecked() throws Exception {
         Sgp30 sensor = start();
         clock.advance(Duration.ofSeconds(16));
