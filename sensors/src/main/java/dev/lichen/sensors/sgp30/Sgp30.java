@@ -148,8 +148,8 @@ public final class Sgp30 implements Sensor {
     public List<Reading> sample(long timeMillis) throws BusException {
         try {
             AirQuality q = measure();
-            return List.of(Units.number(Units.CO2, q.co2Ppm() * Units.PPM, timeMillis),
-                    Units.number(Units.VOC, q.tvocPpb() * Units.PPB, timeMillis));
+            return List.of(Units.number(Units.CO2, q.co2Ppm(), timeMillis),
+                    Units.number(Units.VOC, q.tvocPpb(), timeMillis));
         } catch (SensorFault f) {
             throw f.asBusException();
         }
