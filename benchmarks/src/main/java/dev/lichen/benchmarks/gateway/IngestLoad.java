@@ -1,4 +1,4 @@
-package dev.lichen.bench;
+package dev.lichen.benchmarks.gateway;
 
 import dev.lichen.senml.Batch;
 import dev.lichen.senml.Reading;
@@ -39,7 +39,7 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * Then Debian's mosquitto relays the same packs to one Paho subscriber, for the ratio.
  * Prints a Markdown table for BENCHMARKS.md.
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar dev.lichen.bench.IngestLoad [--devices 1000] [--pack 10]
+ * <pre>java -cp benchmarks/target/benchmarks.jar dev.lichen.benchmarks.gateway.IngestLoad [--devices 1000] [--pack 10]
  *     [--seconds 20] [--warmup 5] [--window 1] [--gateway-jvm "-Xmx256m"] [--mqtt-persistence in-memory|file]
  *     [--only mqtt,coap,mosquitto]</pre>
  */
