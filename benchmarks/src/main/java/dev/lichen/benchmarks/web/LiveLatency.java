@@ -169,6 +169,10 @@ public final class LiveLatency {
                         ms(pct(l, 50)), ms(pct(l, 90)), ms(pct(l, 99)), ms(l[l.length - 1]));
             }
             System.out.printf("gateway RSS at the end: %s%n", rss(gw.pid()));
+            // where the time goes: the group commit (write + fsync) precedes every live event
+            var metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).header("Cookie", cookie).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            metrics.lines().filter(m -> m.startsWith("lichen_store_commit_seconds")).forEach(m -> System.out.println("  " + m));
             sse.interrupt();
             coap.shutdown();
         } finally {
