@@ -138,7 +138,7 @@ function loginView() {
 function signedIn() {
   document.getElementById("bar").hidden = false;
   document.getElementById("who-name").textContent = session.username;
-  document.getElementById("who-role").textContent = session.role;
+  document.getElementById("who-role").textContent = "(" + session.role + ")";
   document.getElementById("nav-users").hidden = !isAdmin();
   startLive();
   if (location.hash === "" || location.hash === "#/login" || location.hash === "#/setup") location.hash = "#/";
