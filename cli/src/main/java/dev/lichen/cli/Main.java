@@ -13,9 +13,7 @@ import picocli.CommandLine.Command;
             dev.lichen.store.cli.StoreCommand.class,
             dev.lichen.sensors.probe.SensorsCommand.class,
             dev.lichen.armboot.ImageCommand.class,
-            dev.lichen.store.cli.StoreCommand.class,
             dev.lichen.sim.cli.SimCommand.class,
-            dev.lichen.sensors.probe.SensorsCommand.class,
         })
 public final class Main implements Runnable {
     @Override
