@@ -49,8 +49,11 @@ import org.eclipse.californium.elements.config.UdpConfig;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.lichen.benchmarks.web.LiveLatency \
- *     [--rate 2000] [--pack 10] [--devices 100] [--warmup 10] [--seconds 30]
+ *     [--rate 2000] [--pack 10] [--devices 100] [--warmup 10] [--seconds 30] [--bus-only true]
  * </pre>
+ *
+ * {@code --bus-only true} isolates the web part: an in-process gateway, events published straight
+ * on its live bus (no CoAP, no commit), to the same SSE client.
  */
 public final class LiveLatency {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -63,7 +66,11 @@ public final class LiveLatency {
         int devices = Integer.parseInt(a.getOrDefault("--devices", "100"));
         int warmup = Integer.parseInt(a.getOrDefault("--warmup", "10"));
         int seconds = Integer.parseInt(a.getOrDefault("--seconds", "30"));
-        new LiveLatency().run(rate, pack, devices, warmup, seconds);
+        if (Boolean.parseBoolean(a.getOrDefault("--bus-only", "false"))) {
+            new LiveLatency().busOnly(rate, pack, warmup, seconds);
+        } else {
+            new LiveLatency().run(rate, pack, devices, warmup, seconds);
+        }
     }
 
     private final HttpClient http = HttpClient.newHttpClient();
@@ -156,18 +163,8 @@ public final class LiveLatency {
             }
             measuring = false;
             Thread.sleep(2000); // let the last events arrive
-            long n = measured.get();
-            long[] l = Arrays.copyOf(latencies, (int) Math.min(n, latencies.length));
-            Arrays.sort(l);
-            double elapsed = seconds;
-            System.out.printf("sent %d packs in the measured window (%.0f readings/s), %d acked (2.04), %d refused/failed%n",
-                    sentMeasured, sentMeasured * pack / elapsed, acked.get(), refused.get());
-            System.out.printf("SSE events received for measured packs: %d of %d (%.2f%%)%n", n, sentMeasured,
-                    100.0 * n / Math.max(1, sentMeasured));
-            if (l.length > 0) {
-                System.out.printf("publish -> SSE latency: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms%n",
-                        ms(pct(l, 50)), ms(pct(l, 90)), ms(pct(l, 99)), ms(l[l.length - 1]));
-            }
+            System.out.printf("CoAP: %d acked (2.04), %d refused/failed%n", acked.get(), refused.get());
+            report("CoAP publish -> SSE", sentMeasured, pack, seconds);
             System.out.printf("gateway RSS at the end: %s%n", rss(gw.pid()));
             // where the time goes: the group commit (write + fsync) precedes every live event
             var metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).header("Cookie", cookie).build(),
@@ -179,6 +176,65 @@ public final class LiveLatency {
             if (ep != null) ep.destroy();
             gw.destroy();
             if (!gw.waitFor(20, TimeUnit.SECONDS)) gw.destroyForcibly();
+        }
+    }
+
+    /** The web part alone: live bus -> SSE encoder -> HTTP -> client, with the gateway in this process. */
+    void busOnly(int rate, int pack, int warmup, int seconds) throws Exception {
+        Path data = Files.createTempDirectory("lichen-live-bus");
+        var web = new dev.lichen.gateway.web.WebComponent();
+        try (var g = dev.lichen.gateway.Gateway.start(dev.lichen.gateway.GatewayConfig.forTest(data), List.of(web))) {
+            {
+                String base = "http://127.0.0.1:" + web.port();
+                var setup = post(base + "/api/v1/setup", null, null, "{\"username\":\"bench\",\"password\":\"bench password 1\"}");
+                String cookie = setup.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+                CountDownLatch subscribed = new CountDownLatch(1);
+                Thread sse = Thread.ofPlatform().daemon().name("sse-client").start(() -> readEvents(base, cookie, subscribed));
+                if (!subscribed.await(10, TimeUnit.SECONDS)) throw new IllegalStateException("no SSE stream");
+                long interval = 1_000_000_000L / Math.max(1, rate / pack);
+                long start = System.nanoTime();
+                long end = start + TimeUnit.SECONDS.toNanos(warmup + seconds);
+                long measureFrom = start + TimeUnit.SECONDS.toNanos(warmup);
+                long next = start;
+                long packNo = 0;
+                long sentMeasured = 0;
+                while (next < end) {
+                    long now = System.nanoTime();
+                    if (now < next) {
+                        LockSupport.parkNanos(next - now);
+                        continue;
+                    }
+                    List<dev.lichen.gateway.store.StoredReading> rs = new ArrayList<>(pack);
+                    long t = System.currentTimeMillis();
+                    for (int i = 0; i < pack; i++) {
+                        rs.add(new dev.lichen.gateway.store.StoredReading("bus-" + (packNo % 100), "temperature", "bench",
+                                packNo * pack + i, t + i, (double) packNo, null));
+                    }
+                    if (now >= measureFrom) {
+                        sentAt.put(packNo, System.nanoTime());
+                        sentMeasured++;
+                    }
+                    g.liveBus().publish(new dev.lichen.gateway.live.LiveEvent.Readings("bus-" + (packNo % 100), true, rs));
+                    packNo++;
+                    next += interval;
+                }
+                Thread.sleep(2000);
+                report("live bus publish -> SSE", sentMeasured, pack, seconds);
+                sse.interrupt();
+            }
+        }
+    }
+
+    private void report(String what, long sentMeasured, int pack, int seconds) {
+        long n = measured.get();
+        long[] l = Arrays.copyOf(latencies, (int) Math.min(n, latencies.length));
+        Arrays.sort(l);
+        System.out.printf("sent %d packs in the measured window (%.0f readings/s)%n", sentMeasured, sentMeasured * pack / (double) seconds);
+        System.out.printf("SSE events received for measured packs: %d of %d (%.2f%%)%n", n, sentMeasured,
+                100.0 * n / Math.max(1, sentMeasured));
+        if (l.length > 0) {
+            System.out.printf("%s latency: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                    what, ms(pct(l, 50)), ms(pct(l, 90)), ms(pct(l, 99)), ms(l[l.length - 1]));
         }
     }
 
