@@ -178,7 +178,7 @@ function onReadings(msg) {
     void t.tile.offsetWidth; // restart the flash animation
     t.tile.classList.add("flash");
     t.tag.hidden = true;
-    if (r.value !== null) { t.points.push([r.time, r.value]); drawSpark(t.spark, t.points); }
+    if (r.value !== null) { t.points.push([r.time, r.value]); sparkLater(t); }
   }
 }
 
@@ -295,6 +295,18 @@ function tile(d, c) {
     when, spark);
   tiles.set(d.id + "/" + c.name, { tile: t, val, when, spark, tag, points: [] });
   return t;
+}
+
+/** Redraws a tile's sparkline at most once a frame, however fast its readings come. */
+function sparkLater(t) {
+  if (t.pending) return;
+  t.pending = true;
+  requestAnimationFrame(() => {
+    t.pending = false;
+    const cutoff = Date.now() - 6 * 3600e3;
+    if (t.points.length > 5000) t.points = t.points.filter(p => p[0] >= cutoff).slice(-2000);
+    drawSpark(t.spark, t.points);
+  });
 }
 
 /** A sparkline drawn by hand: a tile needs only a line, not a chart library. */
