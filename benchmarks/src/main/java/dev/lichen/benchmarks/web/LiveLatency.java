@@ -79,7 +79,6 @@ public final class LiveLatency {
     private final Map<Long, Long> sentAt = new ConcurrentHashMap<>();
     private final AtomicLong acked = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
-    private volatile boolean measuring;
     private final long[] latencies = new long[4_000_000];
     private final AtomicLong measured = new AtomicLong();
     private final AtomicLong eventsSeen = new AtomicLong();
@@ -123,29 +122,15 @@ public final class LiveLatency {
             Thread sse = Thread.ofPlatform().daemon().name("sse-client").start(() -> readEvents(base, cookie, subscribed));
             if (!subscribed.await(10, TimeUnit.SECONDS)) throw new IllegalStateException("no SSE stream");
 
-            long packsPerSecond = Math.max(1, rate / pack);
-            long interval = 1_000_000_000L / packsPerSecond;
             System.out.printf("load: %d readings/s = %d packs/s of %d from %d devices; warm-up %d s, measuring %d s%n",
-                    packsPerSecond * pack, packsPerSecond, pack, devices, warmup, seconds);
-            long start = System.nanoTime();
-            long end = start + TimeUnit.SECONDS.toNanos(warmup + seconds);
-            long measureFrom = start + TimeUnit.SECONDS.toNanos(warmup);
-            long next = start;
-            long packNo = 0;
-            long sentMeasured = 0;
+                    rate / pack * pack, rate / pack, pack, devices, warmup, seconds);
             CoapHandler onAck = new CoapHandler() {
                 @Override public void onLoad(CoapResponse r) {
                     if (r.getCode() == CoAP.ResponseCode.CHANGED) acked.incrementAndGet(); else refused.incrementAndGet();
                 }
                 @Override public void onError() { refused.incrementAndGet(); }
             };
-            while (next < end) {
-                long now = System.nanoTime();
-                if (now < next) {
-                    LockSupport.parkNanos(next - now);
-                    continue;
-                }
-                if (!measuring && now >= measureFrom) measuring = true;
+            long sentMeasured = paced(rate / pack, warmup, seconds, packNo -> {
                 int d = (int) (packNo % devices);
                 byte[] p = codec.encode(packOf(d, seq[d], pack, packNo), SenmlFormat.CBOR);
                 seq[d] += pack;
@@ -153,15 +138,8 @@ public final class LiveLatency {
                 req.setURI("coap://127.0.0.1:" + coapPort + "/r");
                 req.setPayload(p);
                 req.getOptions().setContentFormat(SenmlFormat.CBOR.contentFormat());
-                if (measuring) {
-                    sentAt.put(packNo, System.nanoTime());
-                    sentMeasured++;
-                }
-                coap.advanced(onAck, req);
-                packNo++;
-                next += interval;
-            }
-            measuring = false;
+                return () -> coap.advanced(onAck, req);
+            });
             Thread.sleep(2000); // let the last events arrive
             System.out.printf("CoAP: %d acked (2.04), %d refused/failed%n", acked.get(), refused.get());
             report("CoAP publish -> SSE", sentMeasured, pack, seconds);
@@ -184,45 +162,61 @@ public final class LiveLatency {
         Path data = Files.createTempDirectory("lichen-live-bus");
         var web = new dev.lichen.gateway.web.WebComponent();
         try (var g = dev.lichen.gateway.Gateway.start(dev.lichen.gateway.GatewayConfig.forTest(data), List.of(web))) {
-            {
-                String base = "http://127.0.0.1:" + web.port();
-                var setup = post(base + "/api/v1/setup", null, null, "{\"username\":\"bench\",\"password\":\"bench password 1\"}");
-                String cookie = setup.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
-                CountDownLatch subscribed = new CountDownLatch(1);
-                Thread sse = Thread.ofPlatform().daemon().name("sse-client").start(() -> readEvents(base, cookie, subscribed));
-                if (!subscribed.await(10, TimeUnit.SECONDS)) throw new IllegalStateException("no SSE stream");
-                long interval = 1_000_000_000L / Math.max(1, rate / pack);
-                long start = System.nanoTime();
-                long end = start + TimeUnit.SECONDS.toNanos(warmup + seconds);
-                long measureFrom = start + TimeUnit.SECONDS.toNanos(warmup);
-                long next = start;
-                long packNo = 0;
-                long sentMeasured = 0;
-                while (next < end) {
-                    long now = System.nanoTime();
-                    if (now < next) {
-                        LockSupport.parkNanos(next - now);
-                        continue;
-                    }
-                    List<dev.lichen.gateway.store.StoredReading> rs = new ArrayList<>(pack);
-                    long t = System.currentTimeMillis();
-                    for (int i = 0; i < pack; i++) {
-                        rs.add(new dev.lichen.gateway.store.StoredReading("bus-" + (packNo % 100), "temperature", "bench",
-                                packNo * pack + i, t + i, (double) packNo, null));
-                    }
-                    if (now >= measureFrom) {
-                        sentAt.put(packNo, System.nanoTime());
-                        sentMeasured++;
-                    }
-                    g.liveBus().publish(new dev.lichen.gateway.live.LiveEvent.Readings("bus-" + (packNo % 100), true, rs));
-                    packNo++;
-                    next += interval;
+            String base = "http://127.0.0.1:" + web.port();
+            var setup = post(base + "/api/v1/setup", null, null, "{\"username\":\"bench\",\"password\":\"bench password 1\"}");
+            String cookie = setup.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+            CountDownLatch subscribed = new CountDownLatch(1);
+            Thread sse = Thread.ofPlatform().daemon().name("sse-client").start(() -> readEvents(base, cookie, subscribed));
+            if (!subscribed.await(10, TimeUnit.SECONDS)) throw new IllegalStateException("no SSE stream");
+            long sentMeasured = paced(rate / pack, warmup, seconds, packNo -> {
+                String id = "bus-" + (packNo % 100);
+                List<dev.lichen.gateway.store.StoredReading> rs = new ArrayList<>(pack);
+                long t = System.currentTimeMillis();
+                for (int i = 0; i < pack; i++) {
+                    rs.add(new dev.lichen.gateway.store.StoredReading(id, "temperature", "bench", packNo * pack + i, t + i,
+                            (double) packNo, null));
                 }
-                Thread.sleep(2000);
-                report("live bus publish -> SSE", sentMeasured, pack, seconds);
-                sse.interrupt();
-            }
+                return () -> g.liveBus().publish(new dev.lichen.gateway.live.LiveEvent.Readings(id, true, rs));
+            });
+            Thread.sleep(2000);
+            report("live bus publish -> SSE", sentMeasured, pack, seconds);
+            sse.interrupt();
         }
+    }
+
+    /** Prepares pack number n and returns the action that publishes it (timed from just before it runs). */
+    interface Publisher {
+        Runnable prepare(long packNo);
+    }
+
+    /**
+     * Publishes packsPerSecond packs on a fixed schedule for warm-up + measured seconds; in the
+     * measured window each pack's send time is noted. Returns how many packs were measured.
+     */
+    private long paced(long packsPerSecond, int warmup, int seconds, Publisher publisher) {
+        long interval = 1_000_000_000L / Math.max(1, packsPerSecond);
+        long start = System.nanoTime();
+        long end = start + TimeUnit.SECONDS.toNanos(warmup + seconds);
+        long measureFrom = start + TimeUnit.SECONDS.toNanos(warmup);
+        long next = start;
+        long packNo = 0;
+        long sentMeasured = 0;
+        while (next < end) {
+            long now = System.nanoTime();
+            if (now < next) {
+                LockSupport.parkNanos(next - now);
+                continue;
+            }
+            Runnable publish = publisher.prepare(packNo);
+            if (now >= measureFrom) {
+                sentAt.put(packNo, System.nanoTime());
+                sentMeasured++;
+            }
+            publish.run();
+            packNo++;
+            next += interval;
+        }
+        return sentMeasured;
     }
 
     private void report(String what, long sentMeasured, int pack, int seconds) {
