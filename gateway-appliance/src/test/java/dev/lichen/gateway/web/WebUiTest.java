@@ -392,4 +392,32 @@ class WebUiTest {
         driver.manage().window().setSize(new Dimension(1280, 900));
         assertNoDialog();
     }
+
+    @Test
+    @Order(9)
+    void anAdminAddsAViewerWhoSeesButCannotChange() throws Exception {
+        go("#/users");
+        WebElement form = await(By.xpath("//h2[text()='Add a person']/following-sibling::form"));
+        form.findElement(By.name("username")).sendKeys("guest");
+        form.findElement(By.name("password")).sendKeys("guest password 1");
+        new org.openqa.selenium.support.ui.Select(form.findElement(By.name("role"))).selectByValue("viewer");
+        form.findElement(By.cssSelector("button[type=submit]")).click();
+        await(By.xpath("//li[span[text()='guest']]"));
+        await(By.id("logout")).click();
+        await(By.xpath("//h1[text()='Log in to Lichen']"));
+        type(By.name("username"), "guest");
+        type(By.name("password"), "guest password 1");
+        driver.findElement(By.cssSelector("form button[type=submit]")).click();
+        assertEquals("(viewer)", awaitText(By.id("who-role")));
+        await(By.cssSelector(".tile[data-device='" + DEVICE + "']"));
+        assertTrue(driver.findElement(By.id("nav-users")).getDomAttribute("hidden") != null, "no Users page for viewers");
+        assertTrue(driver.findElements(By.cssSelector("button.ack, button.clear")).isEmpty(), "no alert buttons");
+        go("#/alerts");
+        await(By.cssSelector("#rule-list li"));
+        assertTrue(driver.findElements(By.cssSelector("form.rule-form")).isEmpty(), "no rule form");
+        go("#/device/" + DEVICE + "/temperature");
+        await(By.id("chart"));
+        assertTrue(driver.findElements(By.cssSelector("form")).isEmpty(), "no rename form");
+        shot("10-viewer-device");
+    }
 }
