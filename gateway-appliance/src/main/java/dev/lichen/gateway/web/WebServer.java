@@ -53,7 +53,7 @@ public final class WebServer implements AutoCloseable {
         Metrics metrics = gateway.metrics();
         this.host = host;
         this.port = port;
-        this.openApi = resource("openapi.json");
+        this.openApi = describe(resource("openapi.json"), this.extensions);
         ObjectMapper json = new ObjectMapper();
         Authenticator auth = new Authenticator(store, hasher, clock);
         RequestGuard guard = new RequestGuard(auth);
@@ -152,6 +152,30 @@ public final class WebServer implements AutoCloseable {
                 .map(e -> e.endpoint.method.name() + " " + e.endpoint.path)
                 .filter(s -> HTTP_METHODS.contains(s.substring(0, s.indexOf(' '))))
                 .toList();
+    }
+
+    /** The API description: ours, with the paths and schemas extensions describe merged in. */
+    static byte[] describe(byte[] base, List<WebExtension> extensions) {
+        var mapper = new ObjectMapper();
+        try {
+            var doc = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(base);
+            for (WebExtension x : extensions) {
+                String fragment = x.openApi();
+                if (fragment == null) {
+                    continue;
+                }
+                var f = mapper.readTree(fragment);
+                ((com.fasterxml.jackson.databind.node.ObjectNode) doc.get("paths")).setAll(
+                        (com.fasterxml.jackson.databind.node.ObjectNode) f.path("paths"));
+                if (f.path("components").path("schemas").isObject()) {
+                    ((com.fasterxml.jackson.databind.node.ObjectNode) doc.get("components").get("schemas")).setAll(
+                            (com.fasterxml.jackson.databind.node.ObjectNode) f.get("components").get("schemas"));
+                }
+            }
+            return mapper.writeValueAsBytes(doc);
+        } catch (IOException | ClassCastException e) {
+            throw new IllegalStateException("an OpenAPI description does not parse: " + e.getMessage(), e);
+        }
     }
 
     private static byte[] resource(String name) {
