@@ -96,10 +96,29 @@ class WebApiTest {
         }
     }
 
+    /** An extension (as the add-on host is one) with one API route it describes itself. */
+    static final class Echo implements dev.lichen.gateway.GatewayComponent, WebExtension {
+        @Override public String name() { return "echo"; }
+
+        @Override public void start(Gateway g) {}
+
+        @Override public void close() {}
+
+        @Override
+        public void register(io.javalin.config.RoutesConfig routes, Auth auth) {
+            routes.get("/api/v1/echo", ctx -> ctx.result(RequestGuard.principal(ctx).name()));
+        }
+
+        @Override
+        public String openApi() {
+            return "{\"paths\":{\"/api/v1/echo\":{\"get\":{\"summary\":\"who am I\",\"responses\":{\"200\":{\"description\":\"the caller\"}}}}}}";
+        }
+    }
+
     @BeforeAll
     void start() throws Exception {
         web = new WebComponent(new PasswordHasher(PasswordHasher.MIN_ITERATIONS));
-        gateway = Gateway.start(GatewayConfig.forTest(dir), List.of(web));
+        gateway = Gateway.start(GatewayConfig.forTest(dir), List.of(new Echo(), web));
         base = "http://127.0.0.1:" + web.port();
         admin = new Client();
     }
@@ -442,5 +461,9 @@ class WebApiTest {
             if (path.startsWith("/api/") || path.equals("/metrics")) registered.add(r);
         }
         assertEquals(registered, described);
+        assertTrue(described.contains("GET /api/v1/echo"), "an extension's route is described too");
+        // and an extension's API routes sit behind the same guard
+        assertError(new Client().send("GET", "/api/v1/echo", null), 401, null);
+        assertEquals("admin", admin.send("GET", "/api/v1/echo", null).body());
     }
 }
