@@ -88,6 +88,9 @@ public final class WebServer implements AutoCloseable {
             r.get("/vendor/{file}", WebServer::vendor);
             r.get("/metrics", ctx -> ctx.contentType(Metrics.CONTENT_TYPE).result(metrics.render()));
             r.exception(ApiError.class, (e, ctx) -> error(ctx, e.status(), e.field(), e.getMessage()));
+            r.exception(io.javalin.http.HttpResponseException.class, (e, ctx) ->
+                    error(ctx, e.getStatus(), null, e.getStatus() == 413
+                            ? "the body is larger than " + MAX_BODY + " bytes" : e.getMessage()));
             r.exception(Exception.class, (e, ctx) -> {
                 LOG.log(System.Logger.Level.ERROR, "request " + ctx.method() + " " + ctx.path() + " failed", e);
                 error(ctx, 500, null, "internal error: see the gateway's log");
