@@ -191,6 +191,7 @@ public final class IngestLoad {
         AtomicLong count = new AtomicLong();
         AtomicLong errors = new AtomicLong();
         List<MqttAsyncClient> clients = new ArrayList<>();
+        List<IMqttToken> connecting = new ArrayList<>();
         // the devices' Paho clients share one scheduler instead of a timer thread each
         ScheduledExecutorService pool = Executors.newScheduledThreadPool(8);
         System.out.printf("%s: connecting %d devices...%n", what, devices);
@@ -202,9 +203,11 @@ public final class IngestLoad {
             o.setCleanSession(true);
             o.setMaxInflight(Math.max(10, window));
             o.setKeepAliveInterval(60);
-            c.connect(o).waitForCompletion(30_000);
+            connecting.add(c.connect(o));
             clients.add(c);
         }
+        for (IMqttToken t : connecting) t.waitForCompletion(120_000);
+        System.out.printf("%s: %d devices connected%n", what, clients.size());
         AtomicLong stop = new AtomicLong();
         for (int d = 0; d < devices; d++) {
             MqttAsyncClient c = clients.get(d);
