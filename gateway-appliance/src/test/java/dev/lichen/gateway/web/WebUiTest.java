@@ -105,6 +105,7 @@ class WebUiTest {
         o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
                 "--user-data-dir=" + dir.resolve("chrome"), "--window-size=1280,900");
+        o.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
         driver = new ChromeDriver(service, o);
@@ -419,5 +420,22 @@ class WebUiTest {
         await(By.id("chart"));
         assertTrue(driver.findElements(By.cssSelector("form")).isEmpty(), "no rename form");
         shot("10-viewer-device");
+    }
+
+    @Test
+    @Order(10)
+    void thePageBrokeNoPolicyAndThrewNothing() {
+        List<String> bad = driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
+                .map(e -> e.getMessage())
+                .filter(m -> m.contains("Content Security Policy") || m.contains("Uncaught") || m.contains("TypeError"))
+                .toList();
+        assertEquals(List.of(), bad, "the console shows CSP violations or script errors");
+
+        // the policy is live in the browser: an inline script slipped into the page does not run
+        driver.executeScript("const s = document.createElement('script'); s.textContent = 'window.pwned = 1';"
+                + "document.body.append(s);");
+        assertEquals(null, driver.executeScript("return window.pwned === undefined ? null : window.pwned;"));
+        assertTrue(driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
+                .anyMatch(e -> e.getMessage().contains("Content Security Policy")), "the blocked script was reported");
     }
 }
