@@ -269,6 +269,9 @@ class WebApiTest {
         var r = c.send("POST", "/api/v1/session", json(Map.of("username", "guest", "password", "viewer password 1")));
         assertError(r, 429, null);
         assertTrue(Long.parseLong(r.headers().firstValue("Retry-After").orElseThrow()) >= 1);
+        String metrics = admin.send("GET", "/metrics", null).body();
+        assertTrue(metrics.contains("lichen_web_logins_total{outcome=\"throttled\"} 1"), metrics);
+        assertTrue(metrics.contains("lichen_web_logins_total{outcome=\"refused\"}"), metrics);
         // an unknown account answers exactly like a wrong password
         Client other = new Client();
         var unknown = other.send("POST", "/api/v1/session", json(Map.of("username", "nobody", "password", "whatever-123")),
