@@ -291,6 +291,7 @@ class WebUiTest {
         waitUpTo(Duration.ofMillis(2000)).until(d -> "23.45".equals(d.findElement(tile).getDomAttribute("data-value")));
         long ms = (System.nanoTime() - sent) / 1_000_000;
         assertTrue(ms <= 2000, "took " + ms + " ms");
+        System.out.println("CoAP reading on its tile after " + ms + " ms");
         assertEquals("23.5", driver.findElement(tile).findElement(By.cssSelector(".val")).getText());
         waitUpTo(Duration.ofSeconds(5)).until(d -> {
             String n = d.findElement(tile).findElement(By.cssSelector("canvas.spark")).getDomAttribute("data-points");
