@@ -58,6 +58,9 @@ async function api(method, path, body) {
   return data;
 }
 
+/** A channel name in a URL path: its slashes stay slashes (the route takes them), the rest is encoded. */
+function channelPath(name) { return name.split("/").map(encodeURIComponent).join("/"); }
+
 function fmtNum(v) {
   if (v === null || v === undefined) return "–";
   const a = Math.abs(v);
@@ -273,8 +276,9 @@ async function dashboardView() {
   // sparklines of the last 6 hours, loaded after the tiles are on screen
   const to = Date.now(), from = to - 6 * 3600e3;
   for (const [key, t] of tiles) {
-    const [id, ch] = key.split("/");
-    api("GET", `/devices/${encodeURIComponent(id)}/channels/${encodeURIComponent(ch)}/readings?from=${from}&to=${to}`)
+    const cut = key.indexOf("/"); // device ids have no slash; channel names may
+    const id = key.slice(0, cut), ch = key.slice(cut + 1);
+    api("GET", `/devices/${encodeURIComponent(id)}/channels/${channelPath(ch)}/readings?from=${from}&to=${to}`)
       .then(s => { t.points = s.time.map((tm, i) => [tm, s.mean[i]]).concat(t.points); drawSpark(t.spark, t.points); })
       .catch(() => {});
   }
@@ -388,7 +392,7 @@ async function deviceView(id, wanted) {
 
 async function drawHistory(d, channel, range, box, status, csv, rawCsv) {
   const to = Date.now(), from = to - RANGES[range];
-  const base = `/devices/${encodeURIComponent(d.id)}/channels/${encodeURIComponent(channel)}/readings?from=${from}&to=${to}`;
+  const base = `/devices/${encodeURIComponent(d.id)}/channels/${channelPath(channel)}/readings?from=${from}&to=${to}`;
   csv.href = API + base + "&format=csv";
   rawCsv.href = API + `/devices/${encodeURIComponent(d.id)}/readings?from=${Math.max(from, to - 31 * 86400e3)}&to=${to}&format=csv`;
   status.textContent = "Loading…";

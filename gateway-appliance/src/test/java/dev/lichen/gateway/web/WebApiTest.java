@@ -375,6 +375,11 @@ class WebApiTest {
         // week and month ranges come from hourly buckets
         assertEquals("1h", JSON.readTree(admin.send("GET", "/api/v1/devices/porch/channels/temperature/readings?from="
                 + (now - 7 * 86_400_000L) + "&to=" + now, null).body()).get("resolution").asText());
+        // an IPSO-style SenML name with slashes is a channel like any other
+        ingest("porch", 400, List.of(new Reading("3303/0/5700", "Cel", new Value.Number(7.5), now - 1000)));
+        JsonNode ipso = JSON.readTree(admin.send("GET", "/api/v1/devices/porch/channels/3303/0/5700/readings", null).body());
+        assertEquals("3303/0/5700", ipso.get("channel").asText());
+        assertEquals(7.5, ipso.get("mean").get(0).asDouble());
         var all = admin.send("GET", "/api/v1/devices/porch/readings?from=" + (now - 3 * 3_600_000L) + "&to=" + (now + 1) + "&format=csv", null);
         assertTrue(all.body().startsWith("time,time_ms,channel,unit,value,text\n"), all.body());
         assertTrue(all.body().contains(",status,,,'=cmd|' /C calc'!A0"), "a formula is defused: " + all.body());
@@ -460,7 +465,7 @@ class WebApiTest {
         Set<String> registered = new TreeSet<>();
         for (String r : web.server().routes()) {
             String path = r.substring(r.indexOf(' ') + 1);
-            if (path.startsWith("/api/") || path.equals("/metrics")) registered.add(r);
+            if (path.startsWith("/api/") || path.equals("/metrics")) registered.add(r.replaceAll("<(\\w+)>", "{$1}"));
         }
         assertEquals(registered, described);
         assertTrue(described.contains("GET /api/v1/echo"), "an extension's route is described too");
