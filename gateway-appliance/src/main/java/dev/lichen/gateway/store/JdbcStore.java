@@ -58,6 +58,13 @@ public final class JdbcStore implements Store {
     private JdbcStore(String url, String dialect) throws SQLException {
         this.dialect = dialect;
         this.writer = connect(url);
+        if (dialect.equals("sqlite")) {
+            try (Statement s = writer.createStatement()) {
+                // the writer touches index pages of every device in each group: keep them cached
+                // (readers keep SQLite's 2 MB default; RSS matters on a Pi)
+                s.execute("PRAGMA cache_size=-16000");
+            }
+        }
         Migrations.migrate(writer, dialect);
         writer.setAutoCommit(false);
         this.readers = new ArrayBlockingQueue<>(READERS);
@@ -95,8 +102,6 @@ public final class JdbcStore implements Store {
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=FULL");
                 s.execute("PRAGMA busy_timeout=10000");
-                // readings are small and many: a larger page cache keeps the b-tree hot spots in memory
-                s.execute("PRAGMA cache_size=-16000");
             }
         }
         return c;

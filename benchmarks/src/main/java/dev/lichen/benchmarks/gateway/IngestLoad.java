@@ -1,4 +1,4 @@
-package dev.lichen.bench;
+package dev.lichen.benchmarks.gateway;
 
 import dev.lichen.senml.Batch;
 import dev.lichen.senml.Reading;
@@ -39,8 +39,9 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
  * Then Debian's mosquitto relays the same packs to one Paho subscriber, for the ratio.
  * Prints a Markdown table for BENCHMARKS.md.
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar dev.lichen.bench.IngestLoad [--devices 1000] [--pack 10]
- *     [--seconds 20] [--warmup 5] [--window 1] [--gateway-jvm "-Xmx256m"]</pre>
+ * <pre>java -cp benchmarks/target/benchmarks.jar dev.lichen.benchmarks.gateway.IngestLoad [--devices 1000] [--pack 10]
+ *     [--seconds 20] [--warmup 5] [--window 1] [--gateway-jvm "-Xmx256m"] [--mqtt-persistence in-memory|file]
+ *     [--only mqtt,coap,mosquitto]</pre>
  */
 public final class IngestLoad {
     static {
@@ -55,6 +56,8 @@ public final class IngestLoad {
     int window = 1;
     int coapEndpoints = 50;
     String gatewayJvm = "";
+    String mqttPersistence = "in-memory";
+    String only = "mqtt,coap,mosquitto";
     final SenmlCodec codec = new SenmlCodec();
     final long t0 = System.currentTimeMillis();
 
@@ -70,9 +73,12 @@ public final class IngestLoad {
                 case "--window" -> l.window = Integer.parseInt(v);
                 case "--coap-endpoints" -> l.coapEndpoints = Integer.parseInt(v);
                 case "--gateway-jvm" -> l.gatewayJvm = v;
+                case "--mqtt-persistence" -> l.mqttPersistence = v;
+                case "--only" -> l.only = v;
                 default -> {
                     System.err.println("unknown flag " + args[i]
-                            + "; flags: --devices N --pack N --seconds N --warmup N --window N --coap-endpoints N --gateway-jvm \"OPTS\"");
+                            + "; flags: --devices N --pack N --seconds N --warmup N --window N --coap-endpoints N"
+                            + " --gateway-jvm \"OPTS\" --mqtt-persistence in-memory|file --only mqtt,coap,mosquitto");
                     System.exit(2);
                 }
             }
@@ -94,8 +100,8 @@ public final class IngestLoad {
             long rssIdle = rssKb(pid);
             System.out.printf("gateway pid %d up, RSS idle %d MB%n", pid, rssIdle / 1024);
             results.add(new Result("gateway idle", 0, rssIdle, "after start, no devices"));
-            double mqtt = mqttLoad("tcp://127.0.0.1:" + mqttPort, "gateway MQTT", null, pid, results);
-            double coap = coapLoad(coapPort, pid, results);
+            double mqtt = only.contains("mqtt") ? mqttLoad("tcp://127.0.0.1:" + mqttPort, "gateway MQTT", null, pid, results) : 0;
+            double coap = only.contains("coap") ? coapLoad(coapPort, pid, results) : 0;
             gw.destroy();
             gw.waitFor(60, TimeUnit.SECONDS);
             long rows;
@@ -106,7 +112,9 @@ public final class IngestLoad {
             }
             System.out.printf("readings in the gateway's SQLite after the run: %,d (acknowledged: %,d)%n", rows, acked.get());
             results.add(new Result("stored rows check", 0, 0, String.format("%,d rows stored, %,d acknowledged", rows, acked.get())));
-            double mosq = mosquitto(tmp, results);
+            results.add(new Result("disk after the run", 0, 0, String.format("SQLite %s MB (db+wal), broker folder (%s) %s MB",
+                    mb(du(tmp.resolve("data"), "lichen.db")), mqttPersistence, mb(du(tmp.resolve("data/mqtt"), "")))));
+            double mosq = only.contains("mosquitto") ? mosquitto(tmp, results) : 0;
             System.out.println();
             System.out.println("| run | readings/s | RSS (MB) | note |");
             System.out.println("|---|---:|---:|---|");
@@ -130,7 +138,7 @@ public final class IngestLoad {
         for (String o : gatewayJvm.split(" ")) if (!o.isBlank()) cmd.add(o);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.lichen.gateway.GatewayCommand", "--data", data.toString(),
                 "--bind", "127.0.0.1", "--coap-port", Integer.toString(coap), "--mqtt-port", Integer.toString(mqtt),
-                "--http-port", "0", "--ingest-only"));
+                "--http-port", "0", "--ingest-only", "--mqtt-persistence", mqttPersistence));
         System.out.println("starting gateway: " + String.join(" ", cmd.subList(0, Math.min(cmd.size(), 4))) + " ... " + gatewayJvm);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long deadline = System.currentTimeMillis() + 120_000;
@@ -141,6 +149,17 @@ public final class IngestLoad {
         }
         p.destroyForcibly();
         throw new IllegalStateException("gateway not ready in 120 s");
+    }
+
+    static long du(Path dir, String prefix) throws IOException {
+        try (var w = Files.walk(dir)) {
+            return w.filter(Files::isRegularFile).filter(p -> p.getFileName().toString().startsWith(prefix))
+                    .mapToLong(p -> p.toFile().length()).sum();
+        }
+    }
+
+    static String mb(long bytes) {
+        return String.format("%.1f", bytes / 1e6);
     }
 
     static long rssKb(long pid) {
@@ -254,12 +273,16 @@ public final class IngestLoad {
         }
         stop.set(1);
         Thread.sleep(500);
-        for (MqttAsyncClient c : clients) {
-            try {
-                c.disconnectForcibly(100, 100);
-                c.close();
-            } catch (Exception ignored) {
-                // best effort
+        try (var teardown = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (MqttAsyncClient c : clients) {
+                teardown.submit(() -> {
+                    try {
+                        c.disconnectForcibly(0, 500, false);
+                        c.close();
+                    } catch (Exception ignored) {
+                        // best effort
+                    }
+                });
             }
         }
         pool.shutdownNow();
