@@ -8,6 +8,7 @@ import dev.lichen.armboot.debian.PackageIndex;
 import dev.lichen.armboot.disk.DiskImage;
 import dev.lichen.armboot.initramfs.Cpio;
 import dev.lichen.armboot.initramfs.KernelModules;
+import dev.lichen.armboot.jlink.ElfStrip;
 import dev.lichen.armboot.jlink.RuntimeLinker;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -124,7 +125,7 @@ public final class ImageBuilder {
         addTree(cpio, runtime, RUNTIME);
         // without /proc mounted, the launcher cannot find libjli through $ORIGIN: the system library path can
         cpio.symlink(LIBDIR + "/libjli.so", "/" + RUNTIME + "/lib/libjli.so");
-        for (String lib : C_RUNTIME) cpio.file(LIBDIR + "/" + lib, cRuntimeLib(trees, lib), 0755);
+        for (String lib : C_RUNTIME) cpio.file(LIBDIR + "/" + lib, ElfStrip.strip(cRuntimeLib(trees, lib)), 0755);
         cpio.symlink("usr/lib/ld-linux-aarch64.so.1", "aarch64-linux-gnu/ld-linux-aarch64.so.1");
         List<String> cp = new ArrayList<>();
         for (Appliance.Jar j : jars) {
@@ -265,15 +266,18 @@ public final class ImageBuilder {
         throw new BuildException("the C runtime file " + name + " is in none of libc6, libgcc-s1, libstdc++6, zlib1g");
     }
 
+    /** Runtime files an appliance never uses: it spawns no processes and generates no CDS archive. */
+    static final Set<String> RUNTIME_OMIT = Set.of("bin/keytool", "lib/jexec", "lib/jspawnhelper", "lib/classlist", "lib/jrt-fs.jar");
+
     private static void addTree(Cpio cpio, Path root, String at) throws IOException {
         try (Stream<Path> s = Files.walk(root)) {
             for (Path f : s.sorted().toList()) {
                 String rel = root.relativize(f).toString();
-                if (rel.isEmpty()) continue;
+                if (rel.isEmpty() || RUNTIME_OMIT.contains(rel)) continue;
                 String path = at + "/" + rel;
                 if (Files.isSymbolicLink(f)) cpio.symlink(path, Files.readSymbolicLink(f).toString());
                 else if (Files.isDirectory(f)) cpio.dir(path);
-                else cpio.file(path, Files.readAllBytes(f), Files.isExecutable(f) ? 0755 : 0644);
+                else cpio.file(path, ElfStrip.strip(Files.readAllBytes(f)), Files.isExecutable(f) ? 0755 : 0644);
             }
         }
     }
