@@ -1,0 +1,174 @@
+package dev.lichen.runtime.uplink;
+
+import dev.lichen.senml.Batch;
+import dev.lichen.senml.SenmlCodec;
+import dev.lichen.senml.SenmlFormat;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.californium.core.coap.CoAP;
+import org.eclipse.californium.core.coap.Request;
+import org.eclipse.californium.core.coap.Response;
+import org.eclipse.californium.core.config.CoapConfig;
+import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.elements.config.Configuration;
+import org.eclipse.californium.elements.config.UdpConfig;
+import org.eclipse.californium.scandium.DTLSConnector;
+import org.eclipse.californium.scandium.config.DtlsConfig;
+import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
+import org.eclipse.californium.scandium.dtls.pskstore.AdvancedSinglePskStore;
+
+/**
+ * Delivers batches as confirmable {@code POST /r} with a SenML pack (Californium). A batch
+ * counts as delivered only on a 2.xx answer (the gateway sends 2.04 once the readings are
+ * durably queued). Packs larger than the block size travel block-wise (RFC 7959). With a PSK
+ * the endpoint speaks DTLS 1.2 (Scandium).
+ */
+public final class CoapUplink implements Uplink {
+    static {
+        CoapConfig.register();
+        UdpConfig.register();
+        DtlsConfig.register();
+    }
+
+    /**
+     * ackTimeout and maxRetransmit are CoAP's own (RFC 7252 4.8); together they bound how long a
+     * batch waits before the gateway counts as away. blockSize is the block-wise block size
+     * (16-1024); larger payloads are sent in blocks.
+     */
+    public record Options(SenmlFormat format, Duration ackTimeout, int maxRetransmit, int blockSize) {
+        public static Options defaults() {
+            return new Options(SenmlFormat.CBOR, Duration.ofSeconds(2), 3, 512);
+        }
+    }
+
+    public record PskCredentials(String identity, byte[] key) {}
+
+    private final InetSocketAddress gateway;
+    private final String uri;
+    private final Options options;
+    private final SenmlCodec codec = new SenmlCodec();
+    private final CoapEndpoint endpoint;
+    private final long responseTimeoutMs;
+
+    public CoapUplink(String host, int port, Optional<PskCredentials> psk, Options options) {
+        this.gateway = new InetSocketAddress(host, port);
+        this.options = options;
+        this.uri = (psk.isPresent() ? "coaps" : "coap") + "://" + hostForUri(host) + ":" + port + "/r";
+        Configuration config = configuration(options);
+        var builder = new CoapEndpoint.Builder().setConfiguration(config);
+        if (psk.isPresent()) {
+            var dtls = DtlsConnectorConfig.builder(config)
+                    .setAddress(new InetSocketAddress(0))
+                    .set(DtlsConfig.DTLS_ROLE, DtlsConfig.DtlsRole.CLIENT_ONLY)
+                    .setAdvancedPskStore(new AdvancedSinglePskStore(psk.get().identity(), psk.get().key()))
+                    .build();
+            builder.setConnector(new DTLSConnector(dtls));
+        } else {
+            builder.setInetSocketAddress(new InetSocketAddress(0));
+        }
+        endpoint = builder.build();
+        try {
+            endpoint.start();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot open a UDP socket for CoAP: " + e.getMessage(), e);
+        }
+        // worst case of RFC 7252's retransmission schedule, plus room for a separate response
+        long ack = options.ackTimeout().toMillis();
+        responseTimeoutMs = (long) (ack * 1.5 * ((1L << (options.maxRetransmit() + 1)) - 1)) + 2 * ack;
+    }
+
+    /** The Californium configuration both the uplink and a test server use; never reads a file. */
+    public static Configuration configuration(Options options) {
+        Configuration c = Configuration.createStandardWithoutFile();
+        c.set(CoapConfig.ACK_TIMEOUT, options.ackTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        c.set(CoapConfig.MAX_RETRANSMIT, options.maxRetransmit());
+        c.set(CoapConfig.MAX_MESSAGE_SIZE, options.blockSize());
+        c.set(CoapConfig.PREFERRED_BLOCK_SIZE, options.blockSize());
+        // a device sends a handful of packs a minute: keep exchange state small and short-lived
+        c.set(CoapConfig.MAX_ACTIVE_PEERS, 16);
+        c.set(CoapConfig.EXCHANGE_LIFETIME, 60, TimeUnit.SECONDS);
+        c.set(CoapConfig.PROTOCOL_STAGE_THREAD_COUNT, 1);
+        c.set(UdpConfig.UDP_RECEIVER_THREAD_COUNT, 1);
+        c.set(UdpConfig.UDP_SENDER_THREAD_COUNT, 1);
+        c.set(DtlsConfig.DTLS_RECEIVER_THREAD_COUNT, 1);
+        c.set(DtlsConfig.DTLS_CONNECTOR_THREAD_COUNT, 1);
+        c.set(DtlsConfig.DTLS_MAX_CONNECTIONS, 16);
+        return c;
+    }
+
+    @Override
+    public void deliver(Batch batch) throws UplinkException {
+        byte[] payload;
+        try {
+            payload = codec.encode(batch, options.format());
+        } catch (IllegalArgumentException e) {
+            // the readings themselves cannot be sent (NaN, a forbidden name, too large): as a 4.00
+            throw new UplinkException("cannot encode the pack: " + e.getMessage(), UplinkException.Kind.DATA_REFUSED, e);
+        }
+        Request request = Request.newPost();
+        request.setConfirmable(true);
+        request.setURI(uri);
+        request.getOptions().setContentFormat(options.format().contentFormat());
+        request.setPayload(payload);
+        Response response;
+        try {
+            endpoint.sendRequest(request);
+            response = request.waitForResponse(responseTimeoutMs);
+        } catch (InterruptedException e) {
+            request.cancel();
+            Thread.currentThread().interrupt();
+            throw new UplinkException("interrupted", UplinkException.Kind.AWAY, e);
+        }
+        if (response == null) {
+            request.cancel();
+            String why = request.getSendError() != null ? "send failed: " + request.getSendError().getMessage()
+                    : request.isRejected() ? "the gateway rejected the message (RST)"
+                    : "no answer after " + (options.maxRetransmit() + 1) + " tries";
+            throw new UplinkException(why, UplinkException.Kind.AWAY, request.getSendError());
+        }
+        CoAP.ResponseCode code = response.getCode();
+        if (code.isSuccess()) return;
+        String diagnostic = response.getPayloadSize() == 0 ? ""
+                : ": " + truncate(new String(response.getPayload(), StandardCharsets.UTF_8));
+        String message = code.text + " " + code.name() + diagnostic;
+        throw new UplinkException(message, kindOf(code), null);
+    }
+
+    /** Which answers mean "these readings never pass" and which "this device, not now". */
+    static UplinkException.Kind kindOf(CoAP.ResponseCode code) {
+        return switch (code) {
+            case BAD_REQUEST, BAD_OPTION, REQUEST_ENTITY_INCOMPLETE, REQUEST_ENTITY_TOO_LARGE, UNPROCESSABLE_ENTITY ->
+                    UplinkException.Kind.DATA_REFUSED;
+            case TOO_MANY_REQUESTS -> UplinkException.Kind.AWAY;
+            // 4.01/4.03 (unknown device), 4.04/4.05 (no /r there), 4.15 (the gateway does not
+            // take this content format): every reading would be refused alike; keep them all
+            default -> code.isClientError() ? UplinkException.Kind.DEVICE_REFUSED : UplinkException.Kind.AWAY;
+        };
+    }
+
+    private static String truncate(String s) {
+        return s.length() <= 300 ? s : s.substring(0, 300) + "...";
+    }
+
+    private static String hostForUri(String host) {
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+    }
+
+    @Override
+    public String describe() {
+        return uri;
+    }
+
+    public InetSocketAddress gateway() {
+        return gateway;
+    }
+
+    @Override
+    public void close() {
+        // destroy, not stop: the JVM would otherwise wait ~300 ms for the blocked UDP receiver
+        endpoint.destroy();
+    }
+}

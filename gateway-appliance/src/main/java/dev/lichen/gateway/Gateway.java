@@ -1,0 +1,160 @@
+package dev.lichen.gateway;
+
+import dev.lichen.gateway.alerts.AlertEngine;
+import dev.lichen.gateway.ingest.CoapIngest;
+import dev.lichen.gateway.ingest.MqttIngest;
+import dev.lichen.gateway.ingest.Pipeline;
+import dev.lichen.gateway.live.LiveBus;
+import dev.lichen.gateway.metrics.Metrics;
+import dev.lichen.gateway.store.Store;
+import dev.lichen.runtime.clock.Clock;
+import dev.lichen.senml.SenmlCodec;
+import dev.lichen.senml.SenmlLimits;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+
+/**
+ * The gateway appliance assembled: store -> metrics/live bus -> alert engine -> pipeline ->
+ * CoAP server and MQTT broker -> components (the web server, add-on host). {@link #close()} stops
+ * them in reverse order, committing what was already queued.
+ */
+public final class Gateway implements AutoCloseable {
+    /** Readings the ingest queue holds before devices are asked to retry. */
+    public static final int MAX_QUEUED_READINGS = 500_000;
+
+    private final GatewayConfig config;
+    private final Metrics metrics = new Metrics();
+    private final LiveBus liveBus = new LiveBus();
+    private final Store store;
+    private final AlertEngine alerts;
+    private final Pipeline pipeline;
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private final List<GatewayComponent> components = new ArrayList<>();
+    /** Every component this gateway runs, including those not started yet (lets the web server mount add-on routes). */
+    private List<GatewayComponent> planned = List.of();
+    private final Thread retention;
+
+    private Gateway(GatewayConfig config) {
+        this.config = config;
+        this.store = Store.open(config.dataDir(), config.jdbcUrl());
+        this.alerts = new AlertEngine(store, liveBus);
+        this.pipeline = new Pipeline(store, liveBus, metrics, alerts, MAX_QUEUED_READINGS,
+                new SenmlCodec(new SenmlLimits(config.maxPackBytes(), 1000), Clock.SYSTEM));
+        this.retention = Thread.ofVirtual().name("lichen-retention").unstarted(this::retentionLoop);
+    }
+
+    /** Starts with the components found by ServiceLoader (the web server when it is on the class path). */
+    public static Gateway start(GatewayConfig config) throws Exception {
+        List<GatewayComponent> found = new ArrayList<>();
+        ServiceLoader.load(GatewayComponent.class).forEach(found::add);
+        return start(config, found);
+    }
+
+    /** Starts with exactly these components. On failure everything already started is closed. */
+    public static Gateway start(GatewayConfig config, List<GatewayComponent> components) throws Exception {
+        Gateway g = new Gateway(config);
+        g.planned = List.copyOf(components);
+        try {
+            g.startIngest();
+            g.retention.start();
+            for (GatewayComponent c : components) {
+                c.start(g);
+                g.components.add(c);
+            }
+            return g;
+        } catch (Exception | Error e) {
+            g.close();
+            throw e;
+        }
+    }
+
+    private void startIngest() throws Exception {
+        CoapIngest coap = new CoapIngest(pipeline, config.bindHost(), config.coapPort());
+        started.add(coap);
+        coap.start();
+        coapPort = coap.port();
+        // HiveMQ cannot report an OS-chosen port, so port 0 is resolved here first
+        int mqtt = config.mqttPort() != 0 ? config.mqttPort() : freeTcpPort(config.bindHost());
+        MqttIngest broker = new MqttIngest(pipeline, store, liveBus, config.dataDir().resolve("mqtt"), config.bindHost(), mqtt,
+                config.mqttInMemory());
+        started.add(broker);
+        broker.start();
+        mqttPort = broker.port();
+        metrics.gauge("lichen_live_subscribers", "Live bus subscribers (SSE clients)", liveBus::subscriberCount);
+        metrics.gauge("lichen_live_dropped_total", "Live events dropped for slow subscribers", liveBus::dropped);
+    }
+
+    private static int freeTcpPort(String host) throws java.io.IOException {
+        try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+            return s.getLocalPort();
+        }
+    }
+
+    private void retentionLoop() {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                store.applyRetention(System.currentTimeMillis(), config.rawRetentionDays(), config.minuteRetentionDays());
+                store.deleteExpiredSessions(System.currentTimeMillis());
+                Thread.sleep(java.time.Duration.ofHours(1));
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                System.getLogger(Gateway.class.getName()).log(System.Logger.Level.WARNING, "retention pass failed; retrying in an hour", e);
+                try {
+                    Thread.sleep(java.time.Duration.ofHours(1));
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    public GatewayConfig config() { return config; }
+
+    /** The components of this gateway that are of {@code type}, started or about to be (in start order). */
+    public <T> List<T> components(Class<T> type) {
+        return planned.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    public Store store() { return store; }
+
+    public LiveBus liveBus() { return liveBus; }
+
+    public Metrics metrics() { return metrics; }
+
+    public AlertEngine alerts() { return alerts; }
+
+    public Pipeline pipeline() { return pipeline; }
+
+    /** The UDP port the CoAP server listens on (the real one when the config said 0). */
+    public int coapPort() { return coapPort; }
+
+    /** The TCP port the MQTT broker listens on (the real one when the config said 0). */
+    public int mqttPort() { return mqttPort; }
+
+    private int coapPort = -1;
+    private int mqttPort = -1;
+
+    @Override
+    public void close() {
+        for (int i = components.size() - 1; i >= 0; i--) {
+            closeQuietly(components.get(i));
+        }
+        for (int i = started.size() - 1; i >= 0; i--) {
+            closeQuietly(started.get(i));
+        }
+        retention.interrupt();
+        pipeline.close();
+        liveBus.close();
+        store.close();
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            System.getLogger(Gateway.class.getName()).log(System.Logger.Level.WARNING, "closing " + c + " failed", e);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package dev.lichen.gateway;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Set;
+
+/**
+ * How a gateway runs. Ports 0 ask the OS for a free port (tests). jdbcUrl null means SQLite in
+ * {@code dataDir/lichen.db}. Raw readings are kept rawRetentionDays, 1-minute rollups
+ * minuteRetentionDays, hourly rollups for ever. mqttInMemory keeps the broker's sessions and
+ * queued messages in memory (spares an SD card; the readings themselves are durable in the store).
+ */
+public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqttPort, int httpPort,
+                            String jdbcUrl, int rawRetentionDays, int minuteRetentionDays, int maxPackBytes,
+                            boolean mqttInMemory) {
+    public static final int DEFAULT_COAP_PORT = 5683;
+    public static final int DEFAULT_MQTT_PORT = 1883;
+    public static final int DEFAULT_HTTP_PORT = 8080;
+    public static final int DEFAULT_MAX_PACK_BYTES = 16 * 1024;
+
+    private static final Set<String> KEYS = Set.of("dataDir", "bindHost", "coapPort", "mqttPort", "httpPort",
+            "jdbcUrl", "rawRetentionDays", "minuteRetentionDays", "maxPackBytes", "mqttInMemory");
+
+    public GatewayConfig {
+        if (dataDir == null) throw new IllegalArgumentException("dataDir is required");
+        if (bindHost == null || bindHost.isBlank()) throw new IllegalArgumentException("bindHost is required (e.g. 0.0.0.0)");
+        port("coapPort", coapPort);
+        port("mqttPort", mqttPort);
+        port("httpPort", httpPort);
+        if (jdbcUrl != null && !(jdbcUrl.startsWith("jdbc:sqlite:") || jdbcUrl.startsWith("jdbc:postgresql:"))) {
+            throw new IllegalArgumentException("jdbcUrl must start with jdbc:sqlite: or jdbc:postgresql:, got " + jdbcUrl);
+        }
+        if (rawRetentionDays < 1) throw new IllegalArgumentException("rawRetentionDays must be at least 1, got " + rawRetentionDays);
+        if (minuteRetentionDays < rawRetentionDays) {
+            throw new IllegalArgumentException("minuteRetentionDays (" + minuteRetentionDays
+                    + ") must be at least rawRetentionDays (" + rawRetentionDays + ")");
+        }
+        if (maxPackBytes < 256 || maxPackBytes > 1024 * 1024) {
+            throw new IllegalArgumentException("maxPackBytes must be within 256..1048576, got " + maxPackBytes);
+        }
+    }
+
+    private static void port(String name, int p) {
+        if (p < 0 || p > 65535) throw new IllegalArgumentException(name + " must be within 0..65535 (0 = any free port), got " + p);
+    }
+
+    /** The defaults: ./lichen-data, all interfaces, 5683/1883/8080, SQLite, raw 30 days, 1-minute 365 days. */
+    public static GatewayConfig defaults() {
+        return new GatewayConfig(Path.of("lichen-data"), "0.0.0.0", DEFAULT_COAP_PORT, DEFAULT_MQTT_PORT,
+                DEFAULT_HTTP_PORT, null, 30, 365, DEFAULT_MAX_PACK_BYTES, true);
+    }
+
+    /** For tests: loopback only, every port chosen by the OS. */
+    public static GatewayConfig forTest(Path dataDir) {
+        return defaults().withDataDir(dataDir).withBindHost("127.0.0.1").withPorts(0, 0, 0);
+    }
+
+    public GatewayConfig withDataDir(Path d) {
+        return new GatewayConfig(d, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory);
+    }
+
+    public GatewayConfig withBindHost(String h) {
+        return new GatewayConfig(dataDir, h, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory);
+    }
+
+    public GatewayConfig withPorts(int coap, int mqtt, int http) {
+        return new GatewayConfig(dataDir, bindHost, coap, mqtt, http, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory);
+    }
+
+    public GatewayConfig withJdbcUrl(String url) {
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, url, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory);
+    }
+
+    public GatewayConfig withRetention(int rawDays, int minuteDays) {
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawDays, minuteDays, maxPackBytes, mqttInMemory);
+    }
+
+    public GatewayConfig withMaxPackBytes(int max) {
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, max, mqttInMemory);
+    }
+
+    public GatewayConfig withMqttInMemory(boolean inMemory) {
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, inMemory);
+    }
+
+    /**
+     * Reads a JSON config file whose keys are this record's component names; keys absent keep
+     * the values of {@code base}. Unknown keys and wrong types are errors naming the key.
+     */
+    public static GatewayConfig load(Path file, GatewayConfig base) throws IOException {
+        JsonNode root;
+        try {
+            root = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(Files.readAllBytes(file));
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new IllegalArgumentException(file + ": not valid JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) throw new IllegalArgumentException(file + ": must hold a JSON object");
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!KEYS.contains(k)) throw new IllegalArgumentException(file + ": unknown key '" + k + "' (known: " + KEYS + ")");
+        }
+        GatewayConfig c = base;
+        try {
+            return new GatewayConfig(
+                    root.has("dataDir") ? Path.of(text(root, "dataDir", file)) : c.dataDir,
+                    root.has("bindHost") ? text(root, "bindHost", file) : c.bindHost,
+                    root.has("coapPort") ? integer(root, "coapPort", file) : c.coapPort,
+                    root.has("mqttPort") ? integer(root, "mqttPort", file) : c.mqttPort,
+                    root.has("httpPort") ? integer(root, "httpPort", file) : c.httpPort,
+                    root.has("jdbcUrl") ? (root.get("jdbcUrl").isNull() ? null : text(root, "jdbcUrl", file)) : c.jdbcUrl,
+                    root.has("rawRetentionDays") ? integer(root, "rawRetentionDays", file) : c.rawRetentionDays,
+                    root.has("minuteRetentionDays") ? integer(root, "minuteRetentionDays", file) : c.minuteRetentionDays,
+                    root.has("maxPackBytes") ? integer(root, "maxPackBytes", file) : c.maxPackBytes,
+                    root.has("mqttInMemory") ? bool(root, "mqttInMemory", file) : c.mqttInMemory);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String text(JsonNode n, String k, Path f) {
+        if (!n.get(k).isTextual()) throw new IllegalArgumentException(f + ": '" + k + "' must be a string");
+        return n.get(k).asText();
+    }
+
+    private static int integer(JsonNode n, String k, Path f) {
+        if (!n.get(k).isInt()) throw new IllegalArgumentException(f + ": '" + k + "' must be an integer");
+        return n.get(k).asInt();
+    }
+
+    private static boolean bool(JsonNode n, String k, Path f) {
+        if (!n.get(k).isBoolean()) throw new IllegalArgumentException(f + ": '" + k + "' must be true or false");
+        return n.get(k).asBoolean();
+    }
+}

@@ -1,0 +1,124 @@
+package dev.lichen.gateway.ingest;
+
+import dev.lichen.senml.SenmlFormat;
+import java.net.InetSocketAddress;
+import org.eclipse.californium.core.CoapResource;
+import org.eclipse.californium.core.CoapServer;
+import org.eclipse.californium.core.coap.CoAP.ResponseCode;
+import org.eclipse.californium.core.coap.Response;
+import org.eclipse.californium.core.config.CoapConfig;
+import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.core.network.interceptors.MalformedMessageInterceptor;
+import org.eclipse.californium.core.network.interceptors.MessageInterceptorAdapter;
+import org.eclipse.californium.core.server.resources.CoapExchange;
+import org.eclipse.californium.elements.RawData;
+import org.eclipse.californium.elements.config.Configuration;
+import org.eclipse.californium.elements.config.UdpConfig;
+
+/**
+ * The CoAP door: a Californium server with {@code POST /r} taking SenML CBOR (112) or JSON (110).
+ * The handler only decodes and queues; the response (2.04, or the error) is sent from the
+ * pipeline's completion once the group commit is durable, so no Californium thread waits on the
+ * disk. Datagrams that are not CoAP at all are counted.
+ */
+public final class CoapIngest implements AutoCloseable {
+    static {
+        CoapConfig.register();
+        UdpConfig.register();
+    }
+
+    private final Pipeline pipeline;
+    private final CoapServer server;
+    private final CoapEndpoint endpoint;
+
+    public CoapIngest(Pipeline pipeline, String bindHost, int port) {
+        this.pipeline = pipeline;
+        Configuration cfg = Configuration.createStandardWithoutFile();
+        // every datagram (up to UDP's 64 KiB) reaches the handler, which answers 4.13 and counts it
+        cfg.set(UdpConfig.UDP_DATAGRAM_SIZE, 65_535);
+        cfg.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, 65_535);
+        // deduplication state per peer is bounded (the store dedupes for ever by boot id + seq);
+        // the default mark-and-sweep keeps every exchange ~247 s and grows with the message rate
+        cfg.set(CoapConfig.DEDUPLICATOR, CoapConfig.DEDUPLICATOR_PEERS_MARK_AND_SWEEP);
+        cfg.set(CoapConfig.PEERS_MARK_AND_SWEEP_MESSAGES, 64);
+        cfg.set(CoapConfig.MAX_ACTIVE_PEERS, 20_000);
+        this.endpoint = CoapEndpoint.builder().setConfiguration(cfg)
+                .setInetSocketAddress(new InetSocketAddress(bindHost, port)).build();
+        endpoint.addPostProcessInterceptor(new MalformedCounter()); // Californium calls malformed counters only here
+        this.server = new CoapServer(cfg);
+        server.addEndpoint(endpoint);
+        server.add(new ReadingsResource());
+    }
+
+    public void start() {
+        server.start();
+    }
+
+    /** The bound UDP port. */
+    public int port() {
+        return endpoint.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+        server.destroy(); // frees the UDP receive thread at once (LIBRARIES.md)
+    }
+
+    private final class MalformedCounter extends MessageInterceptorAdapter implements MalformedMessageInterceptor {
+        @Override
+        public void receivedMalformedMessage(RawData message) {
+            pipeline.countReject(Protocol.COAP, RejectReason.GARBAGE_DATAGRAM);
+        }
+    }
+
+    private final class ReadingsResource extends CoapResource {
+        ReadingsResource() {
+            super("r");
+            getAttributes().setTitle("Lichen readings: POST SenML (Content-Format 110 or 112)");
+        }
+
+        @Override
+        public void handlePOST(CoapExchange ex) {
+            int cf = ex.getRequestOptions().getContentFormat();
+            SenmlFormat format = SenmlFormat.ofContentFormat(cf);
+            if (format == null) {
+                var r = pipeline.reject(Protocol.COAP, RejectReason.UNSUPPORTED_FORMAT,
+                        "Content-Format " + (cf < 0 ? "missing" : cf) + ": send SenML as 112 (senml+cbor) or 110 (senml+json)");
+                respond(ex, r);
+                return;
+            }
+            pipeline.ingest(Protocol.COAP, ex.getRequestPayload(), format, null)
+                    .whenComplete((outcome, err) -> {
+                        if (err != null) {
+                            respond(ex, new IngestOutcome.Rejected(RejectReason.UNAVAILABLE, "internal error; retry"));
+                        } else {
+                            respond(ex, outcome);
+                        }
+                    });
+        }
+
+        private void respond(CoapExchange ex, IngestOutcome outcome) {
+            switch (outcome) {
+                case IngestOutcome.Accepted a -> ex.respond(ResponseCode.CHANGED);
+                case IngestOutcome.Rejected r -> {
+                    Response resp = new Response(code(r.reason()));
+                    resp.setPayload(r.message());
+                    if (r.reason() == RejectReason.TOO_LARGE) resp.getOptions().setSize1(pipeline.codec().limits().maxBytes());
+                    if (r.reason() == RejectReason.UNAVAILABLE) resp.getOptions().setMaxAge(1);
+                    ex.respond(resp);
+                }
+            }
+        }
+
+        private static ResponseCode code(RejectReason reason) {
+            return switch (reason) {
+                case MALFORMED, GARBAGE_DATAGRAM -> ResponseCode.BAD_REQUEST;
+                case TOO_LARGE -> ResponseCode.REQUEST_ENTITY_TOO_LARGE;
+                case UNSUPPORTED_FORMAT -> ResponseCode.UNSUPPORTED_CONTENT_FORMAT;
+                case DEVICE_MISMATCH, DEVICE_REJECTED -> ResponseCode.FORBIDDEN;
+                case UNAVAILABLE -> ResponseCode.SERVICE_UNAVAILABLE;
+            };
+        }
+    }
+}

@@ -1,0 +1,291 @@
+package dev.lichen.gateway.ingest;
+
+import com.hivemq.embedded.EmbeddedExtension;
+import com.hivemq.embedded.EmbeddedHiveMQ;
+import com.hivemq.extension.sdk.api.ExtensionMain;
+import com.hivemq.extension.sdk.api.async.Async;
+import com.hivemq.extension.sdk.api.async.TimeoutFallback;
+import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
+import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
+import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundInput;
+import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
+import com.hivemq.extension.sdk.api.packets.general.MqttVersion;
+import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
+import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
+import com.hivemq.extension.sdk.api.services.Services;
+import dev.lichen.gateway.live.LiveBus;
+import dev.lichen.gateway.live.LiveEvent;
+import dev.lichen.gateway.store.Store;
+import dev.lichen.senml.SenmlCodec;
+import dev.lichen.senml.SenmlFormat;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import com.hivemq.extension.sdk.api.events.client.ClientLifecycleEventListener;
+import com.hivemq.extension.sdk.api.events.client.parameters.AuthenticationSuccessfulInput;
+import com.hivemq.extension.sdk.api.events.client.parameters.ClientInitiatedDisconnectInput;
+import com.hivemq.extension.sdk.api.events.client.parameters.ConnectionStartInput;
+import com.hivemq.extension.sdk.api.events.client.parameters.DisconnectEventInput;
+import com.hivemq.extension.sdk.api.interceptor.connect.ConnectInboundInterceptor;
+import com.hivemq.extension.sdk.api.packets.connect.WillPublishPacket;
+import com.hivemq.extension.sdk.api.packets.general.DisconnectedReasonCode;
+
+/**
+ * The MQTT door: HiveMQ CE embedded (MQTT 3.1.1 and 5, persistent sessions, retained messages,
+ * last will) with an in-process extension. Its PublishInboundInterceptor hands
+ * {@code lichen/{deviceId}/readings} payloads to the pipeline asynchronously: HiveMQ sends the
+ * PUBACK only when the interceptor resumes, i.e. after the group commit. Invalid SenML gets PUBACK
+ * 0x99 (payload format invalid) on MQTT 5; an MQTT 3.1.1 client has no reason codes, so its
+ * invalid pack is dropped (acknowledged so it is not resent for ever) and counted.
+ * {@code lichen/{deviceId}/status} ("online"/"offline", retained, usually the last will) sets the
+ * device's online state.
+ */
+public final class MqttIngest implements AutoCloseable {
+    private static final String PREFIX = "lichen/";
+
+    private final Pipeline pipeline;
+    private final Store store;
+    private final LiveBus bus;
+    private final EmbeddedHiveMQ hivemq;
+    private final int port;
+
+    public MqttIngest(Pipeline pipeline, Store store, LiveBus bus, Path dir, String bindHost, int port, boolean inMemory)
+            throws IOException {
+        this.pipeline = pipeline;
+        this.store = store;
+        this.bus = bus;
+        this.port = port;
+        Path conf = Files.createDirectories(dir.resolve("conf"));
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Path ext = Files.createDirectories(dir.resolve("extensions"));
+        Files.writeString(conf.resolve("config.xml"), config(bindHost, port, inMemory,
+                pipeline.codec().limits().maxBytes()));
+        EmbeddedExtension extension = EmbeddedExtension.builder()
+                .withId("lichen-ingest").withName("Lichen ingest").withVersion("1").withAuthor("Lichen")
+                .withPriority(1000).withStartPriority(1000)
+                .withExtensionMain(new Main()).build();
+        this.hivemq = EmbeddedHiveMQ.builder().withConfigurationFolder(conf).withDataFolder(data)
+                .withExtensionsFolder(ext).withEmbeddedExtension(extension).withoutLoggingBootstrap().build();
+    }
+
+    /** The broker's config: one TCP listener, statistics off, bounded queues, packets up to a little over the pack limit. */
+    static String config(String bindHost, int port, boolean inMemory, int maxPackBytes) {
+        return """
+                <?xml version="1.0"?>
+                <hivemq>
+                    <listeners>
+                        <tcp-listener>
+                            <port>%d</port>
+                            <bind-address>%s</bind-address>
+                        </tcp-listener>
+                    </listeners>
+                    <mqtt>
+                        <queued-messages>
+                            <max-queue-size>1000</max-queue-size>
+                            <strategy>discard-oldest</strategy>
+                        </queued-messages>
+                        <receive-maximum>
+                            <server-receive-maximum>64</server-receive-maximum>
+                        </receive-maximum>
+                        <packets>
+                            <max-packet-size>%d</max-packet-size>
+                        </packets>
+                    </mqtt>
+                    <anonymous-usage-statistics>
+                        <enabled>false</enabled>
+                    </anonymous-usage-statistics>
+                    <persistence>
+                        <mode>%s</mode>
+                    </persistence>
+                </hivemq>
+                """.formatted(port, bindHost, Math.max(maxPackBytes * 4, 65_536), inMemory ? "in-memory" : "file");
+    }
+
+    public void start() throws Exception {
+        hivemq.start().get(60, TimeUnit.SECONDS);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            hivemq.stop().get(30, TimeUnit.SECONDS);
+        } finally {
+            hivemq.close();
+        }
+    }
+
+    private final class Main implements ExtensionMain {
+        @Override
+        public void extensionStart(ExtensionStartInput in, ExtensionStartOutput out) {
+            // HiveMQ CE admits no client without an authenticator; devices are admitted here and
+            // vetted per pack (rejected devices get 0x87)
+            Services.securityRegistry().setAuthenticatorProvider(i -> (SimpleAuthenticator) (ai, ao) -> ao.authenticateSuccessfully());
+            PublishInboundInterceptor interceptor = MqttIngest.this::onPublish;
+            Services.initializerRegistry().setClientInitializer((i, ctx) -> ctx.addPublishInboundInterceptor(interceptor));
+            // a last will does not pass the publish interceptors: remember status wills at CONNECT
+            // and apply them ourselves when the broker would send them
+            ConnectInboundInterceptor onConnect = (ci, co) -> ci.getConnectPacket().getWillPublish().ifPresentOrElse(
+                    will -> rememberWill(ci.getClientInformation().getClientId(), will),
+                    () -> wills.remove(ci.getClientInformation().getClientId()));
+            Services.interceptorRegistry().setConnectInboundInterceptorProvider(pi -> onConnect);
+            Services.eventRegistry().setClientLifecycleEventListener(pi -> new WillWatcher());
+        }
+
+        @Override
+        public void extensionStop(ExtensionStopInput in, ExtensionStopOutput out) {}
+    }
+
+    private void onPublish(PublishInboundInput in, PublishInboundOutput out) {
+        String topic = in.getPublishPacket().getTopic();
+        if (!topic.startsWith(PREFIX)) return;
+        int slash = topic.indexOf('/', PREFIX.length());
+        if (slash < 0) return;
+        String deviceId = topic.substring(PREFIX.length(), slash);
+        String leaf = topic.substring(slash + 1);
+        boolean v5 = in.getConnectionInformation().getMqttVersion() == MqttVersion.V_5;
+        if (leaf.equals("readings")) {
+            readings(in, out, deviceId, v5);
+        } else if (leaf.equals("status") && SenmlCodec.DEVICE_ID.matcher(deviceId).matches()) {
+            status(in, out, deviceId);
+        }
+    }
+
+    private void readings(PublishInboundInput in, PublishInboundOutput out, String deviceId, boolean v5) {
+        byte[] payload = bytes(in.getPublishPacket().getPayload().orElse(ByteBuffer.allocate(0)));
+        SenmlFormat format = formatOf(in, payload);
+        var future = pipeline.ingest(Protocol.MQTT, payload, format, deviceId);
+        if (future.isDone()) {
+            // rejected before queueing: answer on this thread, no async needed
+            apply(out, future.join(), v5);
+            return;
+        }
+        Async<PublishInboundOutput> async = out.async(Duration.ofSeconds(30), TimeoutFallback.FAILURE,
+                AckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, "the gateway could not store the pack in time; resend");
+        future.whenComplete((outcome, err) -> {
+            try {
+                apply(out, err != null ? new IngestOutcome.Rejected(RejectReason.UNAVAILABLE, "internal error; resend") : outcome, v5);
+            } finally {
+                async.resume();
+            }
+        });
+    }
+
+    /** Content type (MQTT 5) decides; otherwise CBOR unless the payload looks like a JSON array. */
+    private static SenmlFormat formatOf(PublishInboundInput in, byte[] payload) {
+        var ct = in.getPublishPacket().getContentType();
+        if (ct.isPresent()) {
+            if (ct.get().equals(SenmlFormat.JSON.mediaType())) return SenmlFormat.JSON;
+            if (ct.get().equals(SenmlFormat.CBOR.mediaType())) return SenmlFormat.CBOR;
+        }
+        for (byte b : payload) {
+            if (b == ' ' || b == '\n' || b == '\r' || b == '\t') continue;
+            return b == '[' ? SenmlFormat.JSON : SenmlFormat.CBOR;
+        }
+        return SenmlFormat.CBOR;
+    }
+
+    private static void apply(PublishInboundOutput out, IngestOutcome outcome, boolean v5) {
+        if (!(outcome instanceof IngestOutcome.Rejected r)) return; // accepted: normal delivery and PUBACK
+        if (!v5) {
+            // MQTT 3.1.1 has no way to say why: drop it (counted by the pipeline); a plain PUBACK
+            // keeps a device from resending garbage for ever. Transient failures are not acked.
+            if (r.reason() == RejectReason.UNAVAILABLE) {
+                out.preventPublishDelivery(AckReasonCode.UNSPECIFIED_ERROR, r.message());
+            } else {
+                out.preventPublishDelivery();
+            }
+            return;
+        }
+        AckReasonCode code = switch (r.reason()) {
+            case MALFORMED, TOO_LARGE, UNSUPPORTED_FORMAT, GARBAGE_DATAGRAM -> AckReasonCode.PAYLOAD_FORMAT_INVALID;
+            case DEVICE_MISMATCH, DEVICE_REJECTED -> AckReasonCode.NOT_AUTHORIZED;
+            case UNAVAILABLE -> AckReasonCode.QUOTA_EXCEEDED;
+        };
+        out.preventPublishDelivery(code, r.message());
+    }
+
+    private record StatusWill(String deviceId, boolean online) {}
+
+    private final Map<String, StatusWill> wills = new ConcurrentHashMap<>();
+
+    private void rememberWill(String clientId, WillPublishPacket will) {
+        String topic = will.getTopic();
+        Boolean online = onlineOf(will.getPayload().orElse(ByteBuffer.allocate(0)));
+        if (topic.startsWith(PREFIX) && topic.endsWith("/status") && online != null) {
+            String deviceId = topic.substring(PREFIX.length(), topic.length() - "/status".length());
+            if (SenmlCodec.DEVICE_ID.matcher(deviceId).matches()) {
+                wills.put(clientId, new StatusWill(deviceId, online));
+                return;
+            }
+        }
+        wills.remove(clientId);
+    }
+
+    /** Applies a remembered status will when the broker publishes it (connection lost, server kick, 0x04). */
+    private final class WillWatcher implements ClientLifecycleEventListener {
+        @Override public void onMqttConnectionStart(ConnectionStartInput in) {}
+
+        @Override public void onAuthenticationSuccessful(AuthenticationSuccessfulInput in) {}
+
+        @Override
+        public void onDisconnect(DisconnectEventInput in) {
+            StatusWill w = wills.remove(in.getClientInformation().getClientId());
+            if (w == null) return;
+            // HiveMQ reports a dropped socket as client-initiated without a reason code; a DISCONNECT
+            // packet carries one (NORMAL_DISCONNECTION suppresses the will, 0x04 asks for it)
+            boolean willSent = !(in instanceof ClientInitiatedDisconnectInput)
+                    || in.getReasonCode().map(c -> c == DisconnectedReasonCode.DISCONNECT_WITH_WILL_MESSAGE).orElse(true);
+            if (willSent) Thread.ofVirtual().start(() -> setOnline(w.deviceId(), w.online()));
+        }
+    }
+
+    private static Boolean onlineOf(ByteBuffer payload) {
+        String text = new String(bytes(payload), StandardCharsets.UTF_8).strip();
+        if (text.equalsIgnoreCase("online")) return true;
+        if (text.equalsIgnoreCase("offline")) return false;
+        return null;
+    }
+
+    private void setOnline(String deviceId, boolean online) {
+        try {
+            var d = store.setOnline(deviceId, online, System.currentTimeMillis());
+            bus.publish(new LiveEvent.DeviceChanged(d));
+        } catch (RuntimeException e) {
+            System.getLogger(MqttIngest.class.getName()).log(System.Logger.Level.WARNING, "status of " + deviceId + " not stored", e);
+        }
+    }
+
+    private void status(PublishInboundInput in, PublishInboundOutput out, String deviceId) {
+        Boolean online = onlineOf(in.getPublishPacket().getPayload().orElse(ByteBuffer.allocate(0)));
+        if (online == null) return; // not ours to judge: delivered as is
+        Async<PublishInboundOutput> async = out.async(Duration.ofSeconds(10), TimeoutFallback.SUCCESS);
+        // a database write must not run on a network thread
+        Thread.ofVirtual().start(() -> {
+            try {
+                setOnline(deviceId, online);
+            } finally {
+                async.resume();
+            }
+        });
+    }
+
+    private static byte[] bytes(ByteBuffer b) {
+        ByteBuffer d = b.duplicate();
+        byte[] a = new byte[d.remaining()];
+        d.get(a);
+        return a;
+    }
+}

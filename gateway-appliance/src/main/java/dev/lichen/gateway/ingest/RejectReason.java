@@ -1,0 +1,21 @@
+package dev.lichen.gateway.ingest;
+
+/** Why a pack was refused; the label is the {@code reason} of {@code lichen_ingest_rejects_total}. */
+public enum RejectReason {
+    /** Not valid SenML, or not a Lichen pack (CoAP 4.00, MQTT 5 0x99). */
+    MALFORMED,
+    /** Larger than the gateway accepts (CoAP 4.13, MQTT 5 0x95). */
+    TOO_LARGE,
+    /** Content-Format other than 110/112 (CoAP 4.15). */
+    UNSUPPORTED_FORMAT,
+    /** The MQTT topic names another device than the pack (MQTT 5 0x87). */
+    DEVICE_MISMATCH,
+    /** The device was rejected by a person (CoAP 4.03, MQTT 5 0x87). */
+    DEVICE_REJECTED,
+    /** The queue is full or storage failed: try again later (CoAP 5.03, MQTT 5 0x97 / 0x80). */
+    UNAVAILABLE,
+    /** A UDP datagram that is not CoAP at all (counted only). */
+    GARBAGE_DATAGRAM;
+
+    public String label() { return name().toLowerCase(java.util.Locale.ROOT); }
+}

@@ -1,0 +1,173 @@
+package dev.lichen.gateway.web;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lichen.gateway.Gateway;
+import dev.lichen.gateway.live.LiveBus;
+import dev.lichen.gateway.metrics.Metrics;
+import dev.lichen.gateway.store.Store;
+import dev.lichen.gateway.web.api.AccountApi;
+import dev.lichen.gateway.web.api.AlertApi;
+import dev.lichen.gateway.web.api.DeviceApi;
+import dev.lichen.gateway.web.api.LiveApi;
+import dev.lichen.gateway.web.auth.Authenticator;
+import dev.lichen.gateway.web.auth.PasswordHasher;
+import dev.lichen.runtime.clock.Clock;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.staticfiles.Location;
+import io.javalin.json.JavalinJackson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The gateway's HTTP face: the web UI (static files from the jar, uPlot from its WebJar), the
+ * REST API under /api/v1, live updates as server-sent events, /metrics and the OpenAPI text.
+ */
+public final class WebServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(WebServer.class.getName());
+    /** JSON bodies are small forms; anything bigger is refused before it is read. */
+    static final long MAX_BODY = 64 * 1024;
+    private static final java.util.Set<String> HTTP_METHODS = java.util.Set.of("GET", "POST", "PUT", "PATCH", "DELETE");
+
+    private final Javalin app;
+    private final LiveApi live;
+    private final String host;
+    private final int port;
+    private final byte[] openApi;
+    private final List<WebExtension> extensions;
+
+    /** Serves the gateway's store, live bus, metrics and alert engine on host:port (0: any free port). */
+    public WebServer(Gateway gateway, Clock clock, PasswordHasher hasher, String host, int port) {
+        this(gateway, clock, hasher, host, port, List.of());
+    }
+
+    /** As above, also mounting the routes of {@code extensions} (the add-on host). */
+    public WebServer(Gateway gateway, Clock clock, PasswordHasher hasher, String host, int port, List<WebExtension> extensions) {
+        this.extensions = List.copyOf(extensions);
+        Store store = gateway.store();
+        LiveBus bus = gateway.liveBus();
+        Metrics metrics = gateway.metrics();
+        this.host = host;
+        this.port = port;
+        this.openApi = resource("openapi.json");
+        ObjectMapper json = new ObjectMapper();
+        Authenticator auth = new Authenticator(store, hasher, clock);
+        RequestGuard guard = new RequestGuard(auth);
+        this.live = new LiveApi(bus, store, json);
+        metrics.gauge("lichen_web_sse_clients", "Browsers subscribed to live updates", () -> live.clients());
+        var accounts = new AccountApi(auth, json);
+        var devices = new DeviceApi(store, bus, json, clock);
+        var alerts = new AlertApi(store, gateway.alerts(), json, clock);
+        this.app = Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.startup.showOldJavalinVersionWarning = false;
+            cfg.concurrency.useVirtualThreads = true;
+            cfg.http.maxRequestSize = MAX_BODY;
+            cfg.jsonMapper(new JavalinJackson(json, true));
+            cfg.staticFiles.add(s -> {
+                s.hostedPath = "/";
+                s.directory = "/web";
+                s.location = Location.CLASSPATH;
+            });
+            var r = cfg.routes;
+            r.before(guard::handle);
+            accounts.register(r);
+            devices.register(r);
+            alerts.register(r);
+            live.register(r);
+            // outside /api/ the guard identifies nobody: extensions' pages look the session cookie up themselves
+            WebExtension.Auth extAuth = ctx -> RequestGuard.maybePrincipal(ctx)
+                    .or(() -> auth.fromCookie(ctx.cookie(RequestGuard.SESSION_COOKIE)));
+            for (WebExtension x : this.extensions) x.register(r, extAuth);
+            r.get("/api/v1/health", ctx -> ctx.json(Map.of("status", "ok", "database", store.dialect())));
+            r.get("/api/v1/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
+            r.get("/vendor/{file}", WebServer::vendor);
+            r.get("/metrics", ctx -> ctx.contentType(Metrics.CONTENT_TYPE).result(metrics.render()));
+            r.exception(ApiError.class, (e, ctx) -> error(ctx, e.status(), e.field(), e.getMessage()));
+            r.exception(Exception.class, (e, ctx) -> {
+                LOG.log(System.Logger.Level.ERROR, "request " + ctx.method() + " " + ctx.path() + " failed", e);
+                error(ctx, 500, null, "internal error: see the gateway's log");
+            });
+            r.error(404, ctx -> {
+                if (ctx.path().startsWith("/api/")) {
+                    error(ctx, 404, null, "no such API route: see /api/v1/openapi.json");
+                }
+            });
+        });
+    }
+
+    /** uPlot from its WebJar, under a path that does not change with the WebJar's version. */
+    private static void vendor(Context ctx) {
+        String file = ctx.pathParam("file");
+        if (!VENDOR.contains(file)) {
+            throw ApiError.notFound(file);
+        }
+        String version = uplotVersion();
+        InputStream in = WebServer.class.getResourceAsStream("/META-INF/resources/webjars/uplot/" + version + "/dist/" + file);
+        if (in == null) {
+            throw ApiError.notFound(file);
+        }
+        ctx.contentType(file.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8");
+        ctx.header("Cache-Control", "public, max-age=86400");
+        ctx.result(in);
+    }
+
+    private static final java.util.Set<String> VENDOR = java.util.Set.of("uPlot.iife.min.js", "uPlot.min.css");
+
+    private static String uplotVersion() {
+        try (InputStream in = WebServer.class.getResourceAsStream("/META-INF/maven/org.webjars.npm/uplot/pom.properties")) {
+            var p = new java.util.Properties();
+            p.load(in);
+            return p.getProperty("version");
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("the uPlot WebJar is missing from the class path", e);
+        }
+    }
+
+    private static void error(Context ctx, int status, String field, String message) {
+        var m = new LinkedHashMap<String, Object>();
+        m.put("error", message);
+        m.put("field", field);
+        ctx.status(status).json(m);
+    }
+
+    public WebServer start() {
+        app.start(host, port);
+        for (WebExtension x : extensions) x.started(app.port());
+        return this;
+    }
+
+    /** The bound port (the OS's choice when started with 0). */
+    public int port() {
+        return app.port();
+    }
+
+    /** Every registered HTTP route as "METHOD /path", for the OpenAPI conformance test. */
+    public List<String> routes() {
+        return app.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(e -> e.endpoint.method.name() + " " + e.endpoint.path)
+                .filter(s -> HTTP_METHODS.contains(s.substring(0, s.indexOf(' '))))
+                .toList();
+    }
+
+    private static byte[] resource(String name) {
+        try (InputStream in = WebServer.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException(name + " is missing from the jar");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        live.close();
+        app.stop();
+    }
+}

@@ -1,0 +1,162 @@
+package dev.lichen.gateway.web.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lichen.gateway.store.Role;
+import dev.lichen.gateway.store.User;
+import dev.lichen.gateway.web.ApiError;
+import dev.lichen.gateway.web.Body;
+import dev.lichen.gateway.web.RequestGuard;
+import dev.lichen.gateway.web.Validate;
+import dev.lichen.gateway.web.auth.Authenticator;
+import dev.lichen.gateway.web.auth.Authenticator.LoginOk;
+import dev.lichen.gateway.web.auth.Principal;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+
+/** First-run setup, login/logout, people's accounts and machine clients' API tokens. */
+public final class AccountApi {
+    private final Authenticator auth;
+    private final ObjectMapper json;
+
+    public AccountApi(Authenticator auth, ObjectMapper json) {
+        this.auth = auth;
+        this.json = json;
+    }
+
+    public void register(RoutesConfig r) {
+        r.get("/api/v1/setup", ctx -> ctx.json(Map.of("needed", auth.setupNeeded())));
+        r.post("/api/v1/setup", this::setup);
+        r.get("/api/v1/session", this::current);
+        r.post("/api/v1/session", this::login);
+        r.delete("/api/v1/session", this::logout);
+        r.get("/api/v1/users", ctx -> {
+            RequestGuard.requireAdmin(ctx);
+            ctx.json(auth.people().stream().map(Views::user).toList());
+        });
+        r.post("/api/v1/users", this::createUser);
+        r.delete("/api/v1/users/{id}", ctx -> delete(ctx, false));
+        r.get("/api/v1/tokens", ctx -> {
+            RequestGuard.requireAdmin(ctx);
+            ctx.json(auth.tokens().stream().map(Views::user).toList());
+        });
+        r.post("/api/v1/tokens", this::createToken);
+        r.delete("/api/v1/tokens/{id}", ctx -> delete(ctx, true));
+    }
+
+    private void setup(Context ctx) {
+        Body b = Body.parse(json, ctx.bodyAsBytes(), Set.of("username", "password"));
+        String name = Validate.username("username", b.text("username"));
+        char[] pw = Validate.password("password", b.text("password"));
+        try {
+            LoginOk ok = auth.setup(name, pw).orElseThrow(
+                    () -> new ApiError(409, null, "setup is done: an account exists already; log in instead"));
+            RequestGuard.startSession(ctx, ok);
+            ctx.status(201).json(session(ok.user().username(), ok.user().role(), ok.session().csrfToken()));
+        } finally {
+            Arrays.fill(pw, '\0');
+        }
+    }
+
+    private void login(Context ctx) {
+        Body b = Body.parse(json, ctx.bodyAsBytes(), Set.of("username", "password"));
+        String name = b.text("username");
+        String pwText = b.text("password");
+        if (name == null || name.isEmpty() || name.length() > 64) {
+            throw ApiError.bad("username", "username is required (at most 64 characters)");
+        }
+        if (pwText == null || pwText.isEmpty() || pwText.length() > Validate.MAX_PASSWORD) {
+            throw ApiError.bad("password", "password is required (at most " + Validate.MAX_PASSWORD + " characters)");
+        }
+        char[] pw = pwText.toCharArray();
+        try {
+            switch (auth.login(name, pw, ctx.ip())) {
+                case Authenticator.Granted g -> {
+                    RequestGuard.startSession(ctx, g.ok());
+                    ctx.json(session(g.ok().user().username(), g.ok().user().role(), g.ok().session().csrfToken()));
+                }
+                case Authenticator.Throttled t -> {
+                    long s = Math.max(1, (t.waitMillis() + 999) / 1000);
+                    ctx.header("Retry-After", Long.toString(s));
+                    throw new ApiError(429, null, "too many failed logins: wait " + s + " s and try again");
+                }
+                case Authenticator.Refused x -> throw new ApiError(401, null, "wrong username or password");
+            }
+        } finally {
+            Arrays.fill(pw, '\0');
+        }
+    }
+
+    private void current(Context ctx) {
+        Principal p = RequestGuard.principal(ctx);
+        ctx.json(session(p.name(), p.role(), p.session() == null ? null : p.session().csrfToken()));
+    }
+
+    private void logout(Context ctx) {
+        auth.logout(RequestGuard.principal(ctx));
+        RequestGuard.endSession(ctx);
+        ctx.status(204);
+    }
+
+    private void createUser(Context ctx) {
+        Body b = Body.parse(json, ctx.bodyAsBytes(), Set.of("username", "password", "role"));
+        String name = Validate.username("username", b.text("username"));
+        char[] pw = Validate.password("password", b.text("password"));
+        Role role = role(b.text("role"));
+        if (auth.people().stream().anyMatch(x -> x.username().equals(name))) {
+            throw new ApiError(409, "username", "username '" + name + "' is taken");
+        }
+        User u = auth.createUser(name, pw, role);
+        Arrays.fill(pw, '\0');
+        ctx.status(201).json(Views.user(u));
+    }
+
+    private void createToken(Context ctx) {
+        Body b = Body.parse(json, ctx.bodyAsBytes(), Set.of("name", "role"));
+        String name = Validate.matches("name", b.text("name"), Validate.TOKEN_NAME,
+                "lower-case letters, digits, _ and -, at most 32");
+        Role role = role(b.text("role"));
+        if (auth.tokens().stream().anyMatch(x -> x.username().equals(Authenticator.TOKEN_USER_PREFIX + name))) {
+            throw new ApiError(409, "name", "a token named '" + name + "' exists");
+        }
+        var issued = auth.issueToken(name, role);
+        var view = new java.util.LinkedHashMap<>(Views.user(issued.account()));
+        view.put("token", issued.token()); // shown once; only its digest is stored
+        ctx.status(201).json(view);
+    }
+
+    private void delete(Context ctx, boolean token) {
+        long id = Validate.id("id", ctx.pathParam("id"));
+        User u = auth.people().stream().filter(x -> x.id() == id).findFirst()
+                .or(() -> auth.tokens().stream().filter(x -> x.id() == id).findFirst())
+                .filter(x -> Authenticator.isMachine(x) == token)
+                .orElseThrow(() -> ApiError.notFound(token ? "token " + id : "user " + id));
+        try {
+            auth.delete(u.id());
+        } catch (IllegalStateException e) {
+            throw new ApiError(409, "id", e.getMessage());
+        }
+        ctx.status(204);
+    }
+
+    private static Role role(String s) {
+        if (s == null) {
+            throw ApiError.bad("role", "role is required: admin or viewer");
+        }
+        return switch (s) {
+            case "admin" -> Role.ADMIN;
+            case "viewer" -> Role.VIEWER;
+            default -> throw ApiError.bad("role", "role must be admin or viewer");
+        };
+    }
+
+    private static Map<String, Object> session(String user, Role role, String csrf) {
+        var m = new java.util.LinkedHashMap<String, Object>();
+        m.put("username", user);
+        m.put("role", Views.wire(role));
+        m.put("csrfToken", csrf);
+        return m;
+    }
+}

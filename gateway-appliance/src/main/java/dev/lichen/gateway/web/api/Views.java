@@ -1,0 +1,111 @@
+package dev.lichen.gateway.web.api;
+
+import dev.lichen.gateway.store.Alert;
+import dev.lichen.gateway.store.AlertRule;
+import dev.lichen.gateway.store.Channel;
+import dev.lichen.gateway.store.Device;
+import dev.lichen.gateway.store.DeviceState;
+import dev.lichen.gateway.store.Resolution;
+import dev.lichen.gateway.store.StoredReading;
+import dev.lichen.gateway.store.User;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The JSON shapes of the API, kept in one place so the OpenAPI description has one thing to match. */
+public final class Views {
+    private Views() {}
+
+    public static String wire(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT);
+    }
+
+    public static String wire(Resolution r) {
+        return switch (r) {
+            case RAW -> "raw";
+            case MINUTE -> "1m";
+            case HOUR -> "1h";
+        };
+    }
+
+    /** A device; channels may be null (list views that don't ask for them). */
+    public static Map<String, Object> device(Device d, List<Channel> channels) {
+        var m = new LinkedHashMap<String, Object>();
+        m.put("id", d.id());
+        m.put("name", d.name());
+        m.put("room", d.room());
+        m.put("state", wire(d.state()));
+        m.put("online", d.online());
+        m.put("firstSeen", d.firstSeenMillis());
+        m.put("lastSeen", d.lastSeenMillis() == 0 ? null : d.lastSeenMillis());
+        m.put("battery", d.battery());
+        m.put("signal", d.signal());
+        if (channels != null) {
+            boolean adopted = d.state() == DeviceState.ADOPTED;
+            m.put("channels", channels.stream().map(c -> channel(c, adopted)).toList());
+        }
+        return m;
+    }
+
+    /** A channel; the latest value only for adopted devices (a new device's readings are held). */
+    public static Map<String, Object> channel(Channel c, boolean withValue) {
+        var m = new LinkedHashMap<String, Object>();
+        m.put("name", c.name());
+        m.put("unit", c.unit());
+        if (withValue) {
+            m.put("value", c.lastValue());
+            m.put("text", c.lastText());
+            m.put("time", c.lastTimeMillis() == 0 ? null : c.lastTimeMillis());
+        }
+        return m;
+    }
+
+    public static Map<String, Object> reading(StoredReading r) {
+        var m = new LinkedHashMap<String, Object>();
+        m.put("channel", r.channel());
+        m.put("time", r.timeMillis());
+        m.put("value", r.value());
+        m.put("text", r.text());
+        return m;
+    }
+
+    public static Map<String, Object> rule(AlertRule r) {
+        var m = new LinkedHashMap<String, Object>();
+        m.put("id", r.id());
+        m.put("name", r.name());
+        m.put("deviceId", r.deviceId());
+        m.put("channel", r.channel());
+        m.put("op", r.op().symbol());
+        m.put("threshold", r.threshold());
+        m.put("durationSeconds", r.durationSeconds());
+        m.put("enabled", r.enabled());
+        return m;
+    }
+
+    public static Map<String, Object> alert(Alert a, String ruleName) {
+        var m = new LinkedHashMap<String, Object>();
+        m.put("id", a.id());
+        m.put("ruleId", a.ruleId());
+        m.put("ruleName", ruleName);
+        m.put("deviceId", a.deviceId());
+        m.put("channel", a.channel());
+        m.put("state", wire(a.state()));
+        m.put("value", a.value());
+        m.put("fired", a.firedMillis());
+        m.put("acknowledged", a.acknowledgedMillis() == 0 ? null : a.acknowledgedMillis());
+        m.put("acknowledgedBy", a.acknowledgedBy());
+        m.put("cleared", a.clearedMillis() == 0 ? null : a.clearedMillis());
+        return m;
+    }
+
+    /** An account without its password hash. */
+    public static Map<String, Object> user(User u) {
+        var m = new LinkedHashMap<String, Object>();
+        m.put("id", u.id());
+        m.put("username", u.username());
+        m.put("role", wire(u.role()));
+        m.put("created", u.createdMillis());
+        return m;
+    }
+}

@@ -1,0 +1,559 @@
+// Lichen gateway UI. Every string that came from a device or a person is put on the page with
+// textContent (through el()), never as markup: a device named <img src=x onerror=alert(1)> shows as text.
+"use strict";
+
+const API = "/api/v1";
+const RANGES = { hour: 3600e3, day: 86400e3, week: 7 * 86400e3, month: 30 * 86400e3 };
+/** A device silent for this long is shown offline even if it never said goodbye (CoAP has no last will). */
+const STALE_MS = 30 * 60e3;
+
+let session = null;        // {username, role, csrfToken}
+let live = null;           // EventSource
+const tiles = new Map();   // "device/channel" -> tile parts, on the dashboard only
+let devicesById = new Map();
+let activeAlerts = [];
+let view = null;           // the current view's name, to refresh it on live events
+
+// ---- helpers -------------------------------------------------------------------------------
+
+/** Creates an element; strings and numbers among children become text nodes, never markup. */
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === "class") e.className = v;
+    else if (k === "text") e.textContent = v;
+    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else if (k === "dataset") Object.assign(e.dataset, v);
+    else e.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children.flat(Infinity)) {
+    if (c === null || c === undefined || c === false) continue;
+    e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return e;
+}
+
+const main = () => document.getElementById("main");
+function show(...nodes) { main().replaceChildren(...nodes.flat(Infinity).filter(n => n !== null && n !== undefined && n !== false)); }
+const isAdmin = () => session && session.role === "admin";
+
+class ApiError extends Error {
+  constructor(status, body) { super(body && body.error ? body.error : "HTTP " + status); this.status = status; this.field = body && body.field; }
+}
+
+async function api(method, path, body) {
+  const headers = { "Accept": "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET" && session && session.csrfToken) headers["X-CSRF-Token"] = session.csrfToken;
+  const res = await fetch(API + path, { method, headers, credentials: "same-origin",
+    body: body === undefined ? undefined : JSON.stringify(body) });
+  if (res.status === 204) return null;
+  let data = null;
+  try { data = await res.json(); } catch (_) { /* empty or not JSON */ }
+  if (!res.ok) {
+    if (res.status === 401 && session && path !== "/session") { session = null; stopLive(); location.hash = "#/login"; }
+    throw new ApiError(res.status, data);
+  }
+  return data;
+}
+
+function fmtNum(v) {
+  if (v === null || v === undefined) return "–";
+  const a = Math.abs(v);
+  return v.toLocaleString(undefined, { maximumFractionDigits: a >= 100 ? 0 : a >= 10 ? 1 : 2 });
+}
+function fmtTime(ms) { return ms ? new Date(ms).toLocaleString() : "never"; }
+function ago(ms) {
+  if (!ms) return "never";
+  const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
+  if (s < 60) return s + " s ago";
+  if (s < 3600) return Math.round(s / 60) + " min ago";
+  if (s < 86400) return Math.round(s / 3600) + " h ago";
+  return Math.round(s / 86400) + " d ago";
+}
+function isOffline(d) { return !d.online || (d.lastSeen && Date.now() - d.lastSeen > STALE_MS); }
+function deviceLabel(d) { return d.name || d.id; }
+
+/** A form whose submit runs fn(values); errors show in the form, next to nothing else. */
+function form(fields, submitText, fn, cls) {
+  const err = el("p", { class: "error", role: "alert" });
+  const inputs = {};
+  const f = el("form", { class: cls || "stack", novalidate: true });
+  for (const fd of fields) {
+    const id = "f-" + fd.name + "-" + Math.random().toString(36).slice(2, 7);
+    let input;
+    if (fd.options) {
+      input = el("select", { id, name: fd.name }, fd.options.map(o => el("option", { value: o.value, text: o.label })));
+    } else {
+      input = el("input", { id, name: fd.name, type: fd.type || "text", autocomplete: fd.autocomplete || "off",
+        placeholder: fd.placeholder, value: fd.value, step: fd.step, required: fd.required !== false });
+    }
+    inputs[fd.name] = input;
+    f.append(el("div", {}, el("label", { for: id, text: fd.label }), input));
+  }
+  const btn = el("button", { type: "submit", text: submitText });
+  f.append(btn, err);
+  f.addEventListener("submit", async ev => {
+    ev.preventDefault();
+    err.textContent = "";
+    const values = {};
+    for (const [k, i] of Object.entries(inputs)) values[k] = i.value;
+    btn.disabled = true;
+    try { await fn(values, f); } catch (e) { err.textContent = e.message; } finally { btn.disabled = false; }
+  });
+  f.inputs = inputs;
+  return f;
+}
+
+// ---- sign-in -------------------------------------------------------------------------------
+
+function setupView() {
+  show(el("div", { class: "card narrow" },
+    el("h1", { text: "Welcome to Lichen" }),
+    el("p", { class: "muted", text: "Create the administrator account. There is no default password: choose one of at least 10 characters." }),
+    form([
+      { name: "username", label: "Username", autocomplete: "username" },
+      { name: "password", label: "Password", type: "password", autocomplete: "new-password" },
+      { name: "confirm", label: "Repeat password", type: "password", autocomplete: "new-password" },
+    ], "Create admin account", async v => {
+      if (v.password !== v.confirm) throw new Error("the passwords differ");
+      session = await api("POST", "/setup", { username: v.username, password: v.password });
+      signedIn();
+    })));
+}
+
+function loginView() {
+  show(el("div", { class: "card narrow" },
+    el("h1", { text: "Log in to Lichen" }),
+    form([
+      { name: "username", label: "Username", autocomplete: "username" },
+      { name: "password", label: "Password", type: "password", autocomplete: "current-password" },
+    ], "Log in", async v => {
+      session = await api("POST", "/session", { username: v.username, password: v.password });
+      signedIn();
+    })));
+}
+
+function signedIn() {
+  document.getElementById("bar").hidden = false;
+  document.getElementById("who-name").textContent = session.username;
+  document.getElementById("who-role").textContent = session.role;
+  document.getElementById("nav-users").hidden = !isAdmin();
+  startLive();
+  if (location.hash === "" || location.hash === "#/login" || location.hash === "#/setup") location.hash = "#/";
+  else route();
+}
+
+async function logout() {
+  try { await api("DELETE", "/session"); } catch (_) { /* already gone */ }
+  session = null;
+  stopLive();
+  document.getElementById("bar").hidden = true;
+  location.hash = "#/login";
+}
+
+// ---- live updates --------------------------------------------------------------------------
+
+function startLive() {
+  stopLive();
+  live = new EventSource(API + "/live");
+  const state = document.getElementById("live-state");
+  live.addEventListener("hello", () => { state.hidden = true; document.body.dataset.live = "up"; });
+  live.onerror = () => { state.hidden = false; document.body.dataset.live = "down"; };
+  live.addEventListener("readings", ev => onReadings(JSON.parse(ev.data)));
+  live.addEventListener("device", ev => onDevice(JSON.parse(ev.data)));
+  live.addEventListener("alert", () => { refreshAlerts(); if (view === "alerts") alertsView(); });
+}
+function stopLive() { if (live) { live.close(); live = null; } }
+
+function onReadings(msg) {
+  for (const r of msg.readings) {
+    const t = tiles.get(msg.deviceId + "/" + r.channel);
+    if (!t) continue;
+    t.val.textContent = r.value !== null ? fmtNum(r.value) : (r.text || "–");
+    t.when.textContent = fmtTime(r.time);
+    t.tile.dataset.value = r.value !== null ? String(r.value) : (r.text || "");
+    t.tile.classList.remove("offline", "flash");
+    void t.tile.offsetWidth; // restart the flash animation
+    t.tile.classList.add("flash");
+    t.tag.hidden = true;
+    if (r.value !== null) { t.points.push([r.time, r.value]); drawSpark(t.spark, t.points); }
+  }
+}
+
+function onDevice(d) {
+  const known = devicesById.get(d.id);
+  devicesById.set(d.id, Object.assign(known || {}, d));
+  updateNewCount();
+  if (view === "devices") devicesView();
+  else if (view === "dashboard" && (!known || known.state !== d.state || known.name !== d.name || known.room !== d.room)) dashboardView();
+  else if (view === "dashboard") {
+    for (const [key, t] of tiles) if (key.startsWith(d.id + "/")) {
+      const off = isOffline(d);
+      t.tile.classList.toggle("offline", off);
+      t.tag.hidden = !off;
+    }
+  }
+}
+
+function updateNewCount() {
+  const n = [...devicesById.values()].filter(d => d.state === "new").length;
+  const b = document.getElementById("new-count");
+  b.hidden = n === 0;
+  b.textContent = String(n);
+}
+
+async function refreshAlerts() {
+  try { activeAlerts = await api("GET", "/alerts?active=true"); } catch (_) { return; }
+  const b = document.getElementById("alert-count");
+  const firing = activeAlerts.filter(a => a.state === "firing").length;
+  b.hidden = firing === 0;
+  b.textContent = String(firing);
+  const slot = document.getElementById("dash-alerts");
+  if (slot) slot.replaceChildren(...alertBanner());
+}
+
+// ---- dashboard -----------------------------------------------------------------------------
+
+function alertBanner() {
+  if (activeAlerts.length === 0) return [];
+  return [el("section", { class: "card alerts-banner", id: "alert-banner" },
+    el("h2", { text: "Alerts" }), alertList(activeAlerts))];
+}
+
+function alertList(alerts) {
+  return el("ul", { class: "plain", id: "alert-list" }, alerts.map(a => {
+    const d = devicesById.get(a.deviceId);
+    return el("li", { dataset: { alertId: String(a.id), state: a.state } },
+      el("span", { class: "tag " + a.state, text: a.state }),
+      el("span", { class: "grow" },
+        el("strong", { text: a.ruleName || "rule " + a.ruleId }), " · ",
+        el("span", { text: d ? deviceLabel(d) : a.deviceId }), " · ",
+        el("span", { text: a.channel + " = " + fmtNum(a.value) }), " · ",
+        el("span", { class: "muted", text: fmtTime(a.fired) }),
+        a.acknowledgedBy ? el("span", { class: "muted", text: " · acknowledged by " + a.acknowledgedBy }) : null),
+      isAdmin() && a.state === "firing" ? el("button", { type: "button", class: "secondary ack", text: "Acknowledge",
+        onclick: () => api("POST", "/alerts/" + a.id + "/acknowledge").then(refreshAfterAlert) }) : null,
+      isAdmin() && a.state !== "cleared" ? el("button", { type: "button", class: "danger clear", text: "Clear",
+        onclick: () => api("POST", "/alerts/" + a.id + "/clear").then(refreshAfterAlert) }) : null);
+  }));
+}
+async function refreshAfterAlert() { await refreshAlerts(); if (view === "alerts") alertsView(); }
+
+async function loadDevices() {
+  const list = await api("GET", "/devices");
+  devicesById = new Map(list.map(d => [d.id, d]));
+  updateNewCount();
+  return list;
+}
+
+async function dashboardView() {
+  view = "dashboard";
+  const [list] = await Promise.all([loadDevices(), refreshAlerts()]);
+  tiles.clear();
+  const adopted = list.filter(d => d.state === "adopted");
+  const rooms = new Map();
+  for (const d of adopted) {
+    const room = d.room || "Unassigned";
+    if (!rooms.has(room)) rooms.set(room, []);
+    rooms.get(room).push(d);
+  }
+  const newOnes = list.filter(d => d.state === "new");
+  const sections = [...rooms.keys()].sort((a, b) => a.localeCompare(b)).map(room =>
+    el("section", { class: "room", dataset: { room } },
+      el("h2", { text: room }),
+      el("div", { class: "grid" }, rooms.get(room).flatMap(d => d.channels.map(c => tile(d, c))))));
+  show(
+    el("div", { id: "dash-alerts" }, alertBanner()),
+    newOnes.length ? el("p", { class: "card" }, el("a", { href: "#/devices", id: "new-devices-link",
+      text: newOnes.length + (newOnes.length === 1 ? " new device is" : " new devices are") + " waiting for adoption" })) : null,
+    adopted.length ? null : el("p", { class: "muted", text: "No devices adopted yet. Devices that send readings appear under Devices." }),
+    ...sections);
+  // sparklines of the last 6 hours, loaded after the tiles are on screen
+  const to = Date.now(), from = to - 6 * 3600e3;
+  for (const [key, t] of tiles) {
+    const [id, ch] = key.split("/");
+    api("GET", `/devices/${encodeURIComponent(id)}/channels/${encodeURIComponent(ch)}/readings?from=${from}&to=${to}`)
+      .then(s => { t.points = s.time.map((tm, i) => [tm, s.mean[i]]).concat(t.points); drawSpark(t.spark, t.points); })
+      .catch(() => {});
+  }
+}
+
+function tile(d, c) {
+  const off = isOffline(d);
+  const val = el("span", { class: "val", text: c.value !== null && c.value !== undefined ? fmtNum(c.value) : (c.text || "–") });
+  const when = el("span", { class: "when", text: fmtTime(c.time) });
+  const spark = el("canvas", { class: "spark", width: 300, height: 72 });
+  const tag = el("span", { class: "tag offline", text: "offline" });
+  tag.hidden = !off;
+  const t = el("a", { class: "tile" + (off ? " offline" : ""), href: "#/device/" + encodeURIComponent(d.id) + "/" + encodeURIComponent(c.name),
+      dataset: { device: d.id, channel: c.name, value: c.value !== null && c.value !== undefined ? String(c.value) : "" } },
+    el("span", { class: "dev" }, el("span", { class: "dev-name", text: deviceLabel(d) })),
+    el("span", { class: "ch" }, el("span", { text: c.name.replace(/_/g, " ") }), " ", tag),
+    el("span", {}, val, el("span", { class: "unit", text: c.unit || "" })),
+    when, spark);
+  tiles.set(d.id + "/" + c.name, { tile: t, val, when, spark, tag, points: [] });
+  return t;
+}
+
+/** A sparkline drawn by hand: a tile needs only a line, not a chart library. */
+function drawSpark(canvas, points) {
+  const ctx = canvas.getContext("2d");
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  const cutoff = Date.now() - 6 * 3600e3;
+  const pts = points.filter(p => p[0] >= cutoff && Number.isFinite(p[1]));
+  if (pts.length < 2) return;
+  let t0 = Infinity, t1 = -Infinity, lo = Infinity, hi = -Infinity;
+  for (const [t, v] of pts) { t0 = Math.min(t0, t); t1 = Math.max(t1, t); lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  if (hi === lo) { hi += 1; lo -= 1; }
+  const w = canvas.width, h = canvas.height, pad = 4;
+  ctx.strokeStyle = "#2f7d4f";
+  ctx.lineWidth = 2;
+  ctx.beginPath();
+  pts.forEach(([t, v], i) => {
+    const x = t1 === t0 ? w : ((t - t0) / (t1 - t0)) * w;
+    const y = h - pad - ((v - lo) / (hi - lo)) * (h - 2 * pad);
+    if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
+  });
+  ctx.stroke();
+  canvas.dataset.points = String(pts.length);
+}
+
+// ---- device page ---------------------------------------------------------------------------
+
+let chart = null;
+let drawing = 0; // the latest history request; answers to older ones are dropped
+
+async function deviceView(id, wanted) {
+  view = "device";
+  const d = await api("GET", "/devices/" + encodeURIComponent(id));
+  devicesById.set(d.id, d);
+  const off = isOffline(d);
+  const facts = el("dl", { class: "facts" },
+    el("dt", { text: "Room" }), el("dd", { class: "room", text: d.room || "–" }),
+    el("dt", { text: "Device id" }), el("dd", { text: d.id }),
+    el("dt", { text: "State" }), el("dd", {}, el("span", { class: "tag " + (off ? "offline" : d.state), text: off ? "offline" : d.state })),
+    el("dt", { text: "Last seen" }), el("dd", { id: "last-seen", text: d.lastSeen ? fmtTime(d.lastSeen) + " (" + ago(d.lastSeen) + ")" : "never" }),
+    d.battery !== null ? [el("dt", { text: "Battery" }), el("dd", { id: "battery", text: fmtNum(d.battery) + " %" })] : null,
+    d.signal !== null ? [el("dt", { text: "Signal" }), el("dd", { id: "signal", text: fmtNum(d.signal) + " dBm" })] : null);
+  const parts = [el("h1", { id: "device-name", text: deviceLabel(d) }), el("section", { class: "card" }, facts)];
+  if (d.state !== "adopted") {
+    parts.push(el("p", { class: "card", text: "This device is not adopted: its readings are held. Adopt it under Devices to see them." }));
+    show(...parts);
+    return;
+  }
+  let channel = d.channels.some(c => c.name === wanted) ? wanted : d.channels.length ? d.channels[0].name : null;
+  let range = "day";
+  const chartBox = el("div", { id: "chart" });
+  const csv = el("a", { id: "csv-link", download: true, text: "Download this range as CSV" });
+  const rawCsv = el("a", { id: "raw-csv-link", download: true, text: "All channels, raw readings (CSV)" });
+  const chBtns = el("div", { class: "channels" });
+  const rgBtns = el("div", { class: "ranges" });
+  const status = el("p", { class: "muted", id: "chart-status" });
+  const redraw = () => {
+    for (const b of chBtns.children) b.setAttribute("aria-pressed", String(b.dataset.channel === channel));
+    for (const b of rgBtns.children) b.setAttribute("aria-pressed", String(b.dataset.range === range));
+    drawHistory(d, channel, range, chartBox, status, csv, rawCsv);
+  };
+  for (const c of d.channels) {
+    chBtns.append(el("button", { type: "button", class: "secondary", dataset: { channel: c.name }, text: c.name.replace(/_/g, " "),
+      onclick: () => { channel = c.name; redraw(); } }));
+  }
+  for (const r of Object.keys(RANGES)) {
+    rgBtns.append(el("button", { type: "button", class: "secondary", dataset: { range: r }, id: "range-" + r, text: r,
+      onclick: () => { range = r; redraw(); } }));
+  }
+  parts.push(el("section", { class: "card" }, chBtns, rgBtns, chartBox, status, el("p", {}, csv, " · ", rawCsv)));
+  if (isAdmin()) {
+    parts.push(el("section", { class: "card" }, el("h2", { text: "Rename or move" }),
+      form([{ name: "name", label: "Name", value: d.name }, { name: "room", label: "Room", value: d.room }], "Save",
+        async v => { await api("PATCH", "/devices/" + encodeURIComponent(d.id), { name: v.name, room: v.room }); deviceView(d.id); }, "stack")));
+  }
+  show(...parts);
+  if (channel) redraw();
+}
+
+async function drawHistory(d, channel, range, box, status, csv, rawCsv) {
+  const to = Date.now(), from = to - RANGES[range];
+  const base = `/devices/${encodeURIComponent(d.id)}/channels/${encodeURIComponent(channel)}/readings?from=${from}&to=${to}`;
+  csv.href = API + base + "&format=csv";
+  rawCsv.href = API + `/devices/${encodeURIComponent(d.id)}/readings?from=${Math.max(from, to - 31 * 86400e3)}&to=${to}&format=csv`;
+  status.textContent = "Loading…";
+  box.dataset.ready = "false";
+  const mine = ++drawing;
+  const s = await api("GET", base);
+  if (mine !== drawing) return;
+  const unit = s.unit || "";
+  const data = [s.time.map(t => t / 1000), s.mean];
+  const series = [{}, { label: channel + (unit ? " (" + unit + ")" : ""), stroke: "#2f7d4f", width: 2 }];
+  if (s.resolution !== "raw") {
+    data.push(s.min, s.max);
+    series.push({ label: "min", stroke: "#9bbfa8", width: 1 }, { label: "max", stroke: "#9bbfa8", width: 1 });
+  }
+  if (chart) { chart.destroy(); chart = null; }
+  box.replaceChildren();
+  const width = Math.max(280, box.clientWidth || 600);
+  chart = new uPlot({ width, height: 300, series, scales: { x: { time: true, range: [from / 1000, to / 1000] } } }, data, box);
+  box.dataset.points = String(s.time.length);
+  box.dataset.resolution = s.resolution;
+  box.dataset.range = range;
+  box.dataset.ready = "true";
+  status.textContent = s.time.length + " points at " + (s.resolution === "raw" ? "full resolution" : s.resolution + " resolution")
+    + (s.time.length ? "" : " (no readings in this range)");
+}
+
+// ---- devices and adoption ------------------------------------------------------------------
+
+async function devicesView() {
+  view = "devices";
+  const list = await loadDevices();
+  const byState = s => list.filter(d => d.state === s);
+  const newOnes = byState("new");
+  show(
+    el("h1", { text: "Devices" }),
+    el("section", { class: "card", id: "new-devices" },
+      el("h2", { text: "New devices" }),
+      newOnes.length ? el("ul", { class: "plain" }, newOnes.map(newDevice))
+        : el("p", { class: "muted", text: "No new devices. A device that sends readings to this gateway shows up here." })),
+    el("section", { class: "card" }, el("h2", { text: "Adopted" }),
+      el("ul", { class: "plain", id: "adopted-devices" }, byState("adopted").map(d => el("li", { dataset: { device: d.id } },
+        el("a", { class: "grow", href: "#/device/" + encodeURIComponent(d.id) }, el("span", { class: "dev-name", text: deviceLabel(d) })),
+        el("span", { class: "muted", text: d.room || "" }),
+        isOffline(d) ? el("span", { class: "tag offline", text: "offline" }) : null,
+        el("span", { class: "muted", text: "last seen " + ago(d.lastSeen) }))))),
+    byState("rejected").length ? el("section", { class: "card" }, el("h2", { text: "Rejected" }),
+      el("ul", { class: "plain" }, byState("rejected").map(newDevice))) : null);
+}
+
+function newDevice(d) {
+  const offers = el("span", { class: "grow offers" },
+    el("strong", { class: "dev-id", text: d.id }), " ",
+    el("span", { class: "tag " + d.state, text: d.state }), " offers ",
+    d.channels.map((c, i) => [i ? ", " : "", el("span", { class: "offer", text: c.name + (c.unit ? " (" + c.unit + ")" : "") })]),
+    el("span", { class: "muted", text: " · first seen " + ago(d.firstSeen) }));
+  const li = el("li", { dataset: { device: d.id } }, offers);
+  if (isAdmin()) {
+    const f = form([{ name: "name", label: "Name", placeholder: "e.g. Kitchen climate" },
+                    { name: "room", label: "Room", placeholder: "e.g. Kitchen" }], "Adopt",
+      async v => { await api("POST", "/devices/" + encodeURIComponent(d.id) + "/adopt", { name: v.name, room: v.room }); devicesView(); },
+      "row adopt-form");
+    li.append(f);
+    if (d.state === "new") {
+      li.append(el("button", { type: "button", class: "danger reject", text: "Reject",
+        onclick: () => api("POST", "/devices/" + encodeURIComponent(d.id) + "/reject").then(devicesView) }));
+    }
+  }
+  return li;
+}
+
+// ---- alerts --------------------------------------------------------------------------------
+
+async function alertsView() {
+  view = "alerts";
+  const [all, rules, list] = await Promise.all([api("GET", "/alerts"), api("GET", "/rules"), loadDevices()]);
+  const adopted = list.filter(d => d.state === "adopted");
+  const parts = [el("h1", { text: "Alerts" }),
+    el("section", { class: "card" }, el("h2", { text: "Alerts" }),
+      all.length ? alertList(all) : el("p", { class: "muted", text: "No alerts." })),
+    el("section", { class: "card" }, el("h2", { text: "Rules" }),
+      rules.length ? el("ul", { class: "plain", id: "rule-list" }, rules.map(r => {
+        const d = devicesById.get(r.deviceId);
+        return el("li", { dataset: { ruleId: String(r.id) } },
+          el("span", { class: "grow" }, el("strong", { text: r.name }), " · ", el("span", { text: d ? deviceLabel(d) : r.deviceId }),
+            el("span", { text: ` · ${r.channel} ${r.op} ${fmtNum(r.threshold)} for ${r.durationSeconds} s` })),
+          r.enabled ? null : el("span", { class: "tag", text: "disabled" }),
+          isAdmin() ? el("button", { type: "button", class: "secondary", text: r.enabled ? "Disable" : "Enable",
+            onclick: () => api("PUT", "/rules/" + r.id, { name: r.name, deviceId: r.deviceId, channel: r.channel, op: r.op,
+              threshold: r.threshold, durationSeconds: r.durationSeconds, enabled: !r.enabled }).then(alertsView) }) : null,
+          isAdmin() ? el("button", { type: "button", class: "danger", text: "Delete",
+            onclick: () => api("DELETE", "/rules/" + r.id).then(alertsView) }) : null);
+      })) : el("p", { class: "muted", text: "No rules yet." }))];
+  if (isAdmin() && adopted.length) {
+    const options = adopted.flatMap(d => d.channels.map(c => ({ value: d.id + "/" + c.name, label: deviceLabel(d) + " – " + c.name })));
+    parts.push(el("section", { class: "card" }, el("h2", { text: "New rule" }),
+      form([
+        { name: "name", label: "Name", placeholder: "e.g. Basil is thirsty" },
+        { name: "target", label: "Device and channel", options },
+        { name: "op", label: "When the value is", options: ["<", "<=", ">", ">="].map(o => ({ value: o, label: o })) },
+        { name: "threshold", label: "Threshold", type: "number", step: "any" },
+        { name: "duration", label: "For at least (seconds)", type: "number", value: "0", step: "1" },
+      ], "Create rule", async v => {
+        const slash = v.target.indexOf("/");
+        if (v.threshold === "") throw new Error("give a threshold");
+        await api("POST", "/rules", { name: v.name, deviceId: v.target.slice(0, slash), channel: v.target.slice(slash + 1),
+          op: v.op, threshold: Number(v.threshold), durationSeconds: Number(v.duration || 0) });
+        alertsView();
+      }, "stack rule-form")));
+  }
+  show(...parts);
+}
+
+// ---- users and tokens (admins) -------------------------------------------------------------
+
+async function usersView() {
+  view = "users";
+  const [users, tokens] = await Promise.all([api("GET", "/users"), api("GET", "/tokens")]);
+  const issued = el("div");
+  show(el("h1", { text: "Users" }),
+    el("section", { class: "card" }, el("ul", { class: "plain" }, users.map(u => el("li", {},
+      el("span", { class: "grow", text: u.username }), el("span", { class: "tag", text: u.role }),
+      el("button", { type: "button", class: "danger", text: "Delete", onclick: () => api("DELETE", "/users/" + u.id).then(usersView).catch(e => issued.replaceChildren(el("p", { class: "error", text: e.message }))) }))))),
+    el("section", { class: "card" }, el("h2", { text: "Add a person" }), form([
+      { name: "username", label: "Username" }, { name: "password", label: "Password (10+ characters)", type: "password", autocomplete: "new-password" },
+      { name: "role", label: "Role", options: [{ value: "viewer", label: "viewer (looks only)" }, { value: "admin", label: "admin" }] },
+    ], "Add", async v => { await api("POST", "/users", v); usersView(); })),
+    el("section", { class: "card" }, el("h2", { text: "API tokens for machine clients" }),
+      el("ul", { class: "plain" }, tokens.map(t => el("li", {}, el("span", { class: "grow", text: t.username.replace(/^token:/, "") }),
+        el("span", { class: "tag", text: t.role }),
+        el("button", { type: "button", class: "danger", text: "Revoke", onclick: () => api("DELETE", "/tokens/" + t.id).then(usersView) })))),
+      form([{ name: "name", label: "Token name" },
+            { name: "role", label: "Role", options: [{ value: "viewer", label: "viewer" }, { value: "admin", label: "admin" }] }],
+        "Create token", async v => {
+          const t = await api("POST", "/tokens", v);
+          issued.replaceChildren(el("p", { text: "Copy it now: it is shown only once." }), el("p", { class: "token", text: t.token }));
+        }), issued));
+}
+
+// ---- routing -------------------------------------------------------------------------------
+
+async function route() {
+  const h = location.hash || "#/";
+  for (const a of document.querySelectorAll("[data-nav]")) a.classList.remove("active");
+  const mark = n => { const a = document.querySelector(`[data-nav="${n}"]`); if (a) a.classList.add("active"); };
+  try {
+    if (!session) {
+      if (h === "#/setup") return setupView();
+      return loginView();
+    }
+    if (h.startsWith("#/device/")) {
+      mark("devices");
+      const [id, channel] = h.slice(9).split("/").map(decodeURIComponent);
+      return await deviceView(id, channel);
+    }
+    if (h === "#/devices") { mark("devices"); return await devicesView(); }
+    if (h === "#/alerts") { mark("alerts"); return await alertsView(); }
+    if (h === "#/users" && isAdmin()) { mark("users"); return await usersView(); }
+    mark("dashboard");
+    return await dashboardView();
+  } catch (e) {
+    if (e.status === 401) return;
+    show(el("p", { class: "card error", role: "alert", text: e.message }));
+  }
+}
+
+async function boot() {
+  document.getElementById("logout").addEventListener("click", logout);
+  window.addEventListener("hashchange", route);
+  try {
+    const s = await api("GET", "/setup");
+    if (s.needed) { location.hash = "#/setup"; setupView(); return; }
+    session = await api("GET", "/session");
+    signedIn();
+  } catch (e) {
+    session = null;
+    if (location.hash !== "#/login") location.hash = "#/login"; else loginView();
+  }
+}
+
+document.addEventListener("DOMContentLoaded", boot);
