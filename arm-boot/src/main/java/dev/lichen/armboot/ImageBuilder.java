@@ -1,6 +1,8 @@
 package dev.lichen.armboot;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.lichen.appliance.ConfigException;
+import dev.lichen.appliance.DeviceConfig;
+import dev.lichen.appliance.SensorAppliance;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lichen.armboot.debian.DebianArchive;
 import dev.lichen.armboot.debian.Deb;
@@ -44,6 +46,7 @@ public final class ImageBuilder {
     static final String APP = "usr/lib/lichen/app";
     static final String MODULES = "usr/lib/lichen/modules";
     static final String LIBDIR = "usr/lib/aarch64-linux-gnu";
+    static final String DATA_DIR = "/var/lib/lichen";
     static final List<String> C_RUNTIME = List.of("ld-linux-aarch64.so.1", "libc.so.6", "libm.so.6", "libgcc_s.so.1",
             "libstdc++.so.6", "libz.so.1");
     /** Every timestamp in the image: 2025-08-09, trixie's release day (cpio needs some mtime). */
@@ -176,7 +179,7 @@ public final class ImageBuilder {
         }
 
         // 6. the disk, written beside the output and renamed into place
-        DiskImage.Layout layout = DiskImage.layout(boot, 1 << 20, r.dataBytes());
+        DiskImage.Layout layout = DiskImage.layout(boot, 256 << 10, r.dataBytes());
         int diskId = contentId(boot);
         Path tmp = r.output().toAbsolutePath().resolveSibling("." + r.output().getFileName() + ".part");
         Files.deleteIfExists(tmp);
@@ -195,25 +198,22 @@ public final class ImageBuilder {
                 modules, bootSizes, listing);
     }
 
-    /** The device config must parse, name this board, and carry what the image needs. */
+    /** The device config must pass the appliance's own validation (DeviceConfig) and name this board. */
     static byte[] checkConfig(Path config, Board board) throws IOException {
         if (!Files.isRegularFile(config)) throw new BuildException("config " + config + " does not exist");
         byte[] bytes = Files.readAllBytes(config);
-        JsonNode n;
+        DeviceConfig c;
         try {
-            n = new ObjectMapper().readTree(bytes);
-        } catch (IOException e) {
-            throw new BuildException("config " + config + " is not valid JSON: " + e.getMessage());
+            c = DeviceConfig.parse(config.toString(), bytes, SensorAppliance.chips(SensorAppliance.installedFactories()));
+        } catch (ConfigException e) {
+            throw new BuildException("config " + e.getMessage());
         }
-        List<String> missing = new ArrayList<>();
-        for (String f : List.of("deviceId", "gateway", "board", "sensors")) if (!n.hasNonNull(f)) missing.add(f);
-        for (String f : List.of("uplink", "host", "port")) if (!n.path("gateway").hasNonNull(f)) missing.add("gateway." + f);
-        if (!missing.isEmpty()) throw new BuildException("config " + config + " lacks " + String.join(", ", missing));
-        if (!n.get("deviceId").asText().matches("[a-z0-9][a-z0-9_-]{0,62}"))
-            throw new BuildException("config " + config + ": deviceId '" + n.get("deviceId").asText() + "' must match [a-z0-9][a-z0-9_-]{0,62}");
-        if (!n.get("board").asText().equals(board.id))
-            throw new BuildException("config " + config + " is for board '" + n.get("board").asText() + "', the build for '" + board.id
+        if (!c.board().equals(board.id))
+            throw new BuildException("config " + config + " is for board '" + c.board() + "', the build for '" + board.id
                     + "': make them agree");
+        if (!c.dataDir().toString().equals(DATA_DIR))
+            throw new BuildException("config " + config + ": dataDir must be " + DATA_DIR + " on an image (the data partition), not "
+                    + c.dataDir());
         return bytes;
     }
 

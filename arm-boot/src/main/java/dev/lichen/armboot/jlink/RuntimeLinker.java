@@ -30,8 +30,10 @@ public final class RuntimeLinker {
 
     /** The modules the jars need (jdeps --print-module-deps), plus {@link #ALWAYS}. */
     public static SortedSet<String> modulesFor(List<Path> jars) {
+        String path = jars.stream().map(Path::toString).collect(Collectors.joining(java.io.File.pathSeparator));
+        // modular jars (Pi4J) are read as modules: their requires resolve on the module path
         List<String> args = new ArrayList<>(List.of("--multi-release", "25", "--ignore-missing-deps", "--print-module-deps",
-                "--class-path", jars.stream().map(Path::toString).collect(Collectors.joining(java.io.File.pathSeparator))));
+                "--module-path", path, "--class-path", path));
         jars.forEach(j -> args.add(j.toString()));
         String out = run("jdeps", args).trim();
         String last = out.lines().reduce((a, b) -> b).orElse("");
@@ -58,8 +60,9 @@ public final class RuntimeLinker {
             throw new BuildException("the appliance needs Java module(s) " + missing + " which the arm64 runtime ("
                     + jmods + ") does not have: remove that dependency from the appliance");
         runProcess("jlink", List.of("--module-path", jmods.toString(), "--add-modules", String.join(",", modules),
+                // java.desktop comes in for java.beans (Jackson) and is never drawn: its AWT libraries stay out
                 "--output", output.toString(), "--strip-java-debug-attributes", "--no-header-files", "--no-man-pages",
-                "--exclude-files=**.debuginfo", "--compress=zip-6"));
+                "--exclude-files=**.debuginfo,/java.desktop/lib/**", "--compress=zip-6"));
     }
 
     /**
