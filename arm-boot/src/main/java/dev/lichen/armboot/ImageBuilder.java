@@ -343,15 +343,11 @@ public final class ImageBuilder {
     }
 
     static void deleteTree(Path root) {
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        try {
+            Deb.deleteTree(root);
         } catch (IOException e) {
             // a temp folder left behind is harmless
         }
     }
 
-    /** Reads a stream fully (used for the InRelease override in tests). */
-    static byte[] readAll(InputStream in) throws IOException {
-        return in.readAllBytes();
-    }
 }

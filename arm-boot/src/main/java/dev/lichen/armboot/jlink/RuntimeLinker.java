@@ -25,6 +25,13 @@ import java.util.stream.Stream;
 public final class RuntimeLinker {
     /** Modules the init layer and a headless appliance always need, whatever jdeps sees. */
     public static final Set<String> ALWAYS = Set.of("java.base");
+    /**
+     * Modules jdeps finds referenced but an appliance never runs: java.desktop (JNA's AWT window
+     * handles; Jackson's java.beans lookups, which it guards) and java.security.jgss (Kerberos, for
+     * JSch's SSH, which Pi4J's linuxfs plugin drags in). Together about 9 MB of the runtime; the
+     * QEMU tests start the sensor appliance without them.
+     */
+    public static final Set<String> NEVER = Set.of("java.desktop", "java.security.jgss");
 
     private RuntimeLinker() {}
 
@@ -38,7 +45,7 @@ public final class RuntimeLinker {
         String out = run("jdeps", args).trim();
         String last = out.lines().reduce((a, b) -> b).orElse("");
         SortedSet<String> modules = new TreeSet<>(ALWAYS);
-        for (String m : last.split(",")) if (!m.isBlank()) modules.add(m.trim());
+        for (String m : last.split(",")) if (!m.isBlank() && !NEVER.contains(m.trim())) modules.add(m.trim());
         return modules;
     }
 
@@ -60,9 +67,8 @@ public final class RuntimeLinker {
             throw new BuildException("the appliance needs Java module(s) " + missing + " which the arm64 runtime ("
                     + jmods + ") does not have: remove that dependency from the appliance");
         runProcess("jlink", List.of("--module-path", jmods.toString(), "--add-modules", String.join(",", modules),
-                // java.desktop comes in for java.beans (Jackson) and is never drawn: its AWT libraries stay out
                 "--output", output.toString(), "--strip-java-debug-attributes", "--no-header-files", "--no-man-pages",
-                "--exclude-files=**.debuginfo,/java.desktop/lib/**", "--compress=zip-6"));
+                "--exclude-files=**.debuginfo", "--compress=zip-6"));
     }
 
     /**
