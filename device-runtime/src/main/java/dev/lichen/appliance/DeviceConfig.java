@@ -107,6 +107,9 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
      * any other chip is an error.
      */
     public static DeviceConfig parse(String source, byte[] json, Set<String> knownChips) throws ConfigException {
+        if (new String(json, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+            throw new ConfigException(source, List.of("the file is empty: expected a JSON object (see README.md, device config)"));
+        }
         RawConfig raw;
         try {
             raw = JSON.readValue(json, RawConfig.class);

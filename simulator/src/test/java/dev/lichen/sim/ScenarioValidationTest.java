@@ -107,7 +107,7 @@ class ScenarioValidationTest {
     void commandLineFaultsAreValidatedAlike() throws Exception {
         var ok = loader.parse(VALID.getBytes(StandardCharsets.UTF_8), "t", List.of(
                 ScenarioLoader.faultFromFlag("type=sensor,at=5m,for=10m,devices=kitchen-climate,chip=bme280,mode=stuck")));
-        assertEquals(new FaultSpec.SensorFault(300_000, 600_000, "kitchen-climate", "bme280", FaultSpec.SensorMode.STUCK, 0.05),
+        assertEquals(new FaultSpec.SensorFault(300_000, 600_000, "kitchen-climate", "bme280", FaultSpec.SensorMode.STUCK, 10.0),
                 ok.faults().getLast());
         ScenarioException e = assertThrows(ScenarioException.class, () -> loader.parse(
                 VALID.getBytes(StandardCharsets.UTF_8), "t", List.of(ScenarioLoader.faultFromFlag("type=udp,at=5m,loss=-1"))));

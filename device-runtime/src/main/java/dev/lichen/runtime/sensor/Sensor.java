@@ -20,6 +20,13 @@ public interface Sensor extends AutoCloseable {
         return () -> {};
     }
 
+    /**
+     * Sees every reading the device's other sensors produce, for chips that compensate with them
+     * (an SGP30 corrects for absolute humidity from a temperature + humidity sensor). The appliance
+     * calls it for each reading it samples; most sensors ignore it.
+     */
+    default void observe(Reading reading) {}
+
     @Override
     default void close() {}
 

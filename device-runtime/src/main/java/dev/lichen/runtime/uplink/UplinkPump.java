@@ -198,13 +198,18 @@ public final class UplinkPump implements AutoCloseable {
         else LOG.warn(line);
     }
 
-    /** Logs the backlog when its order of magnitude changes: 0, 1-9, 10-99, 100-999... */
+    /**
+     * Logs the backlog when its order of magnitude changes (under 10, 10-99, 100-999...): a
+     * live device always has a reading or two in flight, which is not news.
+     */
     private void noteBacklog() {
         long n = outbox.stats().pending();
-        int bucket = n == 0 ? 0 : 1 + (int) Math.floor(Math.log10(n));
+        int bucket = n < 10 ? 0 : (int) Math.floor(Math.log10(n));
         if (bucket != backlogBucket) {
+            int previous = backlogBucket;
             backlogBucket = bucket;
-            LOG.info("backlog {} readings", n);
+            if (bucket == 0 && previous > 0) LOG.info("backlog drained ({} readings)", n);
+            else if (bucket > 0) LOG.info("backlog {} readings", n);
         }
     }
 }

@@ -27,8 +27,8 @@ import org.eclipse.californium.scandium.dtls.pskstore.AdvancedMultiPskStore;
  * 2.04; invalid SenML gets 4.00 with the reason. It can be stopped and started again on the
  * same port (the gateway going away and coming back), and can speak DTLS with PSKs.
  */
-final class CoapTestGateway implements AutoCloseable {
-    final Arrivals arrivals = new Arrivals();
+public final class CoapTestGateway implements AutoCloseable {
+    public final Arrivals arrivals = new Arrivals();
     final AtomicInteger block1Requests = new AtomicInteger();
     final AtomicInteger posts = new AtomicInteger();
     /** When not empty, /r answers the next POSTs with these codes instead of decoding. */
@@ -39,16 +39,16 @@ final class CoapTestGateway implements AutoCloseable {
     private CoapServer server;
     private int port;
 
-    CoapTestGateway(int maxBodyBytes, Map<String, byte[]> psks) {
+    public CoapTestGateway(int maxBodyBytes, Map<String, byte[]> psks) {
         this.maxBodyBytes = maxBodyBytes;
         this.psks = psks;
     }
 
-    CoapTestGateway() {
+    public CoapTestGateway() {
         this(8192, Map.of());
     }
 
-    synchronized CoapTestGateway start() throws Exception {
+    public synchronized CoapTestGateway start() throws Exception {
         Configuration config = CoapUplink.configuration(CoapUplink.Options.defaults());
         config.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, maxBodyBytes);
         var address = new InetSocketAddress("127.0.0.1", port);
@@ -100,12 +100,18 @@ final class CoapTestGateway implements AutoCloseable {
         return this;
     }
 
-    int port() {
+    /** Listens on this port from the next start() (0: any free port). */
+    public CoapTestGateway onPort(int port) {
+        this.port = port;
+        return this;
+    }
+
+    public int port() {
         return port;
     }
 
     /** The gateway goes away: nothing listens on the port any more. */
-    synchronized void stop() {
+    public synchronized void stop() {
         if (server != null) server.destroy();
         server = null;
     }

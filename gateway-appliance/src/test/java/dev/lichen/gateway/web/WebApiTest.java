@@ -220,6 +220,25 @@ class WebApiTest {
     }
 
     @Test
+    @Order(12)
+    void rulesAreCreatedReadUpdatedAndDeleted() throws Exception {
+        String body = "{\"name\":\"Cold porch\",\"deviceId\":\"porch\",\"channel\":\"temperature\",\"op\":\"<\",\"threshold\":2,\"durationSeconds\":600}";
+        var created = admin.change("POST", "/api/v1/rules", body);
+        assertEquals(201, created.statusCode(), created.body());
+        long id = JSON.readTree(created.body()).get("id").asLong();
+        assertEquals(600, JSON.readTree(admin.send("GET", "/api/v1/rules/" + id, null).body()).get("durationSeconds").asLong());
+        var updated = admin.change("PUT", "/api/v1/rules/" + id, body.replace("600", "60").replace("}", ",\"enabled\":false}"));
+        assertEquals(200, updated.statusCode(), updated.body());
+        JsonNode r = JSON.readTree(admin.send("GET", "/api/v1/rules/" + id, null).body());
+        assertEquals(60, r.get("durationSeconds").asLong());
+        assertFalse(r.get("enabled").asBoolean());
+        assertEquals(1, gateway.store().rules().size());
+        assertError(admin.change("PUT", "/api/v1/rules/" + (id + 100), body), 404, null);
+        assertEquals(204, admin.change("DELETE", "/api/v1/rules/" + id, null).statusCode());
+        assertError(admin.send("GET", "/api/v1/rules/" + id, null), 404, null);
+    }
+
+    @Test
     @Order(20) // last: it throttles this test's address
     void repeatedBadLoginsAreThrottled() throws Exception {
         Client c = new Client();

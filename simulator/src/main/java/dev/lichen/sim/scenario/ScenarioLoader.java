@@ -476,7 +476,7 @@ public final class ScenarioLoader {
                         fail(p + ".mode", "must be stuck, noisy or nack (got " + f.mode() + ")", null);
                     }
                     if (f.forDuration() == null) fail(p + ".for", "is required", null);
-                    yield new FaultSpec.SensorFault(at, forMs, dev, f.chip(), mode, number(p + ".noise", f.noise(), 0.05, 0, 10));
+                    yield new FaultSpec.SensorFault(at, forMs, dev, f.chip(), mode, number(p + ".noise", f.noise(), 10, 0, 1000));
                 }
                 case "reboot" -> new FaultSpec.Reboot(at, one(p, f, device), Boolean.TRUE.equals(f.powerLoss()));
                 case "clock-skew" -> {

@@ -20,7 +20,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * real time; {@link #hold()} stops time while the simulator changes the world (starts devices,
  * injects a fault).
  */
-public abstract sealed class SimClock implements Clock {
+public abstract sealed class SimClock implements Clock, AutoCloseable {
     private final long startMillis;
 
     SimClock(long startMillis) {
@@ -58,6 +58,10 @@ public abstract sealed class SimClock implements Clock {
 
     /** Simulated seconds per real second (infinite when virtual). */
     public abstract double factor();
+
+    /** Stops the virtual clock's thread; sleepers stay asleep. */
+    @Override
+    public void close() {}
 
     public interface Hold extends AutoCloseable {
         @Override
@@ -106,7 +110,14 @@ public abstract sealed class SimClock implements Clock {
             super(startMillis);
             this.nowMillis = startMillis;
             this.graceNanos = grace.toNanos();
-            Thread.ofPlatform().daemon().name("sim-clock").start(this::advance);
+            this.advancer = Thread.ofPlatform().daemon().name("sim-clock").start(this::advance);
+        }
+
+        private final Thread advancer;
+
+        @Override
+        public void close() {
+            advancer.interrupt();
         }
 
         @Override

@@ -1,0 +1,611 @@
+package dev.lichen.runtime.storage;
+
+import dev.lichen.senml.Reading;
+import dev.lichen.senml.SenmlCodec;
+import dev.lichen.senml.SenmlException;
+import dev.lichen.senml.Value;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.zip.CRC32C;
+
+/**
+ * The device's {@link Outbox} as a log of segment files on flash.
+ *
+ * <h2>On disk</h2>
+ * A directory of segments {@code seg-<first seq, 20 digits>.log}, oldest first, the last one
+ * taking appends, plus {@code acked} (the acknowledged sequence, written atomically by
+ * {@link FileKeyValueStore}) and {@code lock}. A record is framed as
+ * {@code u32 length | u32 CRC32C(length, payload) | payload}; the payload holds a format byte,
+ * the sequence number, the time, boot id, channel, unit and value.
+ *
+ * <h2>Recovery</h2>
+ * Opening scans every segment. A frame whose length is out of range, whose checksum fails, or
+ * whose sequence does not grow is damage. If no good frame follows, the damage is a torn tail
+ * (a kill or power cut in mid-write, or garbage appended): the file is truncated at the end of
+ * the last good frame, so nothing before it is lost. If good frames follow (garbage in the
+ * middle), the scan resynchronises on the next frame whose length, checksum and growing sequence
+ * all hold, keeps the records on both sides, and rewrites the segment without the damaged bytes;
+ * only the records inside the damaged range are lost. {@link #recovery()} reports what was cut.
+ *
+ * <h2>Sequence numbers</h2>
+ * Each segment is named after the sequence its first record takes, and a fresh segment is created
+ * (and its directory entry fsynced) before it receives a record, so even after every record was
+ * acknowledged and compacted away the next sequence is on flash: sequences only grow across
+ * restarts.
+ *
+ * <h2>Compaction: segments, not rewrites</h2>
+ * Acknowledged records go away by deleting whole segments once all their records are
+ * acknowledged (the active one is rolled first when at least a quarter full). Deleting a file
+ * costs one directory update, where rewriting the live tail of a single log would copy the
+ * backlog again on every acknowledgement and wear an SD card for nothing.
+ *
+ * <h2>Flash budget and the drop policy</h2>
+ * Segments hold at most {@code segmentBytes} (default budget/8, between 4 KiB and 1 MiB). When
+ * an append would take the files past the budget, the <b>oldest segment is deleted with every
+ * unacknowledged record in it</b> (the oldest readings go first: fresh readings are worth more to
+ * a home than old ones), and those records are counted in {@link Stats#dropped()}.
+ *
+ * <h2>Grouped fsync</h2>
+ * An append writes its frame into the active segment under a short lock and then waits until a
+ * group commit covers it: the first waiter becomes the leader and fdatasyncs everything written
+ * so far while later appenders queue behind it; when it finishes, all of them return at once and
+ * the next waiter leads the next group. One fsync thus serves every append that arrived while the
+ * previous fsync ran. A failed fsync makes the outbox refuse further use (the kernel may have
+ * dropped the dirty pages; retrying would lie): reopen it to recover from what is on flash.
+ */
+public final class FileOutbox implements Outbox {
+    private static final System.Logger LOG = System.getLogger(FileOutbox.class.getName());
+    static final int HEADER = 8;
+    static final int MAX_PAYLOAD = 64 * 1024;
+    private static final byte FORMAT = 1;
+    private static final int MIN_PAYLOAD = 1 + 8 + 8 + 2 + 2 + 2 + 1 + 1;
+    private static final String ACK_KEY = "acked";
+    private static final String SEGMENT_PREFIX = "seg-";
+    private static final String SEGMENT_SUFFIX = ".log";
+
+    /** What opening found and cut. */
+    public record Recovery(int segments, long records, long truncatedBytes, long skippedBytes) {}
+
+    private final Path dir;
+    private final long budgetBytes;
+    private final int segmentBytes;
+    private final FileKeyValueStore state;
+    private final FileChannel lockFile;
+    private final FileLock dirLock;
+    private final Recovery recovery;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ArrayDeque<Segment> segments = new ArrayDeque<>();
+    private long nextSeq;
+    private long acked;
+    private long written;
+    private long bytesOnFlash;
+    private long dropped;
+    private long pendingCount;
+    private boolean closed;
+
+    private final ReentrantLock syncLock = new ReentrantLock();
+    private final Condition syncDone = syncLock.newCondition();
+    private boolean syncing;
+    private volatile long synced;
+    private volatile IOException broken;
+
+    /** Opens (or creates) the outbox in dir with segments of budget/8 (4 KiB..1 MiB). */
+    public static FileOutbox open(Path dir, long budgetBytes) throws IOException {
+        return open(dir, budgetBytes, (int) Math.clamp(budgetBytes / 8, 4096, 1 << 20));
+    }
+
+    public static FileOutbox open(Path dir, long budgetBytes, int segmentBytes) throws IOException {
+        if (segmentBytes < 4096) throw new IllegalArgumentException("segmentBytes must be at least 4096, got " + segmentBytes);
+        if (budgetBytes < 4L * segmentBytes)
+            throw new IllegalArgumentException("the outbox budget (" + budgetBytes + " bytes) must hold at least 4 segments of "
+                    + segmentBytes + " bytes; raise outbox.budgetBytes");
+        return new FileOutbox(dir, budgetBytes, segmentBytes);
+    }
+
+    private FileOutbox(Path dir, long budgetBytes, int segmentBytes) throws IOException {
+        this.dir = dir;
+        this.budgetBytes = budgetBytes;
+        this.segmentBytes = segmentBytes;
+        Files.createDirectories(dir);
+        lockFile = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock l;
+        try {
+            l = lockFile.tryLock();
+        } catch (OverlappingFileLockException e) {
+            l = null;
+        }
+        if (l == null) {
+            lockFile.close();
+            throw new IOException("outbox " + dir + " is in use by another process or instance; stop it first");
+        }
+        dirLock = l;
+        try {
+            state = new FileKeyValueStore(dir);
+            acked = state.get(ACK_KEY).map(Long::parseLong).orElse(-1L);
+            recovery = recover();
+        } catch (IOException | RuntimeException e) {
+            closeChannels();
+            throw e;
+        }
+    }
+
+    // ---------------------------------------------------------------- append
+
+    @Override
+    public Entry append(String bootId, Reading reading) throws IOException {
+        byte[] frame = frame(bootId, reading);
+        long seq;
+        lock.lock();
+        try {
+            ensureUsable();
+            makeRoom(frame.length);
+            seq = nextSeq++;
+            ByteBuffer.wrap(frame).putLong(HEADER + 1, seq);
+            CRC32C crc = new CRC32C();
+            crc.update(frame, 0, 4);
+            crc.update(frame, HEADER, frame.length - HEADER);
+            ByteBuffer.wrap(frame).putInt(4, (int) crc.getValue());
+            Segment active = segments.getLast();
+            long at = active.size;
+            try {
+                ByteBuffer buf = ByteBuffer.wrap(frame);
+                while (buf.hasRemaining()) active.ch.write(buf, at + buf.position());
+            } catch (IOException e) {
+                active.ch.truncate(at); // a half-written frame must not sit before the next one
+                throw e;
+            }
+            active.add(seq, at, frame.length);
+            bytesOnFlash += frame.length;
+            pendingCount++;
+            written = seq;
+        } finally {
+            lock.unlock();
+        }
+        awaitDurable(seq);
+        return new Entry(seq, bootId, reading);
+    }
+
+    /** The whole frame with seq and checksum left blank; built outside the lock. */
+    private static byte[] frame(String bootId, Reading r) {
+        if (bootId == null || !SenmlCodec.BOOT_ID.matcher(bootId).matches())
+            throw new IllegalArgumentException("boot id " + bootId + " must match " + SenmlCodec.BOOT_ID.pattern());
+        try {
+            SenmlCodec.check(r); // nothing unsendable is ever queued
+        } catch (SenmlException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        byte[] boot = bootId.getBytes(StandardCharsets.UTF_8);
+        byte[] channel = r.channel().getBytes(StandardCharsets.UTF_8);
+        byte[] unit = r.unit() == null ? null : r.unit().getBytes(StandardCharsets.UTF_8);
+        byte[] value = switch (r.value()) {
+            case Value.Number n -> ByteBuffer.allocate(8).putDouble(n.value()).array();
+            case Value.Bool b -> new byte[] {(byte) (b.value() ? 1 : 0)};
+            case Value.Text t -> t.value().getBytes(StandardCharsets.UTF_8);
+            case Value.Data d -> d.value();
+        };
+        int payload = 1 + 8 + 8 + 2 + boot.length + 2 + channel.length + 2 + (unit == null ? 0 : unit.length) + 1 + 4 + value.length;
+        if (payload > MAX_PAYLOAD)
+            throw new IllegalArgumentException("reading of " + r.channel() + " takes " + payload + " bytes; the outbox holds at most "
+                    + MAX_PAYLOAD + " a reading");
+        ByteBuffer b = ByteBuffer.allocate(HEADER + payload);
+        b.putInt(payload).putInt(0).put(FORMAT).putLong(0).putLong(r.timeMillis());
+        b.putShort((short) boot.length).put(boot).putShort((short) channel.length).put(channel);
+        if (unit == null) b.putShort((short) -1);
+        else b.putShort((short) unit.length).put(unit);
+        b.put((byte) switch (r.value()) {
+            case Value.Number n -> 0;
+            case Value.Bool bo -> 1;
+            case Value.Text t -> 2;
+            case Value.Data d -> 3;
+        });
+        b.putInt(value.length).put(value);
+        return b.array();
+    }
+
+    private void ensureUsable() throws IOException {
+        if (closed) throw new IOException("outbox " + dir + " is closed");
+        IOException b = broken;
+        if (b != null) throw new IOException("outbox " + dir + " refuses writes after a failed fsync; reopen it", b);
+    }
+
+    /** Rolls a full segment and drops the oldest segments while the budget would overflow. Under lock. */
+    private void makeRoom(int frameBytes) throws IOException {
+        Segment active = segments.getLast();
+        if (active.size + frameBytes > segmentBytes && active.count > 0) roll();
+        while (bytesOnFlash + frameBytes > budgetBytes && segments.size() > 1) {
+            Segment oldest = segments.removeFirst();
+            int unacked = oldest.count - oldest.firstAfter(acked);
+            dropped += unacked;
+            pendingCount -= unacked;
+            delete(oldest);
+            LOG.log(System.Logger.Level.WARNING, "outbox {0} is full ({1} bytes): dropped the {2} oldest unacknowledged readings",
+                    dir, budgetBytes, unacked);
+        }
+    }
+
+    /** Makes everything written durable and starts a new segment named after the next sequence. Under lock. */
+    private void roll() throws IOException {
+        Segment old = segments.getLast();
+        old.ch.force(false);
+        markSynced(written);
+        Segment fresh = Segment.create(dir, nextSeq);
+        segments.addLast(fresh);
+    }
+
+    private void delete(Segment s) throws IOException {
+        s.ch.close();
+        Files.deleteIfExists(s.path);
+        FileKeyValueStore.syncDirectory(dir);
+        bytesOnFlash -= s.size;
+    }
+
+    private void markSynced(long seq) {
+        syncLock.lock();
+        try {
+            if (seq > synced) synced = seq;
+            syncDone.signalAll();
+        } finally {
+            syncLock.unlock();
+        }
+    }
+
+    /** Leader/follower group commit: returns once an fsync that started after seq was written has finished. */
+    private void awaitDurable(long seq) throws IOException {
+        syncLock.lock();
+        try {
+            while (synced < seq) {
+                IOException b = broken;
+                if (b != null) throw new IOException("outbox " + dir + ": fsync failed, reading " + seq + " may not be durable", b);
+                if (closed && synced < seq) throw new IOException("outbox " + dir + " closed before reading " + seq + " was durable");
+                if (syncing) {
+                    try {
+                        syncDone.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new InterruptedIOException("interrupted while waiting for reading " + seq + " to become durable");
+                    }
+                    continue;
+                }
+                syncing = true;
+                syncLock.unlock();
+                long target;
+                FileChannel ch;
+                IOException failure = null;
+                lock.lock();
+                try {
+                    target = written;
+                    ch = segments.getLast().ch;
+                } finally {
+                    lock.unlock();
+                }
+                try {
+                    ch.force(false);
+                } catch (IOException e) {
+                    failure = e; // a channel closed by a roll or close was forced before closing
+                }
+                syncLock.lock();
+                syncing = false;
+                if (failure == null || synced >= target) {
+                    if (target > synced) synced = target;
+                } else if (!closed) {
+                    broken = failure;
+                    LOG.log(System.Logger.Level.ERROR, "outbox " + dir + ": fsync failed; no further appends", failure);
+                }
+                syncDone.signalAll();
+            }
+        } finally {
+            syncLock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- read and acknowledge
+
+    @Override
+    public List<Entry> pending(int max) throws IOException {
+        List<Entry> out = new ArrayList<>(Math.min(Math.max(max, 0), 1024));
+        lock.lock();
+        try {
+            if (closed) throw new IOException("outbox " + dir + " is closed");
+            long durable = synced;
+            for (Segment s : segments) {
+                for (int i = s.firstAfter(acked); i < s.count && out.size() < max; i++) {
+                    if (s.seqs[i] > durable) return out;
+                    long start = s.offsets[i];
+                    long end = i + 1 < s.count ? s.offsets[i + 1] : s.size;
+                    ByteBuffer buf = ByteBuffer.allocate((int) (end - start));
+                    while (buf.hasRemaining() && s.ch.read(buf, start + buf.position()) >= 0) { }
+                    Entry e = buf.hasRemaining() ? null : decode(buf.array(), 0, buf.capacity());
+                    if (e == null) throw new IOException("outbox " + dir + ": record " + s.seqs[i] + " in " + s.path.getFileName()
+                            + " no longer matches its checksum (flash damage?); reopen the outbox to drop it");
+                    out.add(e);
+                }
+                if (out.size() >= max) break;
+            }
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void acknowledge(long seq) throws IOException {
+        lock.lock();
+        try {
+            if (closed) throw new IOException("outbox " + dir + " is closed");
+            long upTo = Math.min(seq, synced);
+            if (upTo <= acked) return;
+            for (Segment s : segments) pendingCount -= s.firstAfter(upTo) - s.firstAfter(acked);
+            state.put(ACK_KEY, Long.toString(upTo)); // before deleting: a crash in between only resends
+            acked = upTo;
+            Segment active = segments.getLast();
+            if (active.count > 0 && active.seqs[active.count - 1] <= acked && active.size >= segmentBytes / 4) roll();
+            while (segments.size() > 1) {
+                Segment first = segments.getFirst();
+                if (first.count > 0 && first.seqs[first.count - 1] > acked) break;
+                delete(segments.removeFirst());
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Stats stats() {
+        lock.lock();
+        try {
+            return new Stats(pendingCount, bytesOnFlash, dropped, synced);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public Recovery recovery() { return recovery; }
+
+    @Override
+    public void close() throws IOException {
+        lock.lock();
+        try {
+            if (closed) return;
+            IOException first = null;
+            if (broken == null) {
+                try {
+                    segments.getLast().ch.force(false);
+                    markSynced(written);
+                } catch (IOException e) {
+                    first = e;
+                }
+            }
+            closed = true;
+            markSynced(synced); // wake waiters so they see closed
+            closeChannels();
+            if (first != null) throw first;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void closeChannels() throws IOException {
+        for (Segment s : segments) s.ch.close();
+        dirLock.release();
+        lockFile.close();
+    }
+
+    // ---------------------------------------------------------------- recovery
+
+    private Recovery recover() throws IOException {
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, SEGMENT_PREFIX + "*" + SEGMENT_SUFFIX)) {
+            for (Path p : ds) if (baseOf(p) >= 0) files.add(p);
+        }
+        files.sort(null); // zero-padded names sort by sequence
+        long prev = -1; // sequences grow across all segments, acknowledged ones included
+        long maxBase = -1;
+        long truncated = 0, skipped = 0, records = 0;
+        for (int f = 0; f < files.size(); f++) {
+            Path p = files.get(f);
+            long base = baseOf(p);
+            maxBase = Math.max(maxBase, base);
+            byte[] data = Files.readAllBytes(p);
+            Segment s = Segment.openExisting(p, base);
+            segments.addLast(s);
+            int pos = 0;
+            long segSkipped = 0;
+            List<int[]> keep = new ArrayList<>(); // [from, to) of kept frames when rewriting
+            while (pos < data.length) {
+                int len = frameAt(data, pos, Math.max(prev, base - 1));
+                if (len > 0) {
+                    long seq = ByteBuffer.wrap(data, pos + HEADER + 1, 8).getLong();
+                    keep.add(new int[] {pos, pos + len});
+                    s.add(seq, pos, 0);
+                    prev = seq;
+                    pos += len;
+                    continue;
+                }
+                int next = pos + 1;
+                while (next < data.length && frameAt(data, next, Math.max(prev, base - 1)) <= 0) next++;
+                if (next >= data.length) break; // no good frame follows: a torn tail
+                segSkipped += next - pos;
+                LOG.log(System.Logger.Level.WARNING, "outbox {0}: skipped {1} damaged bytes at offset {2} of {3}",
+                        dir, next - pos, pos, p.getFileName());
+                pos = next;
+            }
+            long good = keep.isEmpty() ? 0 : keep.getLast()[1];
+            truncated += data.length - good;
+            if (segSkipped > 0) {
+                s.rewrite(data, keep); // garbage in the middle: keep the frames on both sides
+                skipped += segSkipped;
+            } else {
+                if (good < data.length) {
+                    LOG.log(System.Logger.Level.WARNING, "outbox {0}: cut a torn tail of {1} bytes from {2}",
+                            dir, data.length - good, p.getFileName());
+                    s.ch.truncate(good);
+                    s.ch.force(false);
+                }
+                s.size = good;
+            }
+            records += s.count;
+        }
+        // compact what the last run acknowledged but did not get to delete, and empty leftovers
+        while (segments.size() > 1) {
+            Segment first = segments.getFirst();
+            if (first.count > 0 && first.seqs[first.count - 1] > acked) break;
+            segments.removeFirst();
+            first.ch.close();
+            Files.deleteIfExists(first.path);
+        }
+        long last = prev;
+        nextSeq = Math.max(Math.max(maxBase, last + 1), acked + 1);
+        if (segments.isEmpty()) segments.addLast(Segment.create(dir, nextSeq));
+        FileKeyValueStore.syncDirectory(dir);
+        segments.getLast().ch.force(false); // what a killed process left in the page cache is durable from here on
+        written = nextSeq - 1;
+        synced = written;
+        for (Segment s : segments) {
+            bytesOnFlash += s.size;
+            pendingCount += s.count - s.firstAfter(acked);
+        }
+        Recovery r = new Recovery(files.size(), records, truncated, skipped);
+        if (truncated > 0 || skipped > 0) LOG.log(System.Logger.Level.WARNING, "outbox {0} recovered: {1}", dir, r);
+        return r;
+    }
+
+    /** Length of a valid frame at pos whose sequence exceeds prev, or -1. */
+    static int frameAt(byte[] d, int pos, long prev) {
+        if (d.length - pos < HEADER + MIN_PAYLOAD) return -1;
+        ByteBuffer b = ByteBuffer.wrap(d);
+        int len = b.getInt(pos);
+        if (len < MIN_PAYLOAD || len > MAX_PAYLOAD || len > d.length - pos - HEADER) return -1;
+        CRC32C crc = new CRC32C();
+        crc.update(d, pos, 4);
+        crc.update(d, pos + HEADER, len);
+        if ((int) crc.getValue() != b.getInt(pos + 4) || d[pos + HEADER] != FORMAT) return -1;
+        long seq = b.getLong(pos + HEADER + 1);
+        return seq > prev ? HEADER + len : -1;
+    }
+
+    /** The entry of a checked frame, or null if the checksum or the layout does not hold. */
+    static Entry decode(byte[] d, int pos, int frameLen) {
+        if (frameAt(d, pos, Long.MIN_VALUE) != frameLen) return null;
+        try {
+            ByteBuffer b = ByteBuffer.wrap(d, pos + HEADER + 1, frameLen - HEADER - 1);
+            long seq = b.getLong();
+            long time = b.getLong();
+            String boot = string(b, b.getShort());
+            String channel = string(b, b.getShort());
+            short unitLen = b.getShort();
+            String unit = unitLen == -1 ? null : string(b, unitLen);
+            int kind = b.get();
+            byte[] v = new byte[b.getInt()];
+            b.get(v);
+            Value value = switch (kind) {
+                case 0 -> new Value.Number(ByteBuffer.wrap(v).getDouble());
+                case 1 -> new Value.Bool(v[0] != 0);
+                case 2 -> new Value.Text(new String(v, StandardCharsets.UTF_8));
+                case 3 -> new Value.Data(v);
+                default -> null;
+            };
+            return value == null ? null : new Entry(seq, boot, new Reading(channel, unit, value, time));
+        } catch (BufferUnderflowException | IndexOutOfBoundsException | NegativeArraySizeException e) {
+            return null;
+        }
+    }
+
+    private static String string(ByteBuffer b, int len) {
+        byte[] s = new byte[len & 0xffff];
+        b.get(s);
+        return new String(s, StandardCharsets.UTF_8);
+    }
+
+    private static long baseOf(Path p) {
+        String n = p.getFileName().toString();
+        String digits = n.substring(SEGMENT_PREFIX.length(), n.length() - SEGMENT_SUFFIX.length());
+        if (digits.length() != 20 || !digits.chars().allMatch(Character::isDigit)) return -1;
+        return Long.parseLong(digits);
+    }
+
+    /** One segment file and the sequence/offset of each record in it (12 bytes a record in memory). */
+    private static final class Segment {
+        final Path path;
+        final long base;
+        FileChannel ch;
+        long size;
+        int count;
+        long[] seqs = new long[64];
+        long[] offsets = new long[64];
+
+        private Segment(Path path, long base, FileChannel ch) {
+            this.path = path;
+            this.base = base;
+            this.ch = ch;
+        }
+
+        static Segment create(Path dir, long base) throws IOException {
+            Path p = dir.resolve(String.format("%s%020d%s", SEGMENT_PREFIX, base, SEGMENT_SUFFIX));
+            FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            ch.truncate(0);
+            ch.force(true);
+            FileKeyValueStore.syncDirectory(dir); // the name carries the next sequence: make it durable
+            return new Segment(p, base, ch);
+        }
+
+        static Segment openExisting(Path p, long base) throws IOException {
+            return new Segment(p, base, FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE));
+        }
+
+        void add(long seq, long offset, int bytes) {
+            if (count == seqs.length) {
+                seqs = Arrays.copyOf(seqs, count * 2);
+                offsets = Arrays.copyOf(offsets, count * 2);
+            }
+            seqs[count] = seq;
+            offsets[count] = offset;
+            count++;
+            size += bytes;
+        }
+
+        /** Index of the first record with a sequence above seq. */
+        int firstAfter(long seq) {
+            int i = Arrays.binarySearch(seqs, 0, count, seq);
+            return i >= 0 ? i + 1 : -i - 1;
+        }
+
+        /** Replaces the file by its kept frames (temp, fsync, rename, fsync dir) and renumbers offsets. */
+        void rewrite(byte[] data, List<int[]> keep) throws IOException {
+            Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
+            long at = 0;
+            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                for (int i = 0; i < keep.size(); i++) {
+                    int[] k = keep.get(i);
+                    offsets[i] = at;
+                    ByteBuffer buf = ByteBuffer.wrap(data, k[0], k[1] - k[0]);
+                    while (buf.hasRemaining()) at += out.write(buf);
+                }
+                out.force(true);
+            }
+            ch.close();
+            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            FileKeyValueStore.syncDirectory(path.getParent());
+            ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            size = at;
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package dev.lichen.sim.demo;
+
+import dev.lichen.gateway.Gateway;
+import dev.lichen.gateway.GatewayConfig;
+import dev.lichen.sim.board.Simulation;
+
+/**
+ * A gateway in the simulator's own JVM, which a scenario may restart: it comes back on the same
+ * ports (those the OS gave at the first start) and the same data.
+ */
+public final class EmbeddedGateway implements Simulation.GatewayHandle, AutoCloseable {
+    private GatewayConfig config;
+    private volatile Gateway gateway;
+
+    public EmbeddedGateway(GatewayConfig config) throws Exception {
+        this.gateway = Gateway.start(config);
+        // pin the ports the OS chose so that a restart comes back where the devices look
+        this.config = config.withPorts(gateway.coapPort(), gateway.mqttPort(), config.httpPort());
+    }
+
+    public Gateway gateway() { return gateway; }
+
+    @Override public String host() { return "127.0.0.1"; }
+
+    @Override public int coapPort() { return config.coapPort(); }
+
+    @Override public int mqttPort() { return config.mqttPort(); }
+
+    @Override
+    public synchronized void restart(Runnable whileDown) throws Exception {
+        gateway.close();
+        whileDown.run();
+        gateway = Gateway.start(config);
+    }
+
+    @Override
+    public synchronized void close() {
+        gateway.close();
+    }
+}
