@@ -1,4 +1,4 @@
-package dev.lichen.bench;
+package dev.lichen.benchmarks.store;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lichen.gateway.Gateway;
@@ -27,7 +27,7 @@ import java.util.Map;
  * (JVM start, ready line, forward, the page's own two add-on API calls). Once with the AOT cache
  * made at install time, once without it. Prints p50/p99/min/max in ms.
  *
- * <p>Run: mvn -o -q -pl benchmarks -am install -DskipTests && java -cp ... dev.lichen.bench.ColdSummonRun [N]
+ * <p>Run: mvn -o -B -q -pl benchmarks -am package -DskipTests; java -cp benchmarks/target/benchmarks.jar dev.lichen.benchmarks.store.ColdSummonRun 20
  */
 public final class ColdSummonRun {
     static final ObjectMapper JSON = new ObjectMapper();
