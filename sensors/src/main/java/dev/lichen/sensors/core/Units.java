@@ -22,9 +22,9 @@ public final class Units {
     public static final Sensor.Channel VOC = new Sensor.Channel("voc", "/");
     public static final Sensor.Channel CO2 = new Sensor.Channel("co2", "/");
     public static final Sensor.Channel ILLUMINANCE = new Sensor.Channel("illuminance", "lx");
-    /** Boolean channels carry no unit (SenML "vb"). */
-    public static final Sensor.Channel MOTION = new Sensor.Channel("motion", "");
-    public static final Sensor.Channel DOOR = new Sensor.Channel("door", "");
+    /** Boolean channels carry no unit (SenML "vb", no "u": an empty unit is not a registered one). */
+    public static final Sensor.Channel MOTION = new Sensor.Channel("motion", null);
+    public static final Sensor.Channel DOOR = new Sensor.Channel("door", null);
 
     public static final double PPM = 1e-6;
     public static final double PPB = 1e-9;

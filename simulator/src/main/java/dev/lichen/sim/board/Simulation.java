@@ -108,14 +108,21 @@ public final class Simulation implements AutoCloseable {
                 return network.wrap(deviceId, real);
             }
         };
-        try (var hold = clock.hold(); ExecutorService starting = Executors.newVirtualThreadPerTaskExecutor()) {
+        // every device starts at the same simulated instant: each start holds time until it first waits
+        try (ExecutorService starting = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> started = new ArrayList<>();
             for (SimDevice d : plan.devices()) {
                 VirtualDevice v = new VirtualDevice(d, options.dataDir().resolve(d.deviceId()), home, clock, net, readings,
                         plan.seed());
                 devices.put(d.deviceId(), v);
+                SimClock.Hold hold = clock.hold();
                 started.add(starting.submit(() -> {
-                    v.start();
+                    clock.adopt(hold);
+                    try {
+                        v.start();
+                    } finally {
+                        clock.leave();
+                    }
                     return null;
                 }));
             }
@@ -176,7 +183,8 @@ public final class Simulation implements AutoCloseable {
     private void runFaults() {
         for (Action a : schedule()) {
             try {
-                clock.sleepUntilElapsed(a.at());
+                // a hair early, so that a device waking at the very same instant already sees the fault
+                clock.sleepUntilElapsed(a.at() - 1);
                 String line = "t+" + Durations.format(clock.elapsedMillis() / 1000 * 1000) + ": " + a.what();
                 faultLog.add(line);
                 if (options.log() != null) options.log().println("sim: " + line);
@@ -191,9 +199,7 @@ public final class Simulation implements AutoCloseable {
                         }
                     }));
                 } else {
-                    try (var hold = clock.hold()) {
-                        a.step().run();
-                    }
+                    a.step().run(); // this thread is busy: time waits for it, except where it waits itself
                 }
             } catch (InterruptedException e) {
                 return;
