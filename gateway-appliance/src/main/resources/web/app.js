@@ -27,7 +27,7 @@ function el(tag, attrs, ...children) {
     else if (k === "dataset") Object.assign(e.dataset, v);
     else e.setAttribute(k, v === true ? "" : String(v));
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
     e.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
@@ -35,7 +35,7 @@ function el(tag, attrs, ...children) {
 }
 
 const main = () => document.getElementById("main");
-function show(...nodes) { main().replaceChildren(...nodes); }
+function show(...nodes) { main().replaceChildren(...nodes.flat(Infinity).filter(n => n !== null && n !== undefined && n !== false)); }
 const isAdmin = () => session && session.role === "admin";
 
 class ApiError extends Error {
@@ -287,10 +287,10 @@ function tile(d, c) {
   const spark = el("canvas", { class: "spark", width: 300, height: 72 });
   const tag = el("span", { class: "tag offline", text: "offline" });
   tag.hidden = !off;
-  const t = el("a", { class: "tile" + (off ? " offline" : ""), href: "#/device/" + encodeURIComponent(d.id),
+  const t = el("a", { class: "tile" + (off ? " offline" : ""), href: "#/device/" + encodeURIComponent(d.id) + "/" + encodeURIComponent(c.name),
       dataset: { device: d.id, channel: c.name, value: c.value !== null && c.value !== undefined ? String(c.value) : "" } },
-    el("span", { class: "dev" }, el("span", { class: "dev-name", text: deviceLabel(d) }), " ", tag),
-    el("span", { class: "ch", text: c.name.replace(/_/g, " ") }),
+    el("span", { class: "dev" }, el("span", { class: "dev-name", text: deviceLabel(d) })),
+    el("span", { class: "ch" }, el("span", { text: c.name.replace(/_/g, " ") }), " ", tag),
     el("span", {}, val, el("span", { class: "unit", text: c.unit || "" })),
     when, spark);
   tiles.set(d.id + "/" + c.name, { tile: t, val, when, spark, tag, points: [] });
@@ -323,8 +323,9 @@ function drawSpark(canvas, points) {
 // ---- device page ---------------------------------------------------------------------------
 
 let chart = null;
+let drawing = 0; // the latest history request; answers to older ones are dropped
 
-async function deviceView(id) {
+async function deviceView(id, wanted) {
   view = "device";
   const d = await api("GET", "/devices/" + encodeURIComponent(id));
   devicesById.set(d.id, d);
@@ -342,7 +343,7 @@ async function deviceView(id) {
     show(...parts);
     return;
   }
-  let channel = d.channels.length ? d.channels[0].name : null;
+  let channel = d.channels.some(c => c.name === wanted) ? wanted : d.channels.length ? d.channels[0].name : null;
   let range = "day";
   const chartBox = el("div", { id: "chart" });
   const csv = el("a", { id: "csv-link", download: true, text: "Download this range as CSV" });
@@ -380,7 +381,9 @@ async function drawHistory(d, channel, range, box, status, csv, rawCsv) {
   rawCsv.href = API + `/devices/${encodeURIComponent(d.id)}/readings?from=${Math.max(from, to - 31 * 86400e3)}&to=${to}&format=csv`;
   status.textContent = "Loading…";
   box.dataset.ready = "false";
+  const mine = ++drawing;
   const s = await api("GET", base);
+  if (mine !== drawing) return;
   const unit = s.unit || "";
   const data = [s.time.map(t => t / 1000), s.mean];
   const series = [{}, { label: channel + (unit ? " (" + unit + ")" : ""), stroke: "#2f7d4f", width: 2 }];
@@ -459,6 +462,10 @@ async function alertsView() {
         return el("li", { dataset: { ruleId: String(r.id) } },
           el("span", { class: "grow" }, el("strong", { text: r.name }), " · ", el("span", { text: d ? deviceLabel(d) : r.deviceId }),
             el("span", { text: ` · ${r.channel} ${r.op} ${fmtNum(r.threshold)} for ${r.durationSeconds} s` })),
+          r.enabled ? null : el("span", { class: "tag", text: "disabled" }),
+          isAdmin() ? el("button", { type: "button", class: "secondary", text: r.enabled ? "Disable" : "Enable",
+            onclick: () => api("PUT", "/rules/" + r.id, { name: r.name, deviceId: r.deviceId, channel: r.channel, op: r.op,
+              threshold: r.threshold, durationSeconds: r.durationSeconds, enabled: !r.enabled }).then(alertsView) }) : null,
           isAdmin() ? el("button", { type: "button", class: "danger", text: "Delete",
             onclick: () => api("DELETE", "/rules/" + r.id).then(alertsView) }) : null);
       })) : el("p", { class: "muted", text: "No rules yet." }))];
@@ -519,7 +526,11 @@ async function route() {
       if (h === "#/setup") return setupView();
       return loginView();
     }
-    if (h.startsWith("#/device/")) { mark("devices"); return await deviceView(decodeURIComponent(h.slice(9))); }
+    if (h.startsWith("#/device/")) {
+      mark("devices");
+      const [id, channel] = h.slice(9).split("/").map(decodeURIComponent);
+      return await deviceView(id, channel);
+    }
     if (h === "#/devices") { mark("devices"); return await devicesView(); }
     if (h === "#/alerts") { mark("alerts"); return await alertsView(); }
     if (h === "#/users" && isAdmin()) { mark("users"); return await usersView(); }

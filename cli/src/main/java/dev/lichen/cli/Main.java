@@ -8,9 +8,12 @@ import picocli.CommandLine.Command;
         description = "Home-sensor appliances: gateway, sensors, simulator, images, add-on store.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            dev.lichen.appliance.SensorCommand.class,
+            dev.lichen.gateway.GatewayCommand.class,
             dev.lichen.store.cli.StoreCommand.class,
-            dev.lichen.sim.cli.SimCommand.class,
             dev.lichen.sensors.probe.SensorsCommand.class,
+            dev.lichen.armboot.ImageCommand.class,
+            dev.lichen.sim.cli.SimCommand.class,
         })
 public final class Main implements Runnable {
     @Override

@@ -69,8 +69,7 @@ public final class SenmlCodec {
     public static final Pattern DEVICE_ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
     public static final Pattern CHANNEL = Pattern.compile("[A-Za-z0-9][-./_A-Za-z0-9]{0,63}");
     public static final Pattern BOOT_ID = Pattern.compile("[A-Za-z0-9][-._A-Za-z0-9]{0,63}");
-    /** RFC 8428 section 4.5.1. */
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][-:./_A-Za-z0-9]*");
+    private static final Pattern INTEGER_KEY = Pattern.compile("-?\\d+");
     private static final double RELATIVE_TIME_LIMIT = 268_435_456; // 2^28
     private static final int VERSION = 10;
 
@@ -94,6 +93,9 @@ public final class SenmlCodec {
             }
         }
     }
+
+    private static final Label[] REGULAR = {Label.N, Label.U, Label.V, Label.VS, Label.VB, Label.VD, Label.S, Label.T, Label.UT};
+    private static final Label[] VALUES = {Label.V, Label.VS, Label.VB, Label.VD};
 
     private final SenmlLimits limits;
     private final Clock clock;
@@ -123,7 +125,7 @@ public final class SenmlCodec {
      */
     public static void check(Reading r) throws SenmlException {
         Objects.requireNonNull(r, "reading");
-        if (r.channel() == null || !CHANNEL.matcher(r.channel()).matches())
+        if (r.channel() == null || !isChannel(r.channel()))
             throw new SenmlException(Reason.BAD_NAME, "channel " + quote(r.channel())
                     + " must match " + CHANNEL.pattern() + " (RFC 8428 section 4.5.1 characters, no ':')");
         if (r.unit() != null && !SenmlUnits.isKnown(r.unit()))
@@ -288,6 +290,25 @@ public final class SenmlCodec {
         return Double.toString(v).replace('E', 'e');
     }
 
+    /** RFC 8428 section 4.5.1: [A-Za-z0-9][-:./_A-Za-z0-9]* (a loop: this runs for every record). */
+    static boolean isSenmlName(String s) {
+        if (s.isEmpty() || !alnum(s.charAt(0))) return false;
+        for (int i = 1; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!alnum(c) && c != '-' && c != ':' && c != '.' && c != '/' && c != '_') return false;
+        }
+        return true;
+    }
+
+    /** {@link #CHANNEL}: a SenML name part without ':' of at most 64 characters. */
+    static boolean isChannel(String s) {
+        return s.length() <= 64 && isSenmlName(s) && s.indexOf(':') < 0;
+    }
+
+    private static boolean alnum(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    }
+
     // ---------------------------------------------------------------- decode
 
     /** Decodes any RFC 8428 pack into resolved records, in chronological order (section 4.6). */
@@ -332,7 +353,7 @@ public final class SenmlCodec {
             String rest = r.name().substring(NAME_PREFIX.length());
             int colon = rest.indexOf(':');
             String dev = colon < 0 ? rest : rest.substring(0, colon);
-            if (colon < 0 || !DEVICE_ID.matcher(dev).matches())
+            if (colon < 0 || (!dev.equals(deviceId) && !DEVICE_ID.matcher(dev).matches()))
                 throw new SenmlException(Reason.MISSING_IDENTITY, "record " + at + ": name " + quote(r.name())
                         + " must be " + NAME_PREFIX + "<deviceId>:<channel> with a device id matching " + DEVICE_ID.pattern());
             if (deviceId == null) deviceId = dev;
@@ -340,7 +361,7 @@ public final class SenmlCodec {
                 throw new SenmlException(Reason.MALFORMED, "record " + at + ": device " + dev + " differs from " + deviceId
                         + "; a Lichen pack holds one device's readings");
             String channel = rest.substring(colon + 1);
-            if (!CHANNEL.matcher(channel).matches())
+            if (!isChannel(channel))
                 throw new SenmlException(Reason.BAD_NAME, "record " + at + ": channel " + quote(channel) + " must match " + CHANNEL.pattern());
             if (r.value() == null)
                 throw new SenmlException(Reason.VALUE_COUNT, "record " + at + ": a Lichen reading needs a value, not only a sum");
@@ -372,7 +393,7 @@ public final class SenmlCodec {
                 while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
                     String key = p.currentName();
                     Label label = (isCbor ? Label.BY_CBOR : Label.BY_JSON).get(key);
-                    if (isCbor && label == null && (Label.BY_JSON.containsKey(key) || key.matches("-?\\d+")))
+                    if (isCbor && label == null && (Label.BY_JSON.containsKey(key) || INTEGER_KEY.matcher(key).matches()))
                         throw new SenmlException(Reason.MALFORMED, "record " + index + ": CBOR label " + key
                                 + " is not in RFC 8428 Table 4 (registered fields use integer labels, extensions text labels)");
                     String name = label != null ? label.json : key;
@@ -441,20 +462,20 @@ public final class SenmlCodec {
             if ((d = number(r, Label.BS, i)) != null) bs = d;
 
             boolean regular = false;
-            for (Label l : new Label[] {Label.N, Label.U, Label.V, Label.VS, Label.VB, Label.VD, Label.S, Label.T, Label.UT})
+            for (Label l : REGULAR)
                 regular |= r.containsKey(l.json);
             if (!regular) continue; // base fields only: nothing measured here
 
             String name = bn + (r.containsKey("n") ? text(r, Label.N, i) : "");
             if (name.isEmpty()) throw new SenmlException(Reason.BAD_NAME, "record " + i + " has no name and no base name");
-            if (!NAME.matcher(name).matches())
+            if (!isSenmlName(name))
                 throw new SenmlException(Reason.BAD_NAME, "record " + i + ": name " + quote(name)
                         + " may hold only A-Z a-z 0-9 - : . / _ and must start with a letter or digit (RFC 8428 section 4.5.1)");
             String unit = r.containsKey("u") ? text(r, Label.U, i) : bu;
             if (unit != null) unit(unit, i);
 
             int count = 0;
-            for (Label l : new Label[] {Label.V, Label.VS, Label.VB, Label.VD}) if (r.containsKey(l.json)) count++;
+            for (Label l : VALUES) if (r.containsKey(l.json)) count++;
             Double s = number(r, Label.S, i);
             boolean hasSum = s != null || bs != null;
             if (count > 1 || (count == 0 && !hasSum))

@@ -8,7 +8,9 @@ import dev.lichen.runtime.uplink.Arrivals;
 import dev.lichen.runtime.uplink.Await;
 import dev.lichen.runtime.uplink.CoapTestGateway;
 import dev.lichen.runtime.uplink.CoapUplink;
-import dev.lichen.runtime.uplink.MemoryOutbox;
+import dev.lichen.runtime.uplink.CoapUplinkTest;
+import java.nio.file.Path;
+import org.junit.jupiter.api.io.TempDir;
 import dev.lichen.runtime.uplink.UplinkPump;
 import dev.lichen.senml.SenmlFormat;
 import dev.lichen.senml.Value;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /** The whole sensor appliance on a simulated board, delivering to a real Californium server. */
 class SensorApplianceTest {
+    @TempDir Path dir;
     static final UplinkPump.Options PUMP = new UplinkPump.Options(20, Duration.ofMillis(50), Duration.ofMillis(400), Duration.ofMillis(50));
     static final CoapUplink.Options FAST = new CoapUplink.Options(SenmlFormat.CBOR, Duration.ofMillis(100), 2, 512);
 
@@ -45,7 +48,7 @@ class SensorApplianceTest {
         model.set(23.25, 51.5);
         var board = new SimBoard("sim").attachI2c(1, 0x40, model);
         try (var gw = new CoapTestGateway().start();
-             var outbox = new MemoryOutbox();
+             var outbox = CoapUplinkTest.newOutbox(dir);
              var uplink = new CoapUplink("127.0.0.1", gw.port(), Optional.empty(), FAST);
              var app = new SensorAppliance(config(gw.port(), "0x40"), board, Clock.SYSTEM, outbox, uplink,
                      SensorAppliance.installedFactories(), Optional.empty(), PUMP).start()) {
@@ -88,7 +91,7 @@ class SensorApplianceTest {
     void chipMissingAtStartIsRetriedAndCounted() throws Exception {
         var board = new SimBoard("sim"); // nothing attached at 0x41 yet
         try (var gw = new CoapTestGateway().start();
-             var outbox = new MemoryOutbox();
+             var outbox = CoapUplinkTest.newOutbox(dir);
              var uplink = new CoapUplink("127.0.0.1", gw.port(), Optional.empty(), FAST);
              var app = new SensorAppliance(config(gw.port(), "0x41"), board, Clock.SYSTEM, outbox, uplink,
                      SensorAppliance.installedFactories(), Optional.empty(), PUMP).start()) {
@@ -107,7 +110,7 @@ class SensorApplianceTest {
                  "board": "sim", "sensors": [{"chip": "test-thermo", "address": "0x40", "channels": {"pressure": "1s"}}]}
                 """;
         var config = DeviceConfig.parse("den.json", json.getBytes(StandardCharsets.UTF_8), java.util.Set.of("test-thermo"));
-        try (var outbox = new MemoryOutbox();
+        try (var outbox = CoapUplinkTest.newOutbox(dir);
              var uplink = new CoapUplink("127.0.0.1", 9, Optional.empty(), FAST)) {
             var app = new SensorAppliance(config, board, Clock.SYSTEM, outbox, uplink,
                     SensorAppliance.installedFactories(), Optional.empty(), PUMP);

@@ -31,6 +31,8 @@ public final class Gateway implements AutoCloseable {
     private final Pipeline pipeline;
     private final List<AutoCloseable> started = new ArrayList<>();
     private final List<GatewayComponent> components = new ArrayList<>();
+    /** Every component this gateway runs, including those not started yet (lets the web server mount add-on routes). */
+    private List<GatewayComponent> planned = List.of();
     private final Thread retention;
 
     private Gateway(GatewayConfig config) {
@@ -52,6 +54,7 @@ public final class Gateway implements AutoCloseable {
     /** Starts with exactly these components. On failure everything already started is closed. */
     public static Gateway start(GatewayConfig config, List<GatewayComponent> components) throws Exception {
         Gateway g = new Gateway(config);
+        g.planned = List.copyOf(components);
         try {
             g.startIngest();
             g.retention.start();
@@ -108,6 +111,11 @@ public final class Gateway implements AutoCloseable {
     }
 
     public GatewayConfig config() { return config; }
+
+    /** The components of this gateway that are of {@code type}, started or about to be (in start order). */
+    public <T> List<T> components(Class<T> type) {
+        return planned.stream().filter(type::isInstance).map(type::cast).toList();
+    }
 
     public Store store() { return store; }
 

@@ -96,6 +96,19 @@ class Bme280Test {
     }
 
     @Test
+    void iirFilterSmoothsAStepAsTheDatasheetSays() throws Exception {
+        Bme280 sensor = start(new Bme280.Settings(Bme280.Mode.FORCED, 1, 4, 0));
+        model.set(20, 50, 100_000);
+        assertEquals(20, sensor.measure().celsius(), 0.02);
+        model.set(30, 50, 100_000);
+        // coefficient 4: each measurement moves a quarter of the way (in raw ADC terms, nearly linear)
+        assertEquals(22.5, sensor.measure().celsius(), 0.1);
+        assertEquals(24.4, sensor.measure().celsius(), 0.1);
+        for (int i = 0; i < 40; i++) sensor.measure();
+        assertEquals(30, sensor.measure().celsius(), 0.02);
+    }
+
+    @Test
     void normalModeBeforeTheFirstMeasurementGivesTheSkippedMarkerAsAFault() throws Exception {
         Bme280 sensor = start(new Bme280.Settings(Bme280.Mode.NORMAL, 1, 0, 5)); // 1 s standby
         var e = assertThrows(BusException.class, () -> sensor.sample(0));

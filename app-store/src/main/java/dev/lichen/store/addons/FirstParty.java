@@ -73,6 +73,11 @@ public final class FirstParty {
         return libs;
     }
 
+    /** A jar of the add-on SDK alone, for add-ons built elsewhere (with {@link #runtimeLibs()}). */
+    public static byte[] sdkJar() {
+        return Packer.jarOf(Packer.codeSource(FirstParty.class), List.of(SDK));
+    }
+
     public static Lapp packSigned(String id, ObjectNode manifest, KeyPair key) throws PackageException {
         return Signing.sign(pack(id, manifest), key.getPrivate(), key.getPublic());
     }

@@ -40,9 +40,7 @@ public final class Http {
     /** A plain page in the gateway's look, with a title and body HTML (already escaped by the caller). */
     public static String page(String title, String bodyHtml) {
         return "<!doctype html><html lang=en><head><meta charset=utf-8><meta name=viewport content='width=device-width'>"
-                + "<title>" + esc(title) + "</title><style>body{font-family:system-ui,sans-serif;margin:1.5rem;max-width:46rem}"
-                + "table{border-collapse:collapse}td,th{padding:.3rem .6rem;border-bottom:1px solid #ddd;text-align:left}"
-                + ".alert{color:#a00;font-weight:600}.ok{color:#070}</style></head><body><h1>" + esc(title) + "</h1>"
-                + bodyHtml + "</body></html>";
+                + "<title>" + esc(title) + "</title><link rel=stylesheet href=/addons/addons.css></head><body><main><h1>" + esc(title) + "</h1>"
+                + bodyHtml + "</main></body></html>";
     }
 }

@@ -100,6 +100,12 @@ public final class CoapTestGateway implements AutoCloseable {
         return this;
     }
 
+    /** Listens on this port from the next start() (0: any free port). */
+    public CoapTestGateway onPort(int port) {
+        this.port = port;
+        return this;
+    }
+
     public int port() {
         return port;
     }

@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.lichen.runtime.clock.Clock;
 import dev.lichen.runtime.storage.Outbox;
 import dev.lichen.senml.Batch;
-import dev.lichen.senml.Reading;
 import dev.lichen.senml.SenmlCodec;
 import dev.lichen.senml.SenmlFormat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -83,30 +80,16 @@ class MqttUplinkTest {
     void brokerAwayThenBackDeliversEveryReadingAtLeastOnceInOrder() throws Exception {
         try (var broker = new Mosquitto(dir).start();
              var receiver = new Receiver(broker.port());
-             Outbox outbox = new MemoryOutbox();
+             Outbox outbox = CoapUplinkTest.newOutbox(dir);
              var uplink = new MqttUplink("kitchen", "127.0.0.1", broker.port(), FAST);
              var pump = new UplinkPump("kitchen", outbox, uplink, Clock.SYSTEM, CoapUplinkTest.PUMP).start()) {
-            List<Long> seqs = new ArrayList<>();
-            Map<Long, Reading> sent = new HashMap<>();
-            for (int i = 0; i < 20; i++) {
-                Reading r = CoapUplinkTest.temp(i);
-                long seq = outbox.append(BOOT, r).seq();
-                seqs.add(seq);
-                sent.put(seq, r);
-                pump.wake();
-            }
+            var sent = new CoapUplinkTest.Sent();
+            sent.queue(outbox, pump, BOOT, 0, 20, 0);
             Await.until(Duration.ofSeconds(10), () -> receiver.arrivals.distinct() == 20, () -> "20 readings at the receiver");
             assertEquals(MqttUplink.Protocol.V5, uplink.protocol());
 
             broker.stop();
-            for (int i = 20; i < 80; i++) {
-                Reading r = CoapUplinkTest.temp(i);
-                long seq = outbox.append(BOOT, r).seq();
-                seqs.add(seq);
-                sent.put(seq, r);
-                pump.wake();
-                Thread.sleep(5);
-            }
+            sent.queue(outbox, pump, BOOT, 20, 80, 5);
             Await.until(Duration.ofSeconds(10), () -> pump.stats().link() == UplinkPump.Link.LOST, () -> "the pump notices the broker is away");
             assertEquals(60, outbox.stats().pending(), "readings accumulate in the outbox while the broker is away");
 
@@ -116,7 +99,7 @@ class MqttUplinkTest {
             assertEquals(UplinkPump.Link.CONNECTED, pump.stats().link());
             // QoS 1 is at-least-once: a PUBACK lost in the broker's shutdown may cause a re-send;
             // the gateway dedups by (boot, seq). What must hold: all arrive, first copies in order.
-            receiver.arrivals.assertAtLeastOnceInOrder(BOOT, seqs, sent);
+            receiver.arrivals.assertAtLeastOnceInOrder(BOOT, sent.seqs, sent.readings);
         }
     }
 

@@ -59,6 +59,16 @@ public final class AlertEngine {
         return r;
     }
 
+    /** Changes a rule; its condition must hold for the (new) full duration again before it fires. */
+    public Optional<AlertRule> updateRule(AlertRule rule) {
+        Optional<AlertRule> r = store.updateRule(rule);
+        synchronized (lock) {
+            holdingSince.remove(rule.id());
+        }
+        reload();
+        return r;
+    }
+
     public boolean deleteRule(long id) {
         boolean gone = store.deleteRule(id);
         synchronized (lock) {

@@ -44,7 +44,7 @@ public final class CoapIngest implements AutoCloseable {
         cfg.set(CoapConfig.MAX_ACTIVE_PEERS, 20_000);
         this.endpoint = CoapEndpoint.builder().setConfiguration(cfg)
                 .setInetSocketAddress(new InetSocketAddress(bindHost, port)).build();
-        endpoint.addInterceptor(new MalformedCounter());
+        endpoint.addPostProcessInterceptor(new MalformedCounter()); // Californium calls malformed counters only here
         this.server = new CoapServer(cfg);
         server.addEndpoint(endpoint);
         server.add(new ReadingsResource());

@@ -27,7 +27,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import com.hivemq.extension.sdk.api.events.client.ClientLifecycleEventListener;
+import com.hivemq.extension.sdk.api.events.client.parameters.AuthenticationSuccessfulInput;
+import com.hivemq.extension.sdk.api.events.client.parameters.ClientInitiatedDisconnectInput;
+import com.hivemq.extension.sdk.api.events.client.parameters.ConnectionStartInput;
+import com.hivemq.extension.sdk.api.events.client.parameters.DisconnectEventInput;
+import com.hivemq.extension.sdk.api.interceptor.connect.ConnectInboundInterceptor;
+import com.hivemq.extension.sdk.api.packets.connect.WillPublishPacket;
+import com.hivemq.extension.sdk.api.packets.general.DisconnectedReasonCode;
 
 /**
  * The MQTT door: HiveMQ CE embedded (MQTT 3.1.1 and 5, persistent sessions, retained messages,
@@ -125,6 +135,13 @@ public final class MqttIngest implements AutoCloseable {
             Services.securityRegistry().setAuthenticatorProvider(i -> (SimpleAuthenticator) (ai, ao) -> ao.authenticateSuccessfully());
             PublishInboundInterceptor interceptor = MqttIngest.this::onPublish;
             Services.initializerRegistry().setClientInitializer((i, ctx) -> ctx.addPublishInboundInterceptor(interceptor));
+            // a last will does not pass the publish interceptors: remember status wills at CONNECT
+            // and apply them ourselves when the broker would send them
+            ConnectInboundInterceptor onConnect = (ci, co) -> ci.getConnectPacket().getWillPublish().ifPresentOrElse(
+                    will -> rememberWill(ci.getClientInformation().getClientId(), will),
+                    () -> wills.remove(ci.getClientInformation().getClientId()));
+            Services.interceptorRegistry().setConnectInboundInterceptorProvider(pi -> onConnect);
+            Services.eventRegistry().setClientLifecycleEventListener(pi -> new WillWatcher());
         }
 
         @Override
@@ -200,20 +217,65 @@ public final class MqttIngest implements AutoCloseable {
         out.preventPublishDelivery(code, r.message());
     }
 
+    private record StatusWill(String deviceId, boolean online) {}
+
+    private final Map<String, StatusWill> wills = new ConcurrentHashMap<>();
+
+    private void rememberWill(String clientId, WillPublishPacket will) {
+        String topic = will.getTopic();
+        Boolean online = onlineOf(will.getPayload().orElse(ByteBuffer.allocate(0)));
+        if (topic.startsWith(PREFIX) && topic.endsWith("/status") && online != null) {
+            String deviceId = topic.substring(PREFIX.length(), topic.length() - "/status".length());
+            if (SenmlCodec.DEVICE_ID.matcher(deviceId).matches()) {
+                wills.put(clientId, new StatusWill(deviceId, online));
+                return;
+            }
+        }
+        wills.remove(clientId);
+    }
+
+    /** Applies a remembered status will when the broker publishes it (connection lost, server kick, 0x04). */
+    private final class WillWatcher implements ClientLifecycleEventListener {
+        @Override public void onMqttConnectionStart(ConnectionStartInput in) {}
+
+        @Override public void onAuthenticationSuccessful(AuthenticationSuccessfulInput in) {}
+
+        @Override
+        public void onDisconnect(DisconnectEventInput in) {
+            StatusWill w = wills.remove(in.getClientInformation().getClientId());
+            if (w == null) return;
+            // HiveMQ reports a dropped socket as client-initiated without a reason code; a DISCONNECT
+            // packet carries one (NORMAL_DISCONNECTION suppresses the will, 0x04 asks for it)
+            boolean willSent = !(in instanceof ClientInitiatedDisconnectInput)
+                    || in.getReasonCode().map(c -> c == DisconnectedReasonCode.DISCONNECT_WITH_WILL_MESSAGE).orElse(true);
+            if (willSent) Thread.ofVirtual().start(() -> setOnline(w.deviceId(), w.online()));
+        }
+    }
+
+    private static Boolean onlineOf(ByteBuffer payload) {
+        String text = new String(bytes(payload), StandardCharsets.UTF_8).strip();
+        if (text.equalsIgnoreCase("online")) return true;
+        if (text.equalsIgnoreCase("offline")) return false;
+        return null;
+    }
+
+    private void setOnline(String deviceId, boolean online) {
+        try {
+            var d = store.setOnline(deviceId, online, System.currentTimeMillis());
+            bus.publish(new LiveEvent.DeviceChanged(d));
+        } catch (RuntimeException e) {
+            System.getLogger(MqttIngest.class.getName()).log(System.Logger.Level.WARNING, "status of " + deviceId + " not stored", e);
+        }
+    }
+
     private void status(PublishInboundInput in, PublishInboundOutput out, String deviceId) {
-        String text = new String(bytes(in.getPublishPacket().getPayload().orElse(ByteBuffer.allocate(0))), StandardCharsets.UTF_8).strip();
-        boolean online;
-        if (text.equalsIgnoreCase("online")) online = true;
-        else if (text.equalsIgnoreCase("offline")) online = false;
-        else return; // not ours to judge: delivered as is
+        Boolean online = onlineOf(in.getPublishPacket().getPayload().orElse(ByteBuffer.allocate(0)));
+        if (online == null) return; // not ours to judge: delivered as is
         Async<PublishInboundOutput> async = out.async(Duration.ofSeconds(10), TimeoutFallback.SUCCESS);
         // a database write must not run on a network thread
         Thread.ofVirtual().start(() -> {
             try {
-                var d = store.setOnline(deviceId, online, System.currentTimeMillis());
-                bus.publish(new LiveEvent.DeviceChanged(d));
-            } catch (RuntimeException e) {
-                System.getLogger(MqttIngest.class.getName()).log(System.Logger.Level.WARNING, "status of " + deviceId + " not stored", e);
+                setOnline(deviceId, online);
             } finally {
                 async.resume();
             }

@@ -2,7 +2,9 @@ package dev.lichen.gateway.ingest;
 
 /** Which door a pack came in by; the label is used in metrics. */
 public enum Protocol {
-    COAP, MQTT;
+    COAP, MQTT,
+    /** derived readings an add-on publishes through the add-on API */
+    ADDON;
 
     public String label() { return name().toLowerCase(java.util.Locale.ROOT); }
 }

@@ -831,13 +831,7 @@ public final class JdbcStore implements Store {
         return tx(c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO alert_rules (name, device_id, channel, op, threshold, duration_s, enabled) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id")) {
-                ps.setString(1, r.name());
-                ps.setString(2, r.deviceId());
-                ps.setString(3, r.channel());
-                ps.setString(4, r.op().name());
-                ps.setDouble(5, r.threshold());
-                ps.setLong(6, r.durationSeconds());
-                ps.setInt(7, r.enabled() ? 1 : 0);
+                bindRule(ps, r);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     return r.withId(rs.getLong(1));
@@ -865,6 +859,29 @@ public final class JdbcStore implements Store {
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? Optional.of(rule(rs)) : Optional.empty();
                 }
+            }
+        });
+    }
+
+    /** The rule's fields as parameters 1..7 (name, device, channel, op, threshold, duration, enabled). */
+    private static void bindRule(PreparedStatement ps, AlertRule r) throws SQLException {
+        ps.setString(1, r.name());
+        ps.setString(2, r.deviceId());
+        ps.setString(3, r.channel());
+        ps.setString(4, r.op().name());
+        ps.setDouble(5, r.threshold());
+        ps.setLong(6, r.durationSeconds());
+        ps.setInt(7, r.enabled() ? 1 : 0);
+    }
+
+    @Override
+    public Optional<AlertRule> updateRule(AlertRule r) {
+        return tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE alert_rules SET name = ?, device_id = ?, channel = ?, op = ?, threshold = ?, duration_s = ?, enabled = ? WHERE id = ?")) {
+                bindRule(ps, r);
+                ps.setLong(8, r.id());
+                return ps.executeUpdate() > 0 ? Optional.of(r) : Optional.<AlertRule>empty();
             }
         });
     }

@@ -106,6 +106,9 @@ public interface Store extends AutoCloseable {
 
     boolean deleteRule(long id);
 
+    /** Replaces a stored rule's fields (id from the rule); empty when there is no such rule. */
+    Optional<AlertRule> updateRule(AlertRule rule);
+
     /** Alerts newest first; activeOnly leaves out CLEARED ones. */
     List<Alert> alerts(boolean activeOnly);
 

@@ -1,13 +1,13 @@
 package dev.lichen.gateway.web;
 
+import dev.lichen.senml.SenmlCodec;
 import java.util.regex.Pattern;
 
 /** Checks every value that crosses the HTTP boundary; each failure is a 400 naming the field. */
 public final class Validate {
-    /** The wire protocol's device id. */
-    public static final Pattern DEVICE_ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
-    /** SenML record names as Lichen uses them for channels ("soil_moisture", "temperature"). */
-    public static final Pattern CHANNEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}");
+    /** The wire protocol's device id and channel name: the same rule the codec applies on ingest. */
+    public static final Pattern DEVICE_ID = SenmlCodec.DEVICE_ID;
+    public static final Pattern CHANNEL = SenmlCodec.CHANNEL;
     public static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}");
     public static final Pattern TOKEN_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
     public static final int MIN_PASSWORD = 10;
@@ -31,7 +31,7 @@ public final class Validate {
     }
 
     public static String channel(String field, String v) {
-        return matches(field, v, CHANNEL, "a channel name: letters, digits, _ . : -, at most 64");
+        return matches(field, v, CHANNEL, "a channel name: letters, digits, - . / _, at most 64");
     }
 
     public static String username(String field, String v) {

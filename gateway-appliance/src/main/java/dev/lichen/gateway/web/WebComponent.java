@@ -10,7 +10,18 @@ import dev.lichen.runtime.clock.Clock;
  * (8080 by default, 0 in tests) and bind host.
  */
 public final class WebComponent implements GatewayComponent {
+    private final PasswordHasher hasher;
     private WebServer server;
+
+    /** The ServiceLoader's way in: production password hashing. */
+    public WebComponent() {
+        this(new PasswordHasher());
+    }
+
+    /** Tests may use the project's floor of PBKDF2 iterations to keep their run short. */
+    public WebComponent(PasswordHasher hasher) {
+        this.hasher = hasher;
+    }
 
     @Override
     public String name() {
@@ -19,8 +30,9 @@ public final class WebComponent implements GatewayComponent {
 
     @Override
     public void start(Gateway gateway) {
-        server = new WebServer(gateway, Clock.SYSTEM, new PasswordHasher(),
-                gateway.config().bindHost(), gateway.config().httpPort()).start();
+        server = new WebServer(gateway, Clock.SYSTEM, hasher,
+                gateway.config().bindHost(), gateway.config().httpPort(),
+                gateway.components(WebExtension.class)).start();
         System.getLogger(WebComponent.class.getName()).log(System.Logger.Level.INFO,
                 "web UI and API on http://" + gateway.config().bindHost() + ":" + server.port() + "/");
     }

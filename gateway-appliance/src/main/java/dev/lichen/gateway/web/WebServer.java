@@ -38,9 +38,16 @@ public final class WebServer implements AutoCloseable {
     private final String host;
     private final int port;
     private final byte[] openApi;
+    private final List<WebExtension> extensions;
 
     /** Serves the gateway's store, live bus, metrics and alert engine on host:port (0: any free port). */
     public WebServer(Gateway gateway, Clock clock, PasswordHasher hasher, String host, int port) {
+        this(gateway, clock, hasher, host, port, List.of());
+    }
+
+    /** As above, also mounting the routes of {@code extensions} (the add-on host). */
+    public WebServer(Gateway gateway, Clock clock, PasswordHasher hasher, String host, int port, List<WebExtension> extensions) {
+        this.extensions = List.copyOf(extensions);
         Store store = gateway.store();
         LiveBus bus = gateway.liveBus();
         Metrics metrics = gateway.metrics();
@@ -72,6 +79,10 @@ public final class WebServer implements AutoCloseable {
             devices.register(r);
             alerts.register(r);
             live.register(r);
+            // outside /api/ the guard identifies nobody: extensions' pages look the session cookie up themselves
+            WebExtension.Auth extAuth = ctx -> RequestGuard.maybePrincipal(ctx)
+                    .or(() -> auth.fromCookie(ctx.cookie(RequestGuard.SESSION_COOKIE)));
+            for (WebExtension x : this.extensions) x.register(r, extAuth);
             r.get("/api/v1/health", ctx -> ctx.json(Map.of("status", "ok", "database", store.dialect())));
             r.get("/api/v1/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
             r.get("/vendor/{file}", WebServer::vendor);
@@ -82,7 +93,7 @@ public final class WebServer implements AutoCloseable {
                 error(ctx, 500, null, "internal error: see the gateway's log");
             });
             r.error(404, ctx -> {
-                if (ctx.path().startsWith("/api/") && ctx.result() == null) {
+                if (ctx.path().startsWith("/api/")) {
                     error(ctx, 404, null, "no such API route: see /api/v1/openapi.json");
                 }
             });
@@ -126,6 +137,7 @@ public final class WebServer implements AutoCloseable {
 
     public WebServer start() {
         app.start(host, port);
+        for (WebExtension x : extensions) x.started(app.port());
         return this;
     }
 

@@ -68,7 +68,7 @@ public final class Bh1750 implements Sensor {
         return List.of(Units.ILLUMINANCE);
     }
 
-    public double lux() throws BusException, SensorFault {
+    public synchronized double lux() throws BusException, SensorFault {
         chip.write((byte) resolution.oneTime);
         Waits.sleepMicros(clock, resolution.maxMicros * mtreg / DEFAULT_MTREG, chip.where());
         byte[] d = chip.read(2);

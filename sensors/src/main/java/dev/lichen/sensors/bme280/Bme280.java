@@ -139,7 +139,7 @@ public final class Bme280 implements Sensor {
     /** One measurement: temperature in degC, humidity in %RH, pressure in Pa. */
     public record Measurement(double celsius, double relativeHumidity, double pascals) {}
 
-    public Measurement measure() throws BusException, SensorFault {
+    public synchronized Measurement measure() throws BusException, SensorFault {
         if (settings.mode() == Mode.FORCED) {
             int osrs = Settings.osrsCode(settings.oversampling());
             chip.writeRegister(REG_CTRL_MEAS, (osrs << 5) | (osrs << 2) | Mode.FORCED.bits);

@@ -25,6 +25,7 @@ public final class Bme280Model implements SimI2cDevice {
     private int effectiveCtrlHum;
     private long normalPeriodNanos;
     private long lastNormalLatchNanos;
+    private double filteredT = Double.NaN, filteredP = Double.NaN; // IIR filter memory, raw ADC units
 
     public Bme280Model(Clock clock) {
         this(clock, Bme280Calibration.TYPICAL);
@@ -58,6 +59,7 @@ public final class Bme280Model implements SimI2cDevice {
         System.arraycopy(reset, 0, regs, Bme280.REG_DATA, 8);
         effectiveCtrlHum = 0;
         measurementPending = false;
+        filteredT = filteredP = Double.NaN;
         imUpdateUntilNanos = clock.monotonicNanos() + 1_000_000; // NVM copy right after reset
     }
 
@@ -161,8 +163,19 @@ public final class Bme280Model implements SimI2cDevice {
         int tFine = cal.tFine(adcT);
         int adcP = rawPressure(cal, tFine, p);
         int adcH = rawHumidity(cal, tFine, Math.clamp(h, 0, 100));
-        adcT = osrsT == 0 ? Bme280.SKIPPED_20 : quantize(adcT, osrsT);
-        adcP = osrsP == 0 ? Bme280.SKIPPED_20 : quantize(adcP, osrsP);
+        int coefficient = 1 << ((regs[Bme280.REG_CONFIG] >> 2) & 7); // 1 (off), 2, 4, 8, 16
+        if (coefficient > 1 && osrsT != 0 && osrsP != 0) {
+            // datasheet 3.4.4: filtered = (old * (c - 1) + new) / c, at 20-bit resolution; the
+            // compensation then sees the filtered raw values (humidity is not filtered)
+            filteredT = Double.isNaN(filteredT) ? adcT : (filteredT * (coefficient - 1) + adcT) / coefficient;
+            filteredP = Double.isNaN(filteredP) ? adcP : (filteredP * (coefficient - 1) + adcP) / coefficient;
+            adcT = (int) Math.round(filteredT);
+            adcP = (int) Math.round(filteredP);
+        } else {
+            filteredT = filteredP = Double.NaN;
+            adcT = osrsT == 0 ? Bme280.SKIPPED_20 : quantize(adcT, osrsT);
+            adcP = osrsP == 0 ? Bme280.SKIPPED_20 : quantize(adcP, osrsP);
+        }
         adcH = osrsH == 0 ? Bme280.SKIPPED_16 : adcH;
         int base = Bme280.REG_DATA;
         regs[base] = (byte) (adcP >> 12);

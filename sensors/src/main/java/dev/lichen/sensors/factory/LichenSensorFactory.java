@@ -6,6 +6,7 @@ import dev.lichen.runtime.clock.Clock;
 import dev.lichen.runtime.sensor.Sensor;
 import dev.lichen.runtime.sensor.SensorFactory;
 import dev.lichen.sensors.ads1115.Ads1115;
+import dev.lichen.sensors.analog.AnalogInput;
 import dev.lichen.sensors.analog.AnalogSensor;
 import dev.lichen.sensors.bh1750.Bh1750;
 import dev.lichen.sensors.bme280.Bme280;
@@ -33,7 +34,21 @@ public final class LichenSensorFactory implements SensorFactory {
     public static final Set<String> CHIPS = Set.of(
             "bme280", "sht31", "soil-ads1115", "ads1115", "mcp3008", "ds18b20", "sgp30", "bh1750", "pir", "reed");
 
+    /** The I2C addresses each I2C chip can be strapped to. */
+    public static final Map<String, int[]> I2C_ADDRESSES = Map.of(
+            "bme280", new int[] {0x76, 0x77}, "sht31", new int[] {0x44, 0x45},
+            "soil-ads1115", new int[] {0x48, 0x49, 0x4A, 0x4B}, "ads1115", new int[] {0x48, 0x49, 0x4A, 0x4B},
+            "sgp30", new int[] {0x58}, "bh1750", new int[] {0x23, 0x5C});
+    /** Every placement key a chip takes at the top level (the device config's own set). */
+    public static final Set<String> PLACEMENT_KEYS =
+            Set.of("bus", "address", "chipSelect", "pin", "romId", "input", "pull", "calibration", "settings");
+
     private final Clock clock;
+    /**
+     * One lock per ADC chip of each board: several sensors may share one ADS1115 or MCP3008 (a
+     * soil probe on each input), and a conversion is a sequence of transactions.
+     */
+    private final Map<Board, Map<String, Object>> adcLocks = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
     /** For ServiceLoader: waits on the system clock. */
     public LichenSensorFactory() {
@@ -61,25 +76,26 @@ public final class LichenSensorFactory implements SensorFactory {
             case "ds18b20" -> ds18b20(board, placement);
             case "sgp30" -> {
                 var p = new Placement(name, placement, Set.of("bus", "address"));
-                yield Sgp30.start(i2c(name, board, p, 0x58), clock);
+                yield Sgp30.start(i2c(name, board, p), clock);
             }
             case "bh1750" -> bh1750(board, placement);
-            case "pir" -> gpio(name, board, placement, Units.MOTION, Board.Pull.DOWN, true, 0);
-            case "reed" -> gpio(name, board, placement, Units.DOOR, Board.Pull.UP, true, 50);
+            case "pir" -> gpio(name, board, placement, Units.MOTION, "down", 0);
+            case "reed" -> gpio(name, board, placement, Units.DOOR, "up", 50);
             default -> throw new PlacementException(Problem.UNKNOWN_CHIP,
                     "unknown chip '%s': known chips are %s".formatted(chip, new java.util.TreeSet<>(CHIPS)));
         };
     }
 
-    private static I2cChip i2c(String chip, Board board, Placement p, int... addresses) throws BusException {
-        int address = p.address(addresses);
+    private static I2cChip i2c(String chip, Board board, Placement p) throws BusException {
+        int address = p.address(I2C_ADDRESSES.get(chip));
         int bus = p.integer("bus", 1, 0, 31);
         return new I2cChip(chip, board.i2c(bus), bus, address);
     }
 
     private Sensor bme280(Board board, Map<String, Object> placement) throws BusException {
-        var p = new Placement("bme280", placement, Set.of("bus", "address", "mode", "oversampling", "filter", "standbyMs"));
-        I2cChip chip = i2c("bme280", board, p, 0x76, 0x77);
+        var top = new Placement("bme280", placement, Set.of("bus", "address", "settings"));
+        I2cChip chip = i2c("bme280", board, top);
+        var p = top.settings(Set.of("mode", "oversampling", "filter", "standbyMs"));
         Bme280.Mode mode = p.choice("mode", "forced", Set.of("forced", "normal")).equals("normal") ? Bme280.Mode.NORMAL : Bme280.Mode.FORCED;
         int oversampling = p.integer("oversampling", 1, 1, 16);
         int filter = p.integer("filter", 0, 0, 16);
@@ -98,22 +114,23 @@ public final class LichenSensorFactory implements SensorFactory {
     }
 
     private Sensor sht31(Board board, Map<String, Object> placement) throws BusException {
-        var p = new Placement("sht31", placement, Set.of("bus", "address", "repeatability"));
-        I2cChip chip = i2c("sht31", board, p, 0x44, 0x45);
-        String r = p.choice("repeatability", "high", Set.of("high", "medium", "low"));
+        var p = new Placement("sht31", placement, Set.of("bus", "address", "settings"));
+        I2cChip chip = i2c("sht31", board, p);
+        String r = p.settings(Set.of("repeatability")).choice("repeatability", "high", Set.of("high", "medium", "low"));
         return Sht31.start(chip, clock, Sht31.Repeatability.valueOf(r.toUpperCase(Locale.ROOT)));
     }
 
     private Sensor ads1115(String name, Board board, Map<String, Object> placement) throws BusException {
         boolean soil = name.equals("soil-ads1115");
-        Set<String> keys = soil ? Set.of("bus", "address", "input", "calibration", "fullScaleVolts", "samplesPerSecond")
-                : Set.of("bus", "address", "input", "fullScaleVolts", "samplesPerSecond");
+        Set<String> keys = soil ? Set.of("bus", "address", "input", "calibration", "settings")
+                : Set.of("bus", "address", "input", "settings");
         var p = new Placement(name, placement, keys);
-        I2cChip chip = i2c(name, board, p, 0x48, 0x49, 0x4A, 0x4B);
+        I2cChip chip = i2c(name, board, p);
         int input = p.requiredInteger("input", 0, 3);
         var calibration = soil ? p.soilCalibration() : null;
+        var settings = p.settings(Set.of("fullScaleVolts", "samplesPerSecond"));
         Ads1115.Pga pga;
-        double fullScale = p.number("fullScaleVolts", 4.096);
+        double fullScale = settings.number("fullScaleVolts", 4.096);
         try {
             pga = Ads1115.Pga.ofVolts(fullScale);
         } catch (IllegalArgumentException e) {
@@ -123,7 +140,7 @@ public final class LichenSensorFactory implements SensorFactory {
             throw new PlacementException(Problem.BAD_CALIBRATION, "%s: dryVolts %.3f is beyond the %.3f V full scale; set fullScaleVolts higher"
                     .formatted(name, calibration.dryVolts(), pga.fullScale));
         }
-        int sps = p.integer("samplesPerSecond", 128, 8, 860);
+        int sps = settings.integer("samplesPerSecond", 128, 8, 860);
         Ads1115 adc;
         try {
             adc = Ads1115.start(chip, clock, sps);
@@ -131,31 +148,45 @@ public final class LichenSensorFactory implements SensorFactory {
             throw new PlacementException(Problem.BAD_VALUE, e.getMessage());
         }
         String where = adc.where() + " input " + input;
-        return soil ? AnalogSensor.soil(where, () -> adc.volts(input, pga), calibration)
-                : AnalogSensor.voltage(where, () -> adc.volts(input, pga));
+        Object lock = adcLock(board, chip.where());
+        AnalogInput in = () -> {
+            synchronized (lock) {
+                return adc.volts(input, pga);
+            }
+        };
+        return soil ? AnalogSensor.soil(where, in, calibration) : AnalogSensor.voltage(where, in);
     }
 
     private Sensor mcp3008(Board board, Map<String, Object> placement) throws BusException {
-        var p = new Placement("mcp3008", placement, Set.of("bus", "chipSelect", "input", "probe", "calibration", "vref"));
+        var p = new Placement("mcp3008", placement, Set.of("bus", "chipSelect", "input", "calibration", "settings"));
         int bus = p.integer("bus", 0, 0, 6);
         int cs = p.integer("chipSelect", 0, 0, 2);
         int input = p.requiredInteger("input", 0, 7);
-        String probe = p.choice("probe", null, Set.of("soil", "voltage"));
-        if (probe == null) {
-            throw new PlacementException(Problem.MISSING_KEY, "mcp3008: placement needs \"probe\": \"soil\" (with calibration) or \"voltage\"");
-        }
+        var settings = p.settings(Set.of("probe", "vref"));
+        // the probe kind: a soil probe needs its calibration; without one the input reads volts
+        String probe = settings.choice("probe", p.has("calibration") ? "soil" : "voltage", Set.of("soil", "voltage"));
         if (probe.equals("voltage") && p.has("calibration")) {
-            throw new PlacementException(Problem.UNKNOWN_KEY, "mcp3008: \"calibration\" is only for \"probe\": \"soil\"");
+            throw new PlacementException(Problem.UNKNOWN_KEY, "mcp3008: \"calibration\" is only for settings \"probe\": \"soil\"");
         }
         var calibration = probe.equals("soil") ? p.soilCalibration() : null;
-        double vref = p.number("vref", 3.3);
+        double vref = settings.number("vref", 3.3);
         if (vref <= 0.25 || vref > 5.5) {
-            throw p.bad("vref", vref, "the reference voltage, 0.25..5.5 V (3.3 when VREF is tied to 3V3)");
+            throw settings.bad("vref", vref, "the reference voltage, 0.25..5.5 V (3.3 when VREF is tied to 3V3)");
         }
         Mcp3008 adc = Mcp3008.start(board.spi(bus), bus, cs, vref);
         String where = adc.where() + " input " + input;
-        return calibration != null ? AnalogSensor.soil(where, () -> adc.volts(input), calibration)
-                : AnalogSensor.voltage(where, () -> adc.volts(input));
+        Object lock = adcLock(board, adc.where());
+        AnalogInput in = () -> {
+            synchronized (lock) {
+                return adc.volts(input);
+            }
+        };
+        return calibration != null ? AnalogSensor.soil(where, in, calibration) : AnalogSensor.voltage(where, in);
+    }
+
+    private Object adcLock(Board board, String chip) {
+        return adcLocks.computeIfAbsent(board, b -> new java.util.concurrent.ConcurrentHashMap<>())
+                .computeIfAbsent(chip, c -> new Object());
     }
 
     private Sensor ds18b20(Board board, Map<String, Object> placement) throws BusException {
@@ -173,21 +204,29 @@ public final class LichenSensorFactory implements SensorFactory {
     }
 
     private Sensor bh1750(Board board, Map<String, Object> placement) throws BusException {
-        var p = new Placement("bh1750", placement, Set.of("bus", "address", "resolution", "mtreg"));
-        I2cChip chip = i2c("bh1750", board, p, 0x23, 0x5C);
-        String r = p.choice("resolution", "H", Set.of("H", "H2", "L"));
-        int mtreg = p.integer("mtreg", 69, 31, 254);
+        var p = new Placement("bh1750", placement, Set.of("bus", "address", "settings"));
+        I2cChip chip = i2c("bh1750", board, p);
+        var settings = p.settings(Set.of("resolution", "mtreg"));
+        String r = settings.choice("resolution", "H", Set.of("H", "H2", "L"));
+        int mtreg = settings.integer("mtreg", 69, 31, 254);
         return Bh1750.start(chip, clock, Bh1750.Resolution.valueOf(r), mtreg);
     }
 
+    /**
+     * A PIR drives its output high on motion (push-pull; a pull-down keeps an unplugged one quiet).
+     * A reed switch to GND with the pull-up reads high when the door is open; wired to 3V3 with
+     * "pull": "down" it reads low when open.
+     */
     private Sensor gpio(String name, Board board, Map<String, Object> placement, Sensor.Channel channel,
-                        Board.Pull pull, boolean activeHigh, int defaultDebounceMs) throws BusException {
-        var p = new Placement(name, placement, Set.of("pin", "debounceMs"));
+                        String defaultPull, int defaultDebounceMs) throws BusException {
+        var p = new Placement(name, placement, Set.of("pin", "pull", "settings"));
         int pin = p.requiredInteger("pin", 0, 27);
         if (!PiHeader.isHeaderGpio(pin)) {
             throw p.bad("pin", pin, "a BCM GPIO number on the 40-pin header (0..27)");
         }
-        int debounce = p.integer("debounceMs", defaultDebounceMs, 0, 10_000);
+        Board.Pull pull = Board.Pull.valueOf(p.choice("pull", defaultPull, Set.of("up", "down", "none")).toUpperCase(Locale.ROOT));
+        boolean activeHigh = channel != Units.DOOR || pull != Board.Pull.DOWN;
+        int debounce = p.settings(Set.of("debounceMs")).integer("debounceMs", defaultDebounceMs, 0, 10_000);
         try {
             return new EdgeSensor(channel, board.digitalInput(pin, pull), activeHigh, Duration.ofMillis(debounce), clock);
         } catch (BusException e) {

@@ -7,30 +7,49 @@ import java.util.TreeSet;
 
 /**
  * One sensor's placement keys from the device config (everything but "chip" and "channels"), read
- * with the chip's name in each error. Values come from JSON: numbers may be Integer, Long or
- * Double; an address may be a number or a "0x76" string.
+ * with the chip's name in each error. The device config fixes the top-level keys (bus, address,
+ * chipSelect, pin, romId, input, pull, calibration, settings); a chip's own options sit in
+ * "settings". Values come from JSON: numbers may be Integer, Long or Double; an address may be a
+ * number or a "0x76" string.
  */
-final class Placement {
+public final class Placement {
     private final String chip;
+    private final String prefix;
     private final Map<String, Object> values;
 
-    Placement(String chip, Map<String, Object> values, Set<String> allowed) {
+    public Placement(String chip, Map<String, Object> values, Set<String> allowed) {
+        this(chip, "", values, allowed);
+    }
+
+    private Placement(String chip, String prefix, Map<String, Object> values, Set<String> allowed) {
         this.chip = chip;
+        this.prefix = prefix;
         this.values = values == null ? Map.of() : values;
         Set<String> unknown = new TreeSet<>(this.values.keySet());
         unknown.removeAll(allowed);
         if (!unknown.isEmpty()) {
-            throw new PlacementException(Problem.UNKNOWN_KEY, "%s: unknown placement key%s %s; %s takes %s"
-                    .formatted(chip, unknown.size() > 1 ? "s" : "", unknown, chip, new TreeSet<>(allowed)));
+            throw new PlacementException(Problem.UNKNOWN_KEY, "%s: unknown %skey%s %s; %s takes %s"
+                    .formatted(chip, prefix.isEmpty() ? "placement " : prefix, unknown.size() > 1 ? "s" : "", unknown,
+                            chip + (prefix.isEmpty() ? "" : " " + prefix.strip()), allowed.isEmpty() ? "none" : new TreeSet<>(allowed)));
         }
     }
 
-    boolean has(String key) {
+    /** The chip's own options under "settings" (may be absent: every setting has a default). */
+    @SuppressWarnings("unchecked")
+    public Placement settings(Set<String> allowed) {
+        Object v = values.get("settings");
+        if (v != null && !(v instanceof Map)) {
+            throw bad("settings", v, "an object of the chip's options " + new TreeSet<>(allowed));
+        }
+        return new Placement(chip, "settings ", (Map<String, Object>) v, allowed);
+    }
+
+    public boolean has(String key) {
         return values.containsKey(key);
     }
 
     /** An I2C address, required, one of the chip's possible addresses. */
-    int address(int... possible) {
+    public int address(int... possible) {
         Object v = values.get("address");
         if (v == null) {
             throw new PlacementException(Problem.MISSING_KEY, "%s: placement needs \"address\" (%s)".formatted(chip, hexList(possible)));
@@ -67,7 +86,7 @@ final class Placement {
         return b.toString();
     }
 
-    int integer(String key, int fallback, int min, int max) {
+    public int integer(String key, int fallback, int min, int max) {
         Object v = values.get(key);
         if (v == null) {
             return fallback;
@@ -87,14 +106,14 @@ final class Placement {
         return i;
     }
 
-    int requiredInteger(String key, int min, int max) {
+    public int requiredInteger(String key, int min, int max) {
         if (!values.containsKey(key)) {
             throw new PlacementException(Problem.MISSING_KEY, "%s: placement needs \"%s\" (%d..%d)".formatted(chip, key, min, max));
         }
         return integer(key, 0, min, max);
     }
 
-    double number(String key, double fallback) {
+    public double number(String key, double fallback) {
         Object v = values.get(key);
         if (v == null) {
             return fallback;
@@ -105,7 +124,7 @@ final class Placement {
         return n.doubleValue();
     }
 
-    String choice(String key, String fallback, Set<String> choices) {
+    public String choice(String key, String fallback, Set<String> choices) {
         Object v = values.get(key);
         if (v == null) {
             return fallback;
@@ -116,7 +135,7 @@ final class Placement {
         return s;
     }
 
-    String string(String key) {
+    public String string(String key) {
         Object v = values.get(key);
         if (v != null && !(v instanceof String)) {
             throw bad(key, v, "a string");
@@ -125,7 +144,7 @@ final class Placement {
     }
 
     /** {"dryVolts": 2.8, "wetVolts": 1.2}, required. */
-    dev.lichen.sensors.analog.SoilCalibration soilCalibration() {
+    public dev.lichen.sensors.analog.SoilCalibration soilCalibration() {
         Object v = values.get("calibration");
         if (!(v instanceof Map<?, ?> m)) {
             throw new PlacementException(v == null ? Problem.MISSING_KEY : Problem.BAD_VALUE,
@@ -146,8 +165,8 @@ final class Placement {
         }
     }
 
-    PlacementException bad(String key, Object value, String expected) {
-        return new PlacementException(Problem.BAD_VALUE, "%s: \"%s\" is %s; it must be %s".formatted(chip, key, value, expected));
+    public PlacementException bad(String key, Object value, String expected) {
+        return new PlacementException(Problem.BAD_VALUE, "%s: %s\"%s\" is %s; it must be %s".formatted(chip, prefix, key, value, expected));
     }
 
     private static int exactInt(Number n) {

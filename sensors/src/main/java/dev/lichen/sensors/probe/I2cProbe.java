@@ -34,6 +34,17 @@ public final class I2cProbe {
                 progress.accept("i2c-" + n + ": not available (" + e.getMessage() + ")");
                 continue;
             }
+            try {
+                bus.read(0x03, 1);
+            } catch (BusException e) {
+                if (e.kind() == BusException.Kind.ABSENT) { // the bus itself, not a chip, is missing
+                    progress.accept(bus.name() + ": not available (" + e.getMessage() + ")");
+                    continue;
+                }
+            } catch (RuntimeException e) {
+                progress.accept(bus.name() + ": not available (" + e.getMessage() + ")");
+                continue;
+            }
             progress.accept("scanning " + bus.name() + " (0x03..0x77)...");
             for (int address = 0x03; address <= 0x77; address++) {
                 Found f = identify(bus, address);
@@ -75,8 +86,10 @@ public final class I2cProbe {
                 }
             }
             case 0x48, 0x49, 0x4A, 0x4B -> {
-                if (answers) {
-                    return new Found(name, address, "ads1115", "ADS1x15 address; 16-bit config register reads back");
+                byte[] config = registers(bus, address, 0x01, 2);
+                if (config != null) {
+                    return new Found(name, address, "ads1115", "config register 0x%02x%02x; 0x8583 after power-up"
+                            .formatted(config[0] & 0xFF, config[1] & 0xFF));
                 }
             }
             case 0x23, 0x5C -> {
@@ -99,8 +112,13 @@ public final class I2cProbe {
     }
 
     private static Integer register(I2cBus bus, int address, int register) {
+        byte[] b = registers(bus, address, register, 1);
+        return b == null ? null : b[0] & 0xFF;
+    }
+
+    private static byte[] registers(I2cBus bus, int address, int register, int length) {
         try {
-            return bus.writeRead(address, new byte[] {(byte) register}, 1)[0] & 0xFF;
+            return bus.writeRead(address, new byte[] {(byte) register}, length);
         } catch (BusException | RuntimeException e) {
             return null;
         }

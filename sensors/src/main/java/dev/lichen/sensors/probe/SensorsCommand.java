@@ -4,11 +4,11 @@ import dev.lichen.runtime.bus.Board;
 import dev.lichen.runtime.bus.BusException;
 import dev.lichen.runtime.bus.OneWireBus;
 import dev.lichen.runtime.bus.SpiBus;
+import dev.lichen.runtime.bus.pi4j.Pi4jBoard;
 import dev.lichen.runtime.clock.Clock;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,6 +31,18 @@ public final class SensorsCommand implements Runnable {
     public static final class Probe implements Callable<Integer> {
         @Spec CommandSpec spec;
 
+        private final java.util.function.Supplier<Board> hardware;
+
+        /** On a board: Pi4J through device-runtime's Pi4jBoard. */
+        public Probe() {
+            this(() -> Pi4jBoard.open("probe"));
+        }
+
+        /** With another board backend (tests, other hardware). */
+        public Probe(java.util.function.Supplier<Board> hardware) {
+            this.hardware = hardware;
+        }
+
         @Option(names = "--sim", description = "Probe a simulated board with one of every modelled chip.")
         boolean sim;
 
@@ -45,13 +57,12 @@ public final class SensorsCommand implements Runnable {
             if (sim) {
                 board = DemoBoard.create("sim", Clock.SYSTEM).board();
             } else {
-                // the hardware backend (Pi4J) registers itself as a Board service in device-runtime
-                var found = ServiceLoader.load(Board.class).findFirst();
-                if (found.isEmpty()) {
-                    err.println("lichen sensors probe: no hardware board backend is on the class path (device-runtime's Pi4J board); run on a Pi, or use --sim");
+                try {
+                    board = hardware.get();
+                } catch (RuntimeException e) {
+                    err.println("lichen sensors probe: cannot open this board's buses (" + e.getMessage() + "); run on a Pi with I2C enabled, or use --sim");
                     return 2;
                 }
-                board = found.get();
             }
             try (board) {
                 return report(board, out) ? 0 : 1;

@@ -104,11 +104,8 @@ public final class Sgp30 implements Sensor {
     /** eCO2 in ppm and TVOC in ppb. */
     public record AirQuality(int co2Ppm, int tvocPpb) {}
 
-    public AirQuality measure() throws BusException, SensorFault {
-        int humidity;
-        synchronized (this) {
-            humidity = wantedHumidity;
-        }
+    public synchronized AirQuality measure() throws BusException, SensorFault {
+        int humidity = wantedHumidity;
         if (humidity != 0 && humidity != sentHumidity) {
             byte[] param = SensirionWords.encode(humidity);
             chip.write((byte) (CMD_SET_HUMIDITY >> 8), (byte) CMD_SET_HUMIDITY, param[0], param[1], param[2]);

@@ -5,7 +5,7 @@ import dev.lichen.runtime.bus.sim.SimI2cDevice;
 import dev.lichen.runtime.clock.Clock;
 import dev.lichen.sensors.core.Crc8;
 import dev.lichen.sensors.core.ModelFaults;
-import dev.lichen.sensors.core.SensirionWords;
+import dev.lichen.sensors.core.PendingReply;
 
 /**
  * An SGP30 as its I2C commands show it: feature set and serial id, init_air_quality, measure_iaq
@@ -20,8 +20,7 @@ public final class Sgp30Model implements SimI2cDevice {
     private long initNanos = Long.MIN_VALUE;
     private boolean initialised;
     private int baselineCo2 = 0x8973, baselineTvoc = 0x8aae;
-    private byte[] pending;
-    private long readyNanos;
+    private final PendingReply reply = new PendingReply();
 
     public Sgp30Model(Clock clock) {
         this.clock = clock;
@@ -87,25 +86,17 @@ public final class Sgp30Model implements SimI2cDevice {
     }
 
     private void answer(long now, int millis, int[] words) {
-        readyNanos = now + millis * 1_000_000L;
+        long ready = now + millis * 1_000_000L;
         if (words == null) {
-            pending = null;
-            return;
-        }
-        pending = SensirionWords.encode(words);
-        for (int i = 2; i < pending.length; i += 3) {
-            pending[i] = (byte) faults.crc(pending[i] & 0xFF);
+            reply.none(ready);
+        } else {
+            reply.words(ready, faults, words);
         }
     }
 
     @Override
     public synchronized byte[] read(int length) throws BusException {
         faults.checkAnswering("sgp30");
-        if (pending == null || clock.monotonicNanos() < readyNanos) {
-            throw new BusException(BusException.Kind.NACK, "sgp30: no data ready (read header NACKed)");
-        }
-        byte[] out = java.util.Arrays.copyOf(pending, length);
-        pending = null;
-        return out;
+        return reply.take(length, clock.monotonicNanos(), "sgp30");
     }
 }

@@ -84,7 +84,7 @@ public final class Sht31 implements Sensor {
 
     public record Measurement(double celsius, double relativeHumidity) {}
 
-    public Measurement measure() throws BusException, SensorFault {
+    public synchronized Measurement measure() throws BusException, SensorFault {
         chip.command16(repeatability.command);
         Waits.sleepMicros(clock, repeatability.maxMicros, chip.where());
         byte[] data = null;

@@ -4,7 +4,7 @@ import dev.lichen.runtime.bus.BusException;
 import dev.lichen.runtime.bus.sim.SimI2cDevice;
 import dev.lichen.runtime.clock.Clock;
 import dev.lichen.sensors.core.ModelFaults;
-import dev.lichen.sensors.core.SensirionWords;
+import dev.lichen.sensors.core.PendingReply;
 
 /**
  * An SHT31 as its I2C commands show it: single-shot measurements (both clock-stretching variants),
@@ -16,8 +16,7 @@ public final class Sht31Model implements SimI2cDevice {
     private final ModelFaults faults = new ModelFaults();
     private double celsius = 21.0, rh = 45.0;
     private int status;
-    private byte[] pending; // the answer the next read gets
-    private long readyNanos;
+    private final PendingReply reply = new PendingReply();
 
     public Sht31Model(Clock clock) {
         this.clock = clock;
@@ -59,9 +58,9 @@ public final class Sht31Model implements SimI2cDevice {
             case 0x2416 -> measure(now, 2_500_000);
             // clock stretching: the chip holds SCL until done, so the result is there at the read
             case 0x2C06, 0x2C0D, 0x2C10 -> measure(now, 0);
-            case Sht31.CMD_READ_STATUS -> { pending = words(status); readyNanos = now; }
+            case Sht31.CMD_READ_STATUS -> reply.words(now, faults, status);
             case Sht31.CMD_CLEAR_STATUS -> status &= ~(0x8000 | 0x0800 | 0x0400 | 0x0010);
-            case Sht31.CMD_SOFT_RESET -> { status = 0x0010; pending = null; }
+            case Sht31.CMD_SOFT_RESET -> { status = 0x0010; reply.none(now); }
             case Sht31.CMD_HEATER_ON -> status |= 0x2000;
             case Sht31.CMD_HEATER_OFF -> status &= ~0x2000;
             default -> status |= Sht31.STATUS_COMMAND_FAILED;
@@ -72,26 +71,12 @@ public final class Sht31Model implements SimI2cDevice {
         double t = faults.noisy(celsius, 0.04), h = faults.noisy(rh, 0.08);
         int st = (int) Math.round(Math.clamp((t + 45) / 175.0, 0, 1) * 65535);
         int srh = (int) Math.round(Math.clamp(h / 100.0, 0, 1) * 65535);
-        pending = words(st, srh);
-        readyNanos = now + durationNanos;
-    }
-
-    private byte[] words(int... words) {
-        byte[] out = SensirionWords.encode(words);
-        for (int i = 2; i < out.length; i += 3) {
-            out[i] = (byte) faults.crc(out[i] & 0xFF);
-        }
-        return out;
+        reply.words(now + durationNanos, faults, st, srh);
     }
 
     @Override
     public synchronized byte[] read(int length) throws BusException {
         faults.checkAnswering("sht31");
-        if (pending == null || clock.monotonicNanos() < readyNanos) {
-            throw new BusException(BusException.Kind.NACK, "sht31: no data ready (read header NACKed)");
-        }
-        byte[] out = java.util.Arrays.copyOf(pending, length);
-        pending = null;
-        return out;
+        return reply.take(length, clock.monotonicNanos(), "sht31");
     }
 }

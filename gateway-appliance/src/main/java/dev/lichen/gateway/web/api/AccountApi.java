@@ -105,7 +105,10 @@ public final class AccountApi {
         String name = Validate.username("username", b.text("username"));
         char[] pw = Validate.password("password", b.text("password"));
         Role role = role(b.text("role"));
-        User u = unique(() -> auth.createUser(name, pw, role), "username", "username '" + name + "' is taken");
+        if (auth.people().stream().anyMatch(x -> x.username().equals(name))) {
+            throw new ApiError(409, "username", "username '" + name + "' is taken");
+        }
+        User u = auth.createUser(name, pw, role);
         Arrays.fill(pw, '\0');
         ctx.status(201).json(Views.user(u));
     }
@@ -115,7 +118,10 @@ public final class AccountApi {
         String name = Validate.matches("name", b.text("name"), Validate.TOKEN_NAME,
                 "lower-case letters, digits, _ and -, at most 32");
         Role role = role(b.text("role"));
-        var issued = unique(() -> auth.issueToken(name, role), "name", "a token named '" + name + "' exists");
+        if (auth.tokens().stream().anyMatch(x -> x.username().equals(Authenticator.TOKEN_USER_PREFIX + name))) {
+            throw new ApiError(409, "name", "a token named '" + name + "' exists");
+        }
+        var issued = auth.issueToken(name, role);
         var view = new java.util.LinkedHashMap<>(Views.user(issued.account()));
         view.put("token", issued.token()); // shown once; only its digest is stored
         ctx.status(201).json(view);
@@ -144,17 +150,6 @@ public final class AccountApi {
             case "viewer" -> Role.VIEWER;
             default -> throw ApiError.bad("role", "role must be admin or viewer");
         };
-    }
-
-    private <T> T unique(java.util.function.Supplier<T> create, String field, String message) {
-        try {
-            return create.get();
-        } catch (RuntimeException e) {
-            if (e instanceof dev.lichen.gateway.store.StoreException) {
-                throw new ApiError(409, field, message);
-            }
-            throw e;
-        }
     }
 
     private static Map<String, Object> session(String user, Role role, String csrf) {

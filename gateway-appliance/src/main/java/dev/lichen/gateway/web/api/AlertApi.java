@@ -39,6 +39,7 @@ public final class AlertApi {
         r.get("/api/v1/rules", ctx -> ctx.json(store.rules().stream().map(Views::rule).toList()));
         r.post("/api/v1/rules", this::create);
         r.get("/api/v1/rules/{id}", ctx -> ctx.json(Views.rule(rule(ctx))));
+        r.put("/api/v1/rules/{id}", this::update);
         r.delete("/api/v1/rules/{id}", ctx -> {
             engine.deleteRule(rule(ctx).id());
             ctx.status(204);
@@ -53,6 +54,18 @@ public final class AlertApi {
     }
 
     private void create(Context ctx) {
+        AlertRule saved = engine.createRule(parse(ctx, 0));
+        ctx.status(201).json(Views.rule(saved));
+    }
+
+    /** Replaces a rule's fields (the same body as create). */
+    private void update(Context ctx) {
+        long id = rule(ctx).id();
+        AlertRule saved = engine.updateRule(parse(ctx, id)).orElseThrow(() -> ApiError.notFound("rule " + id));
+        ctx.json(Views.rule(saved));
+    }
+
+    private AlertRule parse(Context ctx, long id) {
         Body b = Body.parse(json, ctx.bodyAsBytes(),
                 Set.of("name", "deviceId", "channel", "op", "threshold", "durationSeconds", "enabled"));
         String name = Validate.label("name", b.text("name"));
@@ -74,8 +87,7 @@ public final class AlertApi {
         double threshold = b.number("threshold");
         long duration = Validate.range("durationSeconds", b.integer("durationSeconds", 0), 0, MAX_DURATION);
         boolean enabled = b.bool("enabled", true);
-        AlertRule saved = engine.createRule(new AlertRule(0, name, device, channel, op, threshold, duration, enabled));
-        ctx.status(201).json(Views.rule(saved));
+        return new AlertRule(id, name, device, channel, op, threshold, duration, enabled);
     }
 
     private AlertRule rule(Context ctx) {

@@ -1,0 +1,353 @@
+package dev.lichen.armboot;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lichen.armboot.debian.DebianArchive;
+import dev.lichen.armboot.debian.Deb;
+import dev.lichen.armboot.debian.PackageIndex;
+import dev.lichen.armboot.disk.DiskImage;
+import dev.lichen.armboot.initramfs.Cpio;
+import dev.lichen.armboot.initramfs.KernelModules;
+import dev.lichen.armboot.jlink.RuntimeLinker;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SequencedMap;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import java.util.zip.Deflater;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Builds a sensor-appliance disk image for a board from Debian trixie's arm64 packages and the
+ * appliance's jars. The image is written to a temporary file beside the output and renamed at
+ * the very end, so a failed build leaves nothing at the output path.
+ */
+public final class ImageBuilder {
+    public static final String SUITE = "trixie";
+    static final String RUNTIME = "usr/lib/lichen/runtime";
+    static final String APP = "usr/lib/lichen/app";
+    static final String MODULES = "usr/lib/lichen/modules";
+    static final String LIBDIR = "usr/lib/aarch64-linux-gnu";
+    static final List<String> C_RUNTIME = List.of("ld-linux-aarch64.so.1", "libc.so.6", "libm.so.6", "libgcc_s.so.1",
+            "libstdc++.so.6", "libz.so.1");
+    /** Every timestamp in the image: 2025-08-09, trixie's release day (cpio needs some mtime). */
+    static final long FIXED_MTIME = 1754697600L;
+
+    /** Everything a build takes. */
+    public record Request(Board board, Path config, Path output, URI mirror, Path cache, Path keyring,
+                          Appliance appliance, long dataBytes) {}
+
+    /** What a build made, for the caller to print. */
+    public record Result(Path image, long rawBytes, long runtimeBytes, long initramfsBytes, long kernelBytes,
+                         SortedSet<String> modules, SortedMap<String, Long> bootFiles, List<String> initramfsFiles) {}
+
+    private final Progress progress;
+
+    public ImageBuilder(Progress progress) {
+        this.progress = progress;
+    }
+
+    public Result build(Request r) throws IOException {
+        byte[] config = checkConfig(r.config(), r.board());
+        Path outDir = r.output().toAbsolutePath().getParent();
+        if (outDir == null || !Files.isDirectory(outDir)) throw new BuildException("the output folder " + outDir + " does not exist");
+        Path work = Files.createTempDirectory("lichen-image-");
+        try {
+            return build(r, config, work);
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    private Result build(Request r, byte[] config, Path work) throws IOException {
+        Board board = r.board();
+        // 1. the appliance's modules, before any download: a missing module fails fast
+        List<Appliance.Jar> jars = r.appliance().jars();
+        Path jarDir = Files.createDirectories(work.resolve("jars"));
+        List<Path> jarFiles = new ArrayList<>();
+        for (Appliance.Jar j : jars) jarFiles.add(Files.write(jarDir.resolve(j.name()), j.bytes()));
+        SortedSet<String> modules = RuntimeLinker.modulesFor(jarFiles);
+        progress.step("appliance " + r.appliance().mainClass() + ": " + jars.size() + " jars, Java modules " + modules);
+
+        // 2. Debian packages, verified and cached
+        DebianArchive archive = new DebianArchive(r.mirror(), SUITE, r.cache(), r.keyring(), progress);
+        Set<String> wanted = Set.of("linux-image-arm64", "libc6", "libgcc-s1", "libstdc++6", "zlib1g",
+                "openjdk-25-jdk-headless", "raspi-firmware");
+        PackageIndex index = archive.index(wanted, Set.of("linux-image-6."));
+        PackageIndex.Package kernel = index.get(DebianArchive.kernelPackage(index.get("linux-image-arm64")));
+        List<PackageIndex.Package> pkgs = new ArrayList<>(List.of(kernel, index.get("libc6"), index.get("libgcc-s1"),
+                index.get("libstdc++6"), index.get("zlib1g"), index.get("openjdk-25-jdk-headless")));
+        if (board.isRaspberryPi()) pkgs.add(index.get("raspi-firmware"));
+        Map<String, Path> trees = new TreeMap<>();
+        for (PackageIndex.Package p : pkgs) {
+            Path deb = archive.deb(p);
+            String selection = switch (p.name()) {
+                case "openjdk-25-jdk-headless" -> "jmods";
+                default -> p.name().startsWith("linux-image") ? "kernel" : "all";
+            };
+            progress.step("unpacking " + p.name() + " " + p.version());
+            trees.put(p.name().startsWith("linux-image") ? "kernel" : p.name(), Deb.unpack(deb, p.sha256(), selection,
+                    path -> switch (selection) {
+                        case "jmods" -> path.contains("/jmods/");
+                        case "kernel" -> path.startsWith("boot/vmlinuz") || path.contains("/modules/")
+                                || (path.contains("/broadcom/") && path.endsWith(".dtb"));
+                        default -> !path.startsWith("usr/share/doc") && !path.startsWith("usr/share/lintian");
+                    }, r.cache()));
+        }
+
+        // 3. the runtime, linked down
+        Path jmods = find(trees.get("openjdk-25-jdk-headless"), "jmods", true);
+        Path runtime = work.resolve("runtime");
+        progress.step("jlink: " + String.join(",", modules));
+        RuntimeLinker.link(jmods, modules, runtime);
+
+        // 4. the initramfs
+        Cpio cpio = new Cpio();
+        for (String d : List.of("proc", "sys", "dev", "tmp", "run", "var/lib/lichen", "etc/lichen")) cpio.dir(d);
+        cpio.charDevice("dev/console", 0600, 5, 1).charDevice("dev/null", 0666, 1, 3);
+        cpio.symlink("lib", "usr/lib");
+        addTree(cpio, runtime, RUNTIME);
+        // without /proc mounted, the launcher cannot find libjli through $ORIGIN: the system library path can
+        cpio.symlink(LIBDIR + "/libjli.so", "/" + RUNTIME + "/lib/libjli.so");
+        for (String lib : C_RUNTIME) cpio.file(LIBDIR + "/" + lib, cRuntimeLib(trees, lib), 0755);
+        cpio.symlink("usr/lib/ld-linux-aarch64.so.1", "aarch64-linux-gnu/ld-linux-aarch64.so.1");
+        List<String> cp = new ArrayList<>();
+        for (Appliance.Jar j : jars) {
+            cpio.file(APP + "/" + j.name(), j.bytes(), 0644);
+            cp.add("/" + APP + "/" + j.name());
+        }
+        Path modRoot = find(trees.get("kernel"), "modules", true);
+        List<String> wantedModules = new ArrayList<>(board.modules);
+        wantedModules.addAll(Board.COMMON_MODULES);
+        SequencedMap<String, byte[]> kos = KernelModules.resolve(modRoot, wantedModules);
+        List<String> modulePaths = new ArrayList<>();
+        int i = 0;
+        for (Map.Entry<String, byte[]> m : kos.entrySet()) {
+            String path = String.format("%s/%02d-%s.ko", MODULES, i++, m.getKey());
+            cpio.file(path, m.getValue(), 0644);
+            modulePaths.add("/" + path);
+        }
+        cpio.file("etc/lichen/device.json", config, 0644);
+        String gatewayHost = new ObjectMapper().readTree(config).path("gateway").path("host").asText("");
+        cpio.file("etc/lichen/system.properties", systemProperties(board, modulePaths, gatewayHost, r.appliance()), 0644);
+        cpio.file("etc/lichen/java.args", javaArgs(cp), 0644);
+        byte[] initramfs = gzip(out -> cpio.write(out, FIXED_MTIME));
+        progress.step("initramfs: " + Progress.mib(cpio.contentBytes()) + " of files, " + Progress.mib(initramfs.length) + " gzip");
+
+        // 5. the boot partition
+        SortedMap<String, byte[]> boot = new TreeMap<>();
+        Path vmlinuz;
+        try (Stream<Path> s = Files.list(trees.get("kernel").resolve("boot"))) {
+            vmlinuz = s.filter(p -> p.getFileName().toString().startsWith("vmlinuz")).findFirst()
+                    .orElseThrow(() -> new BuildException("the kernel package has no boot/vmlinuz"));
+        }
+        byte[] kernelGz = cachedGzip(vmlinuz, r.cache(), kernel.sha256());
+        boot.put("vmlinuz", kernelGz);
+        boot.put("initrd.img", initramfs);
+        String cmdline = board.console + " panic=10 quiet rdinit=/" + RUNTIME + "/bin/java -- @/etc/lichen/java.args";
+        boot.put("cmdline.txt", (cmdline + "\n").getBytes(StandardCharsets.US_ASCII));
+        if (board.isRaspberryPi()) {
+            Path fw = trees.get("raspi-firmware").resolve("usr/lib/raspi-firmware");
+            for (String f : board.firmware) boot.put(f, Files.readAllBytes(fw.resolve(f)));
+            Path dtbs;
+            try (Stream<Path> s = Files.list(trees.get("kernel").resolve("usr/lib"))) {
+                dtbs = s.filter(d -> d.getFileName().toString().startsWith("linux-image-")).findFirst()
+                        .orElseThrow(() -> new BuildException("the kernel package has no usr/lib/linux-image-*/ device trees"))
+                        .resolve("broadcom");
+            }
+            for (String d : board.deviceTrees) boot.put(d, Files.readAllBytes(dtbs.resolve(d)));
+            boot.put("config.txt", piConfig().getBytes(StandardCharsets.US_ASCII));
+        }
+
+        // 6. the disk, written beside the output and renamed into place
+        DiskImage.Layout layout = DiskImage.layout(boot, 1 << 20, r.dataBytes());
+        int diskId = contentId(boot);
+        Path tmp = r.output().toAbsolutePath().resolveSibling("." + r.output().getFileName() + ".part");
+        Files.deleteIfExists(tmp);
+        try {
+            DiskImage.write(tmp, layout, diskId, boot);
+            Files.move(tmp, r.output(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        SortedMap<String, Long> bootSizes = new TreeMap<>();
+        boot.forEach((k, v) -> bootSizes.put(k, (long) v.length));
+        List<String> listing = cpio.entries().stream().map(e -> "/" + e.path()).toList();
+        progress.step("image " + r.output() + ": " + Progress.mib(layout.totalBytes()) + " (boot partition "
+                + Progress.mib(layout.bootSectors() * 512) + ", data partition " + Progress.mib(layout.dataSectors() * 512) + ")");
+        return new Result(r.output(), layout.totalBytes(), treeSize(runtime), initramfs.length, kernelGz.length,
+                modules, bootSizes, listing);
+    }
+
+    /** The device config must parse, name this board, and carry what the image needs. */
+    static byte[] checkConfig(Path config, Board board) throws IOException {
+        if (!Files.isRegularFile(config)) throw new BuildException("config " + config + " does not exist");
+        byte[] bytes = Files.readAllBytes(config);
+        JsonNode n;
+        try {
+            n = new ObjectMapper().readTree(bytes);
+        } catch (IOException e) {
+            throw new BuildException("config " + config + " is not valid JSON: " + e.getMessage());
+        }
+        List<String> missing = new ArrayList<>();
+        for (String f : List.of("deviceId", "gateway", "board", "sensors")) if (!n.hasNonNull(f)) missing.add(f);
+        for (String f : List.of("uplink", "host", "port")) if (!n.path("gateway").hasNonNull(f)) missing.add("gateway." + f);
+        if (!missing.isEmpty()) throw new BuildException("config " + config + " lacks " + String.join(", ", missing));
+        if (!n.get("deviceId").asText().matches("[a-z0-9][a-z0-9_-]{0,62}"))
+            throw new BuildException("config " + config + ": deviceId '" + n.get("deviceId").asText() + "' must match [a-z0-9][a-z0-9_-]{0,62}");
+        if (!n.get("board").asText().equals(board.id))
+            throw new BuildException("config " + config + " is for board '" + n.get("board").asText() + "', the build for '" + board.id
+                    + "': make them agree");
+        return bytes;
+    }
+
+    static String piConfig() {
+        return """
+                # written by lichen image build
+                arm_64bit=1
+                enable_uart=1
+                upstream_kernel=1
+                kernel=vmlinuz
+                initramfs initrd.img followkernel
+                disable_splash=1
+                """;
+    }
+
+    private static byte[] systemProperties(Board board, List<String> modules, String gatewayHost, Appliance app) {
+        SortedMap<String, String> p = new TreeMap<>();
+        p.put("modules", String.join(",", modules));
+        p.put("data.device", board.dataDevice);
+        p.put("data.label", "LICHEN-DATA");
+        p.put("data.dir", "/var/lib/lichen");
+        p.put("data.fstype", "vfat");
+        p.put("data.options", "flush,errors=remount-ro");
+        p.put("net.interface", "eth0");
+        p.put("net.mode", "dhcp");
+        p.put("sntp.server", gatewayHost);
+        p.put("watchdog", "/dev/watchdog");
+        p.put("main.class", app.mainClass());
+        p.put("main.args", String.join(" ", app.args()));
+        StringBuilder b = new StringBuilder("# PID 1 settings, read by dev.lichen.runtime.system.Init\n");
+        p.forEach((k, v) -> b.append(k).append('=').append(v).append('\n'));
+        return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] javaArgs(List<String> classpath) {
+        String args = String.join("\n", List.of(
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-XX:+UseCompactObjectHeaders",
+                "-Xshare:auto", "--enable-native-access=ALL-UNNAMED", "-Djava.net.preferIPv4Stack=true",
+                "-cp", String.join(":", classpath),
+                "dev.lichen.runtime.system.Init", "/etc/lichen/system.properties")) + "\n";
+        return args.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] cRuntimeLib(Map<String, Path> trees, String name) throws IOException {
+        for (String pkg : List.of("libc6", "libgcc-s1", "libstdc++6", "zlib1g")) {
+            Path dir = trees.get(pkg).resolve(LIBDIR);
+            Path f = dir.resolve(name);
+            if (Files.exists(f)) return Files.readAllBytes(f.toRealPath());
+        }
+        throw new BuildException("the C runtime file " + name + " is in none of libc6, libgcc-s1, libstdc++6, zlib1g");
+    }
+
+    private static void addTree(Cpio cpio, Path root, String at) throws IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path f : s.sorted().toList()) {
+                String rel = root.relativize(f).toString();
+                if (rel.isEmpty()) continue;
+                String path = at + "/" + rel;
+                if (Files.isSymbolicLink(f)) cpio.symlink(path, Files.readSymbolicLink(f).toString());
+                else if (Files.isDirectory(f)) cpio.dir(path);
+                else cpio.file(path, Files.readAllBytes(f), Files.isExecutable(f) ? 0755 : 0644);
+            }
+        }
+    }
+
+    private static Path find(Path root, String dirName, boolean dir) throws IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            return s.filter(p -> p.getFileName().toString().equals(dirName) && Files.isDirectory(p) == dir).findFirst()
+                    .orElseThrow(() -> new BuildException("no " + dirName + " in " + root));
+        }
+    }
+
+    interface Writer {
+        void write(OutputStream out) throws IOException;
+    }
+
+    /** gzip with a fixed header (mtime 0, no name), as Java's GZIPOutputStream writes it. */
+    static byte[] gzip(Writer w) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 24);
+        try (GZIPOutputStream gz = new GZIPOutputStream(bytes, 1 << 16) {
+            { def.setLevel(Deflater.BEST_COMPRESSION); }
+        }) {
+            w.write(gz);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** The kernel's gzip, kept beside the unpacked package: it depends only on the package. */
+    private static byte[] cachedGzip(Path vmlinuz, Path cache, String sha) throws IOException {
+        Path f = cache.resolve("derived").resolve(sha.substring(0, 32) + "-vmlinuz.gz");
+        if (Files.isRegularFile(f)) return Files.readAllBytes(f);
+        byte[] gz = gzip(out -> Files.copy(vmlinuz, out));
+        Files.createDirectories(f.getParent());
+        Path tmp = Files.createTempFile(f.getParent(), "part-", ".tmp");
+        Files.write(tmp, gz);
+        Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE);
+        return gz;
+    }
+
+    private static int contentId(SortedMap<String, byte[]> files) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            files.forEach((k, v) -> {
+                md.update(k.getBytes(StandardCharsets.UTF_8));
+                md.update(v);
+            });
+            byte[] d = md.digest();
+            return ((d[0] & 0xFF) << 24) | ((d[1] & 0xFF) << 16) | ((d[2] & 0xFF) << 8) | (d[3] & 0xFF);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static long treeSize(Path root) throws IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            return s.filter(Files::isRegularFile).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).sum();
+        }
+    }
+
+    static void deleteTree(Path root) {
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // a temp folder left behind is harmless
+        }
+    }
+
+    /** Reads a stream fully (used for the InRelease override in tests). */
+    static byte[] readAll(InputStream in) throws IOException {
+        return in.readAllBytes();
+    }
+}

@@ -1,0 +1,98 @@
+package dev.lichen.armboot.jlink;
+
+import dev.lichen.armboot.BuildException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.spi.ToolProvider;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Links the appliance's Java runtime for arm64: jdeps (of the JDK running the build) names the
+ * modules the appliance's jars use, and that JDK's jlink links them from Debian's arm64 jmods,
+ * which jlink accepts because both are release 25. Debug files are left out: Debian's jmods carry
+ * separate .debuginfo files larger than the runtime itself.
+ */
+public final class RuntimeLinker {
+    /** Modules the init layer and a headless appliance always need, whatever jdeps sees. */
+    public static final Set<String> ALWAYS = Set.of("java.base");
+
+    private RuntimeLinker() {}
+
+    /** The modules the jars need (jdeps --print-module-deps), plus {@link #ALWAYS}. */
+    public static SortedSet<String> modulesFor(List<Path> jars) {
+        List<String> args = new ArrayList<>(List.of("--multi-release", "25", "--ignore-missing-deps", "--print-module-deps",
+                "--class-path", jars.stream().map(Path::toString).collect(Collectors.joining(java.io.File.pathSeparator))));
+        jars.forEach(j -> args.add(j.toString()));
+        String out = run("jdeps", args).trim();
+        String last = out.lines().reduce((a, b) -> b).orElse("");
+        SortedSet<String> modules = new TreeSet<>(ALWAYS);
+        for (String m : last.split(",")) if (!m.isBlank()) modules.add(m.trim());
+        return modules;
+    }
+
+    /** Module names in a folder of .jmod files. */
+    public static SortedSet<String> available(Path jmods) {
+        try (Stream<Path> s = Files.list(jmods)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".jmod"))
+                    .map(n -> n.substring(0, n.length() - 5)).collect(Collectors.toCollection(TreeSet::new));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + jmods, e);
+        }
+    }
+
+    /** Links the modules into {@code output} (which must not exist), or names the modules the jmods lack. */
+    public static void link(Path jmods, SortedSet<String> modules, Path output) {
+        SortedSet<String> missing = new TreeSet<>(modules);
+        missing.removeAll(available(jmods));
+        if (!missing.isEmpty())
+            throw new BuildException("the appliance needs Java module(s) " + missing + " which the arm64 runtime ("
+                    + jmods + ") does not have: remove that dependency from the appliance");
+        runProcess("jlink", List.of("--module-path", jmods.toString(), "--add-modules", String.join(",", modules),
+                "--output", output.toString(), "--strip-java-debug-attributes", "--no-header-files", "--no-man-pages",
+                "--exclude-files=**.debuginfo", "--compress=zip-6"));
+    }
+
+    /**
+     * jlink runs in its own process: run twice inside one JVM it wrote different lib/modules
+     * headers (measured), which would break reproducible images.
+     */
+    private static void runProcess(String tool, List<String> args) {
+        Path exe = Path.of(System.getProperty("java.home"), "bin", tool);
+        if (!Files.isExecutable(exe))
+            throw new BuildException(tool + " is not in " + System.getProperty("java.home") + ": build images with a full JDK 25 (for example Temurin 25)");
+        List<String> cmd = new ArrayList<>();
+        cmd.add(exe.toString());
+        cmd.addAll(args);
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            int rc = p.waitFor();
+            if (rc != 0) throw new BuildException(tool + " failed (exit " + rc + "): " + out.strip());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run " + exe, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BuildException("interrupted while running " + tool, e);
+        }
+    }
+
+    private static String run(String tool, List<String> args) {
+        ToolProvider t = ToolProvider.findFirst(tool).orElseThrow(() ->
+                new BuildException(tool + " is not in this JDK: build images with a full JDK 25 (for example Temurin 25)"));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int rc = t.run(new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(String[]::new));
+        if (rc != 0) throw new BuildException(tool + " failed (exit " + rc + "): " + (err + out.toString()).strip());
+        return out.toString();
+    }
+}

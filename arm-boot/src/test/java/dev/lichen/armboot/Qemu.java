@@ -1,0 +1,96 @@
+package dev.lichen.armboot;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+
+/** A QEMU guest whose serial console is read line by line, each line stamped with the time since start. */
+final class Qemu implements AutoCloseable {
+    record Line(long millis, String text) {}
+
+    private final Process process;
+    private final long started = System.nanoTime();
+    private final List<Line> lines = new CopyOnWriteArrayList<>();
+
+    private Qemu(List<String> command) throws IOException {
+        String bin = command.getFirst();
+        boolean found = System.getenv("PATH").lines().flatMap(p -> List.of(p.split(":")).stream())
+                .anyMatch(d -> Files.isExecutable(Path.of(d, bin)));
+        if (!found) throw new AssertionError(bin + " is not installed: apt-get install qemu-system-arm");
+        process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Thread.ofPlatform().daemon().start(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String l; (l = r.readLine()) != null; ) {
+                    lines.add(new Line((System.nanoTime() - started) / 1_000_000, l));
+                    if (System.getProperty("lichen.qemu.echo") != null) System.out.println("[guest] " + l);
+                }
+            } catch (IOException ignored) {
+                // the guest went away
+            }
+        });
+    }
+
+    static Qemu virt(Path kernel, Path initrd, String cmdline, Path disk) throws IOException {
+        List<String> c = new ArrayList<>(List.of("qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a72", "-m", "512",
+                "-nographic", "-no-reboot", "-kernel", kernel.toString(), "-initrd", initrd.toString(), "-append", cmdline,
+                "-netdev", "user,id=n", "-device", "virtio-net-pci,netdev=n", "-device", "i6300esb"));
+        if (disk != null) c.addAll(List.of("-drive", "file=" + disk + ",format=raw,if=none,id=d", "-device", "virtio-blk-pci,drive=d"));
+        return new Qemu(c);
+    }
+
+    static Qemu raspi3b(Path kernel, Path dtb, Path initrd, String cmdline) throws IOException {
+        // the Pi's console is the mini-UART (ttyS1), QEMU's second serial port
+        return new Qemu(List.of("qemu-system-aarch64", "-M", "raspi3b", "-m", "1G", "-nographic", "-no-reboot",
+                "-serial", "null", "-serial", "mon:stdio", "-kernel", kernel.toString(), "-dtb", dtb.toString(),
+                "-initrd", initrd.toString(), "-append", cmdline));
+    }
+
+    /** The first console line matching, waiting up to max; fails with the console's tail. */
+    Line await(Predicate<String> match, Duration max, String what) throws InterruptedException {
+        long end = System.nanoTime() + max.toNanos();
+        int seen = 0;
+        while (System.nanoTime() < end) {
+            for (int i = seen; i < lines.size(); i++) if (match.test(lines.get(i).text())) return lines.get(i);
+            seen = 0;
+            if (!process.isAlive() && lines.stream().noneMatch(l -> match.test(l.text()))) break;
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no console line for " + what + " within " + max.toSeconds() + " s; console tail:\n" + tail(40));
+    }
+
+    List<Line> lines() {
+        return List.copyOf(lines);
+    }
+
+    String tail(int n) {
+        List<Line> l = lines();
+        StringBuilder b = new StringBuilder();
+        for (Line x : l.subList(Math.max(0, l.size() - n), l.size())) b.append(x.millis()).append(" ms | ").append(x.text()).append('\n');
+        return b.toString();
+    }
+
+    boolean waitForExit(Duration max) throws InterruptedException {
+        return process.waitFor(max.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    int exitValue() {
+        return process.exitValue();
+    }
+
+    /** Pulls the plug: QEMU is killed, the guest gets no chance to flush anything. */
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            process.waitFor();
+        }
+    }
+}

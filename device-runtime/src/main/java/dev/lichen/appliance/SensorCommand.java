@@ -1,0 +1,99 @@
+package dev.lichen.appliance;
+
+import dev.lichen.runtime.bus.Board;
+import dev.lichen.runtime.bus.pi4j.Pi4jBoard;
+import dev.lichen.runtime.bus.sim.SimBoard;
+import dev.lichen.runtime.clock.Clock;
+import dev.lichen.runtime.storage.FileKeyValueStore;
+import dev.lichen.runtime.storage.FileOutbox;
+import dev.lichen.runtime.uplink.Uplink;
+import dev.lichen.runtime.uplink.UplinkPump;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code lichen sensor run --config device.json [--board sim]}: the sensor appliance's main. */
+@Command(name = "sensor", description = "The sensor appliance: reads sensors, queues readings durably, uplinks them.",
+        subcommands = {SensorCommand.Run.class, CommandLine.HelpCommand.class})
+public final class SensorCommand implements Runnable {
+    @Spec CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "Runs until stopped (SIGTERM/Ctrl-C). Exits 2 before touching anything when the config is bad.")
+    static final class Run implements Callable<Integer> {
+        @Option(names = "--config", required = true, paramLabel = "FILE", description = "the device's JSON config")
+        Path config;
+
+        @Option(names = "--board", paramLabel = "BOARD", description = "use this board instead of the config's: sim, rpi3, rpi4, arm64-virt")
+        String board;
+
+        @Spec CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            var err = spec.commandLine().getErr();
+            var factories = SensorAppliance.installedFactories();
+            DeviceConfig c;
+            try {
+                c = DeviceConfig.load(config, SensorAppliance.chips(factories));
+            } catch (ConfigException e) {
+                err.println("lichen sensor: " + e.getMessage());
+                err.flush();
+                return 2;
+            }
+            String boardName = board != null ? board : c.board();
+            if (!DeviceConfig.BOARDS.contains(boardName)) {
+                err.println("lichen sensor: --board: unknown board '" + boardName + "' (one of " + String.join(", ", new java.util.TreeSet<>(DeviceConfig.BOARDS)) + ")");
+                err.flush();
+                return 2;
+            }
+            Board b = openBoard(boardName);
+            FileOutbox outbox = FileOutbox.open(c.dataDir().resolve("outbox"), c.outboxBudgetBytes());
+            var store = new FileKeyValueStore(c.dataDir().resolve("state"));
+            Uplink uplink = SensorAppliance.openUplink(c);
+            var app = new SensorAppliance(c, b, Clock.SYSTEM, outbox, uplink, factories, Optional.of(store),
+                    UplinkPump.Options.defaults());
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                // stop sampling, let the pump finish its batch, then release the endpoint, the files, the pins
+                app.close();
+                uplink.close();
+                try {
+                    outbox.close();
+                } catch (java.io.IOException e) {
+                    System.err.println("lichen sensor: closing the outbox: " + e.getMessage());
+                }
+                b.close();
+                stopped.countDown();
+            }, "lichen-sensor-stop"));
+            try {
+                app.start();
+            } catch (RuntimeException e) {
+                err.println("lichen sensor: " + e.getMessage());
+                err.flush();
+                return 2; // the shutdown hook releases what was opened
+            }
+            stopped.await();
+            return 0;
+        }
+
+        private static Board openBoard(String name) {
+            return switch (name) {
+                case "rpi3", "rpi4" -> Pi4jBoard.open(name);
+                // arm64-virt is QEMU's board: no GPIO, no I2C; the simulator attaches chip models
+                default -> new SimBoard(name);
+            };
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.lichen.gateway;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code lichen gateway}: runs the gateway appliance until SIGINT/SIGTERM. */
+@Command(name = "gateway", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {
+            "Runs the gateway appliance: CoAP (udp, POST /r) and MQTT (tcp, lichen/{device}/readings) ingest,",
+            "storage (SQLite in the data folder, or PostgreSQL by --jdbc-url), retention, alerts and the web UI.",
+            "Flags override the --config file, which overrides the defaults. Stops cleanly on Ctrl-C / SIGTERM."},
+        footer = {"", "Config file (JSON, every key optional):",
+            "  {\"dataDir\": \"/var/lib/lichen\", \"bindHost\": \"0.0.0.0\", \"coapPort\": 5683, \"mqttPort\": 1883,",
+            "   \"httpPort\": 8080, \"jdbcUrl\": null, \"rawRetentionDays\": 30, \"minuteRetentionDays\": 365,",
+            "   \"maxPackBytes\": 16384, \"mqttInMemory\": true}"})
+public final class GatewayCommand implements Callable<Integer> {
+    @Option(names = "--data", paramLabel = "DIR", description = "Data folder (database, broker state). Default: ./lichen-data")
+    Path data;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "JSON config file (keys as in the footer).")
+    Path config;
+
+    @Option(names = "--bind", paramLabel = "HOST", description = "Address to listen on. Default: 0.0.0.0 (all)")
+    String bind;
+
+    @Option(names = "--coap-port", paramLabel = "PORT", description = "CoAP udp port. Default: 5683 (0 = any free port)")
+    Integer coapPort;
+
+    @Option(names = "--mqtt-port", paramLabel = "PORT", description = "MQTT tcp port. Default: 1883 (0 = any free port)")
+    Integer mqttPort;
+
+    @Option(names = "--http-port", paramLabel = "PORT", description = "Web UI / REST API port. Default: 8080 (0 = any free port)")
+    Integer httpPort;
+
+    @Option(names = "--retention-days", paramLabel = "DAYS", description = "Days raw readings are kept before they become 1-minute rollups. Default: 30")
+    Integer rawDays;
+
+    @Option(names = "--minute-retention-days", paramLabel = "DAYS", description = "Days 1-minute rollups are kept before they become hourly rollups (kept for ever). Default: 365")
+    Integer minuteDays;
+
+    @Option(names = "--jdbc-url", paramLabel = "URL", description = "Use this database instead of SQLite, e.g. jdbc:postgresql://db:5432/lichen?user=lichen&password=...")
+    String jdbcUrl;
+
+    @Option(names = "--max-pack-bytes", paramLabel = "BYTES", description = "Largest SenML pack accepted (CoAP 4.13 / MQTT 0x99 beyond). Default: 16384")
+    Integer maxPackBytes;
+
+    @Option(names = "--mqtt-persistence", paramLabel = "MODE", description = "Broker sessions and queues: in-memory (spares the SD card; readings are durable in the database anyway) or file. Default: in-memory")
+    String mqttPersistence;
+
+    /** The configuration these flags describe (defaults < config file < flags). */
+    public GatewayConfig resolve() throws Exception {
+        GatewayConfig c = GatewayConfig.defaults();
+        if (config != null) c = GatewayConfig.load(config, c);
+        if (data != null) c = c.withDataDir(data);
+        if (bind != null) c = c.withBindHost(bind);
+        c = c.withPorts(coapPort != null ? coapPort : c.coapPort(), mqttPort != null ? mqttPort : c.mqttPort(),
+                httpPort != null ? httpPort : c.httpPort());
+        if (rawDays != null || minuteDays != null) {
+            c = c.withRetention(rawDays != null ? rawDays : c.rawRetentionDays(), minuteDays != null ? minuteDays : c.minuteRetentionDays());
+        }
+        if (jdbcUrl != null) c = c.withJdbcUrl(jdbcUrl);
+        if (maxPackBytes != null) c = c.withMaxPackBytes(maxPackBytes);
+        if (mqttPersistence != null) {
+            switch (mqttPersistence) {
+                case "in-memory" -> c = c.withMqttInMemory(true);
+                case "file" -> c = c.withMqttInMemory(false);
+                default -> throw new IllegalArgumentException("--mqtt-persistence must be in-memory or file, got " + mqttPersistence);
+            }
+        }
+        return c;
+    }
+
+    /** Runs the command without the launcher (used by tests that start a gateway as its own process). */
+    public static void main(String[] args) {
+        System.exit(new picocli.CommandLine(new GatewayCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        GatewayConfig c;
+        try {
+            c = resolve();
+        } catch (IllegalArgumentException e) {
+            System.err.println("lichen gateway: " + e.getMessage());
+            return 2;
+        }
+        Gateway g;
+        try {
+            g = Gateway.start(c);
+        } catch (Exception e) {
+            System.err.println("lichen gateway: cannot start: " + e.getMessage()
+                    + " (is another gateway using the ports or the data folder? try other --coap-port/--mqtt-port/--data)");
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            System.out.println("lichen gateway: stopping (committing what is queued)...");
+            g.close();
+            stopped.countDown();
+        }, "lichen-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        System.out.printf("lichen gateway: data %s (%s), CoAP udp %d, MQTT tcp %d, ready%n",
+                c.dataDir().toAbsolutePath(), g.store().dialect(), g.coapPort(), g.mqttPort());
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,41 @@
+package dev.lichen.gateway.addons;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.lichen.store.pkg.ManifestParser;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** A small JSON state file written atomically (write beside, then rename), read strictly. */
+final class JsonFile<T> {
+    private final Path file;
+    private final TypeReference<T> type;
+    private final T empty;
+
+    JsonFile(Path file, TypeReference<T> type, T empty) {
+        this.file = file;
+        this.type = type;
+        this.empty = empty;
+    }
+
+    synchronized T read() {
+        try {
+            return Files.exists(file) ? ManifestParser.mapper().readValue(file.toFile(), type) : empty;
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + " is unreadable: " + e.getMessage() + " (fix or remove it)", e);
+        }
+    }
+
+    synchronized void write(T value) {
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.write(tmp, ManifestParser.mapper().writeValueAsBytes(value));
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
