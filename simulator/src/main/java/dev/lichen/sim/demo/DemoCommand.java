@@ -47,6 +47,9 @@ public final class DemoCommand implements Callable<Integer> {
             description = "address to listen on; 0.0.0.0 lets other machines in (default ${DEFAULT-VALUE})")
     String bind;
 
+    @Option(names = "--verbose", description = "log every component's INFO lines (default: warnings only)")
+    boolean verbose;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new DemoCommand()).execute(args));
     }
@@ -54,6 +57,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long t0 = System.nanoTime();
+        if (!verbose) quietLogs();
         Plan plan;
         try (InputStream in = DemoCommand.class.getResourceAsStream("home.json")) {
             plan = Scenarios.loader().parse(in.readAllBytes(), "built-in demo home", List.of());
@@ -104,6 +108,18 @@ public final class DemoCommand implements Callable<Integer> {
         }
         System.out.println("lichen demo: stopped cleanly; the data stays in " + data.toAbsolutePath());
         return 0;
+    }
+
+    /** Twelve devices, a broker and a web server log a lot at INFO: keep the demo's own lines readable. */
+    private static void quietLogs() {
+        try {
+            Object factory = org.slf4j.LoggerFactory.getILoggerFactory();
+            Class<?> level = Class.forName("ch.qos.logback.classic.Level");
+            Object root = factory.getClass().getMethod("getLogger", String.class).invoke(factory, "ROOT");
+            root.getClass().getMethod("setLevel", level).invoke(root, level.getField("WARN").get(null));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // another logging backend: leave it as configured
+        }
     }
 
     /** Adopts the demo's devices into their rooms, so that the dashboard shows them from the start. */
