@@ -2,6 +2,11 @@ package dev.lichen.sim.board;
 
 import dev.lichen.appliance.DeviceConfig;
 import dev.lichen.appliance.SensorAppliance;
+import dev.lichen.runtime.uplink.CoapUplink;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.californium.core.config.CoapConfig;
+import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.elements.config.Configuration;
 import dev.lichen.runtime.uplink.Uplink;
 import dev.lichen.sim.faults.NetworkFaults;
 import dev.lichen.sim.faults.UdpProxy;
@@ -60,6 +65,7 @@ public final class Simulation implements AutoCloseable {
     private final ReadingLog readings;
     private final Map<String, VirtualDevice> devices = new LinkedHashMap<>();
     private UdpProxy proxy;
+    private CoapEndpoint sharedCoap;
     private Thread faultThread;
     private final List<String> faultLog = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<Thread> slow = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -88,6 +94,31 @@ public final class Simulation implements AutoCloseable {
 
     public List<VirtualDevice> devices() { return List.copyOf(devices.values()); }
 
+    /**
+     * One Californium endpoint for every CoAP device of the simulation: one socket and a few
+     * threads instead of four threads and a socket per device, so that a thousand fit in one JVM.
+     */
+    private synchronized CoapEndpoint sharedCoap() {
+        if (sharedCoap == null) {
+            Configuration c = CoapUplink.configuration(CoapUplink.Options.defaults());
+            // a thousand devices share one message-id space towards the gateway: recycle ids sooner
+            c.set(CoapConfig.EXCHANGE_LIFETIME, 20, TimeUnit.SECONDS);
+            c.set(CoapConfig.PROTOCOL_STAGE_THREAD_COUNT, 2);
+            sharedCoap = CoapEndpoint.builder().setConfiguration(c).setInetSocketAddress(new InetSocketAddress(0)).build();
+            try {
+                sharedCoap.start();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot open a UDP socket for the devices' CoAP", e);
+            }
+        }
+        return sharedCoap;
+    }
+
+    private static CoapUplink.Options coapOptions(dev.lichen.senml.SenmlFormat format) {
+        var d = CoapUplink.Options.defaults();
+        return new CoapUplink.Options(format, d.ackTimeout(), d.maxRetransmit(), d.blockSize());
+    }
+
     /** Starts every device (time stands still meanwhile), then the fault schedule. */
     public void start() throws Exception {
         boolean udpTrouble = plan.faults().stream().anyMatch(f -> f instanceof FaultSpec.UdpTrouble);
@@ -104,7 +135,10 @@ public final class Simulation implements AutoCloseable {
 
             @Override
             public Uplink uplink(String deviceId, DeviceConfig config) {
-                Uplink real = SensorAppliance.openUplink(config);
+                var g = config.gateway();
+                Uplink real = g.uplink() == DeviceConfig.UplinkKind.COAP
+                        ? new CoapUplink(sharedCoap(), g.host(), g.port(), coapOptions(g.format()))
+                        : SensorAppliance.openUplink(config);
                 return network.wrap(deviceId, real);
             }
         };
@@ -230,6 +264,9 @@ public final class Simulation implements AutoCloseable {
         if (faultThread != null) faultThread.interrupt();
         try (ExecutorService stopping = Executors.newVirtualThreadPerTaskExecutor()) {
             for (VirtualDevice d : devices.values()) stopping.submit(d::close);
+        }
+        synchronized (this) {
+            if (sharedCoap != null) sharedCoap.destroy();
         }
         if (proxy != null) {
             try {
