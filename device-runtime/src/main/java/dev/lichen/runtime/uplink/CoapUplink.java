@@ -96,6 +96,7 @@ public final class CoapUplink implements Uplink {
         this.uri = "coap://" + hostForUri(host) + ":" + port + "/r";
         this.endpoint = shared;
         this.ownsEndpoint = false;
+        this.dtls = null;
         long ack = options.ackTimeout().toMillis();
         responseTimeoutMs = (long) (ack * 1.5 * ((1L << (options.maxRetransmit() + 1)) - 1)) + 2 * ack;
     }

@@ -30,9 +30,6 @@ public final class Units {
     /** Boolean channels carry no unit (SenML "vb"): null, which the codec leaves out. */
     public static final Sensor.Channel MOTION = new Sensor.Channel("motion", null);
     public static final Sensor.Channel DOOR = new Sensor.Channel("door", null);
-    /** Boolean channels carry no unit (SenML "vb", no "u": an empty unit is not a registered one). */
-    public static final Sensor.Channel MOTION = new Sensor.Channel("motion", null);
-    public static final Sensor.Channel DOOR = new Sensor.Channel("door", null);
 
     public static final double PPM = 1e-6;
     public static final double PPB = 1e-9;
