@@ -160,8 +160,9 @@ public final class SenmlCodec {
             throw new SenmlException(Reason.MISSING_IDENTITY, "device id " + quote(b.deviceId()) + " must match " + DEVICE_ID.pattern());
         if (b.bootId() == null || !BOOT_ID.matcher(b.bootId()).matches())
             throw new SenmlException(Reason.MISSING_IDENTITY, "boot id " + quote(b.bootId()) + " must match " + BOOT_ID.pattern());
-        if (b.firstSeq() < 0)
-            throw new SenmlException(Reason.MISSING_IDENTITY, "first sequence number must be >= 0, got " + b.firstSeq());
+        if (b.firstSeq() < 0 || b.firstSeq() + b.readings().size() > (1L << 53))
+            throw new SenmlException(Reason.MISSING_IDENTITY, "sequence numbers must lie in 0..2^53 (exact as SenML numbers), got "
+                    + b.firstSeq());
         List<Reading> rs = b.readings();
         if (rs.isEmpty()) throw new SenmlException(Reason.VALUE_COUNT, "a batch needs at least one reading");
         if (rs.size() > limits.maxRecords())

@@ -146,11 +146,23 @@ public final class FileOutbox implements Outbox {
         dirLock = l;
         try {
             state = new FileKeyValueStore(dir);
-            acked = state.get(ACK_KEY).map(Long::parseLong).orElse(-1L);
+            acked = readAcked(state, dir);
             recovery = recover();
         } catch (IOException | RuntimeException e) {
             closeChannels();
             throw e;
+        }
+    }
+
+    /** The acknowledged sequence; an unreadable one means "nothing acknowledged": resending is safe, losing is not. */
+    private static long readAcked(FileKeyValueStore state, Path dir) throws IOException {
+        String text = state.get(ACK_KEY).orElse("-1").strip();
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            LOG.log(System.Logger.Level.WARNING, "outbox {0}: unreadable acknowledgement \"{1}\"; every pending reading is resent",
+                    dir, text.length() > 40 ? text.substring(0, 40) : text);
+            return -1;
         }
     }
 

@@ -91,6 +91,19 @@ class FileOutboxTest {
     }
 
     @Test
+    void a_garbled_acknowledgement_resends_rather_than_loses() throws Exception {
+        try (FileOutbox o = FileOutbox.open(dir, 1 << 20)) {
+            appendN(o, 5);
+            o.acknowledge(2);
+        }
+        Files.writeString(dir.resolve("acked"), "\u0000\u0000garbage");
+        try (FileOutbox o = FileOutbox.open(dir, 1 << 20)) {
+            assertEquals(List.of(0L, 1L, 2L, 3L, 4L), seqs(o.pending(10)));
+            assertEquals(5, o.append("b", reading(5)).seq());
+        }
+    }
+
+    @Test
     void a_second_opener_is_refused() throws Exception {
         try (FileOutbox o = FileOutbox.open(dir, 1 << 20)) {
             var e = assertThrows(IOException.class, () -> FileOutbox.open(dir, 1 << 20));
