@@ -304,7 +304,18 @@ class WebApiTest {
         // no CSRF for a bearer token: it is not an ambient credential a page could borrow
         assertError(ci.send("POST", "/api/v1/rules", "{}"), 400, "name");
         long id = JSON.readTree(adminToken.body()).get("id").asLong();
+        // revoking the token also ends its open live stream
+        var stream = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/live")).header("Accept", "text/event-stream")
+                .header("Authorization", "Bearer " + ci.bearer).build(), HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, stream.statusCode());
+        var lines = stream.body().iterator();
+        assertEquals("event: hello", lines.next());
         assertEquals(204, admin.change("DELETE", "/api/v1/tokens/" + id, null).statusCode());
+        var ended = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            while (lines.hasNext()) lines.next();
+            return true;
+        });
+        assertTrue(ended.get(5, TimeUnit.SECONDS), "the stream ended");
         assertError(ci.send("GET", "/api/v1/devices", null), 401, null);
     }
 
