@@ -382,7 +382,9 @@ class WebApiTest {
         assertTrue(csv.headers().firstValue("Content-Disposition").orElseThrow().contains("porch-temperature-1m.csv"));
         String[] lines = csv.body().split("\n");
         assertEquals("time,time_ms,min,max,mean,count", lines[0]);
-        assertEquals(122, lines.length);
+        long csvCount = 0;
+        for (int i = 1; i < lines.length; i++) csvCount += Long.parseLong(lines[i].substring(lines[i].lastIndexOf(',') + 1));
+        assertEquals(121, csvCount, "every reading in exactly one minute bucket"); // 120 or 121 buckets, by the clock
         // week and month ranges come from hourly buckets
         assertEquals("1h", JSON.readTree(admin.send("GET", "/api/v1/devices/porch/channels/temperature/readings?from="
                 + (now - 7 * 86_400_000L) + "&to=" + now, null).body()).get("resolution").asText());
@@ -440,6 +442,16 @@ class WebApiTest {
             reader.interrupt();
             r.body().close();
         }
+        // a browser that went away is noticed at the next event, and its subscription ends
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        String gauge = "";
+        for (int seq = 600; System.nanoTime() < deadline; seq++) {
+            ingest("porch", seq, List.of(new Reading("temperature", "Cel", new Value.Number(20), System.currentTimeMillis())));
+            gauge = admin.send("GET", "/metrics", null).body();
+            if (gauge.contains("lichen_web_sse_clients 0\n")) break;
+            Thread.sleep(100);
+        }
+        assertTrue(gauge.contains("lichen_web_sse_clients 0\n"), gauge);
     }
 
     @Test
