@@ -63,19 +63,23 @@ public final class ColdSummonRun {
                     (System.nanoTime() - t0) / 1_000_000, job.path("message").asText());
             Path aot = tmp.resolve("gw/addons/plantcare/versions/1.0.0/app.aot");
             System.out.printf("AOT cache: %d KB%n", Files.size(aot) / 1024);
-            report("with AOT cache", measure(n));
+            System.out.println("load average before: " + Files.readString(Path.of("/proc/loadavg")).trim());
+            report("with AOT cache, page", measure(n, "/apps/plantcare/"));
+            report("with AOT cache, /healthz", measure(n, "/apps/plantcare/healthz"));
             Files.move(aot, aot.resolveSibling("app.aot.off"));
-            report("without AOT cache", measure(n));
+            report("without AOT cache, page", measure(n, "/apps/plantcare/"));
+            report("without AOT cache, /healthz", measure(n, "/apps/plantcare/healthz"));
+            System.out.println("load average after: " + Files.readString(Path.of("/proc/loadavg")).trim());
         }
     }
 
-    static long[] measure(int n) throws Exception {
+    static long[] measure(int n, String path) throws Exception {
         long[] ms = new long[n];
         long[] ready = new long[n];
         for (int i = 0; i < n; i++) {
             send("POST", "/api/v1/addons/plantcare/stop", null);
             long t = System.nanoTime();
-            var r = send("GET", "/apps/plantcare/", null);
+            var r = send("GET", path, null);
             ms[i] = (System.nanoTime() - t) / 1_000_000;
             if (r.statusCode() != 200) throw new IllegalStateException("cold summon " + i + " answered " + r.statusCode() + ": " + r.body());
             // the supervisor logs how long the JVM took to print its ready line
@@ -92,7 +96,7 @@ public final class ColdSummonRun {
     static void report(String what, long[] ms) {
         long[] s = ms.clone();
         Arrays.sort(s);
-        System.out.printf("%-18s n=%d  p50=%d ms  p99=%d ms  min=%d ms  max=%d ms%n", what, s.length,
+        System.out.printf("%-30s n=%d  p50=%d ms  p99=%d ms  min=%d ms  max=%d ms%n", what, s.length,
                 s[(int) Math.ceil(0.50 * s.length) - 1], s[(int) Math.ceil(0.99 * s.length) - 1], s[0], s[s.length - 1]);
     }
 
