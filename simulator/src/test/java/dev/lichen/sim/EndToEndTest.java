@@ -153,6 +153,8 @@ class EndToEndTest {
             if (all) return;
             Thread.sleep(250);
         }
-        fail("the gateway did not get every reading within 2 minutes: wanted " + want);
+        Map<String, Long> got = new java.util.TreeMap<>();
+        want.keySet().forEach(d -> got.put(d, store.readingCount(d)));
+        fail("the gateway did not get every reading within 2 minutes: wanted " + new java.util.TreeMap<>(want) + ", stored " + got);
     }
 }
