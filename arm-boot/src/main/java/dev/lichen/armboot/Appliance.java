@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  * (device-runtime), which runs the main as PID 1.
  */
 public record Appliance(String mainClass, List<String> args, List<Path> classpath) {
-    public static final String SENSOR_MAIN = "dev.lichen.appliance.SensorAppliance";
+    public static final String SENSOR_MAIN = "dev.lichen.runtime.system.ApplianceMain";
 
     /**
      * The sensor appliance as this build of Lichen has it: device-runtime, sensors and their
@@ -42,7 +42,8 @@ public record Appliance(String mainClass, List<String> args, List<Path> classpat
         for (String e : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
             Path p = Path.of(e);
             String f = p.getFileName().toString();
-            boolean ours = e.contains("device-runtime") || e.contains("/sensors/") || f.startsWith("sensors-");
+            boolean ours = e.contains("/device-runtime/target/") || f.startsWith("device-runtime-")
+                    || e.contains("/sensors/target/") || f.startsWith("sensors-");
             boolean dep = names.stream().anyMatch(n -> f.startsWith(n) && f.endsWith(".jar"));
             if (ours || dep) cp.add(p);
         }

@@ -1,6 +1,8 @@
 package dev.lichen.armboot;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.lichen.appliance.ConfigException;
+import dev.lichen.appliance.DeviceConfig;
+import dev.lichen.appliance.SensorAppliance;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lichen.armboot.debian.DebianArchive;
 import dev.lichen.armboot.debian.Deb;
@@ -8,6 +10,7 @@ import dev.lichen.armboot.debian.PackageIndex;
 import dev.lichen.armboot.disk.DiskImage;
 import dev.lichen.armboot.initramfs.Cpio;
 import dev.lichen.armboot.initramfs.KernelModules;
+import dev.lichen.armboot.jlink.ElfStrip;
 import dev.lichen.armboot.jlink.RuntimeLinker;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -43,6 +46,7 @@ public final class ImageBuilder {
     static final String APP = "usr/lib/lichen/app";
     static final String MODULES = "usr/lib/lichen/modules";
     static final String LIBDIR = "usr/lib/aarch64-linux-gnu";
+    static final String DATA_DIR = "/var/lib/lichen";
     static final List<String> C_RUNTIME = List.of("ld-linux-aarch64.so.1", "libc.so.6", "libm.so.6", "libgcc_s.so.1",
             "libstdc++.so.6", "libz.so.1");
     /** Every timestamp in the image: 2025-08-09, trixie's release day (cpio needs some mtime). */
@@ -124,7 +128,7 @@ public final class ImageBuilder {
         addTree(cpio, runtime, RUNTIME);
         // without /proc mounted, the launcher cannot find libjli through $ORIGIN: the system library path can
         cpio.symlink(LIBDIR + "/libjli.so", "/" + RUNTIME + "/lib/libjli.so");
-        for (String lib : C_RUNTIME) cpio.file(LIBDIR + "/" + lib, cRuntimeLib(trees, lib), 0755);
+        for (String lib : C_RUNTIME) cpio.file(LIBDIR + "/" + lib, ElfStrip.strip(cRuntimeLib(trees, lib)), 0755);
         cpio.symlink("usr/lib/ld-linux-aarch64.so.1", "aarch64-linux-gnu/ld-linux-aarch64.so.1");
         List<String> cp = new ArrayList<>();
         for (Appliance.Jar j : jars) {
@@ -175,7 +179,7 @@ public final class ImageBuilder {
         }
 
         // 6. the disk, written beside the output and renamed into place
-        DiskImage.Layout layout = DiskImage.layout(boot, 1 << 20, r.dataBytes());
+        DiskImage.Layout layout = DiskImage.layout(boot, 256 << 10, r.dataBytes());
         int diskId = contentId(boot);
         Path tmp = r.output().toAbsolutePath().resolveSibling("." + r.output().getFileName() + ".part");
         Files.deleteIfExists(tmp);
@@ -194,25 +198,22 @@ public final class ImageBuilder {
                 modules, bootSizes, listing);
     }
 
-    /** The device config must parse, name this board, and carry what the image needs. */
+    /** The device config must pass the appliance's own validation (DeviceConfig) and name this board. */
     static byte[] checkConfig(Path config, Board board) throws IOException {
         if (!Files.isRegularFile(config)) throw new BuildException("config " + config + " does not exist");
         byte[] bytes = Files.readAllBytes(config);
-        JsonNode n;
+        DeviceConfig c;
         try {
-            n = new ObjectMapper().readTree(bytes);
-        } catch (IOException e) {
-            throw new BuildException("config " + config + " is not valid JSON: " + e.getMessage());
+            c = DeviceConfig.parse(config.toString(), bytes, SensorAppliance.chips(SensorAppliance.installedFactories()));
+        } catch (ConfigException e) {
+            throw new BuildException("config " + e.getMessage());
         }
-        List<String> missing = new ArrayList<>();
-        for (String f : List.of("deviceId", "gateway", "board", "sensors")) if (!n.hasNonNull(f)) missing.add(f);
-        for (String f : List.of("uplink", "host", "port")) if (!n.path("gateway").hasNonNull(f)) missing.add("gateway." + f);
-        if (!missing.isEmpty()) throw new BuildException("config " + config + " lacks " + String.join(", ", missing));
-        if (!n.get("deviceId").asText().matches("[a-z0-9][a-z0-9_-]{0,62}"))
-            throw new BuildException("config " + config + ": deviceId '" + n.get("deviceId").asText() + "' must match [a-z0-9][a-z0-9_-]{0,62}");
-        if (!n.get("board").asText().equals(board.id))
-            throw new BuildException("config " + config + " is for board '" + n.get("board").asText() + "', the build for '" + board.id
+        if (!c.board().equals(board.id))
+            throw new BuildException("config " + config + " is for board '" + c.board() + "', the build for '" + board.id
                     + "': make them agree");
+        if (!c.dataDir().toString().equals(DATA_DIR))
+            throw new BuildException("config " + config + ": dataDir must be " + DATA_DIR + " on an image (the data partition), not "
+                    + c.dataDir());
         return bytes;
     }
 
@@ -265,15 +266,18 @@ public final class ImageBuilder {
         throw new BuildException("the C runtime file " + name + " is in none of libc6, libgcc-s1, libstdc++6, zlib1g");
     }
 
+    /** Runtime files an appliance never uses: it spawns no processes and generates no CDS archive. */
+    static final Set<String> RUNTIME_OMIT = Set.of("bin/keytool", "lib/jexec", "lib/jspawnhelper", "lib/classlist", "lib/jrt-fs.jar");
+
     private static void addTree(Cpio cpio, Path root, String at) throws IOException {
         try (Stream<Path> s = Files.walk(root)) {
             for (Path f : s.sorted().toList()) {
                 String rel = root.relativize(f).toString();
-                if (rel.isEmpty()) continue;
+                if (rel.isEmpty() || RUNTIME_OMIT.contains(rel)) continue;
                 String path = at + "/" + rel;
                 if (Files.isSymbolicLink(f)) cpio.symlink(path, Files.readSymbolicLink(f).toString());
                 else if (Files.isDirectory(f)) cpio.dir(path);
-                else cpio.file(path, Files.readAllBytes(f), Files.isExecutable(f) ? 0755 : 0644);
+                else cpio.file(path, ElfStrip.strip(Files.readAllBytes(f)), Files.isExecutable(f) ? 0755 : 0644);
             }
         }
     }
@@ -339,15 +343,11 @@ public final class ImageBuilder {
     }
 
     static void deleteTree(Path root) {
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        try {
+            Deb.deleteTree(root);
         } catch (IOException e) {
             // a temp folder left behind is harmless
         }
     }
 
-    /** Reads a stream fully (used for the InRelease override in tests). */
-    static byte[] readAll(InputStream in) throws IOException {
-        return in.readAllBytes();
-    }
 }

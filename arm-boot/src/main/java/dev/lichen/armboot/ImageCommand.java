@@ -36,7 +36,7 @@ public final class ImageCommand implements Runnable {
                 Board b = Board.of(board);
                 URI m = mirror != null ? mirror : AptSources.debianMirror(Path.of("/etc/apt"));
                 Path c = cache != null ? cache : Path.of(System.getProperty("user.home"), ".cache", "lichen", "debian");
-                Appliance app = Appliance.sensor(List.of("--config", "/etc/lichen/device.json"));
+                Appliance app = Appliance.sensor(List.of("run", "--config", "/etc/lichen/device.json"));
                 ImageBuilder.Result r = new ImageBuilder(Progress.to(System.out)).build(
                         new ImageBuilder.Request(b, config, output, m, c, keyring, app, dataMib << 20));
                 System.out.printf("%s: %s raw, runtime %s, initramfs %s, kernel %s, Java modules %s%n", r.image(),

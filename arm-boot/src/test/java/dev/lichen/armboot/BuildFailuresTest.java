@@ -25,9 +25,10 @@ class BuildFailuresTest {
     @Test
     void aConfigLackingFieldsWritesNothing() throws Exception {
         Path config = Files.writeString(dir.resolve("device.json"), """
-                {"deviceId": "kitchen", "board": "arm64-virt", "sensors": []}
+                {"deviceId": "kitchen", "board": "arm64-virt", "dataDir": "/var/lib/lichen",
+                 "sensors": [{"chip": "bme280", "bus": 1, "address": "0x76", "channels": {"temperature": "10s"}}]}
                 """);
-        assertRefused(config, "lacks gateway, gateway.uplink, gateway.host, gateway.port");
+        assertRefused(config, "gateway");
     }
 
     @Test
@@ -39,10 +40,18 @@ class BuildFailuresTest {
     @Test
     void aBadDeviceIdWritesNothing() throws Exception {
         Path config = Files.writeString(dir.resolve("device.json"), """
-                {"deviceId": "Kitchen Climate", "board": "arm64-virt", "sensors": [],
-                 "gateway": {"uplink": "coap", "host": "10.0.2.2", "port": 5683}}
+                {"deviceId": "Kitchen Climate", "board": "arm64-virt", "dataDir": "/var/lib/lichen",
+                 "gateway": {"uplink": "coap", "host": "10.0.2.2", "port": 5683},
+                 "sensors": [{"chip": "bme280", "bus": 1, "address": "0x76", "channels": {"temperature": "10s"}}]}
                 """);
-        assertRefused(config, "deviceId 'Kitchen Climate' must match");
+        assertRefused(config, "deviceId");
+    }
+
+    @Test
+    void aDataDirOffTheDataPartitionWritesNothing() throws Exception {
+        Path config = Files.writeString(dir.resolve("device.json"), Files.readString(TestImages.config(dir, "arm64-virt", 5683))
+                .replace("/var/lib/lichen", "/home/pi/data"));
+        assertRefused(config, "dataDir must be /var/lib/lichen");
     }
 
     @Test

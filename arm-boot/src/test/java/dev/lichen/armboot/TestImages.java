@@ -28,7 +28,12 @@ final class TestImages {
 
     /** The stand-in appliance: its classes jarred alone, plus device-runtime and Californium from the test class path. */
     static Appliance tinyAppliance(Path work, int powerOffAfter) throws IOException {
-        Path classes = Path.of("target/test-classes");
+        Path classes;
+        try {
+            classes = Path.of(TestImages.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IOException(e);
+        }
         Path jar = work.resolve("tiny-appliance.jar");
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar)); Stream<Path> s = Files.walk(classes)) {
             for (Path f : s.filter(p -> p.toString().contains("/testapp/") && Files.isRegularFile(p)).sorted().toList()) {

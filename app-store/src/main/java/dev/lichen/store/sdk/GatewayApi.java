@@ -42,7 +42,9 @@ public final class GatewayApi {
 
     private final URI base;
     private final String token;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    // built on another thread while the add-on starts its server: a cold HttpClient costs tens of ms
+    private final java.util.concurrent.CompletableFuture<HttpClient> http = java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(3)).build(), r -> Thread.ofVirtual().start(r));
 
     public GatewayApi(String baseUrl, String token) {
         this.base = URI.create(baseUrl.endsWith("/") ? baseUrl : baseUrl + "/");
@@ -74,7 +76,7 @@ public final class GatewayApi {
                 : rb.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofByteArray(body));
         HttpResponse<byte[]> r;
         try {
-            r = http.send(rb.build(), HttpResponse.BodyHandlers.ofByteArray());
+            r = http.join().send(rb.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);

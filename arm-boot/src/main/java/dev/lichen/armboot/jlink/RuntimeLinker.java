@@ -25,18 +25,27 @@ import java.util.stream.Stream;
 public final class RuntimeLinker {
     /** Modules the init layer and a headless appliance always need, whatever jdeps sees. */
     public static final Set<String> ALWAYS = Set.of("java.base");
+    /**
+     * Modules jdeps finds referenced but an appliance never runs: java.desktop (JNA's AWT window
+     * handles; Jackson's java.beans lookups, which it guards) and java.security.jgss (Kerberos, for
+     * JSch's SSH, which Pi4J's linuxfs plugin drags in). Together about 9 MB of the runtime; the
+     * QEMU tests start the sensor appliance without them.
+     */
+    public static final Set<String> NEVER = Set.of("java.desktop", "java.security.jgss");
 
     private RuntimeLinker() {}
 
     /** The modules the jars need (jdeps --print-module-deps), plus {@link #ALWAYS}. */
     public static SortedSet<String> modulesFor(List<Path> jars) {
+        String path = jars.stream().map(Path::toString).collect(Collectors.joining(java.io.File.pathSeparator));
+        // modular jars (Pi4J) are read as modules: their requires resolve on the module path
         List<String> args = new ArrayList<>(List.of("--multi-release", "25", "--ignore-missing-deps", "--print-module-deps",
-                "--class-path", jars.stream().map(Path::toString).collect(Collectors.joining(java.io.File.pathSeparator))));
+                "--module-path", path, "--class-path", path));
         jars.forEach(j -> args.add(j.toString()));
         String out = run("jdeps", args).trim();
         String last = out.lines().reduce((a, b) -> b).orElse("");
         SortedSet<String> modules = new TreeSet<>(ALWAYS);
-        for (String m : last.split(",")) if (!m.isBlank()) modules.add(m.trim());
+        for (String m : last.split(",")) if (!m.isBlank() && !NEVER.contains(m.trim())) modules.add(m.trim());
         return modules;
     }
 

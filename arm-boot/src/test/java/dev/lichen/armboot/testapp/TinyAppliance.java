@@ -35,6 +35,8 @@ public final class TinyAppliance {
         Path acked = dir.resolve("acked.txt");
         String boot = UUID.randomUUID().toString().substring(0, 8);
         System.out.println("tiny-appliance: started " + device + " boot " + boot + " -> coap://" + host + ":" + port + "/r");
+        org.eclipse.californium.core.config.CoapConfig.register();
+        org.eclipse.californium.elements.config.UdpConfig.register();
         CoapClient client = new CoapClient("coap://" + host + ":" + port + "/r");
         client.setTimeout(3000L);
         try (FileChannel out = FileChannel.open(log, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {

@@ -70,10 +70,9 @@ public final class Init {
         mountPseudoFilesystems();
         log("up: java " + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors() + " cpu");
         loadModules();
-        startWatchdog();
-        mountData();
         CountDownLatch clockSet = new CountDownLatch(1);
         Thread.ofVirtual().name("network").start(() -> network(clockSet));
+        mountData();
         if (Instant.now().isBefore(Instant.parse("2025-01-01T00:00:00Z"))) {
             // a board without a battery clock: readings would be stamped 1970; wait for SNTP a while
             log("clock unset (" + Instant.now() + "): waiting for SNTP");
@@ -278,6 +277,16 @@ public final class Init {
         Supervisor supervisor = new Supervisor(Integer.parseInt(p.getProperty("restart.max", "5")),
                 Duration.ofSeconds(Long.parseLong(p.getProperty("restart.window.seconds", "600"))), System::nanoTime, Init::log);
         log("starting " + main + " " + String.join(" ", args));
+        Thread.ofVirtual().name("rss").start(Init::logMemory);
+        // armed once the appliance had time to start: a slow first boot must not reset the board
+        Thread.ofVirtual().name("watchdog-arm").start(() -> {
+            try {
+                Thread.sleep(Long.parseLong(p.getProperty("watchdog.delay.seconds", "20")) * 1000);
+                startWatchdog();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         Supervisor.Outcome outcome = supervisor.run(() -> {
             try {
                 Class.forName(main).getMethod("main", String[].class).invoke(null, (Object) args.clone());
@@ -295,6 +304,21 @@ public final class Init {
         new CountDownLatch(1).await();
     }
 
+    /** The machine's one program's resident memory, 15 s after start and every 10 minutes. */
+    private static void logMemory() {
+        try {
+            Thread.sleep(15_000);
+            while (true) {
+                String rss = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS:"))
+                        .findFirst().orElse("VmRSS: ?").replaceAll("\\s+", " ");
+                log("memory: " + rss);
+                Thread.sleep(600_000);
+            }
+        } catch (IOException | InterruptedException e) {
+            // no /proc: nothing to report
+        }
+    }
+
     /** Runs as the JVM ends: sync, unmount, then power off or reboot, so PID 1 never just exits. */
     private void halt() {
         Machine.Request r = Machine.request;
@@ -304,7 +328,8 @@ public final class Init {
             try {
                 Linux.umount(p.getProperty("data.dir", "/var/lib/lichen"));
             } catch (Linux.SyscallException e) {
-                log("unmount data: " + e.getMessage());
+                // EBUSY: the appliance still holds files open; the sync above has made them durable
+                if (e.errno() != 16) log("unmount data: " + e.getMessage());
             }
         }
         Linux.sync();
