@@ -313,14 +313,14 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
                 if (address instanceof Integer a) {
                     int bus = placement.get("bus") instanceof Integer b ? b : 1;
                     String key = "i2c-" + bus + "@" + a;
-                    String prev = addresses.putIfAbsent(key, at);
+                    String prev = shared(addresses, key, chip, placement.get("input"), at);
                     if (prev != null) {
                         problems.add(at + ".address: %s and %s are both at 0x%02x on i2c bus %d; give one another address".formatted(prev, at, a, bus));
                     }
                 }
                 if (placement.get("chipSelect") instanceof Integer cs) {
                     int bus = placement.get("bus") instanceof Integer b ? b : 0;
-                    String prev = addresses.putIfAbsent("spi-" + bus + "@" + cs, at);
+                    String prev = shared(addresses, "spi-" + bus + "@" + cs, chip, placement.get("input"), at);
                     if (prev != null) problems.add(at + ".chipSelect: %s already uses chip select %d on spi bus %d".formatted(prev, cs, bus));
                 }
                 if (placement.get("romId") instanceof String rom) {
@@ -330,6 +330,26 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
                 out.add(new SensorSpec(chip, placement, channels));
             }
             return out;
+        }
+
+        /**
+         * Claims a bus address for a sensor entry; returns the entry already holding it, or null.
+         * Several probes may share one ADC chip (an ADS1115, an MCP3008) when each reads its own
+         * input: the same chip at the same address with distinct inputs is no conflict.
+         */
+        private static String shared(Map<String, String> claims, String key, String chip, Object input, String at) {
+            String holder = claims.putIfAbsent(key, at);
+            String inputKey = input instanceof Integer in ? key + "#input" + in : null;
+            if (holder == null) {
+                if (chip != null) claims.put(key + "#chip", chip);
+                if (inputKey != null) claims.put(inputKey, at);
+                return null;
+            }
+            if (inputKey != null && chip != null && chip.equals(claims.get(key + "#chip"))
+                    && claims.keySet().stream().anyMatch(k -> k.startsWith(key + "#input"))) {
+                return claims.putIfAbsent(inputKey, at);
+            }
+            return holder;
         }
 
         private Map<String, Schedule> channels(String at, JsonNode node) {
