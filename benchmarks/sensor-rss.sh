@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Resident memory of the sensor appliance after N minutes (default 5): a simulated board with
-# 5 channels at 1 Hz, uplinking to a local mosquitto (mqtt, default) or Californium-free CoAP
-# sink... see BENCHMARKS.md. Usage: benchmarks/sensor-rss.sh [mqtt|coap] [minutes]
-# The JVM flags under test are in JVM_FLAGS; override to compare.
+# 5 channels sampled at 1 Hz, uplinking to a local mosquitto (mqtt, the default) or to a
+# Californium CoAP server in another JVM (coap). Prints VmRSS read from /proc/<pid>/status.
+# Usage: benchmarks/sensor-rss.sh [mqtt|coap] [minutes]. Results: BENCHMARKS.md.
+# The JVM flags under test are JVM_FLAGS (override to compare); glibc arenas: MALLOC_ARENA_MAX.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 UPLINK=${1:-mqtt}
 MINUTES=${2:-5}
 JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-JVM_FLAGS=${JVM_FLAGS:--Xmx24m -Xms8m -Xss256k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=16m -XX:MaxMetaspaceSize=40m -XX:MaxDirectMemorySize=8m -XX:+UseCompactObjectHeaders -XX:-UsePerfData}
+# 5 readings a second need no JIT: the interpreter saves the code cache and the compiler's
+# native arenas (about 5 MB less than C1 only); TrimNativeHeapInterval hands freed malloc
+# memory back to the OS
+JVM_FLAGS=${JVM_FLAGS:--Xint -Xmx16m -Xms8m -Xss256k -XX:+UseSerialGC -XX:MaxMetaspaceSize=40m -XX:MaxDirectMemorySize=8m -XX:+UseCompactObjectHeaders -XX:-UsePerfData -XX:TrimNativeHeapInterval=2000}
+export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 
 export JAVA_HOME
 echo "building device-runtime (test classes hold the bench main and its test sensor factory)..."
@@ -37,7 +42,7 @@ else
 fi
 sleep 1
 
-echo "appliance: $UPLINK to 127.0.0.1:$PORT for $MINUTES min, flags: $JVM_FLAGS"
+echo "appliance: $UPLINK to 127.0.0.1:$PORT for $MINUTES min, MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX, flags: $JVM_FLAGS"
 # shellcheck disable=SC2086
 "$JAVA_HOME/bin/java" $JVM_FLAGS -cp "$CP" dev.lichen.appliance.SensorRssRun "$UPLINK" "$PORT" "$MINUTES" "$WORK/data" &
 APP=$!

@@ -58,6 +58,9 @@ async function api(method, path, body) {
   return data;
 }
 
+/** A channel name in a URL path: its slashes stay slashes (the route takes them), the rest is encoded. */
+function channelPath(name) { return name.split("/").map(encodeURIComponent).join("/"); }
+
 function fmtNum(v) {
   if (v === null || v === undefined) return "–";
   const a = Math.abs(v);
@@ -138,7 +141,7 @@ function loginView() {
 function signedIn() {
   document.getElementById("bar").hidden = false;
   document.getElementById("who-name").textContent = session.username;
-  document.getElementById("who-role").textContent = session.role;
+  document.getElementById("who-role").textContent = "(" + session.role + ")";
   document.getElementById("nav-users").hidden = !isAdmin();
   startLive();
   if (location.hash === "" || location.hash === "#/login" || location.hash === "#/setup") location.hash = "#/";
@@ -167,7 +170,23 @@ function startLive() {
 }
 function stopLive() { if (live) { live.close(); live = null; } }
 
+/** A raw history chart on screen takes the device's new readings as they come. */
+function appendToChart(msg) {
+  if (view !== "device" || !shown || !chart || shown.deviceId !== msg.deviceId) return;
+  let added = 0;
+  for (const r of msg.readings) {
+    if (r.channel !== shown.channel || r.value === null) continue;
+    shown.data[0].push(r.time / 1000);
+    shown.data[1].push(r.value);
+    added++;
+  }
+  if (!added) return;
+  chart.setData(shown.data);
+  shown.box.dataset.points = String(shown.data[0].length);
+}
+
 function onReadings(msg) {
+  appendToChart(msg);
   for (const r of msg.readings) {
     const t = tiles.get(msg.deviceId + "/" + r.channel);
     if (!t) continue;
@@ -178,7 +197,7 @@ function onReadings(msg) {
     void t.tile.offsetWidth; // restart the flash animation
     t.tile.classList.add("flash");
     t.tag.hidden = true;
-    if (r.value !== null) { t.points.push([r.time, r.value]); drawSpark(t.spark, t.points); }
+    if (r.value !== null) { t.points.push([r.time, r.value]); sparkLater(t); }
   }
 }
 
@@ -273,8 +292,9 @@ async function dashboardView() {
   // sparklines of the last 6 hours, loaded after the tiles are on screen
   const to = Date.now(), from = to - 6 * 3600e3;
   for (const [key, t] of tiles) {
-    const [id, ch] = key.split("/");
-    api("GET", `/devices/${encodeURIComponent(id)}/channels/${encodeURIComponent(ch)}/readings?from=${from}&to=${to}`)
+    const cut = key.indexOf("/"); // device ids have no slash; channel names may
+    const id = key.slice(0, cut), ch = key.slice(cut + 1);
+    api("GET", `/devices/${encodeURIComponent(id)}/channels/${channelPath(ch)}/readings?from=${from}&to=${to}`)
       .then(s => { t.points = s.time.map((tm, i) => [tm, s.mean[i]]).concat(t.points); drawSpark(t.spark, t.points); })
       .catch(() => {});
   }
@@ -295,6 +315,18 @@ function tile(d, c) {
     when, spark);
   tiles.set(d.id + "/" + c.name, { tile: t, val, when, spark, tag, points: [] });
   return t;
+}
+
+/** Redraws a tile's sparkline at most once a frame, however fast its readings come. */
+function sparkLater(t) {
+  if (t.pending) return;
+  t.pending = true;
+  requestAnimationFrame(() => {
+    t.pending = false;
+    const cutoff = Date.now() - 6 * 3600e3;
+    if (t.points.length > 5000) t.points = t.points.filter(p => p[0] >= cutoff).slice(-2000);
+    drawSpark(t.spark, t.points);
+  });
 }
 
 /** A sparkline drawn by hand: a tile needs only a line, not a chart library. */
@@ -323,6 +355,7 @@ function drawSpark(canvas, points) {
 // ---- device page ---------------------------------------------------------------------------
 
 let chart = null;
+let shown = null; // what the chart shows: {deviceId, channel, data, box}, for live appends to raw charts
 let drawing = 0; // the latest history request; answers to older ones are dropped
 
 async function deviceView(id, wanted) {
@@ -376,7 +409,7 @@ async function deviceView(id, wanted) {
 
 async function drawHistory(d, channel, range, box, status, csv, rawCsv) {
   const to = Date.now(), from = to - RANGES[range];
-  const base = `/devices/${encodeURIComponent(d.id)}/channels/${encodeURIComponent(channel)}/readings?from=${from}&to=${to}`;
+  const base = `/devices/${encodeURIComponent(d.id)}/channels/${channelPath(channel)}/readings?from=${from}&to=${to}`;
   csv.href = API + base + "&format=csv";
   rawCsv.href = API + `/devices/${encodeURIComponent(d.id)}/readings?from=${Math.max(from, to - 31 * 86400e3)}&to=${to}&format=csv`;
   status.textContent = "Loading…";
@@ -394,7 +427,8 @@ async function drawHistory(d, channel, range, box, status, csv, rawCsv) {
   if (chart) { chart.destroy(); chart = null; }
   box.replaceChildren();
   const width = Math.max(280, box.clientWidth || 600);
-  chart = new uPlot({ width, height: 300, series, scales: { x: { time: true, range: [from / 1000, to / 1000] } } }, data, box);
+  chart = new uPlot({ width, height: 300, series, scales: { x: { time: true } } }, data, box);
+  shown = s.resolution === "raw" ? { deviceId: d.id, channel, data, box } : null;
   box.dataset.points = String(s.time.length);
   box.dataset.resolution = s.resolution;
   box.dataset.range = range;

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             dev.lichen.sensors.probe.SensorsCommand.class,
             dev.lichen.armboot.ImageCommand.class,
             dev.lichen.sim.cli.SimCommand.class,
+            dev.lichen.sim.demo.DemoCommand.class,
         })
 public final class Main implements Runnable {
     @Override

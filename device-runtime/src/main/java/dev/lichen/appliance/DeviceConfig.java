@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lichen.senml.SenmlCodec;
 import dev.lichen.senml.SenmlFormat;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -63,8 +64,6 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
     public static final Duration MIN_INTERVAL = Duration.ofMillis(100);
     public static final Duration MAX_INTERVAL = Duration.ofHours(24);
 
-    private static final Pattern DEVICE_ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
-    private static final Pattern CHANNEL = Pattern.compile("[a-z][a-z0-9_]{0,31}");
     private static final Pattern INTERVAL = Pattern.compile("([0-9]{1,6})(ms|s|m|h)");
     private static final Pattern HOST_LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
     private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
@@ -175,7 +174,7 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
         DeviceConfig validate(String source, RawConfig raw) throws ConfigException {
             String deviceId = raw.deviceId();
             if (deviceId == null) problems.add("deviceId: missing (e.g. \"kitchen-climate\")");
-            else if (!DEVICE_ID.matcher(deviceId).matches()) {
+            else if (!SenmlCodec.DEVICE_ID.matcher(deviceId).matches()) {
                 problems.add("deviceId: '" + deviceId + "' is not a device id: use 1-63 of a-z, 0-9, '_' and '-', starting with a letter or digit");
             }
             Gateway gateway = gateway(raw.gateway());
@@ -314,14 +313,14 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
                 if (address instanceof Integer a) {
                     int bus = placement.get("bus") instanceof Integer b ? b : 1;
                     String key = "i2c-" + bus + "@" + a;
-                    String prev = addresses.putIfAbsent(key, at);
+                    String prev = shared(addresses, key, chip, placement.get("input"), at);
                     if (prev != null) {
                         problems.add(at + ".address: %s and %s are both at 0x%02x on i2c bus %d; give one another address".formatted(prev, at, a, bus));
                     }
                 }
                 if (placement.get("chipSelect") instanceof Integer cs) {
                     int bus = placement.get("bus") instanceof Integer b ? b : 0;
-                    String prev = addresses.putIfAbsent("spi-" + bus + "@" + cs, at);
+                    String prev = shared(addresses, "spi-" + bus + "@" + cs, chip, placement.get("input"), at);
                     if (prev != null) problems.add(at + ".chipSelect: %s already uses chip select %d on spi bus %d".formatted(prev, cs, bus));
                 }
                 if (placement.get("romId") instanceof String rom) {
@@ -333,6 +332,26 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
             return out;
         }
 
+        /**
+         * Claims a bus address for a sensor entry; returns the entry already holding it, or null.
+         * Several probes may share one ADC chip (an ADS1115, an MCP3008) when each reads its own
+         * input: the same chip at the same address with distinct inputs is no conflict.
+         */
+        private static String shared(Map<String, String> claims, String key, String chip, Object input, String at) {
+            String holder = claims.putIfAbsent(key, at);
+            String inputKey = input instanceof Integer in ? key + "#input" + in : null;
+            if (holder == null) {
+                if (chip != null) claims.put(key + "#chip", chip);
+                if (inputKey != null) claims.put(inputKey, at);
+                return null;
+            }
+            if (inputKey != null && chip != null && chip.equals(claims.get(key + "#chip"))
+                    && claims.keySet().stream().anyMatch(k -> k.startsWith(key + "#input"))) {
+                return claims.putIfAbsent(inputKey, at);
+            }
+            return holder;
+        }
+
         private Map<String, Schedule> channels(String at, JsonNode node) {
             if (node == null || !node.isObject() || node.isEmpty()) {
                 problems.add(at + ".channels: missing or empty: name each channel to read with its interval, e.g. {\"temperature\": \"10s\"}");
@@ -342,8 +361,8 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
             for (var e : node.properties()) {
                 String name = e.getKey();
                 String cat = at + ".channels." + name;
-                if (!CHANNEL.matcher(name).matches()) {
-                    problems.add(cat + ": not a channel name: use a-z, 0-9 and '_', starting with a letter");
+                if (!SenmlCodec.CHANNEL.matcher(name).matches()) {
+                    problems.add(cat + ": not a channel name: use letters, digits and - . / _ (SenML's name characters), starting with a letter or digit");
                     continue;
                 }
                 JsonNode v = e.getValue();

@@ -3,6 +3,7 @@ package dev.lichen.appliance;
 import dev.lichen.runtime.bus.Board;
 import dev.lichen.runtime.bus.BusException;
 import dev.lichen.runtime.clock.Clock;
+import dev.lichen.runtime.clock.Interruptible;
 import dev.lichen.runtime.sensor.Sensor;
 import dev.lichen.runtime.sensor.SensorFactory;
 import dev.lichen.runtime.storage.KeyValueStore;
@@ -188,6 +189,7 @@ public final class SensorAppliance implements AutoCloseable {
         private final String label;
         private final Map<String, Duration> polled = new LinkedHashMap<>();
         private final Set<String> events = new TreeSet<>();
+        private final Interruptible waits = new Interruptible();
         private volatile Sensor sensor;
         private AutoCloseable eventSubscription;
         private Thread thread;
@@ -242,17 +244,17 @@ public final class SensorAppliance implements AutoCloseable {
             long now = clock.monotonicNanos();
             polled.keySet().forEach(c -> due.put(c, now));
             try {
-                while (running) {
+                while (running && !waits.isStopped()) {
                     if (sensor == null) {
                         if (!tryStart()) {
                             failedReads.addAndGet(polled.size());
-                            clock.sleep(RESTART_EVERY);
+                            sleep(RESTART_EVERY);
                             continue;
                         }
                     }
                     if (polled.isEmpty()) {
                         // an events-only sensor: nothing to poll, its listener does the work
-                        clock.sleep(Duration.ofSeconds(60));
+                        sleep(Duration.ofSeconds(60));
                         continue;
                     }
                     long t = clock.monotonicNanos();
@@ -265,13 +267,21 @@ public final class SensorAppliance implements AutoCloseable {
                         due.put(c, next <= t ? t + polled.get(c).toNanos() : next);
                     }
                     long wait = due.values().stream().mapToLong(Long::longValue).min().orElseThrow() - clock.monotonicNanos();
-                    if (wait > 0) clock.sleep(Duration.ofNanos(wait));
+                    if (wait > 0) sleep(Duration.ofNanos(wait));
                 }
             } catch (InterruptedException e) {
                 // stopping
             } catch (RuntimeException e) {
                 LOG.error("sensor {} stopped: {}", label, e.getMessage(), e);
             }
+        }
+
+        /** Only sleeps are interrupted on stop: never a bus transaction or an outbox append. */
+        private void sleep(Duration d) throws InterruptedException {
+            waits.await(() -> {
+                clock.sleep(d);
+                return null;
+            });
         }
 
         private void sample(List<String> channels) {
@@ -308,8 +318,8 @@ public final class SensorAppliance implements AutoCloseable {
         }
 
         void stop() {
+            waits.stop();
             if (thread != null) {
-                thread.interrupt();
                 try {
                     thread.join(Duration.ofSeconds(5));
                 } catch (InterruptedException e) {

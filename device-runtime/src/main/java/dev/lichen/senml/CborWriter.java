@@ -1,7 +1,6 @@
 package dev.lichen.senml;
 
 import java.io.ByteArrayOutputStream;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -64,23 +63,27 @@ final class CborWriter {
         writeBig(bits, 8);
     }
 
+    private static final double[] POW10 = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+
     /**
-     * Writes v as 4([exponent, mantissa]) from its shortest decimal form (Double.toString is the
-     * shortest text that reads back as the same double) when that beats 9 bytes; the exponent is
-     * kept to one byte so only everyday decimals take this path.
+     * Writes v as 4([-digits, mantissa]) with the fewest decimal digits that read back as exactly
+     * v (powers of ten up to 1e15 are exact doubles, so m / 10^d is correctly rounded), when that
+     * beats the 9 bytes of a double.
      */
     private boolean decimalFraction(double v) {
-        BigDecimal d = new BigDecimal(Double.toString(v)).stripTrailingZeros();
-        int exponent = -d.scale();
-        if (exponent < -24 || exponent > 23 || d.precision() > 18) return false;
-        long mantissa = d.unscaledValue().longValueExact();
-        if (2 + headSize(exponent < 0 ? -1L - exponent : exponent) + headSize(mantissa < 0 ? -1 - mantissa : mantissa) >= 9)
-            return false;
-        out.write(0xc4);
-        array(2);
-        integer(exponent);
-        integer(mantissa);
-        return true;
+        for (int digits = 1; digits < POW10.length; digits++) {
+            double m = Math.rint(v * POW10[digits]);
+            if (Math.abs(m) >= TWO_53) return false;
+            if (m / POW10[digits] != v) continue;
+            long mantissa = (long) m;
+            if (2 + 1 + headSize(mantissa < 0 ? -1 - mantissa : mantissa) >= 9) return false;
+            out.write(0xc4);
+            array(2);
+            integer(-digits);
+            integer(mantissa);
+            return true;
+        }
+        return false;
     }
 
     private static int headSize(long arg) {

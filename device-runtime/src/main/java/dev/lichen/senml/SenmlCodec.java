@@ -3,6 +3,7 @@ package dev.lichen.senml;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
@@ -72,6 +73,7 @@ public final class SenmlCodec {
     private static final Pattern INTEGER_KEY = Pattern.compile("-?\\d+");
     private static final double RELATIVE_TIME_LIMIT = 268_435_456; // 2^28
     private static final int VERSION = 10;
+    private static final double YEAR_10000 = 253_402_300_800.0; // 10000-01-01 in epoch seconds
 
     /** The RFC 8428 labels with their CBOR integer keys (section 6, Table 4). */
     private enum Label {
@@ -159,8 +161,9 @@ public final class SenmlCodec {
             throw new SenmlException(Reason.MISSING_IDENTITY, "device id " + quote(b.deviceId()) + " must match " + DEVICE_ID.pattern());
         if (b.bootId() == null || !BOOT_ID.matcher(b.bootId()).matches())
             throw new SenmlException(Reason.MISSING_IDENTITY, "boot id " + quote(b.bootId()) + " must match " + BOOT_ID.pattern());
-        if (b.firstSeq() < 0)
-            throw new SenmlException(Reason.MISSING_IDENTITY, "first sequence number must be >= 0, got " + b.firstSeq());
+        if (b.firstSeq() < 0 || b.firstSeq() + b.readings().size() > (1L << 53))
+            throw new SenmlException(Reason.MISSING_IDENTITY, "sequence numbers must lie in 0..2^53 (exact as SenML numbers), got "
+                    + b.firstSeq());
         List<Reading> rs = b.readings();
         if (rs.isEmpty()) throw new SenmlException(Reason.VALUE_COUNT, "a batch needs at least one reading");
         if (rs.size() > limits.maxRecords())
@@ -365,6 +368,9 @@ public final class SenmlCodec {
                 throw new SenmlException(Reason.BAD_NAME, "record " + at + ": channel " + quote(channel) + " must match " + CHANNEL.pattern());
             if (r.value() == null)
                 throw new SenmlException(Reason.VALUE_COUNT, "record " + at + ": a Lichen reading needs a value, not only a sum");
+            if (r.time() < RELATIVE_TIME_LIMIT || r.time() >= YEAR_10000)
+                throw new SenmlException(Reason.BAD_TIME, "record " + at + " (" + channel + "): time " + r.time()
+                        + " s is not a date between 1978 and 9999");
             readings.add(new Reading(channel, r.unit(), r.value(), Math.round(r.time() * 1000)));
         }
         return new Batch(deviceId, bootId, (long) (double) s, readings);
@@ -407,7 +413,14 @@ public final class SenmlCodec {
             throw e;
         } catch (IOException | RuntimeException e) {
             String what = isCbor ? "CBOR" : "JSON";
-            throw new SenmlException(Reason.MALFORMED, "not well-formed SenML " + what + ": " + e.getMessage().lines().findFirst().orElse(""), e);
+            String detail = String.valueOf(e.getMessage());
+            if (e instanceof JsonProcessingException jpe && jpe.getOriginalMessage() != null) {
+                // Jackson's own text, without its "[Source: ...]" decoration, plus where it broke
+                detail = jpe.getOriginalMessage().replaceAll("\\s*\\(start marker at \\[Source:.*", "")
+                        .replaceAll("\\s*\\[Source:.*", "");
+                if (jpe.getLocation() != null) detail += " (at byte " + jpe.getLocation().getByteOffset() + ")";
+            }
+            throw new SenmlException(Reason.MALFORMED, "not well-formed SenML " + what + ": " + detail.lines().findFirst().orElse(""), e);
         }
         return records;
     }

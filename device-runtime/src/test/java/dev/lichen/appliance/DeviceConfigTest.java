@@ -122,6 +122,17 @@ class DeviceConfigTest {
     }
 
     @Test
+    void probesShareOneAdcByInputButNotOneInput() throws Exception {
+        String soil = "{\"chip\": \"soil-ads1115\", \"bus\": 1, \"address\": \"0x48\", \"input\": %d, \"channels\": {\"soil_moisture\": \"5m\"}}";
+        String two = coapsExample().replace("\"sensors\": [", "\"sensors\": [" + soil.formatted(1) + ", ");
+        assertEquals(4, parse(two).sensors().size(), "a second probe on input 1 of the same ADS1115 is allowed");
+        String same = problem(coapsExample().replace("\"sensors\": [", "\"sensors\": [" + soil.formatted(0) + ", "));
+        assertTrue(same.contains("both at 0x48 on i2c bus 1"), same);
+        String otherChip = problem(coapsExample().replace("\"0x76\"", "\"0x48\""));
+        assertTrue(otherChip.contains("both at 0x48 on i2c bus 1"), "another chip at the ADC's address still conflicts: " + otherChip);
+    }
+
+    @Test
     void unknownChipAndBoard() {
         String chip = problem(coapsExample().replace("\"pir\"", "\"pyr\""));
         assertTrue(chip.contains("unknown chip 'pyr' (known: bme280, pir, soil-ads1115)"), chip);

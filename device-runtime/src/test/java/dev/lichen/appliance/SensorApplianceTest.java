@@ -119,4 +119,21 @@ class SensorApplianceTest {
             assertEquals(0, outbox.stats().pending());
         }
     }
+
+    @Test
+    void bootIdIsNewEachStartAndCountsBoots() throws Exception {
+        var board = new SimBoard("sim").attachI2c(1, 0x40, new ThermoModel());
+        var store = new dev.lichen.runtime.storage.FileKeyValueStore(dir.resolve("state"));
+        List<String> boots = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            try (var outbox = CoapUplinkTest.newOutbox(dir);
+                 var uplink = new CoapUplink("127.0.0.1", 9, Optional.empty(), FAST);
+                 var app = new SensorAppliance(config(9, "0x40"), board, Clock.SYSTEM, outbox, uplink,
+                         SensorAppliance.installedFactories(), Optional.of(store), PUMP).start()) {
+                boots.add(app.bootId());
+            }
+        }
+        assertTrue(boots.get(0).startsWith("1-") && boots.get(1).startsWith("2-"), boots.toString());
+        assertNotEquals(boots.get(0).substring(2), boots.get(1).substring(2));
+    }
 }

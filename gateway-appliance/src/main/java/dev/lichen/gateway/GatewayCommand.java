@@ -50,6 +50,9 @@ public final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--mqtt-persistence", paramLabel = "MODE", description = "Broker sessions and queues: in-memory (spares the SD card; readings are durable in the database anyway) or file. Default: in-memory")
     String mqttPersistence;
 
+    @Option(names = "--ingest-only", description = "Run ingest, storage, retention and alerts only: no web UI or other components.")
+    boolean ingestOnly;
+
     /** The configuration these flags describe (defaults < config file < flags). */
     public GatewayConfig resolve() throws Exception {
         GatewayConfig c = GatewayConfig.defaults();
@@ -89,7 +92,7 @@ public final class GatewayCommand implements Callable<Integer> {
         }
         Gateway g;
         try {
-            g = Gateway.start(c);
+            g = ingestOnly ? Gateway.start(c, java.util.List.of()) : Gateway.start(c);
         } catch (Exception e) {
             System.err.println("lichen gateway: cannot start: " + e.getMessage()
                     + " (is another gateway using the ports or the data folder? try other --coap-port/--mqtt-port/--data)");

@@ -54,6 +54,8 @@ class DeviceConfigPlacementTest {
                 if (r.value() instanceof Value.Number(double v)) {
                     assertTrue(Double.isFinite(v), r.toString());
                 }
+                // what the uplink will send must pass the wire codec's checks (units, names, values)
+                assertDoesNotThrow(() -> dev.lichen.senml.SenmlCodec.check(r), r.toString());
             }
         }
         assertEquals(List.of("temperature", "humidity", "pressure", "temperature", "humidity", "soil_moisture", "voltage",

@@ -51,18 +51,18 @@ class FactoryTest {
         assertEquals(80, number(sht.sample(0), "humidity"), 2);
         Sensor soil = factory.start("soil-ads1115", b, m("bus", 1, "address", "0x48", "input", 0,
                 "calibration", m("dryVolts", 2.8, "wetVolts", 1.2)));
-        assertEquals(0.35, number(soil.sample(0), "soil_moisture"), 0.005);
+        assertEquals(35, number(soil.sample(0), "soil_moisture"), 0.5);
         Sensor volts = factory.start("ads1115", b, m("address", "0x48", "input", 0, "settings", m("fullScaleVolts", 6.144)));
         assertEquals(2.8 - 0.35 * 1.6, number(volts.sample(0), "voltage"), 0.001);
         demo.mcp3008().setVolts(2, 2.0);
         Sensor mcpSoil = factory.start("mcp3008", b, m("chipSelect", 0, "input", 2, "settings", m("probe", "soil"),
                 "calibration", m("dryVolts", 2.8, "wetVolts", 1.2)));
-        assertEquals(0.5, number(mcpSoil.sample(0), "soil_moisture"), 0.005);
+        assertEquals(50, number(mcpSoil.sample(0), "soil_moisture"), 0.5);
         Sensor fridge = factory.start("ds18b20", b, m("romId", "28-0000075e3a1b"));
         assertEquals(4.5, number(fridge.sample(0), "temperature"));
         Sensor sgp = factory.start("sgp30", b, m("address", "0x58"));
         clock.advance(Duration.ofSeconds(16));
-        assertEquals(650e-6, number(sgp.sample(0), "co2"), 1e-12);
+        assertEquals(650, number(sgp.sample(0), "co2"));
         Sensor light = factory.start("bh1750", b, m("address", 0x23, "settings", m("resolution", "H2")));
         assertEquals(320, number(light.sample(0), "illuminance"), 1);
         Sensor pir = factory.start("pir", b, m("pin", DemoBoard.PIR_PIN));
@@ -104,11 +104,11 @@ class FactoryTest {
                 }
             }
             for (int k = 0; k < futures.size(); k++) {
-                assertEquals(0.1 + 0.2 * (k % 4), futures.get(k).get(), 0.005, "probe " + (k % 4));
+                assertEquals(10 + 20 * (k % 4), futures.get(k).get(), 0.5, "probe " + (k % 4));
             }
         }
         for (int i = 0; i < 4; i++) {
-            assertEquals(0.1 + 0.2 * i, number(sensors.get(i).sample(0), "soil_moisture"), 0.005);
+            assertEquals(10 + 20 * i, number(sensors.get(i).sample(0), "soil_moisture"), 0.5);
         }
     }
 

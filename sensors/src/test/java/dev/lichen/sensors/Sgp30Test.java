@@ -46,10 +46,11 @@ class Sgp30Test {
         model.set(1234, 56);
         var readings = sensor.sample(9);
         assertEquals("co2", readings.get(0).channel());
-        assertEquals("/", readings.get(0).unit());
-        assertEquals(1234e-6, ((Value.Number) readings.get(0).value()).value(), 1e-12);
+        assertEquals("ppm", readings.get(0).unit());
+        assertEquals(1234, ((Value.Number) readings.get(0).value()).value());
         assertEquals("voc", readings.get(1).channel());
-        assertEquals(56e-9, ((Value.Number) readings.get(1).value()).value(), 1e-15);
+        assertEquals("ppb", readings.get(1).unit());
+        assertEquals(56, ((Value.Number) readings.get(1).value()).value());
     }
 
     @Test
@@ -70,6 +71,13 @@ class Sgp30Test {
         sensor.observe(new Reading("temperature", "Cel", new Value.Number(4), 0)); // fridge
         sensor.measure();
         assertEquals(Sgp30.absoluteHumidity(4, 50), model.absoluteHumidity(), 1 / 256.0);
+    }
+
+    @Test
+    void baselineIsSavedAndRestoredWithCrcs() throws Exception {
+        Sgp30 sensor = start();
+        sensor.restoreBaseline(0x8A3C, 0x8D21);
+        assertArrayEquals(new int[] {0x8A3C, 0x8D21}, sensor.baseline());
     }
 
     @Test

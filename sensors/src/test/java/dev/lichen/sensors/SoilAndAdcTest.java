@@ -61,9 +61,11 @@ class SoilAndAdcTest {
             soil.setWaterContent(vwc);
             assertEquals(vwc, sensor.waterContent(), 0.001, "at " + vwc);
         }
+        soil.setWaterContent(0.35);
         var r = sensor.sample(5).getFirst();
         assertEquals("soil_moisture", r.channel());
-        assertEquals("/", r.unit());
+        assertEquals("/100", r.unit());
+        assertEquals(35, ((dev.lichen.senml.Value.Number) r.value()).value(), 0.1);
     }
 
     @Test

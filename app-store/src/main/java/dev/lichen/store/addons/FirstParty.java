@@ -58,14 +58,26 @@ public final class FirstParty {
         return lapp;
     }
 
-    /** The jars every add-on built on the SDK needs besides its own: Jackson (core, databind, annotations). */
+    /**
+     * The jars every add-on built on the SDK needs besides its own: Jackson (core, databind,
+     * annotations), copied as they are, or cut out by package when they were merged into a bigger
+     * jar (a shaded launcher) or come from a class folder.
+     */
     public static Map<String, byte[]> runtimeLibs() {
         var libs = new TreeMap<String, byte[]>();
-        for (Class<?> c : List.of(com.fasterxml.jackson.databind.ObjectMapper.class, com.fasterxml.jackson.core.JsonParser.class,
-                com.fasterxml.jackson.annotation.JsonProperty.class)) {
-            var src = Packer.codeSource(c);
+        var parts = Map.of("jackson-databind", com.fasterxml.jackson.databind.ObjectMapper.class,
+                "jackson-core", com.fasterxml.jackson.core.JsonParser.class,
+                "jackson-annotations", com.fasterxml.jackson.annotation.JsonProperty.class);
+        for (var part : parts.entrySet()) {
+            var src = Packer.codeSource(part.getValue());
+            String name = src.getFileName().toString();
             try {
-                libs.put(Lapp.LIB + src.getFileName(), Files.readAllBytes(src));
+                if (name.startsWith(part.getKey()) && name.endsWith(".jar")) {
+                    libs.put(Lapp.LIB + name, Files.readAllBytes(src));
+                } else {
+                    String pkg = part.getValue().getPackageName().replace('.', '/') + "/";
+                    libs.put(Lapp.LIB + part.getKey() + ".jar", Packer.jarOf(src, List.of(pkg)));
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -36,6 +36,8 @@ public final class AddonRuntime {
     private AddonRuntime() {}
 
     public static void run(Addon addon) throws Exception {
+        // initialise Jackson on the side while the server starts: the first page needs it
+        Thread.ofVirtual().start(GatewayApi::warmUp);
         var env = System.getenv();
         var ctx = AddonContext.fromEnv(env);
         String secret = env.getOrDefault(AddonContext.ENV_PROXY_SECRET, "");

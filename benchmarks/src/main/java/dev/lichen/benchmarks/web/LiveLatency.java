@@ -49,8 +49,11 @@ import org.eclipse.californium.elements.config.UdpConfig;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.lichen.benchmarks.web.LiveLatency \
- *     [--rate 2000] [--pack 10] [--devices 100] [--warmup 10] [--seconds 30]
+ *     [--rate 2000] [--pack 10] [--devices 100] [--warmup 10] [--seconds 30] [--bus-only true]
  * </pre>
+ *
+ * {@code --bus-only true} isolates the web part: an in-process gateway, events published straight
+ * on its live bus (no CoAP, no commit), to the same SSE client.
  */
 public final class LiveLatency {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -63,7 +66,11 @@ public final class LiveLatency {
         int devices = Integer.parseInt(a.getOrDefault("--devices", "100"));
         int warmup = Integer.parseInt(a.getOrDefault("--warmup", "10"));
         int seconds = Integer.parseInt(a.getOrDefault("--seconds", "30"));
-        new LiveLatency().run(rate, pack, devices, warmup, seconds);
+        if (Boolean.parseBoolean(a.getOrDefault("--bus-only", "false"))) {
+            new LiveLatency().busOnly(rate, pack, warmup, seconds);
+        } else {
+            new LiveLatency().run(rate, pack, devices, warmup, seconds);
+        }
     }
 
     private final HttpClient http = HttpClient.newHttpClient();
@@ -72,7 +79,6 @@ public final class LiveLatency {
     private final Map<Long, Long> sentAt = new ConcurrentHashMap<>();
     private final AtomicLong acked = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
-    private volatile boolean measuring;
     private final long[] latencies = new long[4_000_000];
     private final AtomicLong measured = new AtomicLong();
     private final AtomicLong eventsSeen = new AtomicLong();
@@ -116,29 +122,15 @@ public final class LiveLatency {
             Thread sse = Thread.ofPlatform().daemon().name("sse-client").start(() -> readEvents(base, cookie, subscribed));
             if (!subscribed.await(10, TimeUnit.SECONDS)) throw new IllegalStateException("no SSE stream");
 
-            long packsPerSecond = Math.max(1, rate / pack);
-            long interval = 1_000_000_000L / packsPerSecond;
             System.out.printf("load: %d readings/s = %d packs/s of %d from %d devices; warm-up %d s, measuring %d s%n",
-                    packsPerSecond * pack, packsPerSecond, pack, devices, warmup, seconds);
-            long start = System.nanoTime();
-            long end = start + TimeUnit.SECONDS.toNanos(warmup + seconds);
-            long measureFrom = start + TimeUnit.SECONDS.toNanos(warmup);
-            long next = start;
-            long packNo = 0;
-            long sentMeasured = 0;
+                    rate / pack * pack, rate / pack, pack, devices, warmup, seconds);
             CoapHandler onAck = new CoapHandler() {
                 @Override public void onLoad(CoapResponse r) {
                     if (r.getCode() == CoAP.ResponseCode.CHANGED) acked.incrementAndGet(); else refused.incrementAndGet();
                 }
                 @Override public void onError() { refused.incrementAndGet(); }
             };
-            while (next < end) {
-                long now = System.nanoTime();
-                if (now < next) {
-                    LockSupport.parkNanos(next - now);
-                    continue;
-                }
-                if (!measuring && now >= measureFrom) measuring = true;
+            long sentMeasured = paced(rate / pack, warmup, seconds, packNo -> {
                 int d = (int) (packNo % devices);
                 byte[] p = codec.encode(packOf(d, seq[d], pack, packNo), SenmlFormat.CBOR);
                 seq[d] += pack;
@@ -146,35 +138,97 @@ public final class LiveLatency {
                 req.setURI("coap://127.0.0.1:" + coapPort + "/r");
                 req.setPayload(p);
                 req.getOptions().setContentFormat(SenmlFormat.CBOR.contentFormat());
-                if (measuring) {
-                    sentAt.put(packNo, System.nanoTime());
-                    sentMeasured++;
-                }
-                coap.advanced(onAck, req);
-                packNo++;
-                next += interval;
-            }
-            measuring = false;
+                return () -> coap.advanced(onAck, req);
+            });
             Thread.sleep(2000); // let the last events arrive
-            long n = measured.get();
-            long[] l = Arrays.copyOf(latencies, (int) Math.min(n, latencies.length));
-            Arrays.sort(l);
-            double elapsed = seconds;
-            System.out.printf("sent %d packs in the measured window (%.0f readings/s), %d acked (2.04), %d refused/failed%n",
-                    sentMeasured, sentMeasured * pack / elapsed, acked.get(), refused.get());
-            System.out.printf("SSE events received for measured packs: %d of %d (%.2f%%)%n", n, sentMeasured,
-                    100.0 * n / Math.max(1, sentMeasured));
-            if (l.length > 0) {
-                System.out.printf("publish -> SSE latency: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms%n",
-                        ms(pct(l, 50)), ms(pct(l, 90)), ms(pct(l, 99)), ms(l[l.length - 1]));
-            }
+            System.out.printf("CoAP: %d acked (2.04), %d refused/failed%n", acked.get(), refused.get());
+            report("CoAP publish -> SSE", sentMeasured, pack, seconds);
             System.out.printf("gateway RSS at the end: %s%n", rss(gw.pid()));
+            // where the time goes: the group commit (write + fsync) precedes every live event
+            var metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).header("Cookie", cookie).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            metrics.lines().filter(m -> m.startsWith("lichen_store_commit_seconds")).forEach(m -> System.out.println("  " + m));
             sse.interrupt();
             coap.shutdown();
         } finally {
             if (ep != null) ep.destroy();
             gw.destroy();
             if (!gw.waitFor(20, TimeUnit.SECONDS)) gw.destroyForcibly();
+        }
+    }
+
+    /** The web part alone: live bus -> SSE encoder -> HTTP -> client, with the gateway in this process. */
+    void busOnly(int rate, int pack, int warmup, int seconds) throws Exception {
+        Path data = Files.createTempDirectory("lichen-live-bus");
+        var web = new dev.lichen.gateway.web.WebComponent();
+        try (var g = dev.lichen.gateway.Gateway.start(dev.lichen.gateway.GatewayConfig.forTest(data), List.of(web))) {
+            String base = "http://127.0.0.1:" + web.port();
+            var setup = post(base + "/api/v1/setup", null, null, "{\"username\":\"bench\",\"password\":\"bench password 1\"}");
+            String cookie = setup.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+            CountDownLatch subscribed = new CountDownLatch(1);
+            Thread sse = Thread.ofPlatform().daemon().name("sse-client").start(() -> readEvents(base, cookie, subscribed));
+            if (!subscribed.await(10, TimeUnit.SECONDS)) throw new IllegalStateException("no SSE stream");
+            long sentMeasured = paced(rate / pack, warmup, seconds, packNo -> {
+                String id = "bus-" + (packNo % 100);
+                List<dev.lichen.gateway.store.StoredReading> rs = new ArrayList<>(pack);
+                long t = System.currentTimeMillis();
+                for (int i = 0; i < pack; i++) {
+                    rs.add(new dev.lichen.gateway.store.StoredReading(id, "temperature", "bench", packNo * pack + i, t + i,
+                            (double) packNo, null));
+                }
+                return () -> g.liveBus().publish(new dev.lichen.gateway.live.LiveEvent.Readings(id, true, rs));
+            });
+            Thread.sleep(2000);
+            report("live bus publish -> SSE", sentMeasured, pack, seconds);
+            sse.interrupt();
+        }
+    }
+
+    /** Prepares pack number n and returns the action that publishes it (timed from just before it runs). */
+    interface Publisher {
+        Runnable prepare(long packNo);
+    }
+
+    /**
+     * Publishes packsPerSecond packs on a fixed schedule for warm-up + measured seconds; in the
+     * measured window each pack's send time is noted. Returns how many packs were measured.
+     */
+    private long paced(long packsPerSecond, int warmup, int seconds, Publisher publisher) {
+        long interval = 1_000_000_000L / Math.max(1, packsPerSecond);
+        long start = System.nanoTime();
+        long end = start + TimeUnit.SECONDS.toNanos(warmup + seconds);
+        long measureFrom = start + TimeUnit.SECONDS.toNanos(warmup);
+        long next = start;
+        long packNo = 0;
+        long sentMeasured = 0;
+        while (next < end) {
+            long now = System.nanoTime();
+            if (now < next) {
+                LockSupport.parkNanos(next - now);
+                continue;
+            }
+            Runnable publish = publisher.prepare(packNo);
+            if (now >= measureFrom) {
+                sentAt.put(packNo, System.nanoTime());
+                sentMeasured++;
+            }
+            publish.run();
+            packNo++;
+            next += interval;
+        }
+        return sentMeasured;
+    }
+
+    private void report(String what, long sentMeasured, int pack, int seconds) {
+        long n = measured.get();
+        long[] l = Arrays.copyOf(latencies, (int) Math.min(n, latencies.length));
+        Arrays.sort(l);
+        System.out.printf("sent %d packs in the measured window (%.0f readings/s)%n", sentMeasured, sentMeasured * pack / (double) seconds);
+        System.out.printf("SSE events received for measured packs: %d of %d (%.2f%%)%n", n, sentMeasured,
+                100.0 * n / Math.max(1, sentMeasured));
+        if (l.length > 0) {
+            System.out.printf("%s latency: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                    what, ms(pct(l, 50)), ms(pct(l, 90)), ms(pct(l, 99)), ms(l[l.length - 1]));
         }
     }
 

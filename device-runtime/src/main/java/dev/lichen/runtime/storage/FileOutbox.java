@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -21,6 +22,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
@@ -48,7 +51,8 @@ import java.util.zip.CRC32C;
  * Each segment is named after the sequence its first record takes, and a fresh segment is created
  * (and its directory entry fsynced) before it receives a record, so even after every record was
  * acknowledged and compacted away the next sequence is on flash: sequences only grow across
- * restarts.
+ * restarts. (A record cut off as a torn tail may see its sequence taken again; it was never
+ * fsynced, so never reported durable, never returned by {@link #pending} and never sent.)
  *
  * <h2>Compaction: segments, not rewrites</h2>
  * Acknowledged records go away by deleting whole segments once all their records are
@@ -77,6 +81,7 @@ public final class FileOutbox implements Outbox {
     private static final byte FORMAT = 1;
     private static final int MIN_PAYLOAD = 1 + 8 + 8 + 2 + 2 + 2 + 1 + 1;
     private static final String ACK_KEY = "acked";
+    private static final int MAX_SEGMENT = 256 << 20;
     private static final String SEGMENT_PREFIX = "seg-";
     private static final String SEGMENT_SUFFIX = ".log";
 
@@ -99,13 +104,14 @@ public final class FileOutbox implements Outbox {
     private long bytesOnFlash;
     private long dropped;
     private long pendingCount;
-    private boolean closed;
+    private volatile boolean closed;
 
     private final ReentrantLock syncLock = new ReentrantLock();
     private final Condition syncDone = syncLock.newCondition();
     private boolean syncing;
     private volatile long synced;
     private volatile IOException broken;
+    private final AtomicLong fsyncs = new AtomicLong();
 
     /** Opens (or creates) the outbox in dir with segments of budget/8 (4 KiB..1 MiB). */
     public static FileOutbox open(Path dir, long budgetBytes) throws IOException {
@@ -113,7 +119,8 @@ public final class FileOutbox implements Outbox {
     }
 
     public static FileOutbox open(Path dir, long budgetBytes, int segmentBytes) throws IOException {
-        if (segmentBytes < 4096) throw new IllegalArgumentException("segmentBytes must be at least 4096, got " + segmentBytes);
+        if (segmentBytes < 4096 || segmentBytes > MAX_SEGMENT)
+            throw new IllegalArgumentException("segmentBytes must be between 4096 and " + MAX_SEGMENT + ", got " + segmentBytes);
         if (budgetBytes < 4L * segmentBytes)
             throw new IllegalArgumentException("the outbox budget (" + budgetBytes + " bytes) must hold at least 4 segments of "
                     + segmentBytes + " bytes; raise outbox.budgetBytes");
@@ -139,11 +146,23 @@ public final class FileOutbox implements Outbox {
         dirLock = l;
         try {
             state = new FileKeyValueStore(dir);
-            acked = state.get(ACK_KEY).map(Long::parseLong).orElse(-1L);
+            acked = readAcked(state, dir);
             recovery = recover();
         } catch (IOException | RuntimeException e) {
             closeChannels();
             throw e;
+        }
+    }
+
+    /** The acknowledged sequence; an unreadable one means "nothing acknowledged": resending is safe, losing is not. */
+    private static long readAcked(FileKeyValueStore state, Path dir) throws IOException {
+        String text = state.get(ACK_KEY).orElse("-1").strip();
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            LOG.log(System.Logger.Level.WARNING, "outbox {0}: unreadable acknowledgement \"{1}\"; every pending reading is resent",
+                    dir, text.length() > 40 ? text.substring(0, 40) : text);
+            return -1;
         }
     }
 
@@ -167,9 +186,12 @@ public final class FileOutbox implements Outbox {
             long at = active.size;
             try {
                 ByteBuffer buf = ByteBuffer.wrap(frame);
-                while (buf.hasRemaining()) active.ch.write(buf, at + buf.position());
+                active.io(c -> {
+                    while (buf.hasRemaining()) c.write(buf, at + buf.position()); // positional: a retry rewrites the same bytes
+                    return null;
+                });
             } catch (IOException e) {
-                active.ch.truncate(at); // a half-written frame must not sit before the next one
+                active.io(c -> c.truncate(at)); // a half-written frame must not sit before the next one
                 throw e;
             }
             active.add(seq, at, frame.length);
@@ -244,14 +266,19 @@ public final class FileOutbox implements Outbox {
     /** Makes everything written durable and starts a new segment named after the next sequence. Under lock. */
     private void roll() throws IOException {
         Segment old = segments.getLast();
-        old.ch.force(false);
+        try {
+            old.io(c -> { c.force(false); return null; });
+        } catch (IOException e) {
+            broken = e; // as in awaitDurable: never retry a failed fsync
+            throw e;
+        }
         markSynced(written);
         Segment fresh = Segment.create(dir, nextSeq);
         segments.addLast(fresh);
     }
 
     private void delete(Segment s) throws IOException {
-        s.ch.close();
+        s.retire();
         Files.deleteIfExists(s.path);
         FileKeyValueStore.syncDirectory(dir);
         bytesOnFlash -= s.size;
@@ -287,19 +314,20 @@ public final class FileOutbox implements Outbox {
                 syncing = true;
                 syncLock.unlock();
                 long target;
-                FileChannel ch;
+                Segment active;
                 IOException failure = null;
                 lock.lock();
                 try {
                     target = written;
-                    ch = segments.getLast().ch;
+                    active = segments.getLast();
                 } finally {
                     lock.unlock();
                 }
                 try {
-                    ch.force(false);
+                    active.io(c -> { c.force(false); return null; });
+                    fsyncs.incrementAndGet();
                 } catch (IOException e) {
-                    failure = e; // a channel closed by a roll or close was forced before closing
+                    failure = e; // a segment retired by a roll+delete or by close was forced before
                 }
                 syncLock.lock();
                 syncing = false;
@@ -329,12 +357,21 @@ public final class FileOutbox implements Outbox {
                 for (int i = s.firstAfter(acked); i < s.count && out.size() < max; i++) {
                     if (s.seqs[i] > durable) return out;
                     long start = s.offsets[i];
-                    long end = i + 1 < s.count ? s.offsets[i + 1] : s.size;
+                    long end = i + 1 < s.count ? s.offsets[i + 1] : s.size; // the frame, or more after a removal
                     ByteBuffer buf = ByteBuffer.allocate((int) (end - start));
-                    while (buf.hasRemaining() && s.ch.read(buf, start + buf.position()) >= 0) { }
-                    Entry e = buf.hasRemaining() ? null : decode(buf.array(), 0, buf.capacity());
-                    if (e == null) throw new IOException("outbox " + dir + ": record " + s.seqs[i] + " in " + s.path.getFileName()
-                            + " no longer matches its checksum (flash damage?); reopen the outbox to drop it");
+                    s.io(c -> {
+                        while (buf.hasRemaining() && c.read(buf, start + buf.position()) >= 0) { }
+                        return null;
+                    });
+                    Entry e = buf.hasRemaining() ? null : decode(buf.array(), 0);
+                    if (e == null) { // flash damage since open: one unreadable record must not stall the uplink
+                        LOG.log(System.Logger.Level.WARNING, "outbox {0}: reading {1} in {2} fails its checksum; dropped it",
+                                dir, s.seqs[i], s.path.getFileName());
+                        s.removeAt(i--);
+                        dropped++;
+                        pendingCount--;
+                        continue;
+                    }
                     out.add(e);
                 }
                 if (out.size() >= max) break;
@@ -379,6 +416,9 @@ public final class FileOutbox implements Outbox {
 
     public Recovery recovery() { return recovery; }
 
+    /** Group commits so far: appends divided by this is how many readings share an fsync. */
+    public long groupCommits() { return fsyncs.get(); }
+
     @Override
     public void close() throws IOException {
         lock.lock();
@@ -387,7 +427,7 @@ public final class FileOutbox implements Outbox {
             IOException first = null;
             if (broken == null) {
                 try {
-                    segments.getLast().ch.force(false);
+                    segments.getLast().io(c -> { c.force(false); return null; });
                     markSynced(written);
                 } catch (IOException e) {
                     first = e;
@@ -403,7 +443,7 @@ public final class FileOutbox implements Outbox {
     }
 
     private void closeChannels() throws IOException {
-        for (Segment s : segments) s.ch.close();
+        for (Segment s : segments) s.retire();
         dirLock.release();
         lockFile.close();
     }
@@ -423,6 +463,8 @@ public final class FileOutbox implements Outbox {
             Path p = files.get(f);
             long base = baseOf(p);
             maxBase = Math.max(maxBase, base);
+            if (Files.size(p) > MAX_SEGMENT + HEADER + MAX_PAYLOAD)
+                throw new IOException(p + " is larger than any outbox segment can be; it is not Lichen's: move it out of " + dir);
             byte[] data = Files.readAllBytes(p);
             Segment s = Segment.openExisting(p, base);
             segments.addLast(s);
@@ -468,7 +510,7 @@ public final class FileOutbox implements Outbox {
             Segment first = segments.getFirst();
             if (first.count > 0 && first.seqs[first.count - 1] > acked) break;
             segments.removeFirst();
-            first.ch.close();
+            first.retire();
             Files.deleteIfExists(first.path);
         }
         long last = prev;
@@ -501,9 +543,10 @@ public final class FileOutbox implements Outbox {
         return seq > prev ? HEADER + len : -1;
     }
 
-    /** The entry of a checked frame, or null if the checksum or the layout does not hold. */
-    static Entry decode(byte[] d, int pos, int frameLen) {
-        if (frameAt(d, pos, Long.MIN_VALUE) != frameLen) return null;
+    /** The entry of the checked frame at pos, or null if the checksum or the layout does not hold. */
+    static Entry decode(byte[] d, int pos) {
+        int frameLen = frameAt(d, pos, Long.MIN_VALUE);
+        if (frameLen <= 0) return null;
         try {
             ByteBuffer b = ByteBuffer.wrap(d, pos + HEADER + 1, frameLen - HEADER - 1);
             long seq = b.getLong();
@@ -545,11 +588,12 @@ public final class FileOutbox implements Outbox {
     private static final class Segment {
         final Path path;
         final long base;
-        FileChannel ch;
+        volatile FileChannel ch;
+        private boolean retired;
         long size;
         int count;
         long[] seqs = new long[64];
-        long[] offsets = new long[64];
+        int[] offsets = new int[64]; // segments stay far below 2 GiB
 
         private Segment(Path path, long base, FileChannel ch) {
             this.path = path;
@@ -558,7 +602,7 @@ public final class FileOutbox implements Outbox {
         }
 
         static Segment create(Path dir, long base) throws IOException {
-            Path p = dir.resolve(String.format("%s%020d%s", SEGMENT_PREFIX, base, SEGMENT_SUFFIX));
+            Path p = dir.resolve(String.format(Locale.ROOT, "%s%020d%s", SEGMENT_PREFIX, base, SEGMENT_SUFFIX));
             FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             ch.truncate(0);
             ch.force(true);
@@ -576,9 +620,51 @@ public final class FileOutbox implements Outbox {
                 offsets = Arrays.copyOf(offsets, count * 2);
             }
             seqs[count] = seq;
-            offsets[count] = offset;
+            offsets[count] = (int) offset;
             count++;
             size += bytes;
+        }
+
+        interface Op<T> { T on(FileChannel c) throws IOException; }
+
+        /**
+         * Runs op on the channel. A FileChannel closes itself when a thread using it is interrupted
+         * (a sampler or the pump being stopped), which would take the outbox down for every other
+         * thread: the caller's interrupt is held back during the I/O and, if the channel was closed
+         * by an interrupt anyway, it is reopened and op retried (the close was not a disk error, so
+         * a retried fsync is honest). The caller's interrupt status is restored afterwards.
+         */
+        <T> T io(Op<T> op) throws IOException {
+            boolean interrupted = Thread.interrupted();
+            try {
+                for (int attempt = 0; ; attempt++) {
+                    FileChannel c = ch;
+                    try {
+                        return op.on(c);
+                    } catch (ClosedChannelException e) {
+                        interrupted |= Thread.interrupted();
+                        synchronized (this) {
+                            if (retired || attempt >= 10) throw e;
+                            if (ch == c) ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                        }
+                    }
+                }
+            } finally {
+                if (interrupted) Thread.currentThread().interrupt();
+            }
+        }
+
+        /** Closes the channel for good (segment deleted or outbox closed). */
+        synchronized void retire() throws IOException {
+            retired = true;
+            ch.close();
+        }
+
+        /** Forgets record i (its bytes stay until the segment is deleted). */
+        void removeAt(int i) {
+            System.arraycopy(seqs, i + 1, seqs, i, count - i - 1);
+            System.arraycopy(offsets, i + 1, offsets, i, count - i - 1);
+            count--;
         }
 
         /** Index of the first record with a sequence above seq. */
@@ -595,7 +681,7 @@ public final class FileOutbox implements Outbox {
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 for (int i = 0; i < keep.size(); i++) {
                     int[] k = keep.get(i);
-                    offsets[i] = at;
+                    offsets[i] = (int) at;
                     ByteBuffer buf = ByteBuffer.wrap(data, k[0], k[1] - k[0]);
                     while (buf.hasRemaining()) at += out.write(buf);
                 }

@@ -51,6 +51,9 @@ public final class CoapUplink implements Uplink {
     private final Options options;
     private final SenmlCodec codec = new SenmlCodec();
     private final CoapEndpoint endpoint;
+    private final DTLSConnector dtls;
+    /** False when the endpoint is shared with other uplinks: close() then leaves it open. */
+    private final boolean ownsEndpoint;
     private final long responseTimeoutMs;
 
     public CoapUplink(String host, int port, Optional<PskCredentials> psk, Options options) {
@@ -60,22 +63,40 @@ public final class CoapUplink implements Uplink {
         Configuration config = configuration(options);
         var builder = new CoapEndpoint.Builder().setConfiguration(config);
         if (psk.isPresent()) {
-            var dtls = DtlsConnectorConfig.builder(config)
+            dtls = new DTLSConnector(DtlsConnectorConfig.builder(config)
                     .setAddress(new InetSocketAddress(0))
                     .set(DtlsConfig.DTLS_ROLE, DtlsConfig.DtlsRole.CLIENT_ONLY)
                     .setAdvancedPskStore(new AdvancedSinglePskStore(psk.get().identity(), psk.get().key()))
-                    .build();
-            builder.setConnector(new DTLSConnector(dtls));
+                    .build());
+            builder.setConnector(dtls);
         } else {
+            dtls = null;
             builder.setInetSocketAddress(new InetSocketAddress(0));
         }
         endpoint = builder.build();
+        ownsEndpoint = true;
         try {
             endpoint.start();
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot open a UDP socket for CoAP: " + e.getMessage(), e);
         }
         // worst case of RFC 7252's retransmission schedule, plus room for a separate response
+        long ack = options.ackTimeout().toMillis();
+        responseTimeoutMs = (long) (ack * 1.5 * ((1L << (options.maxRetransmit() + 1)) - 1)) + 2 * ack;
+    }
+
+    /**
+     * An uplink over an endpoint that many uplinks share (the simulator runs a thousand devices in
+     * one JVM: one UDP socket and one set of Californium threads instead of one per device). The
+     * endpoint must be started; {@link #close()} leaves it open for the others.
+     */
+    public CoapUplink(CoapEndpoint shared, String host, int port, Options options) {
+        this.gateway = new InetSocketAddress(host, port);
+        this.options = options;
+        this.uri = "coap://" + hostForUri(host) + ":" + port + "/r";
+        this.endpoint = shared;
+        this.ownsEndpoint = false;
+        this.dtls = null;
         long ack = options.ackTimeout().toMillis();
         responseTimeoutMs = (long) (ack * 1.5 * ((1L << (options.maxRetransmit() + 1)) - 1)) + 2 * ack;
     }
@@ -124,6 +145,9 @@ public final class CoapUplink implements Uplink {
         }
         if (response == null) {
             request.cancel();
+            // a gateway that restarted has forgotten our DTLS session and drops its records
+            // silently: handshake again (resuming if it still knows us) on the next request
+            if (dtls != null) dtls.forceResumeSessionFor(gateway);
             String why = request.getSendError() != null ? "send failed: " + request.getSendError().getMessage()
                     : request.isRejected() ? "the gateway rejected the message (RST)"
                     : "no answer after " + (options.maxRetransmit() + 1) + " tries";
@@ -169,6 +193,6 @@ public final class CoapUplink implements Uplink {
     @Override
     public void close() {
         // destroy, not stop: the JVM would otherwise wait ~300 ms for the blocked UDP receiver
-        endpoint.destroy();
+        if (ownsEndpoint) endpoint.destroy();
     }
 }

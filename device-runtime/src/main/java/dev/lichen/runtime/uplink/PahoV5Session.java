@@ -56,8 +56,13 @@ final class PahoV5Session implements MqttUplink.Session {
             client.connect(connect).waitForCompletion(timeoutMs);
         } catch (MqttException e) {
             int code = e.getReasonCode();
-            // 0x84 from an MQTT 5 broker; 1 is a 3.1.1 broker's "unacceptable protocol level"
-            if (code == UNSUPPORTED_PROTOCOL_VERSION || code == 1) return false;
+            // 0x84 from an MQTT 5 broker; a 3.1.1 broker answers "unacceptable protocol level"
+            // (1) in a CONNACK that Paho's MQTT 5 decoder rejects as an invalid return code
+            if (code == UNSUPPORTED_PROTOCOL_VERSION || code == 1
+                    || code == MqttException.REASON_CODE_INVALID_RETURN_CODE
+                    || code == MqttException.REASON_CODE_UNSUPPORTED_PROTOCOL_VERSION) {
+                return false;
+            }
             throw PahoV3Session.connectFailure(code, e.getMessage(), e);
         }
         try {

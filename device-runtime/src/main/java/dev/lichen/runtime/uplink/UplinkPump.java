@@ -1,6 +1,7 @@
 package dev.lichen.runtime.uplink;
 
 import dev.lichen.runtime.clock.Clock;
+import dev.lichen.runtime.clock.Interruptible;
 import dev.lichen.runtime.storage.Outbox;
 import dev.lichen.senml.Batch;
 import dev.lichen.senml.Reading;
@@ -55,6 +56,7 @@ public final class UplinkPump implements AutoCloseable {
     private final Clock clock;
     private final Options options;
     private final Semaphore work = new Semaphore(0);
+    private final Interruptible waits = new Interruptible();
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private volatile Link link = Link.STARTING;
@@ -95,7 +97,8 @@ public final class UplinkPump implements AutoCloseable {
             t = thread;
         }
         if (t == null) return;
-        t.interrupt();
+        // cut a wait short, never the outbox's file I/O (an interrupt would close its channel)
+        waits.stop();
         try {
             if (!t.join(Duration.ofSeconds(10))) LOG.warn("uplink pump did not stop within 10 s");
         } catch (InterruptedException e) {
@@ -109,12 +112,15 @@ public final class UplinkPump implements AutoCloseable {
                 List<Outbox.Entry> pending = outbox.pending(options.maxBatch());
                 noteBacklog();
                 if (pending.isEmpty()) {
-                    if (work.tryAcquire(options.idlePoll().toMillis(), TimeUnit.MILLISECONDS)) work.drainPermits();
+                    if (waits.await(() -> work.tryAcquire(options.idlePoll().toMillis(), TimeUnit.MILLISECONDS))) {
+                        work.drainPermits();
+                    }
                     continue;
                 }
                 send(contiguousRun(pending));
                 failures = 0;
             } catch (UplinkException e) {
+                if (!running) return; // cut short by close(): not news
                 if (e.kind() == UplinkException.Kind.DEVICE_REFUSED) {
                     changeLink(Link.DEVICE_REFUSED, "gateway " + uplink.describe() + " refuses device "
                             + deviceId + ": " + e.getMessage() + "; keeping readings and retrying");
@@ -156,7 +162,11 @@ public final class UplinkPump implements AutoCloseable {
         Outbox.Entry first = run.getFirst();
         Outbox.Entry last = run.getLast();
         try {
-            uplink.deliver(new Batch(deviceId, first.bootId(), first.seq(), readings));
+            Batch batch = new Batch(deviceId, first.bootId(), first.seq(), readings);
+            waits.await(() -> {
+                uplink.deliver(batch);
+                return null;
+            });
             delivered.addAndGet(run.size());
         } catch (UplinkException e) {
             if (e.kind() != UplinkException.Kind.DATA_REFUSED) throw e;
@@ -177,6 +187,7 @@ public final class UplinkPump implements AutoCloseable {
     }
 
     private void backoff() {
+        if (!running) return;
         // exponential with "equal jitter": devices that lost the gateway together do not all
         // come back in the same instant
         long min = Math.max(1, options.minBackoff().toMillis());
@@ -185,7 +196,10 @@ public final class UplinkPump implements AutoCloseable {
         failures++;
         long sleep = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
         try {
-            clock.sleep(Duration.ofMillis(sleep));
+            waits.await(() -> {
+                clock.sleep(Duration.ofMillis(sleep));
+                return null;
+            });
         } catch (InterruptedException e) {
             running = false;
         }

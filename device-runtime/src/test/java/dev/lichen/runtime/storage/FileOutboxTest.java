@@ -91,6 +91,19 @@ class FileOutboxTest {
     }
 
     @Test
+    void a_garbled_acknowledgement_resends_rather_than_loses() throws Exception {
+        try (FileOutbox o = FileOutbox.open(dir, 1 << 20)) {
+            appendN(o, 5);
+            o.acknowledge(2);
+        }
+        Files.writeString(dir.resolve("acked"), "\u0000\u0000garbage");
+        try (FileOutbox o = FileOutbox.open(dir, 1 << 20)) {
+            assertEquals(List.of(0L, 1L, 2L, 3L, 4L), seqs(o.pending(10)));
+            assertEquals(5, o.append("b", reading(5)).seq());
+        }
+    }
+
+    @Test
     void a_second_opener_is_refused() throws Exception {
         try (FileOutbox o = FileOutbox.open(dir, 1 << 20)) {
             var e = assertThrows(IOException.class, () -> FileOutbox.open(dir, 1 << 20));
@@ -167,6 +180,41 @@ class FileOutboxTest {
             List<Long> p = seqs(o.pending(Integer.MAX_VALUE));
             assertEquals(3200, p.size());
             for (int i = 0; i < p.size(); i++) assertEquals(i, p.get(i));
+        }
+    }
+
+    @Test
+    void interrupting_appenders_and_readers_does_not_break_the_outbox() throws Exception {
+        try (FileOutbox o = FileOutbox.open(dir, 8 << 20)) {
+            var durable = ConcurrentHashMap.<Long>newKeySet();
+            var failures = new java.util.concurrent.ConcurrentLinkedQueue<Throwable>();
+            List<Thread> workers = new ArrayList<>();
+            for (int t = 0; t < 4; t++)
+                workers.add(Thread.ofVirtual().uncaughtExceptionHandler((th, e) -> failures.add(e)).start(() -> {
+                    for (int i = 0; i < 300; i++) {
+                        try {
+                            durable.add(o.append("b", reading(i)).seq());
+                        } catch (IOException e) {
+                            // an interrupted append may fail (InterruptedIOException); the outbox must not
+                            if (!(e instanceof java.io.InterruptedIOException)) throw new UncheckedIOException(e);
+                        }
+                        if (i % 50 == 0) {
+                            try { o.pending(20); } catch (IOException e) { throw new UncheckedIOException(e); }
+                        }
+                    }
+                }));
+            Random rnd = new Random(11);
+            while (workers.stream().anyMatch(Thread::isAlive)) {
+                workers.get(rnd.nextInt(workers.size())).interrupt(); // as a stopping sampler or pump gets
+                Thread.sleep(0, 200_000);
+            }
+            for (Thread w : workers) w.join();
+            assertEquals(List.of(), List.copyOf(failures), "only InterruptedIOException may reach an interrupted caller");
+            Outbox.Entry after = o.append("b", reading(0)); // FileChannel closes itself on interrupt: this proves it was reopened
+            List<Long> p = seqs(o.pending(Integer.MAX_VALUE));
+            assertTrue(p.containsAll(durable), "every durable append is pending");
+            assertEquals(after.seq(), p.getLast());
+            for (int i = 1; i < p.size(); i++) assertTrue(p.get(i) > p.get(i - 1));
         }
     }
 
@@ -268,6 +316,24 @@ class FileOutboxTest {
         try (FileOutbox o = FileOutbox.open(dir, 1 << 20)) {
             assertEquals(0, o.recovery().skippedBytes(), "the segment was rewritten without the damage");
             assertEquals(100 - (lastHit - firstHit + 1) + 1, o.pending(Integer.MAX_VALUE).size());
+        }
+    }
+
+    @Test
+    void a_record_damaged_while_open_is_skipped_and_counted() throws Exception {
+        try (FileOutbox o = FileOutbox.open(dir, 1 << 20)) {
+            appendN(o, 10);
+            Path seg = segmentFiles(dir).getFirst();
+            byte[] d = Files.readAllBytes(seg);
+            int third = 2 * (d.length / 10) + 20; // inside record 2 (all frames have one size)
+            try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
+                ch.write(ByteBuffer.wrap(new byte[] {(byte) ~d[third]}), third);
+            }
+            assertEquals(List.of(0L, 1L, 3L, 4L, 5L, 6L, 7L, 8L, 9L), seqs(o.pending(100)));
+            assertEquals(1, o.stats().dropped());
+            assertEquals(9, o.stats().pending());
+            o.acknowledge(9);
+            assertEquals(0, o.stats().pending());
         }
     }
 

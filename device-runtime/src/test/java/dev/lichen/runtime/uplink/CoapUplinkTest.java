@@ -191,12 +191,19 @@ public class CoapUplinkTest {
                 assertTrue(uplink.describe().startsWith("coaps://"));
                 uplink.deliver(new Batch("kitchen", BOOT, 1, List.of(temp(0))));
                 assertEquals(1, gw.arrivals.distinct());
+                // the gateway restarts and forgets the DTLS session: the device must handshake anew
+                gw.stop();
+                var away = assertThrows(UplinkException.class, () -> uplink.deliver(new Batch("kitchen", BOOT, 2, List.of(temp(1)))));
+                assertTrue(away.retryable(), away.getMessage());
+                gw.start();
+                uplink.deliver(new Batch("kitchen", BOOT, 2, List.of(temp(1))));
+                assertEquals(2, gw.arrivals.distinct());
             }
             byte[] wrong = "fedcba9876543210".getBytes(StandardCharsets.US_ASCII);
             try (var uplink = new CoapUplink("127.0.0.1", gw.port(), Optional.of(new CoapUplink.PskCredentials("kitchen", wrong)), FAST)) {
                 var e = assertThrows(UplinkException.class, () -> uplink.deliver(new Batch("kitchen", BOOT, 2, List.of(temp(1)))));
                 assertFalse(e.getMessage().isEmpty());
-                assertEquals(1, gw.arrivals.distinct(), "nothing passes with a wrong key");
+                assertEquals(2, gw.arrivals.distinct(), "nothing passes with a wrong key");
             }
         }
     }

@@ -62,7 +62,8 @@ final class AddonApi {
         ctx.status(202).json(Map.of("stored", b.channel()));
     }
 
-    private static <T> T body(Context ctx, Class<T> type) throws AddonApiException {
+    /** A JSON body read strictly (unknown fields refused). */
+    static <T> T body(Context ctx, Class<T> type) throws AddonApiException {
         try {
             return ManifestParser.mapper().readValue(ctx.bodyAsBytes(), type);
         } catch (IOException e) {

@@ -3,13 +3,12 @@ package dev.lichen.gateway.addons;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.lichen.store.catalog.CatalogClient;
 import dev.lichen.store.catalog.CatalogIndex;
-import dev.lichen.store.pkg.ManifestParser;
 import dev.lichen.store.pkg.Permissions;
+import dev.lichen.gateway.web.RequestGuard;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,9 +41,9 @@ final class AddonsAdmin {
         r.get("/api/v1/addons", ctx -> run(ctx, false, () -> ctx.json(installed())));
         r.get("/api/v1/addons/catalog", ctx -> run(ctx, false, () -> ctx.json(catalogs())));
         r.get("/api/v1/addons/icon", ctx -> run(ctx, false, () -> icon(ctx)));
-        r.post("/api/v1/addons/stores", ctx -> run(ctx, true, () -> ctx.json(addStore(body(ctx, StoreBody.class)))));
+        r.post("/api/v1/addons/stores", ctx -> run(ctx, true, () -> ctx.json(addStore(AddonApi.body(ctx, StoreBody.class)))));
         r.post("/api/v1/addons/stores/accept", ctx -> run(ctx, true, () -> {
-            var b = body(ctx, StoreBody.class);
+            var b = AddonApi.body(ctx, StoreBody.class);
             try {
                 ctx.json(host.trust().accept(b.url(), b.fingerprint() == null ? "" : b.fingerprint()));
             } catch (IllegalArgumentException e) {
@@ -52,7 +51,7 @@ final class AddonsAdmin {
             }
         }));
         r.post("/api/v1/addons/install", ctx -> run(ctx, true, () -> {
-            var b = body(ctx, InstallBody.class);
+            var b = AddonApi.body(ctx, InstallBody.class);
             ctx.status(202).json(host.install(b.store(), b.id(), b.version(), b.grant()).view());
         }));
         r.get("/api/v1/addons/jobs/{job}", ctx -> run(ctx, false, () -> {
@@ -97,25 +96,12 @@ final class AddonsAdmin {
                 return;
             }
             // a browser's cross-site form post to an add-on page is refused (CSRF)
-            if (!ctx.method().name().equals("GET") && !sameOrigin(ctx)) {
+            if (!ctx.method().name().equals("GET") && !RequestGuard.sameOrigin(ctx)) {
                 ctx.status(403).contentType("text/plain; charset=utf-8").result("cross-origin request refused");
                 return;
             }
         }
         host.proxy().handle(ctx, id, rest);
-    }
-
-    static boolean sameOrigin(Context ctx) {
-        if ("cross-site".equals(ctx.header("Sec-Fetch-Site"))) return false;
-        String origin = ctx.header("Origin");
-        if (origin == null) return true;
-        try {
-            URI o = URI.create(origin);
-            String authority = o.getPort() < 0 ? o.getHost() : o.getHost() + ":" + o.getPort();
-            return authority.equalsIgnoreCase(ctx.header("Host"));
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
     }
 
     private List<Map<String, Object>> installed() {
@@ -212,14 +198,6 @@ final class AddonsAdmin {
     private void page(Context ctx, String file, String type) throws IOException {
         try (InputStream in = AddonsAdmin.class.getResourceAsStream("/dev/lichen/gateway/addons/ui/" + file)) {
             ctx.contentType(type).result(in.readAllBytes());
-        }
-    }
-
-    private static <T> T body(Context ctx, Class<T> type) throws AddonApiException {
-        try {
-            return ManifestParser.mapper().readValue(ctx.bodyAsBytes(), type);
-        } catch (IOException e) {
-            throw new AddonApiException(400, "bad JSON body: " + e.getMessage().lines().findFirst().orElse(""));
         }
     }
 

@@ -29,6 +29,7 @@ record LaunchSpec(String id, Path versionDir, Path workDir, String entryPoint, i
         cmd.add("-XX:+ExitOnOutOfMemoryError");
         cmd.add("-XX:MaxMetaspaceSize=64m");
         cmd.add("-XX:ReservedCodeCacheSize=32m");
+        cmd.add("-XX:-UsePerfData"); // no hsperfdata file in /tmp: less start work, nothing shared
         cmd.add("-Xlog:disable");
         cmd.add("-Xlog:all=warning:stderr");
         if (aotFlag != null) cmd.add(aotFlag);

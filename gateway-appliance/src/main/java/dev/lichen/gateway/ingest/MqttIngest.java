@@ -96,6 +96,11 @@ public final class MqttIngest implements AutoCloseable {
                         <receive-maximum>
                             <server-receive-maximum>64</server-receive-maximum>
                         </receive-maximum>
+                        <topic-alias>
+                            <!-- Paho 1.2.5 (v5) keeps its topic aliases across a reconnect, and a
+                                 restarted broker then disconnects it (0x94): no aliases at all -->
+                            <enabled>false</enabled>
+                        </topic-alias>
                         <packets>
                             <max-packet-size>%d</max-packet-size>
                         </packets>

@@ -58,6 +58,13 @@ public final class JdbcStore implements Store {
     private JdbcStore(String url, String dialect) throws SQLException {
         this.dialect = dialect;
         this.writer = connect(url);
+        if (dialect.equals("sqlite")) {
+            try (Statement s = writer.createStatement()) {
+                // the writer touches index pages of every device in each group: keep them cached
+                // (readers keep SQLite's 2 MB default; RSS matters on a Pi)
+                s.execute("PRAGMA cache_size=-16000");
+            }
+        }
         Migrations.migrate(writer, dialect);
         writer.setAutoCommit(false);
         this.readers = new ArrayBlockingQueue<>(READERS);
@@ -95,8 +102,6 @@ public final class JdbcStore implements Store {
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=FULL");
                 s.execute("PRAGMA busy_timeout=10000");
-                // readings are small and many: a larger page cache keeps the b-tree hot spots in memory
-                s.execute("PRAGMA cache_size=-16000");
             }
         }
         return c;
@@ -279,10 +284,54 @@ public final class JdbcStore implements Store {
             }
             results.add(new WriteResult(devs[b], stored, dup, false));
         }
-        if (!lastPerChannel.isEmpty()) {
+        for (var e : lastPerChannel.entrySet()) {
+            dirtyChannels.merge(e.getKey(), e.getValue(), (old, nu) -> old.timeMillis() <= nu.timeMillis() ? nu : old);
+        }
+        Map<String, Device> updated = new HashMap<>();
+        List<String> cameOnline = new ArrayList<>();
+        for (var e : deviceVitals.entrySet()) {
+            Device d = newDevices.getOrDefault(e.getKey(), devices.get(e.getKey()));
+            Double[] vit = e.getValue();
+            if (!d.online()) cameOnline.add(d.id());
+            Device nu = new Device(d.id(), d.name(), d.room(), d.state(), d.firstSeenMillis(), now,
+                    vit[0] != null ? vit[0] : d.battery(), vit[1] != null ? vit[1] : d.signal(), true);
+            updated.put(d.id(), nu);
+            dirtyDevices.put(d.id(), nu);
+        }
+        if (!cameOnline.isEmpty()) {
+            try (PreparedStatement up = c.prepareStatement("UPDATE devices SET online = 1 WHERE id = ?")) {
+                for (String id : cameOnline) {
+                    up.setString(1, id);
+                    up.addBatch();
+                }
+                up.executeBatch();
+            }
+        }
+        // last values and last-seen move with every pack: written at most once a second, not per
+        // commit (thousands of UPDATEs per group otherwise); the readings themselves are never delayed
+        if (now - lastFlushMillis >= FLUSH_MILLIS) flushDirty(c);
+        newDevices.putAll(updated);
+        List<WriteResult> out = new ArrayList<>(results.size());
+        for (WriteResult r : results) {
+            Device d = updated.getOrDefault(r.device().id(), r.device());
+            out.add(new WriteResult(d, r.stored(), r.duplicates(), r.refused()));
+        }
+        return out;
+    }
+
+    private static final long FLUSH_MILLIS = 1000;
+    /** Channel last values (by channel id) and device vitals not yet written; guarded by writeLock. */
+    private final Map<Long, StoredReading> dirtyChannels = new ConcurrentHashMap<>();
+    private final Map<String, Device> dirtyDevices = new ConcurrentHashMap<>();
+    private long lastFlushMillis;
+
+    private void flushDirty(Connection c) throws SQLException {
+        lastFlushMillis = System.currentTimeMillis();
+        if (!dirtyChannels.isEmpty()) {
+            Map<Long, StoredReading> snap = new HashMap<>(dirtyChannels);
             try (PreparedStatement up = c.prepareStatement(
                     "UPDATE channels SET last_value = ?, last_text = ?, last_time = ? WHERE id = ? AND last_time <= ?")) {
-                for (var e : lastPerChannel.entrySet()) {
+                for (var e : snap.entrySet()) {
                     StoredReading r = e.getValue();
                     setNullableDouble(up, 1, r.value());
                     up.setString(2, r.text());
@@ -293,30 +342,23 @@ public final class JdbcStore implements Store {
                 }
                 up.executeBatch();
             }
+            snap.forEach(dirtyChannels::remove);
         }
-        Map<String, Device> updated = new HashMap<>();
-        try (PreparedStatement up = c.prepareStatement(
-                "UPDATE devices SET last_seen = ?, online = 1, battery = COALESCE(?, battery), signal = COALESCE(?, signal) WHERE id = ?")) {
-            for (var e : deviceVitals.entrySet()) {
-                Device d = newDevices.getOrDefault(e.getKey(), devices.get(e.getKey()));
-                Double[] vit = e.getValue();
-                up.setLong(1, now);
-                setNullableDouble(up, 2, vit[0]);
-                setNullableDouble(up, 3, vit[1]);
-                up.setString(4, e.getKey());
-                up.addBatch();
-                updated.put(d.id(), new Device(d.id(), d.name(), d.room(), d.state(), d.firstSeenMillis(), now,
-                        vit[0] != null ? vit[0] : d.battery(), vit[1] != null ? vit[1] : d.signal(), true));
+        if (!dirtyDevices.isEmpty()) {
+            Map<String, Device> snap = new HashMap<>(dirtyDevices);
+            try (PreparedStatement up = c.prepareStatement(
+                    "UPDATE devices SET last_seen = ?, battery = ?, signal = ? WHERE id = ?")) {
+                for (Device d : snap.values()) {
+                    up.setLong(1, d.lastSeenMillis());
+                    setNullableDouble(up, 2, d.battery());
+                    setNullableDouble(up, 3, d.signal());
+                    up.setString(4, d.id());
+                    up.addBatch();
+                }
+                up.executeBatch();
             }
-            up.executeBatch();
+            snap.forEach(dirtyDevices::remove);
         }
-        newDevices.putAll(updated);
-        List<WriteResult> out = new ArrayList<>(results.size());
-        for (WriteResult r : results) {
-            Device d = updated.getOrDefault(r.device().id(), r.device());
-            out.add(new WriteResult(d, r.stored(), r.duplicates(), r.refused()));
-        }
-        return out;
     }
 
     private Device insertDevice(Connection c, String id, long now) throws SQLException {
@@ -487,6 +529,8 @@ public final class JdbcStore implements Store {
                 return null;
             });
             devices.remove(id);
+            dirtyDevices.remove(id);
+            channels.values().stream().filter(k -> k.deviceId().equals(id)).forEach(k -> dirtyChannels.remove(k.id()));
             channels.values().removeIf(k -> k.deviceId().equals(id));
             boots.keySet().removeIf(k -> k.startsWith(id + '\u0000'));
             return true;
@@ -506,7 +550,13 @@ public final class JdbcStore implements Store {
                     while (rs.next()) {
                         Double v = rs.getDouble(4);
                         if (rs.wasNull()) v = null;
-                        out.add(new Channel(rs.getString(1), rs.getString(2), rs.getString(3), v, rs.getString(5), rs.getLong(6)));
+                        Channel ch = new Channel(rs.getString(1), rs.getString(2), rs.getString(3), v, rs.getString(5), rs.getLong(6));
+                        ChannelKey k = channels.get(key(ch.deviceId(), ch.name()));
+                        StoredReading newer = k == null ? null : dirtyChannels.get(k.id());
+                        if (newer != null && newer.timeMillis() >= ch.lastTimeMillis()) {
+                            ch = new Channel(ch.deviceId(), ch.name(), ch.unit(), newer.value(), newer.text(), newer.timeMillis());
+                        }
+                        out.add(ch);
                     }
                 }
                 return out;
@@ -986,6 +1036,14 @@ public final class JdbcStore implements Store {
     public void close() {
         writeLock.lock();
         try {
+            try {
+                tx(c -> {
+                    flushDirty(c);
+                    return null;
+                });
+            } catch (StoreException e) {
+                System.getLogger(JdbcStore.class.getName()).log(System.Logger.Level.WARNING, "last values not saved at close", e);
+            }
             for (Connection c : readers) closeQuietly(c);
             closeQuietly(writer);
         } finally {

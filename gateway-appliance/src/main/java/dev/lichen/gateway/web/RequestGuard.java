@@ -110,7 +110,7 @@ public final class RequestGuard {
      * supports it; either naming another site is refused. Clients that send neither (curl, a
      * machine client) are not browsers and can't be driven by another site.
      */
-    static boolean sameOrigin(Context ctx) {
+    public static boolean sameOrigin(Context ctx) {
         String site = ctx.header("Sec-Fetch-Site");
         if (site != null && site.equals("cross-site")) {
             return false;

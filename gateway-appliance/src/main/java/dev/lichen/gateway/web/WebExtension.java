@@ -21,4 +21,12 @@ public interface WebExtension {
 
     /** The web server listens on this port (loopback reaches it too). */
     default void started(int port) {}
+
+    /**
+     * An OpenAPI 3 fragment ({@code {"paths": {...}, "components": {"schemas": {...}}}}) describing
+     * the /api/ routes this extension registers; merged into /api/v1/openapi.json. Null: none.
+     */
+    default String openApi() {
+        return null;
+    }
 }

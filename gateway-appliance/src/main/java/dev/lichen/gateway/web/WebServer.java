@@ -53,13 +53,13 @@ public final class WebServer implements AutoCloseable {
         Metrics metrics = gateway.metrics();
         this.host = host;
         this.port = port;
-        this.openApi = resource("openapi.json");
+        this.openApi = describe(resource("openapi.json"), this.extensions);
         ObjectMapper json = new ObjectMapper();
         Authenticator auth = new Authenticator(store, hasher, clock);
         RequestGuard guard = new RequestGuard(auth);
         this.live = new LiveApi(bus, store, json);
         metrics.gauge("lichen_web_sse_clients", "Browsers subscribed to live updates", () -> live.clients());
-        var accounts = new AccountApi(auth, json);
+        var accounts = new AccountApi(auth, json, metrics, live);
         var devices = new DeviceApi(store, bus, json, clock);
         var alerts = new AlertApi(store, gateway.alerts(), json, clock);
         this.app = Javalin.create(cfg -> {
@@ -88,6 +88,9 @@ public final class WebServer implements AutoCloseable {
             r.get("/vendor/{file}", WebServer::vendor);
             r.get("/metrics", ctx -> ctx.contentType(Metrics.CONTENT_TYPE).result(metrics.render()));
             r.exception(ApiError.class, (e, ctx) -> error(ctx, e.status(), e.field(), e.getMessage()));
+            r.exception(io.javalin.http.HttpResponseException.class, (e, ctx) ->
+                    error(ctx, e.getStatus(), null, e.getStatus() == 413
+                            ? "the body is larger than " + MAX_BODY + " bytes" : e.getMessage()));
             r.exception(Exception.class, (e, ctx) -> {
                 LOG.log(System.Logger.Level.ERROR, "request " + ctx.method() + " " + ctx.path() + " failed", e);
                 error(ctx, 500, null, "internal error: see the gateway's log");
@@ -152,6 +155,30 @@ public final class WebServer implements AutoCloseable {
                 .map(e -> e.endpoint.method.name() + " " + e.endpoint.path)
                 .filter(s -> HTTP_METHODS.contains(s.substring(0, s.indexOf(' '))))
                 .toList();
+    }
+
+    /** The API description: ours, with the paths and schemas extensions describe merged in. */
+    static byte[] describe(byte[] base, List<WebExtension> extensions) {
+        var mapper = new ObjectMapper();
+        try {
+            var doc = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(base);
+            for (WebExtension x : extensions) {
+                String fragment = x.openApi();
+                if (fragment == null) {
+                    continue;
+                }
+                var f = mapper.readTree(fragment);
+                ((com.fasterxml.jackson.databind.node.ObjectNode) doc.get("paths")).setAll(
+                        (com.fasterxml.jackson.databind.node.ObjectNode) f.path("paths"));
+                if (f.path("components").path("schemas").isObject()) {
+                    ((com.fasterxml.jackson.databind.node.ObjectNode) doc.get("components").get("schemas")).setAll(
+                            (com.fasterxml.jackson.databind.node.ObjectNode) f.get("components").get("schemas"));
+                }
+            }
+            return mapper.writeValueAsBytes(doc);
+        } catch (IOException | ClassCastException e) {
+            throw new IllegalStateException("an OpenAPI description does not parse: " + e.getMessage(), e);
+        }
     }
 
     private static byte[] resource(String name) {

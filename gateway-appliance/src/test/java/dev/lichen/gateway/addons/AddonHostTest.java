@@ -145,6 +145,23 @@ class AddonHostTest {
         assertTrue(gw.gateway.store().alerts(true).stream().anyMatch(x -> x.deviceId().equals("addon-plantcare")));
     }
 
+    @Test
+    @Order(5)
+    void fridgeFreshnessSeesOnlyTheKitchen() throws Exception {
+        long now = System.currentTimeMillis();
+        store.publish("fridge", Map.of());
+        gw.ingest("fridge-door", "Kitchen", List.of(Rig.GatewayRig.bool("door", true, now - 600_000), Rig.GatewayRig.bool("door", false, now - 590_000)));
+        gw.ingest("hall-voc", "Hall", List.of(num("voc", "ppb", 400, now)));
+        assertEquals("DONE", gw.install(store, "fridge", null, fullGrant("fridge")).path("phase").asText());
+        var page = gw.send("GET", "/apps/fridge/", null).body();
+        assertTrue(page.contains("Kitchen: VOC 120 ppb (usual 120 ppb): fresh"), page);
+        assertTrue(page.contains("Kitchen: door closed, opened 1 times in 24 h"), page);
+        assertFalse(page.contains("Hall"), "granted the Kitchen only: " + page);
+        var hall = HttpTestSupport.get(gw.base + "/addon-api/v1/readings?device=hall-voc&channel=voc&since=0", gw.token("fridge"));
+        assertEquals(403, hall.statusCode(), hall.body());
+        gw.json("POST", "/api/v1/addons/fridge/uninstall", null, 200);
+    }
+
     JsonNode refusedInstall(String id, String version, Object grant, String expect) throws Exception {
         var job = gw.install(store, id, version, grant);
         assertEquals("FAILED", job.path("phase").asText(), job.toString());
@@ -153,7 +170,7 @@ class AddonHostTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void refusalsSayWhyAndInstallNothing() throws Exception {
         // a permission the administrator did not grant
         var grant = new HashMap<>(fullGrant("plantcare"));
@@ -225,7 +242,7 @@ class AddonHostTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void updateAndAutomaticRollbackOfABrokenUpdate() throws Exception {
         store.publish("plantcare", Map.of("version", "1.0.5")); // the tampered 1.0.0 file stays refused
         assertEquals("DONE", gw.install(store, "plantcare", "1.0.5", fullGrant("plantcare")).path("phase").asText());
@@ -245,7 +262,7 @@ class AddonHostTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void anAddOnOverItsMemoryIsStoppedAndReportedWhileTheGatewayRuns() throws Exception {
         store.catalog.publish(LappCodec.write(store.sign(Rig.hogPackage("1.0.0"))));
         var job = gw.install(store, "hog", "1.0.0", fullGrant("plantcare"));
@@ -280,7 +297,7 @@ class AddonHostTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void uninstallRemovesEverything() throws Exception {
         gw.json("POST", "/api/v1/addons/plantcare/uninstall", null, 200);
         assertNothingInstalled("plantcare");

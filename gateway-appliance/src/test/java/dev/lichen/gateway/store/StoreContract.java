@@ -180,6 +180,10 @@ abstract class StoreContract {
         assertEquals(AlertState.CLEARED, s.clearAlert(a.id(), T0 + 2).orElseThrow().state());
         assertEquals(0, s.alerts(true).size());
         assertEquals(1, s.alerts(false).size());
+        AlertRule changed = new AlertRule(r.id(), "very dry", "soil", "soil_moisture", Op.LE, 15, 600, false);
+        assertEquals(changed, s.updateRule(changed).orElseThrow());
+        assertEquals(List.of(changed), s.rules());
+        assertTrue(s.updateRule(changed.withId(r.id() + 99)).isEmpty());
         assertTrue(s.deleteRule(r.id()));
     }
 }

@@ -24,10 +24,13 @@ public final class Clients {
 
     private Clients() {}
 
+    /** Reading times start an hour ago: recent enough that retention keeps them raw. */
+    public static final long BASE_MILLIS = System.currentTimeMillis() / 1000 * 1000 - 3_600_000L;
+
     /** n temperature readings value base+i, one second apart, sequence firstSeq.. */
     public static Batch pack(String device, String boot, long firstSeq, int n, double base) {
         List<Reading> rs = new ArrayList<>();
-        long t0 = 1_780_000_000_000L + firstSeq * 1000;
+        long t0 = BASE_MILLIS + firstSeq * 1000;
         for (int i = 0; i < n; i++) rs.add(new Reading("temperature", "Cel", new Value.Number(base + i), t0 + i * 1000L));
         return new Batch(device, boot, firstSeq, rs);
     }

@@ -105,6 +105,7 @@ class WebUiTest {
         o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
                 "--user-data-dir=" + dir.resolve("chrome"), "--window-size=1280,900");
+        o.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
         driver = new ChromeDriver(service, o);
@@ -290,6 +291,7 @@ class WebUiTest {
         waitUpTo(Duration.ofMillis(2000)).until(d -> "23.45".equals(d.findElement(tile).getDomAttribute("data-value")));
         long ms = (System.nanoTime() - sent) / 1_000_000;
         assertTrue(ms <= 2000, "took " + ms + " ms");
+        System.out.println("CoAP reading on its tile after " + ms + " ms");
         assertEquals("23.5", driver.findElement(tile).findElement(By.cssSelector(".val")).getText());
         waitUpTo(Duration.ofSeconds(5)).until(d -> {
             String n = d.findElement(tile).findElement(By.cssSelector("canvas.spark")).getDomAttribute("data-points");
@@ -325,7 +327,17 @@ class WebUiTest {
             assertTrue(painted > 100, e[0] + ": the chart canvas is blank");
             shot("05-history-" + e[0]);
         }
-        String csv = driver.findElement(By.id("csv-link")).getDomAttribute("href");
+        // the hour chart (raw readings) grows with live readings
+        await(By.id("range-hour")).click();
+        WebElement hour = waitUpTo(Duration.ofSeconds(10)).until(d -> {
+            WebElement c = d.findElement(By.id("chart"));
+            return "true".equals(c.getDomAttribute("data-ready")) && "hour".equals(c.getDomAttribute("data-range")) ? c : null;
+        });
+        int before = Integer.parseInt(hour.getDomAttribute("data-points"));
+        send(List.of(temp(22.25, System.currentTimeMillis())));
+        waitUpTo(Duration.ofSeconds(2)).until(d ->
+                Integer.parseInt(d.findElement(By.id("chart")).getDomAttribute("data-points")) == before + 1);
+                String csv = driver.findElement(By.id("csv-link")).getDomAttribute("href");
         assertTrue(csv.contains("format=csv"), csv);
         // fetched as the page would download it, with the browser's session
         String body = (String) driver.executeAsyncScript(
@@ -391,5 +403,50 @@ class WebUiTest {
         shot("09-dashboard-phone");
         driver.manage().window().setSize(new Dimension(1280, 900));
         assertNoDialog();
+    }
+
+    @Test
+    @Order(9)
+    void anAdminAddsAViewerWhoSeesButCannotChange() throws Exception {
+        go("#/users");
+        WebElement form = await(By.xpath("//h2[text()='Add a person']/following-sibling::form"));
+        form.findElement(By.name("username")).sendKeys("guest");
+        form.findElement(By.name("password")).sendKeys("guest password 1");
+        new org.openqa.selenium.support.ui.Select(form.findElement(By.name("role"))).selectByValue("viewer");
+        form.findElement(By.cssSelector("button[type=submit]")).click();
+        await(By.xpath("//li[span[text()='guest']]"));
+        await(By.id("logout")).click();
+        await(By.xpath("//h1[text()='Log in to Lichen']"));
+        type(By.name("username"), "guest");
+        type(By.name("password"), "guest password 1");
+        driver.findElement(By.cssSelector("form button[type=submit]")).click();
+        assertEquals("(viewer)", awaitText(By.id("who-role")));
+        await(By.cssSelector(".tile[data-device='" + DEVICE + "']"));
+        assertTrue(driver.findElement(By.id("nav-users")).getDomAttribute("hidden") != null, "no Users page for viewers");
+        assertTrue(driver.findElements(By.cssSelector("button.ack, button.clear")).isEmpty(), "no alert buttons");
+        go("#/alerts");
+        await(By.cssSelector("#rule-list li"));
+        assertTrue(driver.findElements(By.cssSelector("form.rule-form")).isEmpty(), "no rule form");
+        go("#/device/" + DEVICE + "/temperature");
+        await(By.id("chart"));
+        assertTrue(driver.findElements(By.cssSelector("form")).isEmpty(), "no rename form");
+        shot("10-viewer-device");
+    }
+
+    @Test
+    @Order(10)
+    void thePageBrokeNoPolicyAndThrewNothing() {
+        List<String> bad = driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
+                .map(e -> e.getMessage())
+                .filter(m -> m.contains("Content Security Policy") || m.contains("Uncaught") || m.contains("TypeError"))
+                .toList();
+        assertEquals(List.of(), bad, "the console shows CSP violations or script errors");
+
+        // the policy is live in the browser: an inline script slipped into the page does not run
+        driver.executeScript("const s = document.createElement('script'); s.textContent = 'window.pwned = 1';"
+                + "document.body.append(s);");
+        assertEquals(null, driver.executeScript("return window.pwned === undefined ? null : window.pwned;"));
+        assertTrue(driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
+                .anyMatch(e -> e.getMessage().contains("Content Security Policy")), "the blocked script was reported");
     }
 }

@@ -51,7 +51,7 @@ public final class AnalogSensor implements Sensor {
     public List<Reading> sample(long timeMillis) throws BusException {
         try {
             if (soil != null) {
-                return List.of(Units.number(Units.SOIL_MOISTURE, waterContent(), timeMillis));
+                return List.of(Units.number(Units.SOIL_MOISTURE, waterContent() * 100, timeMillis)); // percent, "/100"
             }
             return List.of(Units.number(Units.VOLTAGE, input.volts(), timeMillis));
         } catch (SensorFault f) {

@@ -3,7 +3,7 @@ package dev.lichen.sensors.analog;
 /**
  * A capacitive soil probe's two-point calibration: its output in dry air and in water. The probe's
  * voltage falls as water content rises, so dry is above wet. Water content is mapped linearly
- * between them: 0 at dryVolts, 1 at wetVolts (volumetric water content as a ratio, SenML "/").
+ * between them: 0 at dryVolts, 1 at wetVolts (published in percent, SenML "/100").
  */
 public record SoilCalibration(double dryVolts, double wetVolts) {
     public SoilCalibration {

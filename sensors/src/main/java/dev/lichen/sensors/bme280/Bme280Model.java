@@ -158,7 +158,11 @@ public final class Bme280Model implements SimI2cDevice {
     private void latch() {
         int ctrl = regs[Bme280.REG_CTRL_MEAS] & 0xFF;
         int osrsT = (ctrl >> 5) & 7, osrsP = (ctrl >> 2) & 7, osrsH = effectiveCtrlHum;
-        double t = faults.noisy(celsius, 0.02), h = faults.noisy(rh, 0.2), p = faults.noisy(pascals, 2.0);
+        // noise at scale 1.0 and x1 oversampling, on the generous side of the datasheet's noise
+        // figures; oversampling n averages it down by sqrt(n)
+        double tSigma = 0.02 / Math.sqrt(Math.max(1, factor(osrsT))), pSigma = 2.0 / Math.sqrt(Math.max(1, factor(osrsP)));
+        double hSigma = 0.2 / Math.sqrt(Math.max(1, factor(osrsH)));
+        double t = faults.noisy(celsius, tSigma), h = faults.noisy(rh, hSigma), p = faults.noisy(pascals, pSigma);
         int adcT = Bme280Model.rawTemperature(cal, t);
         int tFine = cal.tFine(adcT);
         int adcP = rawPressure(cal, tFine, p);

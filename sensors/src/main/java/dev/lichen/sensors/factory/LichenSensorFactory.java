@@ -39,9 +39,6 @@ public final class LichenSensorFactory implements SensorFactory {
             "bme280", new int[] {0x76, 0x77}, "sht31", new int[] {0x44, 0x45},
             "soil-ads1115", new int[] {0x48, 0x49, 0x4A, 0x4B}, "ads1115", new int[] {0x48, 0x49, 0x4A, 0x4B},
             "sgp30", new int[] {0x58}, "bh1750", new int[] {0x23, 0x5C});
-    /** Every placement key a chip takes at the top level (the device config's own set). */
-    public static final Set<String> PLACEMENT_KEYS =
-            Set.of("bus", "address", "chipSelect", "pin", "romId", "input", "pull", "calibration", "settings");
 
     private final Clock clock;
     /**

@@ -12,12 +12,12 @@ import java.util.TreeSet;
  * "settings". Values come from JSON: numbers may be Integer, Long or Double; an address may be a
  * number or a "0x76" string.
  */
-public final class Placement {
+final class Placement {
     private final String chip;
     private final String prefix;
     private final Map<String, Object> values;
 
-    public Placement(String chip, Map<String, Object> values, Set<String> allowed) {
+    Placement(String chip, Map<String, Object> values, Set<String> allowed) {
         this(chip, "", values, allowed);
     }
 
@@ -36,7 +36,7 @@ public final class Placement {
 
     /** The chip's own options under "settings" (may be absent: every setting has a default). */
     @SuppressWarnings("unchecked")
-    public Placement settings(Set<String> allowed) {
+    Placement settings(Set<String> allowed) {
         Object v = values.get("settings");
         if (v != null && !(v instanceof Map)) {
             throw bad("settings", v, "an object of the chip's options " + new TreeSet<>(allowed));
@@ -44,12 +44,12 @@ public final class Placement {
         return new Placement(chip, "settings ", (Map<String, Object>) v, allowed);
     }
 
-    public boolean has(String key) {
+    boolean has(String key) {
         return values.containsKey(key);
     }
 
     /** An I2C address, required, one of the chip's possible addresses. */
-    public int address(int... possible) {
+    int address(int... possible) {
         Object v = values.get("address");
         if (v == null) {
             throw new PlacementException(Problem.MISSING_KEY, "%s: placement needs \"address\" (%s)".formatted(chip, hexList(possible)));
@@ -86,7 +86,7 @@ public final class Placement {
         return b.toString();
     }
 
-    public int integer(String key, int fallback, int min, int max) {
+    int integer(String key, int fallback, int min, int max) {
         Object v = values.get(key);
         if (v == null) {
             return fallback;
@@ -106,14 +106,14 @@ public final class Placement {
         return i;
     }
 
-    public int requiredInteger(String key, int min, int max) {
+    int requiredInteger(String key, int min, int max) {
         if (!values.containsKey(key)) {
             throw new PlacementException(Problem.MISSING_KEY, "%s: placement needs \"%s\" (%d..%d)".formatted(chip, key, min, max));
         }
         return integer(key, 0, min, max);
     }
 
-    public double number(String key, double fallback) {
+    double number(String key, double fallback) {
         Object v = values.get(key);
         if (v == null) {
             return fallback;
@@ -124,7 +124,7 @@ public final class Placement {
         return n.doubleValue();
     }
 
-    public String choice(String key, String fallback, Set<String> choices) {
+    String choice(String key, String fallback, Set<String> choices) {
         Object v = values.get(key);
         if (v == null) {
             return fallback;
@@ -135,7 +135,7 @@ public final class Placement {
         return s;
     }
 
-    public String string(String key) {
+    String string(String key) {
         Object v = values.get(key);
         if (v != null && !(v instanceof String)) {
             throw bad(key, v, "a string");
@@ -144,7 +144,7 @@ public final class Placement {
     }
 
     /** {"dryVolts": 2.8, "wetVolts": 1.2}, required. */
-    public dev.lichen.sensors.analog.SoilCalibration soilCalibration() {
+    dev.lichen.sensors.analog.SoilCalibration soilCalibration() {
         Object v = values.get("calibration");
         if (!(v instanceof Map<?, ?> m)) {
             throw new PlacementException(v == null ? Problem.MISSING_KEY : Problem.BAD_VALUE,
@@ -165,7 +165,7 @@ public final class Placement {
         }
     }
 
-    public PlacementException bad(String key, Object value, String expected) {
+    PlacementException bad(String key, Object value, String expected) {
         return new PlacementException(Problem.BAD_VALUE, "%s: %s\"%s\" is %s; it must be %s".formatted(chip, prefix, key, value, expected));
     }
 

@@ -133,12 +133,23 @@ public final class Sgp30 implements Sensor {
         return SensirionWords.decode(chip.read(6), chip.where() + " baseline");
     }
 
+    /** Restores a baseline saved less than a week ago, right after start (datasheet 3.3). */
+    public synchronized void restoreBaseline(int co2Word, int tvocWord) throws BusException {
+        byte[] p = SensirionWords.encode(co2Word, tvocWord);
+        byte[] out = new byte[2 + p.length];
+        out[0] = (byte) (CMD_SET_BASELINE >> 8);
+        out[1] = (byte) CMD_SET_BASELINE;
+        System.arraycopy(p, 0, out, 2, p.length);
+        chip.write(out);
+        Waits.sleepMicros(clock, 10_000, chip.where());
+    }
+
     @Override
     public List<Reading> sample(long timeMillis) throws BusException {
         try {
             AirQuality q = measure();
-            return List.of(Units.number(Units.CO2, q.co2Ppm() * Units.PPM, timeMillis),
-                    Units.number(Units.VOC, q.tvocPpb() * Units.PPB, timeMillis));
+            return List.of(Units.number(Units.CO2, q.co2Ppm(), timeMillis),
+                    Units.number(Units.VOC, q.tvocPpb(), timeMillis));
         } catch (SensorFault f) {
             throw f.asBusException();
         }

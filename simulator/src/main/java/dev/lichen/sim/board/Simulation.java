@@ -2,6 +2,11 @@ package dev.lichen.sim.board;
 
 import dev.lichen.appliance.DeviceConfig;
 import dev.lichen.appliance.SensorAppliance;
+import dev.lichen.runtime.uplink.CoapUplink;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.californium.core.config.CoapConfig;
+import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.elements.config.Configuration;
 import dev.lichen.runtime.uplink.Uplink;
 import dev.lichen.sim.faults.NetworkFaults;
 import dev.lichen.sim.faults.UdpProxy;
@@ -60,6 +65,7 @@ public final class Simulation implements AutoCloseable {
     private final ReadingLog readings;
     private final Map<String, VirtualDevice> devices = new LinkedHashMap<>();
     private UdpProxy proxy;
+    private CoapEndpoint sharedCoap;
     private Thread faultThread;
     private final List<String> faultLog = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final List<Thread> slow = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -88,6 +94,31 @@ public final class Simulation implements AutoCloseable {
 
     public List<VirtualDevice> devices() { return List.copyOf(devices.values()); }
 
+    /**
+     * One Californium endpoint for every CoAP device of the simulation: one socket and a few
+     * threads instead of four threads and a socket per device, so that a thousand fit in one JVM.
+     */
+    private synchronized CoapEndpoint sharedCoap() {
+        if (sharedCoap == null) {
+            Configuration c = CoapUplink.configuration(CoapUplink.Options.defaults());
+            // a thousand devices share one message-id space towards the gateway: recycle ids sooner
+            c.set(CoapConfig.EXCHANGE_LIFETIME, 20, TimeUnit.SECONDS);
+            c.set(CoapConfig.PROTOCOL_STAGE_THREAD_COUNT, 2);
+            sharedCoap = CoapEndpoint.builder().setConfiguration(c).setInetSocketAddress(new InetSocketAddress(0)).build();
+            try {
+                sharedCoap.start();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot open a UDP socket for the devices' CoAP", e);
+            }
+        }
+        return sharedCoap;
+    }
+
+    private static CoapUplink.Options coapOptions(dev.lichen.senml.SenmlFormat format) {
+        var d = CoapUplink.Options.defaults();
+        return new CoapUplink.Options(format, d.ackTimeout(), d.maxRetransmit(), d.blockSize());
+    }
+
     /** Starts every device (time stands still meanwhile), then the fault schedule. */
     public void start() throws Exception {
         boolean udpTrouble = plan.faults().stream().anyMatch(f -> f instanceof FaultSpec.UdpTrouble);
@@ -104,18 +135,28 @@ public final class Simulation implements AutoCloseable {
 
             @Override
             public Uplink uplink(String deviceId, DeviceConfig config) {
-                Uplink real = SensorAppliance.openUplink(config);
+                var g = config.gateway();
+                Uplink real = g.uplink() == DeviceConfig.UplinkKind.COAP
+                        ? new CoapUplink(sharedCoap(), g.host(), g.port(), coapOptions(g.format()))
+                        : SensorAppliance.openUplink(config);
                 return network.wrap(deviceId, real);
             }
         };
-        try (var hold = clock.hold(); ExecutorService starting = Executors.newVirtualThreadPerTaskExecutor()) {
+        // every device starts at the same simulated instant: each start holds time until it first waits
+        try (ExecutorService starting = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> started = new ArrayList<>();
             for (SimDevice d : plan.devices()) {
                 VirtualDevice v = new VirtualDevice(d, options.dataDir().resolve(d.deviceId()), home, clock, net, readings,
                         plan.seed());
                 devices.put(d.deviceId(), v);
+                SimClock.Hold hold = clock.hold();
                 started.add(starting.submit(() -> {
-                    v.start();
+                    clock.adopt(hold);
+                    try {
+                        v.start();
+                    } finally {
+                        clock.leave();
+                    }
                     return null;
                 }));
             }
@@ -176,7 +217,8 @@ public final class Simulation implements AutoCloseable {
     private void runFaults() {
         for (Action a : schedule()) {
             try {
-                clock.sleepUntilElapsed(a.at());
+                // a hair early, so that a device waking at the very same instant already sees the fault
+                clock.sleepUntilElapsed(a.at() - 1);
                 String line = "t+" + Durations.format(clock.elapsedMillis() / 1000 * 1000) + ": " + a.what();
                 faultLog.add(line);
                 if (options.log() != null) options.log().println("sim: " + line);
@@ -191,9 +233,7 @@ public final class Simulation implements AutoCloseable {
                         }
                     }));
                 } else {
-                    try (var hold = clock.hold()) {
-                        a.step().run();
-                    }
+                    a.step().run(); // this thread is busy: time waits for it, except where it waits itself
                 }
             } catch (InterruptedException e) {
                 return;
@@ -224,6 +264,9 @@ public final class Simulation implements AutoCloseable {
         if (faultThread != null) faultThread.interrupt();
         try (ExecutorService stopping = Executors.newVirtualThreadPerTaskExecutor()) {
             for (VirtualDevice d : devices.values()) stopping.submit(d::close);
+        }
+        synchronized (this) {
+            if (sharedCoap != null) sharedCoap.destroy();
         }
         if (proxy != null) {
             try {

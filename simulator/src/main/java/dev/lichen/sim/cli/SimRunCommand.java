@@ -4,6 +4,7 @@ import dev.lichen.gateway.GatewayConfig;
 import dev.lichen.sim.board.Scenarios;
 import dev.lichen.sim.board.Simulation;
 import dev.lichen.sim.demo.EmbeddedGateway;
+import dev.lichen.sim.scenario.Durations;
 import dev.lichen.sim.scenario.Plan;
 import dev.lichen.sim.scenario.ScenarioException;
 import dev.lichen.sim.scenario.ScenarioLoader;
@@ -41,6 +42,9 @@ final class SimRunCommand implements Callable<Integer> {
     @Option(names = "--fault", description = "an extra fault, as key=value pairs (repeatable)")
     List<String> faults = new ArrayList<>();
 
+    @Option(names = "--duration", description = "simulated time to run, e.g. 5m (overrides the scenario's; default: the scenario's, or until Ctrl-C)")
+    String duration;
+
     @Option(names = "--virtual-time", description = "run as fast as possible on a discrete-event clock (repeatable runs)")
     boolean virtualTime;
 
@@ -51,6 +55,10 @@ final class SimRunCommand implements Callable<Integer> {
             List<com.fasterxml.jackson.databind.node.ObjectNode> extra = new ArrayList<>();
             for (String f : faults) extra.add(ScenarioLoader.faultFromFlag(f));
             plan = Scenarios.loader().parse(Files.readAllBytes(scenario), scenario.toString(), extra);
+            if (duration != null) {
+                plan = new Plan(plan.home(), plan.seed(), plan.speed(), plan.startMillis(), Durations.millis(duration),
+                        plan.houseSpeed(), plan.devices(), plan.faults());
+            }
         } catch (ScenarioException | IllegalArgumentException e) {
             System.err.println("lichen sim: invalid scenario " + e.getMessage());
             System.err.println("lichen sim: nothing was started. Fix the fields named above (lichen sim validate --scenario FILE checks again).");
@@ -87,8 +95,9 @@ final class SimRunCommand implements Callable<Integer> {
             try {
                 while (true) {
                     Thread.sleep(10_000);
-                    System.out.printf("sim: t+%ds simulated, %d readings taken%n", sim.clock().elapsedMillis() / 1000,
-                            sim.readings().count());
+                    long queued = sim.devices().stream().mapToLong(d -> d.backlog()).sum();
+                    System.out.printf("sim: t+%ds simulated, %d readings taken, %d queued on the devices%n",
+                            sim.clock().elapsedMillis() / 1000, sim.readings().count(), queued);
                 }
             } catch (InterruptedException e) {
                 // done
@@ -96,7 +105,9 @@ final class SimRunCommand implements Callable<Integer> {
         });
         sim.awaitEnd();
         progress.interrupt();
-        System.out.printf("sim: done: %d readings taken in %ds simulated%n", sim.readings().count(), sim.clock().elapsedMillis() / 1000);
+        long backlog = sim.devices().stream().mapToLong(d -> d.backlog()).sum();
+        System.out.printf("sim: done: %d readings taken in %ds simulated, %d of them acknowledged by the gateway, %d still queued on the devices%n",
+                sim.readings().count(), sim.clock().elapsedMillis() / 1000, sim.readings().count() - backlog, backlog);
         Runtime.getRuntime().removeShutdownHook(hook);
         hook.run();
         return 0;

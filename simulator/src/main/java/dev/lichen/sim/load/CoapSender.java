@@ -1,56 +1,56 @@
 package dev.lichen.sim.load;
 
+import dev.lichen.runtime.uplink.CoapUplink;
+import dev.lichen.senml.Batch;
 import dev.lichen.senml.SenmlFormat;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import org.eclipse.californium.core.coap.CoAP;
-import org.eclipse.californium.core.coap.Request;
-import org.eclipse.californium.core.coap.Response;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.californium.core.config.CoapConfig;
 import org.eclipse.californium.core.network.CoapEndpoint;
 import org.eclipse.californium.elements.config.Configuration;
-import org.eclipse.californium.elements.config.UdpConfig;
 
-/** Confirmable POST /r over one Californium endpoint shared by every simulated device. */
+/**
+ * The devices' own CoAP uplink (confirmable POST /r), over a few Californium endpoints that the
+ * simulated devices share: one endpoint per hundred devices, since one endpoint's message ids
+ * towards one gateway recycle only after the exchange lifetime.
+ */
 final class CoapSender implements LoadGenerator.Sender {
-    static {
-        CoapConfig.register();
-        UdpConfig.register();
-    }
+    private final List<CoapEndpoint> endpoints = new ArrayList<>();
+    private final Map<String, CoapUplink> uplinks = new ConcurrentHashMap<>();
+    private final String host;
+    private final int port;
+    private final CoapUplink.Options options;
 
-    private final CoapEndpoint endpoint;
-    private final String uri;
-    private final SenmlFormat format;
-
-    CoapSender(URI gateway, SenmlFormat format) throws Exception {
-        // no Californium3.properties written into the working directory
-        Configuration config = Configuration.createStandardWithoutFile();
-        this.endpoint = CoapEndpoint.builder().setConfiguration(config)
-                .setInetSocketAddress(new InetSocketAddress(0)).build();
-        endpoint.start();
-        this.uri = "coap://" + gateway.getHost() + ":" + (gateway.getPort() < 0 ? 5683 : gateway.getPort()) + "/r";
-        this.format = format;
+    CoapSender(URI gateway, List<String> ids, SenmlFormat format) throws Exception {
+        var d = CoapUplink.Options.defaults();
+        this.options = new CoapUplink.Options(format, d.ackTimeout(), d.maxRetransmit(), d.blockSize());
+        this.host = gateway.getHost();
+        this.port = gateway.getPort() < 0 ? 5683 : gateway.getPort();
+        Configuration c = CoapUplink.configuration(options);
+        c.set(CoapConfig.EXCHANGE_LIFETIME, 20, TimeUnit.SECONDS);
+        int n = Math.max(1, (ids.size() + 99) / 100);
+        for (int i = 0; i < n; i++) {
+            CoapEndpoint e = CoapEndpoint.builder().setConfiguration(c).setInetSocketAddress(new InetSocketAddress(0)).build();
+            e.start();
+            endpoints.add(e);
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            uplinks.put(ids.get(i), new CoapUplink(endpoints.get(i % n), host, port, options));
+        }
     }
 
     @Override
-    public void send(String deviceId, byte[] payload) throws Exception {
-        Request request = Request.newPost();
-        request.setURI(uri);
-        request.getOptions().setContentFormat(format.contentFormat());
-        request.setPayload(payload);
-        request.send(endpoint);
-        Response response = request.waitForResponse(60_000);
-        if (response == null) {
-            request.cancel();
-            throw new java.util.concurrent.TimeoutException("no answer from " + uri);
-        }
-        if (response.getCode() != CoAP.ResponseCode.CHANGED) {
-            throw new IllegalStateException(response.getCode() + " " + response.getPayloadString());
-        }
+    public void send(Batch batch) throws Exception {
+        uplinks.get(batch.deviceId()).deliver(batch);
     }
 
     @Override
     public void close() {
-        endpoint.destroy();
+        endpoints.forEach(CoapEndpoint::destroy);
     }
 }

@@ -2,7 +2,6 @@ package dev.lichen.sim.load;
 
 import dev.lichen.senml.Batch;
 import dev.lichen.senml.Reading;
-import dev.lichen.senml.SenmlCodec;
 import dev.lichen.senml.SenmlFormat;
 import dev.lichen.senml.Value;
 import java.io.PrintStream;
@@ -20,8 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The light model of a device, for load: no chips, no outbox, just packs of readings sent at a
- * rate to a gateway over CoAP or MQTT, each device on its own virtual thread, all sharing one
- * CoAP endpoint (or one executor for the MQTT clients). Reports what was sent, what was
+ * rate to a gateway over CoAP (the devices' own CoapUplink, a few endpoints shared) or MQTT (one
+ * Paho connection per device on one executor of virtual threads), each device on its own virtual thread. Reports what was sent, what was
  * acknowledged and the publish-to-acknowledgement latency percentiles.
  */
 public final class LoadGenerator {
@@ -61,14 +60,13 @@ public final class LoadGenerator {
 
     /** Sends one pack and returns when it is acknowledged (or throws). */
     interface Sender extends AutoCloseable {
-        void send(String deviceId, byte[] payload) throws Exception;
+        void send(Batch batch) throws Exception;
 
         @Override
         void close();
     }
 
     private final Options options;
-    private final SenmlCodec codec = new SenmlCodec();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong acked = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -81,7 +79,7 @@ public final class LoadGenerator {
         List<String> ids = new ArrayList<>();
         for (int i = 1; i <= options.devices(); i++) ids.add(String.format(Locale.ROOT, "%s-%05d", options.prefix(), i));
         try (Sender sender = "coap".equals(options.gateway().getScheme())
-                ? new CoapSender(options.gateway(), options.format())
+                ? new CoapSender(options.gateway(), ids, options.format())
                 : new MqttSender(options.gateway(), ids, options.format())) {
             long startNanos = System.nanoTime();
             long endNanos = startNanos + options.duration().toNanos();
@@ -141,12 +139,12 @@ public final class LoadGenerator {
                 for (int r = 0; r < options.pack(); r++) {
                     readings.add(new Reading("temperature", "Cel", new Value.Number(20 + (seq + r) % 50 / 10.0), wall));
                 }
-                byte[] payload = codec.encode(new Batch(id, boot, seq, readings), options.format());
+                Batch batch = new Batch(id, boot, seq, readings);
                 seq += options.pack();
                 sent.addAndGet(options.pack());
                 try {
                     long t0 = System.nanoTime();
-                    sender.send(id, payload);
+                    sender.send(batch);
                     long took = System.nanoTime() - t0;
                     acked.addAndGet(options.pack());
                     if (n == mine.length) mine = Arrays.copyOf(mine, n * 2);

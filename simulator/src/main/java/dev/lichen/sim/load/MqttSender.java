@@ -1,5 +1,7 @@
 package dev.lichen.sim.load;
 
+import dev.lichen.senml.Batch;
+import dev.lichen.senml.SenmlCodec;
 import dev.lichen.senml.SenmlFormat;
 import java.net.URI;
 import java.util.List;
@@ -20,9 +22,12 @@ import org.eclipse.paho.mqttv5.common.MqttMessage;
 final class MqttSender implements LoadGenerator.Sender {
     private final Map<String, MqttAsyncClient> clients = new ConcurrentHashMap<>();
     private final ScheduledExecutorService executor;
+    private final SenmlCodec codec = new SenmlCodec();
+    private final SenmlFormat format;
 
     MqttSender(URI gateway, List<String> ids, SenmlFormat format) throws Exception {
         // Paho keeps three long-running tasks per client: size the pool for them, on virtual threads
+        this.format = format;
         this.executor = Executors.newScheduledThreadPool(3 * ids.size() + 4, Thread.ofVirtual().factory());
         String server = "tcp://" + gateway.getHost() + ":" + (gateway.getPort() < 0 ? 1883 : gateway.getPort());
         try (var connecting = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -48,8 +53,9 @@ final class MqttSender implements LoadGenerator.Sender {
     }
 
     @Override
-    public void send(String deviceId, byte[] payload) throws Exception {
-        MqttMessage m = new MqttMessage(payload);
+    public void send(Batch batch) throws Exception {
+        String deviceId = batch.deviceId();
+        MqttMessage m = new MqttMessage(codec.encode(batch, format));
         m.setQos(1);
         IMqttToken t = clients.get(deviceId).publish("lichen/" + deviceId + "/readings", m);
         t.waitForCompletion(60_000);

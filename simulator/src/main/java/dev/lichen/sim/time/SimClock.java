@@ -56,6 +56,16 @@ public abstract sealed class SimClock implements Clock, AutoCloseable {
     /** Stops time (virtual mode) until the returned handle is closed; a no-op when scaled. */
     public abstract Hold hold();
 
+    /**
+     * Hands a hold to the current thread: it is released the moment this thread first sleeps on
+     * the clock. A thread that starts a device takes over a hold made before it was launched, so
+     * time cannot move on before it has begun, yet its own waits (a chip's conversion) still pass.
+     */
+    public void adopt(Hold hold) {}
+
+    /** The current thread is done with the clock (it ends or will block elsewhere): do not wait for it. */
+    public void leave() {}
+
     /** Simulated seconds per real second (infinite when virtual). */
     public abstract double factor();
 
@@ -102,9 +112,13 @@ public abstract sealed class SimClock implements Clock, AutoCloseable {
         /** Threads woken and not yet asleep again, with the real time they were woken. */
         private final Map<Thread, Long> busy = new HashMap<>();
         private final long graceNanos;
+        private final Map<Thread, Hold> bound = new HashMap<>();
         private long nowMillis;
         private long order;
         private int holds;
+        /** When a thread last went to sleep: threads it started may be about to sleep too. */
+        private long lastSleepNanos;
+        private static final long SETTLE_NANOS = 5_000_000;
 
         Virtual(long startMillis, Duration grace) {
             super(startMillis);
@@ -138,7 +152,10 @@ public abstract sealed class SimClock implements Clock, AutoCloseable {
             try {
                 Sleeper s = new Sleeper(nowMillis + Math.max(0, d.toMillis()), order++, lock.newCondition());
                 busy.remove(Thread.currentThread());
+                Hold adopted = bound.remove(Thread.currentThread());
+                if (adopted != null) adopted.close();
                 sleepers.add(s);
+                lastSleepNanos = System.nanoTime();
                 changed.signalAll();
                 try {
                     while (!s.woken) s.wake.await();
@@ -162,6 +179,11 @@ public abstract sealed class SimClock implements Clock, AutoCloseable {
                         changed.await(busy.isEmpty() ? 50 : 1, TimeUnit.MILLISECONDS);
                         continue;
                     }
+                    if (now - lastSleepNanos < SETTLE_NANOS) {
+                        // a woken thread may have started another (a debounce timer) that has not slept yet
+                        changed.await(SETTLE_NANOS - (now - lastSleepNanos), TimeUnit.NANOSECONDS);
+                        continue;
+                    }
                     nowMillis = Math.max(nowMillis, sleepers.peek().deadline);
                     while (!sleepers.isEmpty() && sleepers.peek().deadline <= nowMillis) {
                         Sleeper s = sleepers.poll();
@@ -178,6 +200,30 @@ public abstract sealed class SimClock implements Clock, AutoCloseable {
         }
 
         @Override public Duration realTime(Duration simulated) { return Duration.ZERO; }
+
+        @Override
+        public void adopt(Hold hold) {
+            lock.lock();
+            try {
+                bound.put(Thread.currentThread(), hold);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void leave() {
+            lock.lock();
+            try {
+                busy.remove(Thread.currentThread());
+                Hold h = bound.remove(Thread.currentThread());
+                if (h != null) h.close();
+                lastSleepNanos = System.nanoTime(); // threads it started get their moment too
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
 
         @Override
         public Hold hold() {
@@ -197,6 +243,7 @@ public abstract sealed class SimClock implements Clock, AutoCloseable {
                         if (!closed) {
                             closed = true;
                             holds--;
+                            lastSleepNanos = System.nanoTime();
                             changed.signalAll();
                         }
                     } finally {

@@ -81,7 +81,8 @@ public final class Pi4jBoard implements Board {
             public byte[] writeRead(int address, byte[] data, int readLength) throws BusException {
                 I2C d = device(address);
                 byte[] in = new byte[readLength];
-                // one combined transaction (repeated start), as register reads need
+                // Pi4J writes then reads while holding this device, so no other caller's bytes
+                // come between the register address and its read
                 call(address, () -> expect(d.writeRead(data, in), readLength));
                 return in;
             }
@@ -263,8 +264,8 @@ public final class Pi4jBoard implements Board {
     /** Linux reports an unanswered I2C address as ENXIO or EREMOTEIO (121): that is a NACK. */
     private static BusException translate(RuntimeException e, String where) {
         String msg = String.valueOf(e.getMessage());
-        boolean nack = msg.contains("121") || msg.contains("Remote I/O") || msg.contains("No such device");
-        boolean timeout = msg.contains("timed out") || msg.contains("110");
+        boolean nack = msg.contains("Remote I/O") || msg.contains("No such device") || msg.matches("(?s).*\\b121\\b.*");
+        boolean timeout = msg.contains("timed out");
         var kind = nack ? BusException.Kind.NACK : timeout ? BusException.Kind.TIMEOUT : BusException.Kind.IO;
         return new BusException(kind, (nack ? "no device answers at " : "bus error at ") + where + ": " + msg, e);
     }

@@ -1,6 +1,7 @@
 package dev.lichen.gateway.web.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lichen.gateway.metrics.Metrics;
 import dev.lichen.gateway.store.Role;
 import dev.lichen.gateway.store.User;
 import dev.lichen.gateway.web.ApiError;
@@ -20,10 +21,14 @@ import java.util.Set;
 public final class AccountApi {
     private final Authenticator auth;
     private final ObjectMapper json;
+    private final Metrics.Counter logins;
+    private final LiveApi live;
 
-    public AccountApi(Authenticator auth, ObjectMapper json) {
+    public AccountApi(Authenticator auth, ObjectMapper json, Metrics metrics, LiveApi live) {
         this.auth = auth;
         this.json = json;
+        this.live = live;
+        this.logins = metrics.counter("lichen_web_logins_total", "Login attempts by outcome (ok, refused, throttled)", "outcome");
     }
 
     public void register(RoutesConfig r) {
@@ -74,15 +79,20 @@ public final class AccountApi {
         try {
             switch (auth.login(name, pw, ctx.ip())) {
                 case Authenticator.Granted g -> {
+                    logins.inc("ok");
                     RequestGuard.startSession(ctx, g.ok());
                     ctx.json(session(g.ok().user().username(), g.ok().user().role(), g.ok().session().csrfToken()));
                 }
                 case Authenticator.Throttled t -> {
+                    logins.inc("throttled");
                     long s = Math.max(1, (t.waitMillis() + 999) / 1000);
                     ctx.header("Retry-After", Long.toString(s));
                     throw new ApiError(429, null, "too many failed logins: wait " + s + " s and try again");
                 }
-                case Authenticator.Refused x -> throw new ApiError(401, null, "wrong username or password");
+                case Authenticator.Refused x -> {
+                    logins.inc("refused");
+                    throw new ApiError(401, null, "wrong username or password");
+                }
             }
         } finally {
             Arrays.fill(pw, '\0');
@@ -95,7 +105,11 @@ public final class AccountApi {
     }
 
     private void logout(Context ctx) {
-        auth.logout(RequestGuard.principal(ctx));
+        Principal p = RequestGuard.principal(ctx);
+        auth.logout(p);
+        if (p.session() != null) {
+            live.disconnect(x -> x.session() != null && x.session().id().equals(p.session().id()));
+        }
         RequestGuard.endSession(ctx);
         ctx.status(204);
     }
@@ -138,6 +152,7 @@ public final class AccountApi {
         } catch (IllegalStateException e) {
             throw new ApiError(409, "id", e.getMessage());
         }
+        live.disconnect(x -> x.userId() == u.id()); // a revoked account sees no more live data
         ctx.status(204);
     }
 

@@ -59,7 +59,8 @@ public final class DeviceApi {
             ctx.json(store.channels(d.id()).stream().map(c -> Views.channel(c, adopted)).toList());
         });
         r.get("/api/v1/devices/{id}/readings", this::rawExport);
-        r.get("/api/v1/devices/{id}/channels/{channel}/readings", this::series);
+        // <channel> takes slashes: SenML names such as IPSO's "3303/0/5700" are channel names here
+        r.get("/api/v1/devices/{id}/channels/<channel>/readings", this::series);
     }
 
     private void list(Context ctx) {

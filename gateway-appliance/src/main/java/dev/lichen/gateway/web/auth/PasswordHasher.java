@@ -21,8 +21,11 @@ public final class PasswordHasher {
     private static final String PREFIX = "pbkdf2-sha256";
     private static final SecureRandom RANDOM = new SecureRandom();
     private final int iterations;
-    /** A real hash verified against unknown accounts, so response time does not reveal names. */
-    private final String dummy;
+    /**
+     * A real hash verified against unknown accounts, so response time does not reveal names;
+     * made on first need, so that starting a gateway costs no hashing.
+     */
+    private volatile String dummy;
 
     public PasswordHasher() {
         this(ITERATIONS);
@@ -33,7 +36,6 @@ public final class PasswordHasher {
             throw new IllegalArgumentException("iterations must be >= " + MIN_ITERATIONS);
         }
         this.iterations = iterations;
-        this.dummy = hash("not-a-password".toCharArray());
     }
 
     public String hash(char[] password) {
@@ -46,7 +48,7 @@ public final class PasswordHasher {
 
     /** Constant-time check; a malformed or too-weak stored string never verifies. */
     public boolean verify(char[] password, String stored) {
-        String[] parts = (stored == null ? dummy : stored).split("\\$");
+        String[] parts = (stored == null ? dummy() : stored).split("\\$");
         if (parts.length != 4 || !parts[0].equals(PREFIX)) {
             return false;
         }
@@ -61,6 +63,15 @@ public final class PasswordHasher {
         } catch (IllegalArgumentException e) {
             return false;
         }
+    }
+
+    private String dummy() {
+        String d = dummy;
+        if (d == null) {
+            d = hash("not-a-password".toCharArray());
+            dummy = d;
+        }
+        return d;
     }
 
     /** Burns the same time as a real verification; used when the account does not exist. */

@@ -1,0 +1,149 @@
+package dev.lichen.sim.demo;
+
+import dev.lichen.gateway.GatewayConfig;
+import dev.lichen.gateway.store.Device;
+import dev.lichen.gateway.store.DeviceState;
+import dev.lichen.gateway.store.Store;
+import dev.lichen.sim.board.Scenarios;
+import dev.lichen.sim.board.Simulation;
+import dev.lichen.sim.scenario.Plan;
+import dev.lichen.sim.scenario.Scenario;
+import dev.lichen.sim.scenario.SimDevice;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code lichen demo}: a gateway (embedded broker, SQLite in ./lichen-data) and a built-in home
+ * of a dozen virtual devices, some over CoAP and some over MQTT, adopted into their rooms on the
+ * first start. Runs until Ctrl-C, then stops the devices and the gateway cleanly.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Runs a gateway and a simulated home (kitchen, living room, bedroom, four plants, a fridge, "
+                + "a front door: 12 devices over CoAP and MQTT) until Ctrl-C.",
+                "Its day runs 60 times faster than the clock so the charts move; a second start reuses the data."})
+public final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--data", defaultValue = "lichen-data", description = "data folder (default ${DEFAULT-VALUE})")
+    Path data;
+
+    @Option(names = "--http-port", defaultValue = "8080", description = "web UI and API port (default ${DEFAULT-VALUE})")
+    int httpPort;
+
+    @Option(names = "--coap-port", defaultValue = "5683", description = "CoAP port (default ${DEFAULT-VALUE})")
+    int coapPort;
+
+    @Option(names = "--mqtt-port", defaultValue = "1883", description = "MQTT port (default ${DEFAULT-VALUE})")
+    int mqttPort;
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1",
+            description = "address to listen on; 0.0.0.0 lets other machines in (default ${DEFAULT-VALUE})")
+    String bind;
+
+    @Option(names = "--verbose", description = "log every component's INFO lines (default: warnings only)")
+    boolean verbose;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new DemoCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        long t0 = System.nanoTime();
+        if (!verbose) quietLogs();
+        Plan plan;
+        try (InputStream in = DemoCommand.class.getResourceAsStream("home.json")) {
+            plan = Scenarios.loader().parse(in.readAllBytes(), "built-in demo home", List.of());
+        }
+        // Ctrl-C ends the demo through the normal path below (exit 0), not through the JVM's default exit 130
+        CountDownLatch stop = new CountDownLatch(1);
+        sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> stop.countDown());
+        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), s -> stop.countDown());
+
+        System.out.println("lichen demo: starting the gateway (data in " + data.toAbsolutePath() + ")...");
+        GatewayConfig config = GatewayConfig.defaults().withDataDir(data).withBindHost(bind)
+                .withPorts(coapPort, mqttPort, httpPort);
+        EmbeddedGateway gateway;
+        try {
+            gateway = new EmbeddedGateway(config);
+        } catch (Exception e) {
+            System.err.println("lichen demo: the gateway could not start: " + e.getMessage());
+            System.err.println("lichen demo: is another Lichen (or anything) using ports " + httpPort + "/tcp, " + coapPort
+                    + "/udp or " + mqttPort + "/tcp? Choose others with --http-port, --coap-port, --mqtt-port.");
+            return 1;
+        }
+        Simulation sim = null;
+        try {
+            Store store = gateway.gateway().store();
+            int adopted = adopt(store, plan);
+            sim = new Simulation(plan, gateway, new Simulation.Options(data.resolve("demo-devices"), false, false, null));
+            sim.start();
+            String host = bind.equals("0.0.0.0") ? "127.0.0.1" : bind;
+            System.out.printf(Locale.ROOT, "lichen demo: %d devices running (%d over CoAP, %d over MQTT)%s, started in %.1f s%n",
+                    plan.devices().size(), plan.devices().stream().filter(d -> d.uplink().equals("coap")).count(),
+                    plan.devices().stream().filter(d -> d.uplink().equals("mqtt")).count(),
+                    adopted > 0 ? ", " + adopted + " adopted into their rooms" : "", (System.nanoTime() - t0) / 1e9);
+            System.out.println();
+            System.out.println("  Open http://" + host + ":" + httpPort + "/");
+            if (store.userCount() == 0) {
+                System.out.println("  First run: the page asks you to create the admin account (there is no default password).");
+            } else {
+                System.out.println("  Log in with the account you created on the first run.");
+            }
+            System.out.println("  The home's day runs 60x faster than the clock; readings arrive every few seconds.");
+            System.out.println("  Press Ctrl-C to stop.");
+            System.out.flush();
+            stop.await();
+            System.out.println("lichen demo: stopping...");
+        } finally {
+            if (sim != null) sim.close();
+            gateway.close();
+        }
+        System.out.println("lichen demo: stopped cleanly; the data stays in " + data.toAbsolutePath());
+        return 0;
+    }
+
+    /** Twelve devices, a broker and a web server log a lot at INFO: keep the demo's own lines readable. */
+    private static void quietLogs() {
+        try {
+            Object factory = org.slf4j.LoggerFactory.getILoggerFactory();
+            Class<?> level = Class.forName("ch.qos.logback.classic.Level");
+            Object root = factory.getClass().getMethod("getLogger", String.class).invoke(factory, "ROOT");
+            root.getClass().getMethod("setLevel", level).invoke(root, level.getField("WARN").get(null));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // another logging backend: leave it as configured
+        }
+    }
+
+    /** Adopts the demo's devices into their rooms, so that the dashboard shows them from the start. */
+    static int adopt(Store store, Plan plan) {
+        Map<String, String> roomOf = new HashMap<>();
+        Scenario home = plan.home();
+        home.rooms().forEach(r -> roomOf.put(r.name(), r.name()));
+        home.plants().forEach(p -> roomOf.put(p.name(), p.room()));
+        home.fridges().forEach(f -> roomOf.put(f.name(), f.room() == null ? "kitchen" : f.room()));
+        home.doors().forEach(d -> roomOf.put(d.name(), d.room() == null ? "hall" : d.room()));
+        int n = 0;
+        long now = System.currentTimeMillis();
+        for (SimDevice d : plan.devices()) {
+            Device known = store.device(d.deviceId()).orElse(null);
+            if (known != null && known.state() != DeviceState.NEW) continue; // a person's choice stands
+            if (known == null) store.setOnline(d.deviceId(), false, now);
+            store.adopt(d.deviceId(), title(d.deviceId()), title(roomOf.get(d.place())));
+            n++;
+        }
+        return n;
+    }
+
+    private static String title(String id) {
+        String s = id.replace('-', ' ');
+        return Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+}
