@@ -137,7 +137,17 @@ public final class MqttUplink implements Uplink {
         if (session == null) {
             session = open(chosen == Protocol.V3 ? Protocol.V3 : Protocol.V5);
         }
-        if (session.connect()) {
+        boolean accepted;
+        try {
+            accepted = session.connect();
+        } catch (UplinkException e) {
+            // a Paho client whose connect failed half-way can refuse every later connect
+            // ("connect already in progress"): start the next attempt with a fresh client
+            session.abandon();
+            session = null;
+            throw e;
+        }
+        if (accepted) {
             if (chosen == Protocol.V5_THEN_V3) chosen = Protocol.V5;
         } else if (chosen == Protocol.V5_THEN_V3) {
             LOG.info("broker {} refuses MQTT 5; speaking MQTT 3.1.1", serverUri);
