@@ -170,7 +170,23 @@ function startLive() {
 }
 function stopLive() { if (live) { live.close(); live = null; } }
 
+/** A raw history chart on screen takes the device's new readings as they come. */
+function appendToChart(msg) {
+  if (view !== "device" || !shown || !chart || shown.deviceId !== msg.deviceId) return;
+  let added = 0;
+  for (const r of msg.readings) {
+    if (r.channel !== shown.channel || r.value === null) continue;
+    shown.data[0].push(r.time / 1000);
+    shown.data[1].push(r.value);
+    added++;
+  }
+  if (!added) return;
+  chart.setData(shown.data);
+  shown.box.dataset.points = String(shown.data[0].length);
+}
+
 function onReadings(msg) {
+  appendToChart(msg);
   for (const r of msg.readings) {
     const t = tiles.get(msg.deviceId + "/" + r.channel);
     if (!t) continue;
@@ -339,6 +355,7 @@ function drawSpark(canvas, points) {
 // ---- device page ---------------------------------------------------------------------------
 
 let chart = null;
+let shown = null; // what the chart shows: {deviceId, channel, data, box}, for live appends to raw charts
 let drawing = 0; // the latest history request; answers to older ones are dropped
 
 async function deviceView(id, wanted) {
@@ -410,7 +427,8 @@ async function drawHistory(d, channel, range, box, status, csv, rawCsv) {
   if (chart) { chart.destroy(); chart = null; }
   box.replaceChildren();
   const width = Math.max(280, box.clientWidth || 600);
-  chart = new uPlot({ width, height: 300, series, scales: { x: { time: true, range: [from / 1000, to / 1000] } } }, data, box);
+  chart = new uPlot({ width, height: 300, series, scales: { x: { time: true } } }, data, box);
+  shown = s.resolution === "raw" ? { deviceId: d.id, channel, data, box } : null;
   box.dataset.points = String(s.time.length);
   box.dataset.resolution = s.resolution;
   box.dataset.range = range;

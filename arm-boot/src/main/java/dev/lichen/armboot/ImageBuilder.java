@@ -54,7 +54,22 @@ public final class ImageBuilder {
 
     /** Everything a build takes. */
     public record Request(Board board, Path config, Path output, URI mirror, Path cache, Path keyring,
-                          Appliance appliance, long dataBytes) {}
+                          Appliance appliance, long dataBytes, java.util.Optional<StaticAddress> address) {
+        public Request(Board board, Path config, Path output, URI mirror, Path cache, Path keyring, Appliance appliance,
+                       long dataBytes) {
+            this(board, config, output, mirror, cache, keyring, appliance, dataBytes, java.util.Optional.empty());
+        }
+    }
+
+    /** A fixed IPv4 address instead of DHCP: "192.168.1.50/24" and the router. */
+    public record StaticAddress(String cidr, String router) {
+        public StaticAddress {
+            if (!cidr.matches("(\\d{1,3}\\.){3}\\d{1,3}/([0-9]|[12][0-9]|3[0-2])"))
+                throw new BuildException("--address " + cidr + ": give an IPv4 address with its prefix, e.g. 192.168.1.50/24");
+            if (!router.matches("(\\d{1,3}\\.){3}\\d{1,3}"))
+                throw new BuildException("--router " + router + ": give the router's IPv4 address, e.g. 192.168.1.1");
+        }
+    }
 
     /** What a build made, for the caller to print. */
     public record Result(Path image, long rawBytes, long runtimeBytes, long initramfsBytes, long kernelBytes,
@@ -148,7 +163,7 @@ public final class ImageBuilder {
         }
         cpio.file("etc/lichen/device.json", config, 0644);
         String gatewayHost = new ObjectMapper().readTree(config).path("gateway").path("host").asText("");
-        cpio.file("etc/lichen/system.properties", systemProperties(board, modulePaths, gatewayHost, r.appliance()), 0644);
+        cpio.file("etc/lichen/system.properties", systemProperties(board, modulePaths, gatewayHost, r.appliance(), r.address()), 0644);
         cpio.file("etc/lichen/java.args", javaArgs(cp), 0644);
         byte[] initramfs = gzip(out -> cpio.write(out, FIXED_MTIME));
         progress.step("initramfs: " + Progress.mib(cpio.contentBytes()) + " of files, " + Progress.mib(initramfs.length) + " gzip");
@@ -229,7 +244,8 @@ public final class ImageBuilder {
                 """;
     }
 
-    private static byte[] systemProperties(Board board, List<String> modules, String gatewayHost, Appliance app) {
+    private static byte[] systemProperties(Board board, List<String> modules, String gatewayHost, Appliance app,
+                                           java.util.Optional<StaticAddress> address) {
         SortedMap<String, String> p = new TreeMap<>();
         p.put("modules", String.join(",", modules));
         p.put("data.device", board.dataDevice);
@@ -238,7 +254,11 @@ public final class ImageBuilder {
         p.put("data.fstype", "vfat");
         p.put("data.options", "flush,errors=remount-ro");
         p.put("net.interface", "eth0");
-        p.put("net.mode", "dhcp");
+        p.put("net.mode", address.isPresent() ? "static" : "dhcp");
+        address.ifPresent(a -> {
+            p.put("net.address", a.cidr());
+            p.put("net.gateway", a.router());
+        });
         p.put("sntp.server", gatewayHost);
         p.put("watchdog", "/dev/watchdog");
         p.put("main.class", app.mainClass());

@@ -28,6 +28,8 @@ public final class ImageCommand implements Runnable {
         @Option(names = "--cache", description = "download cache (default: ~/.cache/lichen/debian)") Path cache;
         @Option(names = "--keyring", defaultValue = "/usr/share/keyrings/debian-archive-keyring.gpg",
                 description = "Debian archive keys (default: ${DEFAULT-VALUE})") Path keyring;
+        @Option(names = "--address", description = "a fixed IPv4 address with prefix (e.g. 192.168.1.50/24) instead of DHCP") String address;
+        @Option(names = "--router", description = "the router for --address") String router;
         @Option(names = "--data-mib", defaultValue = "8", description = "size of the data partition in MiB (default: ${DEFAULT-VALUE})") long dataMib;
 
         @Override
@@ -37,8 +39,11 @@ public final class ImageCommand implements Runnable {
                 URI m = mirror != null ? mirror : AptSources.debianMirror(Path.of("/etc/apt"));
                 Path c = cache != null ? cache : Path.of(System.getProperty("user.home"), ".cache", "lichen", "debian");
                 Appliance app = Appliance.sensor(List.of("run", "--config", "/etc/lichen/device.json"));
+                if ((address == null) != (router == null)) throw new BuildException("--address and --router go together");
+                java.util.Optional<ImageBuilder.StaticAddress> fixed = address == null ? java.util.Optional.empty()
+                        : java.util.Optional.of(new ImageBuilder.StaticAddress(address, router));
                 ImageBuilder.Result r = new ImageBuilder(Progress.to(System.out)).build(
-                        new ImageBuilder.Request(b, config, output, m, c, keyring, app, dataMib << 20));
+                        new ImageBuilder.Request(b, config, output, m, c, keyring, app, dataMib << 20, fixed));
                 System.out.printf("%s: %s raw, runtime %s, initramfs %s, kernel %s, Java modules %s%n", r.image(),
                         Progress.mib(r.rawBytes()), Progress.mib(r.runtimeBytes()), Progress.mib(r.initramfsBytes()),
                         Progress.mib(r.kernelBytes()), r.modules());

@@ -55,6 +55,14 @@ class BuildFailuresTest {
     }
 
     @Test
+    void aMalformedStaticAddressIsNamed() {
+        assertTrue(assertThrows(BuildException.class, () -> new ImageBuilder.StaticAddress("192.168.1.50", "192.168.1.1"))
+                .getMessage().contains("with its prefix"));
+        assertTrue(assertThrows(BuildException.class, () -> new ImageBuilder.StaticAddress("192.168.1.50/24", "router"))
+                .getMessage().contains("--router"));
+    }
+
+    @Test
     void aMissingConfigFileWritesNothing() {
         assertRefused(dir.resolve("nope.json"), "does not exist");
     }

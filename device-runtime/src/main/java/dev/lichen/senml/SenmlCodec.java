@@ -3,6 +3,7 @@ package dev.lichen.senml;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
@@ -412,7 +413,14 @@ public final class SenmlCodec {
             throw e;
         } catch (IOException | RuntimeException e) {
             String what = isCbor ? "CBOR" : "JSON";
-            throw new SenmlException(Reason.MALFORMED, "not well-formed SenML " + what + ": " + e.getMessage().lines().findFirst().orElse(""), e);
+            String detail = String.valueOf(e.getMessage());
+            if (e instanceof JsonProcessingException jpe && jpe.getOriginalMessage() != null) {
+                // Jackson's own text, without its "[Source: ...]" decoration, plus where it broke
+                detail = jpe.getOriginalMessage().replaceAll("\\s*\\(start marker at \\[Source:.*", "")
+                        .replaceAll("\\s*\\[Source:.*", "");
+                if (jpe.getLocation() != null) detail += " (at byte " + jpe.getLocation().getByteOffset() + ")";
+            }
+            throw new SenmlException(Reason.MALFORMED, "not well-formed SenML " + what + ": " + detail.lines().findFirst().orElse(""), e);
         }
         return records;
     }

@@ -37,7 +37,7 @@ public final class AddonRuntime {
 
     public static void run(Addon addon) throws Exception {
         // initialise Jackson on the side while the server starts: the first page needs it
-        Thread.ofVirtual().start(() -> Json.MAPPER.getTypeFactory());
+        Thread.ofVirtual().start(GatewayApi::warmUp);
         var env = System.getenv();
         var ctx = AddonContext.fromEnv(env);
         String secret = env.getOrDefault(AddonContext.ENV_PROXY_SECRET, "");

@@ -162,6 +162,17 @@ public final class IngestLoad {
         return String.format("%.1f", bytes / 1e6);
     }
 
+    /** utime + stime of a process from /proc (clock ticks of 1/100 s on Linux). */
+    static double cpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
     static long rssKb(long pid) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
@@ -192,15 +203,20 @@ public final class IngestLoad {
         Thread.sleep(warmup * 1000L);
         long c0 = counter.get();
         long s0 = System.nanoTime();
+        double cpu0 = pid > 0 ? cpuSeconds(pid) : 0;
         long maxRss = 0;
         for (int i = 0; i < seconds; i++) {
             Thread.sleep(1000);
             if (pid > 0) maxRss = Math.max(maxRss, rssKb(pid));
             System.out.printf("  %s: %,d readings so far%n", what, counter.get());
         }
-        double rate = (counter.get() - c0) / ((System.nanoTime() - s0) / 1e9);
-        System.out.printf("%s: %,.0f readings/s, RSS max %d MB%n", what, rate, maxRss / 1024);
-        results.add(new Result(what, rate, maxRss, note));
+        double wall = (System.nanoTime() - s0) / 1e9;
+        double rate = (counter.get() - c0) / wall;
+        double cpu = pid > 0 ? cpuSeconds(pid) - cpu0 : 0;
+        String cpuNote = pid > 0 ? String.format("; server CPU %.2f cores, %.1f us CPU per reading", cpu / wall,
+                cpu * 1e6 / Math.max(1, counter.get() - c0)) : "";
+        System.out.printf("%s: %,.0f readings/s, RSS max %d MB%s%n", what, rate, maxRss / 1024, cpuNote);
+        results.add(new Result(what, rate, maxRss, note + cpuNote));
         return rate;
     }
 

@@ -63,36 +63,49 @@ public final class ColdSummonRun {
                     (System.nanoTime() - t0) / 1_000_000, job.path("message").asText());
             Path aot = tmp.resolve("gw/addons/plantcare/versions/1.0.0/app.aot");
             System.out.printf("AOT cache: %d KB%n", Files.size(aot) / 1024);
-            report("with AOT cache", measure(n));
-            Files.move(aot, aot.resolveSibling("app.aot.off"));
-            report("without AOT cache", measure(n));
+            System.out.println("load average before: " + Files.readString(Path.of("/proc/loadavg")).trim());
+            // the four series interleaved, so a change in machine load hits them alike
+            String[] names = {"with AOT cache, page", "without AOT cache, page", "with AOT cache, /healthz", "without AOT cache, /healthz"};
+            long[][] first = new long[4][n], ready = new long[4][n];
+            Path off = aot.resolveSibling("app.aot.off");
+            for (int i = 0; i < n; i++) {
+                for (int k = 0; k < 4; k++) {
+                    boolean withAot = k % 2 == 0;
+                    if (withAot && Files.exists(off)) Files.move(off, aot);
+                    if (!withAot && Files.exists(aot)) Files.move(aot, off);
+                    long[] r = coldOnce(k < 2 ? "/apps/plantcare/" : "/apps/plantcare/healthz");
+                    first[k][i] = r[0];
+                    ready[k][i] = r[1];
+                }
+            }
+            for (int k = 0; k < 4; k++) {
+                report(names[k], first[k]);
+                report("  of which JVM start to ready", ready[k]);
+            }
+            System.out.println("load average after: " + Files.readString(Path.of("/proc/loadavg")).trim());
         }
     }
 
-    static long[] measure(int n) throws Exception {
-        long[] ms = new long[n];
-        long[] ready = new long[n];
-        for (int i = 0; i < n; i++) {
-            send("POST", "/api/v1/addons/plantcare/stop", null);
-            long t = System.nanoTime();
-            var r = send("GET", "/apps/plantcare/", null);
-            ms[i] = (System.nanoTime() - t) / 1_000_000;
-            if (r.statusCode() != 200) throw new IllegalStateException("cold summon " + i + " answered " + r.statusCode() + ": " + r.body());
-            // the supervisor logs how long the JVM took to print its ready line
-            var log = JSON.readTree(send("GET", "/api/v1/addons", null).body()).get(0).path("log");
-            for (var line : log) {
-                var m = java.util.regex.Pattern.compile("ready on .* after (\\d+) ms").matcher(line.asText());
-                if (m.find()) ready[i] = Long.parseLong(m.group(1));
-            }
+    /** One cold summon: stop the add-on, request the path; returns {ms to response, ms the JVM took to be ready}. */
+    static long[] coldOnce(String path) throws Exception {
+        send("POST", "/api/v1/addons/plantcare/stop", null);
+        long t = System.nanoTime();
+        var r = send("GET", path, null);
+        long ms = (System.nanoTime() - t) / 1_000_000;
+        if (r.statusCode() != 200) throw new IllegalStateException("cold summon of " + path + " answered " + r.statusCode() + ": " + r.body());
+        long ready = -1;
+        // the supervisor logs how long the JVM took to print its ready line
+        for (var line : JSON.readTree(send("GET", "/api/v1/addons", null).body()).get(0).path("log")) {
+            var m = java.util.regex.Pattern.compile("ready on .* after (\\d+) ms").matcher(line.asText());
+            if (m.find()) ready = Long.parseLong(m.group(1));
         }
-        report("  of which to ready", ready);
-        return ms;
+        return new long[] {ms, ready};
     }
 
     static void report(String what, long[] ms) {
         long[] s = ms.clone();
         Arrays.sort(s);
-        System.out.printf("%-18s n=%d  p50=%d ms  p99=%d ms  min=%d ms  max=%d ms%n", what, s.length,
+        System.out.printf("%-30s n=%d  p50=%d ms  p99=%d ms  min=%d ms  max=%d ms%n", what, s.length,
                 s[(int) Math.ceil(0.50 * s.length) - 1], s[(int) Math.ceil(0.99 * s.length) - 1], s[0], s[s.length - 1]);
     }
 

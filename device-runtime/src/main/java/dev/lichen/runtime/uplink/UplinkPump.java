@@ -120,6 +120,7 @@ public final class UplinkPump implements AutoCloseable {
                 send(contiguousRun(pending));
                 failures = 0;
             } catch (UplinkException e) {
+                if (!running) return; // cut short by close(): not news
                 if (e.kind() == UplinkException.Kind.DEVICE_REFUSED) {
                     changeLink(Link.DEVICE_REFUSED, "gateway " + uplink.describe() + " refuses device "
                             + deviceId + ": " + e.getMessage() + "; keeping readings and retrying");

@@ -46,6 +46,27 @@ public final class AddonHost implements GatewayComponent, WebExtension {
             return new Config(null, Duration.ofSeconds(60), Duration.ofSeconds(20), true, Limits.DEFAULT);
         }
 
+        /** Settings an administrator may put in {@code <dataDir>/addons/host.json}; absent keys keep {@code base}'s. */
+        record FileSettings(Long idleSeconds, Long readyTimeoutSeconds, Boolean aotCache, Long maxPackageMb) {}
+
+        /** Reads host.json strictly (unknown keys are errors naming them). */
+        public static Config load(Path file, Config base) throws IOException {
+            if (!Files.exists(file)) return base;
+            FileSettings f;
+            try {
+                f = ManifestParser.mapper().readValue(file.toFile(), FileSettings.class);
+            } catch (IOException e) {
+                throw new IOException(file + ": " + e.getMessage().lines().findFirst().orElse("unreadable")
+                        + " (allowed keys: idleSeconds, readyTimeoutSeconds, aotCache, maxPackageMb)", e);
+            }
+            var c = base;
+            if (f.idleSeconds() != null) c = c.withIdle(Duration.ofSeconds(Math.max(1, f.idleSeconds())));
+            if (f.readyTimeoutSeconds() != null) c = new Config(c.dir(), c.idle(), Duration.ofSeconds(Math.max(1, f.readyTimeoutSeconds())), c.aotCache(), c.limits());
+            if (f.aotCache() != null) c = c.withAotCache(f.aotCache());
+            if (f.maxPackageMb() != null) c = c.withLimits(c.limits().withMaxPackageBytes(f.maxPackageMb() << 20));
+            return c;
+        }
+
         public Config withIdle(Duration d) {
             return new Config(dir, d, readyTimeout, aotCache, limits);
         }
@@ -59,7 +80,7 @@ public final class AddonHost implements GatewayComponent, WebExtension {
         }
     }
 
-    private final Config config;
+    private Config config;
     private final Map<String, Manifest> manifests = new ConcurrentHashMap<>();
     private final Map<Long, InstallJob> jobs = new ConcurrentHashMap<>();
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
@@ -93,6 +114,7 @@ public final class AddonHost implements GatewayComponent, WebExtension {
         this.gateway = g;
         this.dir = config.dir() != null ? config.dir() : g.config().dataDir().resolve("addons");
         Files.createDirectories(dir);
+        config = Config.load(dir.resolve("host.json"), config);
         trust = new TrustStore(dir.resolve("stores.json"));
         registryFile = new JsonFile<>(dir.resolve("installed.json"), new TypeReference<>() {}, Map.of());
         var sup = new Supervisor(config.idle(), config.readyTimeout());

@@ -59,7 +59,7 @@ public final class WebServer implements AutoCloseable {
         RequestGuard guard = new RequestGuard(auth);
         this.live = new LiveApi(bus, store, json);
         metrics.gauge("lichen_web_sse_clients", "Browsers subscribed to live updates", () -> live.clients());
-        var accounts = new AccountApi(auth, json, metrics);
+        var accounts = new AccountApi(auth, json, metrics, live);
         var devices = new DeviceApi(store, bus, json, clock);
         var alerts = new AlertApi(store, gateway.alerts(), json, clock);
         this.app = Javalin.create(cfg -> {

@@ -304,7 +304,18 @@ class WebApiTest {
         // no CSRF for a bearer token: it is not an ambient credential a page could borrow
         assertError(ci.send("POST", "/api/v1/rules", "{}"), 400, "name");
         long id = JSON.readTree(adminToken.body()).get("id").asLong();
+        // revoking the token also ends its open live stream
+        var stream = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/live")).header("Accept", "text/event-stream")
+                .header("Authorization", "Bearer " + ci.bearer).build(), HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, stream.statusCode());
+        var lines = stream.body().iterator();
+        assertEquals("event: hello", lines.next());
         assertEquals(204, admin.change("DELETE", "/api/v1/tokens/" + id, null).statusCode());
+        var ended = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            while (lines.hasNext()) lines.next();
+            return true;
+        });
+        assertTrue(ended.get(5, TimeUnit.SECONDS), "the stream ended");
         assertError(ci.send("GET", "/api/v1/devices", null), 401, null);
     }
 
@@ -371,7 +382,9 @@ class WebApiTest {
         assertTrue(csv.headers().firstValue("Content-Disposition").orElseThrow().contains("porch-temperature-1m.csv"));
         String[] lines = csv.body().split("\n");
         assertEquals("time,time_ms,min,max,mean,count", lines[0]);
-        assertEquals(122, lines.length);
+        long csvCount = 0;
+        for (int i = 1; i < lines.length; i++) csvCount += Long.parseLong(lines[i].substring(lines[i].lastIndexOf(',') + 1));
+        assertEquals(121, csvCount, "every reading in exactly one minute bucket"); // 120 or 121 buckets, by the clock
         // week and month ranges come from hourly buckets
         assertEquals("1h", JSON.readTree(admin.send("GET", "/api/v1/devices/porch/channels/temperature/readings?from="
                 + (now - 7 * 86_400_000L) + "&to=" + now, null).body()).get("resolution").asText());
@@ -429,6 +442,16 @@ class WebApiTest {
             reader.interrupt();
             r.body().close();
         }
+        // a browser that went away is noticed at the next event, and its subscription ends
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        String gauge = "";
+        for (int seq = 600; System.nanoTime() < deadline; seq++) {
+            ingest("porch", seq, List.of(new Reading("temperature", "Cel", new Value.Number(20), System.currentTimeMillis())));
+            gauge = admin.send("GET", "/metrics", null).body();
+            if (gauge.contains("lichen_web_sse_clients 0\n")) break;
+            Thread.sleep(100);
+        }
+        assertTrue(gauge.contains("lichen_web_sse_clients 0\n"), gauge);
     }
 
     @Test

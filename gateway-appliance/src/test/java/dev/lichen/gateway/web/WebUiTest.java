@@ -327,7 +327,17 @@ class WebUiTest {
             assertTrue(painted > 100, e[0] + ": the chart canvas is blank");
             shot("05-history-" + e[0]);
         }
-        String csv = driver.findElement(By.id("csv-link")).getDomAttribute("href");
+        // the hour chart (raw readings) grows with live readings
+        await(By.id("range-hour")).click();
+        WebElement hour = waitUpTo(Duration.ofSeconds(10)).until(d -> {
+            WebElement c = d.findElement(By.id("chart"));
+            return "true".equals(c.getDomAttribute("data-ready")) && "hour".equals(c.getDomAttribute("data-range")) ? c : null;
+        });
+        int before = Integer.parseInt(hour.getDomAttribute("data-points"));
+        send(List.of(temp(22.25, System.currentTimeMillis())));
+        waitUpTo(Duration.ofSeconds(2)).until(d ->
+                Integer.parseInt(d.findElement(By.id("chart")).getDomAttribute("data-points")) == before + 1);
+                String csv = driver.findElement(By.id("csv-link")).getDomAttribute("href");
         assertTrue(csv.contains("format=csv"), csv);
         // fetched as the page would download it, with the browser's session
         String body = (String) driver.executeAsyncScript(

@@ -22,10 +22,12 @@ public final class AccountApi {
     private final Authenticator auth;
     private final ObjectMapper json;
     private final Metrics.Counter logins;
+    private final LiveApi live;
 
-    public AccountApi(Authenticator auth, ObjectMapper json, Metrics metrics) {
+    public AccountApi(Authenticator auth, ObjectMapper json, Metrics metrics, LiveApi live) {
         this.auth = auth;
         this.json = json;
+        this.live = live;
         this.logins = metrics.counter("lichen_web_logins_total", "Login attempts by outcome (ok, refused, throttled)", "outcome");
     }
 
@@ -103,7 +105,11 @@ public final class AccountApi {
     }
 
     private void logout(Context ctx) {
-        auth.logout(RequestGuard.principal(ctx));
+        Principal p = RequestGuard.principal(ctx);
+        auth.logout(p);
+        if (p.session() != null) {
+            live.disconnect(x -> x.session() != null && x.session().id().equals(p.session().id()));
+        }
         RequestGuard.endSession(ctx);
         ctx.status(204);
     }
@@ -146,6 +152,7 @@ public final class AccountApi {
         } catch (IllegalStateException e) {
             throw new ApiError(409, "id", e.getMessage());
         }
+        live.disconnect(x -> x.userId() == u.id()); // a revoked account sees no more live data
         ctx.status(204);
     }
 

@@ -6,10 +6,12 @@ import dev.lichen.gateway.live.LiveBus;
 import dev.lichen.gateway.live.LiveEvent;
 import dev.lichen.gateway.store.AlertRule;
 import dev.lichen.gateway.store.Store;
+import dev.lichen.gateway.web.RequestGuard;
+import dev.lichen.gateway.web.auth.Principal;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.sse.SseClient;
 import java.util.Map;
-import java.util.Set;
+import java.util.function.Predicate;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -25,7 +27,8 @@ public final class LiveApi implements AutoCloseable {
     private final LiveBus bus;
     private final Store store;
     private final ObjectMapper json;
-    private final Set<SseClient> clients = ConcurrentHashMap.newKeySet();
+    /** Open streams and who opened them, so that a logout or a revoked account ends its streams. */
+    private final Map<SseClient, Principal> clients = new ConcurrentHashMap<>();
     private final ScheduledExecutorService pinger = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("sse-keepalive").factory());
 
@@ -41,8 +44,9 @@ public final class LiveApi implements AutoCloseable {
     }
 
     private void open(SseClient client) {
+        Principal who = RequestGuard.principal(client.ctx());
         client.keepAlive();
-        clients.add(client);
+        clients.put(client, who);
         LiveBus.Subscription sub = bus.subscribe(e -> send(client, e));
         client.onClose(() -> {
             clients.remove(client);
@@ -86,8 +90,17 @@ public final class LiveApi implements AutoCloseable {
         }
     }
 
+    /** Ends the streams of callers that match (their session ended, their account went). */
+    public void disconnect(Predicate<Principal> whose) {
+        clients.forEach((c, p) -> {
+            if (whose.test(p)) {
+                c.close();
+            }
+        });
+    }
+
     private void ping() {
-        for (SseClient c : clients) {
+        for (SseClient c : clients.keySet()) {
             synchronized (c) {
                 if (!c.terminated()) {
                     c.sendComment("keep-alive");
@@ -103,7 +116,7 @@ public final class LiveApi implements AutoCloseable {
     @Override
     public void close() {
         pinger.shutdownNow();
-        for (SseClient c : clients) {
+        for (SseClient c : clients.keySet()) {
             c.close();
         }
     }

@@ -1,0 +1,72 @@
+package dev.lichen.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** `lichen gateway` flags and config file: defaults < file < flags; bad input named. */
+class GatewayConfigTest {
+    @TempDir
+    Path dir;
+
+    GatewayConfig resolve(String... args) throws Exception {
+        GatewayCommand c = new GatewayCommand();
+        new CommandLine(c).parseArgs(args);
+        return c.resolve();
+    }
+
+    @Test
+    void defaultsThenFileThenFlags() throws Exception {
+        GatewayConfig d = resolve();
+        assertEquals(Path.of("lichen-data"), d.dataDir());
+        assertEquals(5683, d.coapPort());
+        assertEquals(1883, d.mqttPort());
+        assertEquals(8080, d.httpPort());
+        assertEquals(30, d.rawRetentionDays());
+        assertNull(d.jdbcUrl());
+        Path f = dir.resolve("gw.json");
+        Files.writeString(f, "{\"coapPort\": 6000, \"mqttPort\": 6001, \"rawRetentionDays\": 7, \"dataDir\": \"/srv/lichen\"}");
+        GatewayConfig c = resolve("--config", f.toString(), "--mqtt-port", "7001", "--data", "/var/lib/lichen");
+        assertEquals(6000, c.coapPort());
+        assertEquals(7001, c.mqttPort(), "the flag beats the file");
+        assertEquals(7, c.rawRetentionDays());
+        assertEquals(Path.of("/var/lib/lichen"), c.dataDir());
+        assertEquals(false, resolve("--mqtt-persistence", "file").mqttInMemory());
+    }
+
+    @Test
+    void badInputIsNamed() throws Exception {
+        Path f = dir.resolve("bad.json");
+        Files.writeString(f, "{\"coapport\": 1}");
+        var e = assertThrows(IllegalArgumentException.class, () -> resolve("--config", f.toString()));
+        assertTrue(e.getMessage().contains("unknown key 'coapport'"), e.getMessage());
+        Files.writeString(f, "{\"coapPort\": \"x\"}");
+        e = assertThrows(IllegalArgumentException.class, () -> resolve("--config", f.toString()));
+        assertTrue(e.getMessage().contains("'coapPort' must be an integer"), e.getMessage());
+        Files.writeString(f, "{\"coapPort\": 70000}");
+        e = assertThrows(IllegalArgumentException.class, () -> resolve("--config", f.toString()));
+        assertTrue(e.getMessage().contains("coapPort must be within 0..65535"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> resolve("--retention-days", "400"));
+        assertTrue(e.getMessage().contains("minuteRetentionDays"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> resolve("--jdbc-url", "jdbc:mysql://x/y"));
+        assertTrue(e.getMessage().contains("jdbc:sqlite: or jdbc:postgresql:"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> resolve("--mqtt-persistence", "disk"));
+        assertTrue(e.getMessage().contains("in-memory or file"), e.getMessage());
+    }
+
+    @Test
+    void helpSaysAll() {
+        String help = new CommandLine(new GatewayCommand()).getUsageMessage();
+        for (String flag : new String[] {"--data", "--config", "--coap-port", "--mqtt-port", "--http-port", "--retention-days",
+                "--minute-retention-days", "--jdbc-url", "--bind", "--max-pack-bytes", "--mqtt-persistence"}) {
+            assertTrue(help.contains(flag), flag + " missing from --help");
+        }
+    }
+}
