@@ -267,6 +267,30 @@ public final class FileOutbox implements Outbox {
         }
     }
 
+    interface IoCall<T> { T call() throws IOException; }
+
+    /**
+     * Runs file work that {@link Segment#io} does not guard (creating a segment, syncing the
+     * folder, writing the ack mark) on a caller that may be interrupted at any moment (a stopping
+     * sampler or pump): an interrupt closes the channel in use, which is no disk error, so the work
+     * is redone with the interrupt held back and the interrupt status restored afterwards.
+     */
+    private static <T> T shielded(IoCall<T> work) throws IOException {
+        boolean interrupted = Thread.interrupted();
+        try {
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    return work.call();
+                } catch (java.nio.channels.ClosedByInterruptException e) {
+                    interrupted |= Thread.interrupted();
+                    if (attempt >= 10) throw e;
+                }
+            }
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+    }
+
     /** Makes everything written durable and starts a new segment named after the next sequence. Under lock. */
     private void roll() throws IOException {
         Segment old = segments.getLast();
@@ -277,14 +301,14 @@ public final class FileOutbox implements Outbox {
             throw e;
         }
         markSynced(written);
-        Segment fresh = Segment.create(dir, nextSeq);
+        Segment fresh = shielded(() -> Segment.create(dir, nextSeq));
         segments.addLast(fresh);
     }
 
     private void delete(Segment s) throws IOException {
         s.retire();
         Files.deleteIfExists(s.path);
-        FileKeyValueStore.syncDirectory(dir);
+        shielded(() -> { FileKeyValueStore.syncDirectory(dir); return null; });
         bytesOnFlash -= s.size;
     }
 
@@ -410,8 +434,8 @@ public final class FileOutbox implements Outbox {
             if (closed) throw new IOException("outbox " + dir + " is closed");
             long upTo = Math.min(seq, synced);
             if (upTo <= acked) return;
+            shielded(() -> { state.put(ACK_KEY, Long.toString(upTo)); return null; }); // before deleting: a crash in between only resends
             for (Segment s : segments) pendingCount -= s.firstAfter(upTo) - s.firstAfter(acked);
-            state.put(ACK_KEY, Long.toString(upTo)); // before deleting: a crash in between only resends
             acked = upTo;
             Segment active = segments.getLast();
             if (active.count > 0 && active.seqs[active.count - 1] <= acked && active.size >= segmentBytes / 4) roll();
