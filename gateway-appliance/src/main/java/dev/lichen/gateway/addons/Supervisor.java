@@ -124,8 +124,10 @@ public final class Supervisor implements AutoCloseable {
             s.process = p;
             s.log.add("[gateway] started pid " + p.pid() + (aot != null ? " with AOT cache" : ""));
             var ready = s.ready;
-            Thread.ofVirtual().start(() -> pump(s, p.getInputStream(), ready));
-            Thread.ofVirtual().start(() -> pump(s, p.getErrorStream(), null));
+            // platform threads: a blocking pipe read would pin a virtual thread's carrier anyway,
+            // and the ready line must be seen at once, not when the scheduler gets to it
+            Thread.ofPlatform().daemon().name(spec.id() + "-stdout").start(() -> pump(s, p.getInputStream(), ready));
+            Thread.ofPlatform().daemon().name(spec.id() + "-stderr").start(() -> pump(s, p.getErrorStream(), null));
             p.onExit().thenRun(() -> exited(s, p));
         } catch (IOException e) {
             s.state = AddonState.FAILED;
