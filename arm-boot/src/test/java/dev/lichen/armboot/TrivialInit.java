@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * The baseline for boot time: an initramfs whose /init is a 180-byte static arm64 program that
+ * The baseline for boot time: an initramfs whose /init is a 200-byte static arm64 program that
  * writes a marker line to the console and powers off, so "boot" is the kernel's own work.
  */
 final class TrivialInit {

@@ -3,7 +3,7 @@ package dev.lichen.store.pkg;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.HexFormat;
-import java.util.Map;
+
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -18,10 +18,6 @@ public record Lapp(SortedMap<String, byte[]> entries) {
 
     public Lapp {
         entries = Collections.unmodifiableSortedMap(new TreeMap<>(entries));
-    }
-
-    public static Lapp of(Map<String, byte[]> entries) {
-        return new Lapp(new TreeMap<>(entries));
     }
 
     /**

@@ -68,10 +68,10 @@ import java.util.zip.CRC32C;
  *
  * <h2>Grouped fsync</h2>
  * An append writes its frame into the active segment under a short lock and then waits until a
- * group commit covers it: the first waiter becomes the leader and fdatasyncs everything written
- * so far while later appenders queue behind it; when it finishes, all of them return at once and
- * the next waiter leads the next group. One fsync thus serves every append that arrived while the
- * previous fsync ran. A failed fsync makes the outbox refuse further use (the kernel may have
+ * group commit covers it. A sync thread fdatasyncs everything written so far while later
+ * appenders queue behind it; when it finishes, all of them return at once and it starts the next
+ * fsync for those that arrived meanwhile. One fsync thus serves every append that arrived while
+ * the previous one ran, with no timer and no added latency for a lone appender. A failed fsync makes the outbox refuse further use (the kernel may have
  * dropped the dirty pages; retrying would lie): reopen it to recover from what is on flash.
  */
 public final class FileOutbox implements Outbox {
@@ -108,7 +108,10 @@ public final class FileOutbox implements Outbox {
 
     private final ReentrantLock syncLock = new ReentrantLock();
     private final Condition syncDone = syncLock.newCondition();
-    private boolean syncing;
+    private final Condition syncWanted = syncLock.newCondition();
+    private long wanted = -1;
+    private boolean stopSync;
+    private Thread syncer;
     private volatile long synced;
     private volatile IOException broken;
     private final AtomicLong fsyncs = new AtomicLong();
@@ -148,6 +151,7 @@ public final class FileOutbox implements Outbox {
             state = new FileKeyValueStore(dir);
             acked = readAcked(state, dir);
             recovery = recover();
+            syncer = Thread.ofPlatform().daemon().name("outbox-sync " + dir.getFileName()).start(this::syncLoop);
         } catch (IOException | RuntimeException e) {
             closeChannels();
             throw e;
@@ -263,6 +267,30 @@ public final class FileOutbox implements Outbox {
         }
     }
 
+    interface IoCall<T> { T call() throws IOException; }
+
+    /**
+     * Runs file work that {@link Segment#io} does not guard (creating a segment, syncing the
+     * folder, writing the ack mark) on a caller that may be interrupted at any moment (a stopping
+     * sampler or pump): an interrupt closes the channel in use, which is no disk error, so the work
+     * is redone with the interrupt held back and the interrupt status restored afterwards.
+     */
+    private static <T> T shielded(IoCall<T> work) throws IOException {
+        boolean interrupted = Thread.interrupted();
+        try {
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    return work.call();
+                } catch (java.nio.channels.ClosedByInterruptException e) {
+                    interrupted |= Thread.interrupted();
+                    if (attempt >= 10) throw e;
+                }
+            }
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+    }
+
     /** Makes everything written durable and starts a new segment named after the next sequence. Under lock. */
     private void roll() throws IOException {
         Segment old = segments.getLast();
@@ -273,14 +301,14 @@ public final class FileOutbox implements Outbox {
             throw e;
         }
         markSynced(written);
-        Segment fresh = Segment.create(dir, nextSeq);
+        Segment fresh = shielded(() -> Segment.create(dir, nextSeq));
         segments.addLast(fresh);
     }
 
     private void delete(Segment s) throws IOException {
         s.retire();
         Files.deleteIfExists(s.path);
-        FileKeyValueStore.syncDirectory(dir);
+        shielded(() -> { FileKeyValueStore.syncDirectory(dir); return null; });
         bytesOnFlash -= s.size;
     }
 
@@ -294,24 +322,42 @@ public final class FileOutbox implements Outbox {
         }
     }
 
-    /** Leader/follower group commit: returns once an fsync that started after seq was written has finished. */
+    /** Waits until a group commit covers seq; the commit itself runs on the sync thread. */
     private void awaitDurable(long seq) throws IOException {
         syncLock.lock();
         try {
             while (synced < seq) {
                 IOException b = broken;
                 if (b != null) throw new IOException("outbox " + dir + ": fsync failed, reading " + seq + " may not be durable", b);
-                if (closed && synced < seq) throw new IOException("outbox " + dir + " closed before reading " + seq + " was durable");
-                if (syncing) {
-                    try {
-                        syncDone.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new InterruptedIOException("interrupted while waiting for reading " + seq + " to become durable");
-                    }
-                    continue;
+                if (closed) throw new IOException("outbox " + dir + " closed before reading " + seq + " was durable");
+                if (wanted < seq) {
+                    wanted = seq;
+                    syncWanted.signal();
                 }
-                syncing = true;
+                try {
+                    syncDone.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // the reading is written and will still become durable
+                    throw new InterruptedIOException("interrupted while waiting for reading " + seq + " to become durable");
+                }
+            }
+        } finally {
+            syncLock.unlock();
+        }
+    }
+
+    /**
+     * The sync thread: fdatasyncs whatever was written while appenders asked for it, then wakes
+     * them all; appends arriving during an fsync are covered by the next one. It runs on its own
+     * thread because FileChannel closes itself when the thread in force() is interrupted, and
+     * appenders (samplers) do get interrupted when they are stopped.
+     */
+    private void syncLoop() {
+        syncLock.lock();
+        try {
+            while (true) {
+                while (!stopSync && wanted <= synced) syncWanted.awaitUninterruptibly();
+                if (stopSync) return;
                 syncLock.unlock();
                 long target;
                 Segment active;
@@ -327,13 +373,12 @@ public final class FileOutbox implements Outbox {
                     active.io(c -> { c.force(false); return null; });
                     fsyncs.incrementAndGet();
                 } catch (IOException e) {
-                    failure = e; // a segment retired by a roll+delete or by close was forced before
+                    failure = e; // a segment retired by a roll+delete was forced before
                 }
                 syncLock.lock();
-                syncing = false;
                 if (failure == null || synced >= target) {
                     if (target > synced) synced = target;
-                } else if (!closed) {
+                } else {
                     broken = failure;
                     LOG.log(System.Logger.Level.ERROR, "outbox " + dir + ": fsync failed; no further appends", failure);
                 }
@@ -389,8 +434,8 @@ public final class FileOutbox implements Outbox {
             if (closed) throw new IOException("outbox " + dir + " is closed");
             long upTo = Math.min(seq, synced);
             if (upTo <= acked) return;
+            shielded(() -> { state.put(ACK_KEY, Long.toString(upTo)); return null; }); // before deleting: a crash in between only resends
             for (Segment s : segments) pendingCount -= s.firstAfter(upTo) - s.firstAfter(acked);
-            state.put(ACK_KEY, Long.toString(upTo)); // before deleting: a crash in between only resends
             acked = upTo;
             Segment active = segments.getLast();
             if (active.count > 0 && active.seqs[active.count - 1] <= acked && active.size >= segmentBytes / 4) roll();
@@ -421,6 +466,20 @@ public final class FileOutbox implements Outbox {
 
     @Override
     public void close() throws IOException {
+        syncLock.lock();
+        try {
+            stopSync = true;
+            syncWanted.signalAll();
+        } finally {
+            syncLock.unlock();
+        }
+        if (syncer != null && syncer != Thread.currentThread()) {
+            try {
+                syncer.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         lock.lock();
         try {
             if (closed) return;

@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * The process {@link OutboxTortureTest} kills: appenders print every sequence the outbox reported
- * durable ("d 17"), an acknowledger prints the sequence it is about to acknowledge ("a 12").
+ * durable ("d 17;"), an acknowledger prints the sequence it is about to acknowledge ("a 12;"). The
+ * ';' marks a whole line: a kill can cut the last one short ("d 14" of "d 1423;").
  */
 public final class OutboxTortureChild {
     private static final Object OUT = new Object();
@@ -29,7 +30,7 @@ public final class OutboxTortureChild {
                 try {
                     for (long i = 0; ; i++) {
                         Reading r = new Reading("ch" + thread, "Cel", new Value.Number(i * 0.5), 1_764_170_000_000L + i);
-                        say("d " + outbox.append(boot, r).seq());
+                        say("d " + outbox.append(boot, r).seq() + ";");
                     }
                 } catch (Exception e) {
                     say("error " + e);
@@ -41,7 +42,7 @@ public final class OutboxTortureChild {
             List<Outbox.Entry> p = outbox.pending(200);
             if (p.size() < 150) continue;
             long upTo = p.get(p.size() - 100).seq();
-            say("a " + upTo);
+            say("a " + upTo + ";");
             outbox.acknowledge(upTo);
         }
     }

@@ -79,10 +79,6 @@ public final class Supervisor implements AutoCloseable {
         slots.remove(id);
     }
 
-    public boolean knows(String id) {
-        return slots.containsKey(id);
-    }
-
     /**
      * Returns the port of the add-on's server, starting the add-on first when it is not running;
      * blocks until it says it is ready (or fails to).

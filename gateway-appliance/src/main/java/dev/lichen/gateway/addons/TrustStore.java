@@ -57,9 +57,4 @@ public final class TrustStore {
         return accepted;
     }
 
-    public synchronized void remove(String url) {
-        var list = new ArrayList<>(stores());
-        list.removeIf(s -> s.url().equals(url));
-        file.write(list);
-    }
 }

@@ -2,6 +2,8 @@ package dev.lichen.gateway.ingest;
 
 import dev.lichen.senml.SenmlFormat;
 import java.net.InetSocketAddress;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.californium.core.CoapResource;
 import org.eclipse.californium.core.CoapServer;
 import org.eclipse.californium.core.coap.CoAP.ResponseCode;
@@ -27,12 +29,18 @@ public final class CoapIngest implements AutoCloseable {
         UdpConfig.register();
     }
 
+    /** Well under Californium's and libcoap's default ACK timeout of 2 s. */
+    static final long ACCEPT_AFTER_MILLIS = 500;
+
     private final Pipeline pipeline;
+    private final ScheduledThreadPoolExecutor acceptTimer;
     private final CoapServer server;
     private final CoapEndpoint endpoint;
 
     public CoapIngest(Pipeline pipeline, String bindHost, int port) {
         this.pipeline = pipeline;
+        this.acceptTimer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("coap-accept").daemon().factory());
+        acceptTimer.setRemoveOnCancelPolicy(true); // thousands of timers a second are cancelled: do not keep them queued
         Configuration cfg = Configuration.createStandardWithoutFile();
         // every datagram (up to UDP's 64 KiB) reaches the handler, which answers 4.13 and counts it
         cfg.set(UdpConfig.UDP_DATAGRAM_SIZE, 65_535);
@@ -63,6 +71,7 @@ public final class CoapIngest implements AutoCloseable {
     public void close() {
         server.stop();
         server.destroy(); // frees the UDP receive thread at once (LIBRARIES.md)
+        acceptTimer.shutdownNow();
     }
 
     private final class MalformedCounter extends MessageInterceptorAdapter implements MalformedMessageInterceptor {
@@ -88,8 +97,17 @@ public final class CoapIngest implements AutoCloseable {
                 respond(ex, r);
                 return;
             }
-            pipeline.ingest(Protocol.COAP, ex.getRequestPayload(), format, null)
-                    .whenComplete((outcome, err) -> {
+            var future = pipeline.ingest(Protocol.COAP, ex.getRequestPayload(), format, null);
+            if (!future.isDone()) {
+                // normally the commit answers well within the client's ACK timeout and the 2.04 is
+                // piggybacked; on a slow card, acknowledge the CON (empty ACK) so the device stops
+                // retransmitting, and the response follows as a separate message
+                var accept = acceptTimer.schedule(() -> {
+                    if (!future.isDone()) ex.accept();
+                }, ACCEPT_AFTER_MILLIS, TimeUnit.MILLISECONDS);
+                future.whenComplete((o, e) -> accept.cancel(false));
+            }
+            future.whenComplete((outcome, err) -> {
                         if (err != null) {
                             respond(ex, new IngestOutcome.Rejected(RejectReason.UNAVAILABLE, "internal error; retry"));
                         } else {

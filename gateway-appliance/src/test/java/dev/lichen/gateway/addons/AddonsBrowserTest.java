@@ -144,6 +144,8 @@ class AddonsBrowserTest {
         shot("addons-03-plant-page-summoned");
         driver.navigate().back();
         awaitText(state, "running", 10);
+        // it started from the AOT cache made at install time
+        assertTrue(gw.installed("plantcare").path("log").toString().contains("with AOT cache"), gw.installed("plantcare").toString());
         assertTrue(!awaitText(By.cssSelector("[data-installed=plantcare] .rss"), "MB", 10).startsWith("0 MB"));
 
         store.publish("plantcare", Map.of("version", "1.1.0"));

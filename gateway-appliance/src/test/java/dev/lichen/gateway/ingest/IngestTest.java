@@ -259,4 +259,32 @@ class IngestTest {
         assertTrue(text.contains("lichen_store_commit_seconds_count "), text);
         assertTrue(text.contains("lichen_ingest_queue_depth 0"), text);
     }
+
+    @Test
+    void slowCommitGetsAnEmptyAckFirstAndTheSeparate204AfterTheCommit() throws Exception {
+        CoapClient c = Clients.coap(gw.coapPort());
+        // another writer holds SQLite's write lock for 2.5 s: the group commit waits, as on a slow card
+        try (var db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data/lichen.db"))) {
+            db.createStatement().execute("BEGIN IMMEDIATE");
+            Thread release = Thread.ofVirtual().start(() -> {
+                try {
+                    Thread.sleep(2500);
+                    db.createStatement().execute("ROLLBACK");
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            long t0 = System.nanoTime();
+            CoapResponse r = c.post(CODEC.encode(pack("coap-slow", "b", 0, 3, 1), SenmlFormat.CBOR), 112);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            release.join();
+            assertEquals(ResponseCode.CHANGED, r.getCode());
+            assertTrue(ms >= 2000, "the 2.04 waited for the commit: " + ms + " ms");
+            // a separate response is confirmable; a piggybacked one would be an ACK
+            assertEquals(org.eclipse.californium.core.coap.CoAP.Type.CON, r.advanced().getType());
+            assertEquals(3, stored("coap-slow").size());
+        } finally {
+            c.shutdown();
+        }
+    }
 }
