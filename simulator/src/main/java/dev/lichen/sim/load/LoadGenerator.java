@@ -128,6 +128,7 @@ public final class LoadGenerator {
         try {
             while (true) {
                 if (period > 0) {
+                    if (next >= endNanos) break; // the next pack would fall after the end
                     long wait = next - System.nanoTime();
                     if (wait > 0) TimeUnit.NANOSECONDS.sleep(wait);
                     next += period;
