@@ -173,6 +173,7 @@ public final class SensorAppliance implements AutoCloseable {
             LOG.warn("invalid reading not queued: {}", e.getMessage());
             return;
         }
+        for (Worker w : workers) w.observe(r);
         try {
             outbox.append(bootId, r);
             appended.incrementAndGet();
@@ -191,6 +192,17 @@ public final class SensorAppliance implements AutoCloseable {
         private final Set<String> events = new TreeSet<>();
         private final Interruptible waits = new Interruptible();
         private volatile Sensor sensor;
+
+        /** Hands another sensor's reading to this one (an SGP30 compensating for humidity). */
+        void observe(Reading r) {
+            Sensor s = sensor;
+            if (s == null) return;
+            try {
+                s.observe(r);
+            } catch (RuntimeException e) {
+                LOG.warn("{} could not use a {} reading: {}", label, r.channel(), e.getMessage());
+            }
+        }
         private AutoCloseable eventSubscription;
         private Thread thread;
         private String state = "";

@@ -61,6 +61,10 @@ class SensorApplianceTest {
             assertTrue(gw.arrivals.all().stream().anyMatch(s -> s.reading().value().equals(new Value.Number(23.25))));
             assertTrue(gw.arrivals.all().stream().anyMatch(s -> s.reading().value().equals(new Value.Number(51.5))));
 
+            // the other sensors see each reading (an SGP30 takes humidity from it)
+            assertTrue(TestSensorFactory.OBSERVED_BY_MOTION.stream().anyMatch(r -> r.channel().equals("humidity")
+                    && r.value().equals(new Value.Number(51.5))), "the motion sensor observed the humidity readings");
+
             board.drive(17, true);
             Await.until(Duration.ofSeconds(5), () -> gw.arrivals.all().stream().anyMatch(
                     s -> s.reading().channel().equals("motion") && s.reading().value().equals(new Value.Bool(true))), () -> "a motion event");

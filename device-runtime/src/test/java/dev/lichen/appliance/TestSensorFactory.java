@@ -18,6 +18,9 @@ import java.util.function.Consumer;
  * a {@link ThermoModel} over I2C; "test-motion" turns a GPIO's edges into motion events.
  */
 public final class TestSensorFactory implements SensorFactory {
+    /** What the motion sensors were shown of the other sensors' readings (Sensor.observe). */
+    public static final java.util.Queue<Reading> OBSERVED_BY_MOTION = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
     @Override
     public Set<String> chips() {
         return Set.of("test-thermo", "test-motion");
@@ -64,6 +67,11 @@ public final class TestSensorFactory implements SensorFactory {
             @Override
             public List<Reading> sample(long time) throws BusException {
                 return List.of(new Reading("motion", null, new Value.Bool(pin.isHigh()), time));
+            }
+
+            @Override
+            public void observe(Reading reading) {
+                OBSERVED_BY_MOTION.add(reading);
             }
 
             @Override
