@@ -282,7 +282,7 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
             }
             List<SensorSpec> out = new ArrayList<>();
             Map<Integer, String> pins = new HashMap<>();
-            Map<String, String> addresses = new HashMap<>();
+            Map<String, Claim> addresses = new HashMap<>();
             for (int i = 0; i < raw.size(); i++) {
                 String at = "sensors[" + i + "]";
                 ObjectNode node = raw.get(i);
@@ -324,7 +324,7 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
                     if (prev != null) problems.add(at + ".chipSelect: %s already uses chip select %d on spi bus %d".formatted(prev, cs, bus));
                 }
                 if (placement.get("romId") instanceof String rom) {
-                    String prev = addresses.putIfAbsent("w1@" + rom, at);
+                    String prev = shared(addresses, "w1@" + rom, chip, null, at);
                     if (prev != null) problems.add(at + ".romId: %s already reads 1-Wire device %s".formatted(prev, rom));
                 }
                 out.add(new SensorSpec(chip, placement, channels));
@@ -332,24 +332,25 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
             return out;
         }
 
+        /** Who holds a bus address: the first entry there, its chip, and which ADC inputs are taken. */
+        private record Claim(String holder, String chip, Map<Integer, String> inputs) {}
+
         /**
          * Claims a bus address for a sensor entry; returns the entry already holding it, or null.
          * Several probes may share one ADC chip (an ADS1115, an MCP3008) when each reads its own
          * input: the same chip at the same address with distinct inputs is no conflict.
          */
-        private static String shared(Map<String, String> claims, String key, String chip, Object input, String at) {
-            String holder = claims.putIfAbsent(key, at);
-            String inputKey = input instanceof Integer in ? key + "#input" + in : null;
-            if (holder == null) {
-                if (chip != null) claims.put(key + "#chip", chip);
-                if (inputKey != null) claims.put(inputKey, at);
+        private static String shared(Map<String, Claim> claims, String key, String chip, Object input, String at) {
+            Integer in = input instanceof Integer i ? i : null;
+            Claim claim = claims.get(key);
+            if (claim == null) {
+                Map<Integer, String> inputs = new HashMap<>();
+                if (in != null) inputs.put(in, at);
+                claims.put(key, new Claim(at, chip, inputs));
                 return null;
             }
-            if (inputKey != null && chip != null && chip.equals(claims.get(key + "#chip"))
-                    && claims.keySet().stream().anyMatch(k -> k.startsWith(key + "#input"))) {
-                return claims.putIfAbsent(inputKey, at);
-            }
-            return holder;
+            boolean sharesAdc = in != null && !claim.inputs().isEmpty() && chip != null && chip.equals(claim.chip());
+            return sharesAdc ? claim.inputs().putIfAbsent(in, at) : claim.holder();
         }
 
         private Map<String, Schedule> channels(String at, JsonNode node) {
