@@ -80,9 +80,7 @@ public final class CoapUplink implements Uplink {
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot open a UDP socket for CoAP: " + e.getMessage(), e);
         }
-        // worst case of RFC 7252's retransmission schedule, plus room for a separate response
-        long ack = options.ackTimeout().toMillis();
-        responseTimeoutMs = (long) (ack * 1.5 * ((1L << (options.maxRetransmit() + 1)) - 1)) + 2 * ack;
+        responseTimeoutMs = responseTimeoutMs(options);
     }
 
     /**
@@ -97,8 +95,16 @@ public final class CoapUplink implements Uplink {
         this.endpoint = shared;
         this.ownsEndpoint = false;
         this.dtls = null;
+        responseTimeoutMs = responseTimeoutMs(options);
+    }
+
+    /**
+     * How long a confirmable request may take: every retransmission with the largest random
+     * factor (1.5), plus room for a separate response.
+     */
+    private static long responseTimeoutMs(Options options) {
         long ack = options.ackTimeout().toMillis();
-        responseTimeoutMs = (long) (ack * 1.5 * ((1L << (options.maxRetransmit() + 1)) - 1)) + 2 * ack;
+        return (long) (ack * 1.5 * ((1L << (options.maxRetransmit() + 1)) - 1)) + 2 * ack;
     }
 
     /** The Californium configuration both the uplink and a test server use; never reads a file. */
