@@ -64,6 +64,15 @@ public final class Mosquitto implements AutoCloseable {
         }
     }
 
+    /** What the broker logged so far, for a failing test's message. */
+    public String log() {
+        try {
+            return Files.readString(dir.resolve("mosquitto.log"));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
     /** SIGTERM: mosquitto saves its sessions and queued messages, then exits. */
     public void stop() throws InterruptedException {
         if (process == null) return;

@@ -35,12 +35,15 @@ class MqttUplinkTest {
 
     /**
      * The receiving side: an MQTT 5 client with a kept session (so that the broker queues for it
-     * while it is away), decoding each pack and recording every arrival, duplicates included.
+     * while it is away), decoding each pack and recording every arrival, duplicates included. It
+     * reconnects when the test says so rather than on Paho's timer, so that a slow reconnect on a
+     * loaded machine is waited for instead of racing the assertions.
      */
     static final class Receiver implements AutoCloseable {
         final Arrivals arrivals = new Arrivals();
         final Map<String, String> retained = new ConcurrentHashMap<>();
         final MqttAsyncClient client;
+        final MqttConnectionOptions options = new MqttConnectionOptions();
 
         Receiver(int port) throws MqttException {
             var codec = new SenmlCodec();
@@ -56,13 +59,23 @@ class MqttUplinkTest {
                 @Override public void connectComplete(boolean reconnect, String uri) {}
                 @Override public void authPacketArrived(int reason, MqttProperties p) {}
             });
-            var o = new MqttConnectionOptions();
-            o.setCleanStart(false);
-            o.setSessionExpiryInterval(600L);
-            o.setAutomaticReconnect(true);
-            o.setAutomaticReconnectDelay(1, 1);
-            client.connect(o).waitForCompletion(5000);
+            options.setCleanStart(false);
+            options.setSessionExpiryInterval(600L);
+            client.connect(options).waitForCompletion(5000);
             client.subscribe(new String[] {"lichen/+/readings", "lichen/+/status"}, new int[] {1, 1}).waitForCompletion(5000);
+        }
+
+        /** Back on the kept session: the broker hands over what it queued while we were away. */
+        void reconnect(Duration within) throws Exception {
+            long deadline = System.nanoTime() + within.toNanos();
+            while (!client.isConnected()) {
+                try {
+                    client.connect(options).waitForCompletion(2000);
+                } catch (MqttException notYet) {
+                    if (System.nanoTime() > deadline) throw new AssertionError("the receiver could not reconnect", notYet);
+                    Thread.sleep(100);
+                }
+            }
         }
 
         void send(String topic, String text) throws MqttException {
@@ -94,8 +107,11 @@ class MqttUplinkTest {
             assertEquals(60, outbox.stats().pending(), "readings accumulate in the outbox while the broker is away");
 
             broker.start();
+            receiver.reconnect(Duration.ofSeconds(10));
             Await.until(Duration.ofSeconds(20), () -> outbox.stats().pending() == 0, () -> "the backlog drains");
-            Await.until(Duration.ofSeconds(10), () -> receiver.arrivals.distinct() == 80, () -> "80 readings at the receiver, saw " + receiver.arrivals.distinct());
+            Await.until(Duration.ofSeconds(10), () -> receiver.arrivals.distinct() == 80, () -> "80 readings at the receiver, saw "
+                    + receiver.arrivals.distinct() + "; receiver connected: " + receiver.client.isConnected()
+                    + "; broker log:\n" + broker.log());
             assertEquals(UplinkPump.Link.CONNECTED, pump.stats().link());
             // QoS 1 is at-least-once: a PUBACK lost in the broker's shutdown may cause a re-send;
             // the gateway dedups by (boot, seq). What must hold: all arrive, first copies in order.
