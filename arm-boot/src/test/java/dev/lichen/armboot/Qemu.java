@@ -66,6 +66,11 @@ final class Qemu implements AutoCloseable {
         throw new AssertionError("no console line for " + what + " within " + max.toSeconds() + " s; console tail:\n" + tail(40));
     }
 
+    /** Milliseconds from QEMU's start to a System.nanoTime() instant seen on the host (e.g. a reading's arrival). */
+    long millisAt(long nanoTime) {
+        return (nanoTime - started) / 1_000_000;
+    }
+
     List<Line> lines() {
         return List.copyOf(lines);
     }

@@ -3,12 +3,15 @@ package dev.lichen.appliance;
 import dev.lichen.runtime.bus.Board;
 import dev.lichen.runtime.bus.pi4j.Pi4jBoard;
 import dev.lichen.runtime.bus.sim.SimBoard;
+import dev.lichen.runtime.bus.sim.SimChipModels;
 import dev.lichen.runtime.clock.Clock;
 import dev.lichen.runtime.storage.FileKeyValueStore;
 import dev.lichen.runtime.storage.FileOutbox;
 import dev.lichen.runtime.uplink.Uplink;
 import dev.lichen.runtime.uplink.UplinkPump;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.ServiceLoader;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -58,7 +61,14 @@ public final class SensorCommand implements Runnable {
                 err.flush();
                 return 2;
             }
-            Board b = openBoard(boardName);
+            Board b;
+            try {
+                b = openBoard(boardName, c);
+            } catch (IllegalArgumentException e) {
+                err.println("lichen sensor: " + e.getMessage());
+                err.flush();
+                return 2;
+            }
             FileOutbox outbox = FileOutbox.open(c.dataDir().resolve("outbox"), c.outboxBudgetBytes());
             var store = new FileKeyValueStore(c.dataDir().resolve("state"));
             Uplink uplink = SensorAppliance.openUplink(c);
@@ -88,12 +98,29 @@ public final class SensorCommand implements Runnable {
             return 0;
         }
 
-        private static Board openBoard(String name) {
+        private static Board openBoard(String name, DeviceConfig c) {
             return switch (name) {
                 case "rpi3", "rpi4" -> Pi4jBoard.open(name);
-                // arm64-virt is QEMU's board: no GPIO, no I2C; the simulator attaches chip models
+                case "arm64-virt" -> benchBoard(c);
                 default -> new SimBoard(name);
             };
+        }
+
+        /**
+         * QEMU's virt machine has no sensor buses: each configured chip's model (sensors module,
+         * found by ServiceLoader) is attached where the config places it, in fixed bench conditions.
+         */
+        private static SimBoard benchBoard(DeviceConfig c) {
+            SimBoard board = new SimBoard("arm64-virt");
+            List<SimChipModels> providers = ServiceLoader.load(SimChipModels.class).stream().map(ServiceLoader.Provider::get).toList();
+            for (DeviceConfig.SensorSpec s : c.sensors()) {
+                SimChipModels p = providers.stream().filter(m -> m.chips().contains(s.chip())).findFirst()
+                        .orElseThrow(() -> new IllegalArgumentException("board arm64-virt has no model of chip " + s.chip()
+                                + " (its chips are modelled: " + providers.stream().flatMap(m -> m.chips().stream()).sorted().toList()
+                                + "); use a modelled chip or a Raspberry Pi board"));
+                p.attach(board, Clock.SYSTEM, s.chip(), s.placement());
+            }
+            return board;
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.lichen.sim.board;
 
+import dev.lichen.sensors.sim.ChipModels;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lichen.appliance.ConfigException;
 import dev.lichen.appliance.DeviceConfig;

@@ -12,8 +12,9 @@ import java.util.Optional;
 import dev.lichen.runtime.uplink.Uplink;
 import dev.lichen.sensors.core.ModelFaults;
 import dev.lichen.sensors.factory.LichenSensorFactory;
+import dev.lichen.sensors.sim.ChipModels;
 import dev.lichen.sim.faults.SkewedClock;
-import dev.lichen.sim.physics.Environment;
+import dev.lichen.sensors.sim.Environment;
 import dev.lichen.sim.physics.Home;
 import dev.lichen.sim.scenario.FaultSpec.SensorMode;
 import dev.lichen.sim.scenario.ScenarioLoader;
@@ -107,7 +108,7 @@ public final class VirtualDevice implements AutoCloseable {
         pins.clear();
         for (DeviceConfig.SensorSpec s : config.sensors()) {
             String place = spec.placeOf(s.chip());
-            var ctx = new ChipModels.Context(board, clock, model -> new Feed(home, place, simClock, model));
+            var ctx = new ChipModels.Context(board, clock, () -> home.at(place, simClock.epochMillis()));
             ChipModels.Attached a = ChipModels.attach(s.chip(), ctx, s.placement());
             faults.put(s.chip(), a.faults());
             if (a.gpio() != null) {

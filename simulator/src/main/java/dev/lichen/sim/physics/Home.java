@@ -1,5 +1,6 @@
 package dev.lichen.sim.physics;
 
+import dev.lichen.sensors.sim.Environment;
 import dev.lichen.sim.scenario.Durations;
 import dev.lichen.sim.scenario.Plan;
 import dev.lichen.sim.scenario.Scenario;

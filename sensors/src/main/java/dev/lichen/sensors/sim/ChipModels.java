@@ -1,4 +1,4 @@
-package dev.lichen.sim.board;
+package dev.lichen.sensors.sim;
 
 import dev.lichen.runtime.bus.sim.SimBoard;
 import dev.lichen.runtime.clock.Clock;
@@ -15,22 +15,26 @@ import dev.lichen.sensors.gpio.ReedSwitchModel;
 import dev.lichen.sensors.mcp3008.Mcp3008Model;
 import dev.lichen.sensors.sgp30.Sgp30Model;
 import dev.lichen.sensors.sht31.Sht31Model;
-import dev.lichen.sim.physics.Environment;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
- * The chip models of the sensors module, attached to a virtual board where a device config puts
- * each chip, and fed from the place in the home where the scenario puts it.
+ * The chip models of the sensors module, attached to a simulated board where a device config puts
+ * each chip, and fed from their surroundings: the place in the simulator's home where a scenario
+ * puts the chip, or the fixed {@link BenchModels#BENCH} conditions on an arm64-virt image.
  */
 public final class ChipModels {
     /** What the board needs to keep of an attached model: its faults, and for GPIO chips the pin's driver. */
-    record Attached(ModelFaults faults, Consumer<Environment> gpio) {}
+    public record Attached(ModelFaults faults, Consumer<Environment> gpio) {}
 
-    /** Where to attach: the board, the device's clock (for the chips' conversion times), the feed of its place. */
-    record Context(SimBoard board, Clock clock, Function<Consumer<Environment>, Feed> feed) {}
+    /** Where to attach: the board, the device's clock (for the chips' conversion times), what the chip senses. */
+    public record Context(SimBoard board, Clock clock, Supplier<Environment> surroundings) {
+        Feed feed(Consumer<Environment> model) {
+            return new Feed(surroundings, model);
+        }
+    }
 
     private interface Binding {
         Attached attach(Context c, Map<String, Object> placement);
@@ -39,21 +43,21 @@ public final class ChipModels {
     private static final Map<String, Binding> BINDINGS = Map.of(
             "bme280", (c, p) -> {
                 Bme280Model m = new Bme280Model(c.clock());
-                Feed f = c.feed().apply(e -> m.set(e.temperatureC(), e.humidityPercent(), e.pressurePa()));
+                Feed f = c.feed(e -> m.set(e.temperatureC(), e.humidityPercent(), e.pressurePa()));
                 f.update();
                 c.board().attachI2c(integer(p, "bus", 1), address(p), f.i2c(m));
                 return new Attached(m.faults(), null);
             },
             "sht31", (c, p) -> {
                 Sht31Model m = new Sht31Model(c.clock());
-                Feed f = c.feed().apply(e -> m.set(e.temperatureC(), e.humidityPercent()));
+                Feed f = c.feed(e -> m.set(e.temperatureC(), e.humidityPercent()));
                 f.update();
                 c.board().attachI2c(integer(p, "bus", 1), address(p), f.i2c(m));
                 return new Attached(m.faults(), null);
             },
             "bh1750", (c, p) -> {
                 Bh1750Model m = new Bh1750Model(c.clock());
-                Feed f = c.feed().apply(e -> m.set(e.lux()));
+                Feed f = c.feed(e -> m.set(e.lux()));
                 f.update();
                 c.board().attachI2c(integer(p, "bus", 1), address(p), f.i2c(m));
                 return new Attached(m.faults(), null);
@@ -61,7 +65,7 @@ public final class ChipModels {
             "sgp30", (c, p) -> {
                 Sgp30Model m = new Sgp30Model(c.clock());
                 // eCO2 follows TVOC loosely, as the chip's own estimate does
-                Feed f = c.feed().apply(e -> m.set((int) Math.min(60_000, 400 + e.vocPpb() * 0.4),
+                Feed f = c.feed(e -> m.set((int) Math.min(60_000, 400 + e.vocPpb() * 0.4),
                         (int) Math.min(60_000, Math.round(e.vocPpb()))));
                 f.update();
                 c.board().attachI2c(integer(p, "bus", 1), address(p), f.i2c(m));
@@ -69,7 +73,7 @@ public final class ChipModels {
             },
             "ds18b20", (c, p) -> {
                 Ds18b20Model m = new Ds18b20Model(RomId.parse(String.valueOf(p.get("romId"))));
-                Feed f = c.feed().apply(e -> m.set(e.temperatureC()));
+                Feed f = c.feed(e -> m.set(e.temperatureC()));
                 f.update();
                 c.board().attachOneWire(f.oneWire(m));
                 return new Attached(m.faults(), null);
@@ -77,7 +81,7 @@ public final class ChipModels {
             "soil-ads1115", (c, p) -> {
                 Ads1115Model adc = new Ads1115Model(c.clock());
                 SoilProbeModel probe = new SoilProbeModel(adc, integer(p, "input", 0), calibration(p));
-                Feed f = c.feed().apply(e -> probe.setWaterContent(e.soilPercent() / 100));
+                Feed f = c.feed(e -> probe.setWaterContent(e.soilPercent() / 100));
                 f.update();
                 c.board().attachI2c(integer(p, "bus", 1), address(p), f.i2c(adc));
                 return new Attached(adc.faults(), null);
@@ -85,7 +89,7 @@ public final class ChipModels {
             "mcp3008", (c, p) -> {
                 Mcp3008Model adc = new Mcp3008Model(3.3);
                 SoilProbeModel probe = new SoilProbeModel(adc, integer(p, "input", 0), calibration(p));
-                Feed f = c.feed().apply(e -> probe.setWaterContent(e.soilPercent() / 100));
+                Feed f = c.feed(e -> probe.setWaterContent(e.soilPercent() / 100));
                 f.update();
                 c.board().attachSpi(integer(p, "bus", 0), integer(p, "chipSelect", 0), f.spi(adc));
                 return new Attached(adc.faults(), null);
@@ -106,7 +110,7 @@ public final class ChipModels {
         return new java.util.TreeSet<>(BINDINGS.keySet());
     }
 
-    static Attached attach(String chip, Context context, Map<String, Object> placement) {
+    public static Attached attach(String chip, Context context, Map<String, Object> placement) {
         Binding b = BINDINGS.get(chip);
         if (b == null) throw new IllegalArgumentException("the simulator has no model of chip " + chip);
         return b.attach(context, placement);

@@ -1,4 +1,4 @@
-package dev.lichen.sim.physics;
+package dev.lichen.sensors.sim;
 
 /**
  * What a sensor at one place would measure at one moment. Fields a place does not have are NaN

@@ -1,34 +1,29 @@
-package dev.lichen.sim.board;
+package dev.lichen.sensors.sim;
 
 import dev.lichen.runtime.bus.BusException;
 import dev.lichen.runtime.bus.sim.SimI2cDevice;
 import dev.lichen.runtime.bus.sim.SimOneWireDevice;
 import dev.lichen.runtime.bus.sim.SimSpiDevice;
-import dev.lichen.runtime.clock.Clock;
-import dev.lichen.sim.physics.Environment;
-import dev.lichen.sim.physics.Home;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
- * Sets a chip model's physical values from the home just before the driver talks to it, so that
- * the chip answers with the physics of the very moment of the read (and so the same seed gives
- * the same readings). Faults (stuck, noisy, NACK) are the chip model's own.
+ * Sets a chip model's physical values from its surroundings just before the driver talks to it,
+ * so that the chip answers with the conditions of the very moment of the read (the simulator's
+ * home physics, or the fixed bench conditions of an arm64-virt image). Faults (stuck, noisy, NACK)
+ * are the chip model's own.
  */
 final class Feed {
-    private final Home home;
-    private final String place;
-    private final Clock clock;
+    private final Supplier<Environment> surroundings;
     private final Consumer<Environment> model;
 
-    Feed(Home home, String place, Clock simClock, Consumer<Environment> model) {
-        this.home = home;
-        this.place = place;
-        this.clock = simClock;
+    Feed(Supplier<Environment> surroundings, Consumer<Environment> model) {
+        this.surroundings = surroundings;
         this.model = model;
     }
 
     void update() {
-        model.accept(home.at(place, clock.epochMillis()));
+        model.accept(surroundings.get());
     }
 
     SimI2cDevice i2c(SimI2cDevice chip) {
