@@ -9,6 +9,7 @@ import dev.lichen.armboot.debian.Deb;
 import dev.lichen.armboot.debian.PackageIndex;
 import dev.lichen.armboot.disk.DiskImage;
 import dev.lichen.armboot.initramfs.Cpio;
+import dev.lichen.armboot.initramfs.ImageJars;
 import dev.lichen.armboot.initramfs.KernelModules;
 import dev.lichen.armboot.jlink.ElfStrip;
 import dev.lichen.armboot.jlink.RuntimeLinker;
@@ -34,6 +35,9 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
+import org.tukaani.xz.LZMA2Options;
+import org.tukaani.xz.XZ;
+import org.tukaani.xz.XZOutputStream;
 
 /**
  * Builds a sensor-appliance disk image for a board from Debian trixie's arm64 packages and the
@@ -147,7 +151,7 @@ public final class ImageBuilder {
         cpio.symlink("usr/lib/ld-linux-aarch64.so.1", "aarch64-linux-gnu/ld-linux-aarch64.so.1");
         List<String> cp = new ArrayList<>();
         for (Appliance.Jar j : jars) {
-            cpio.file(APP + "/" + j.name(), j.bytes(), 0644);
+            cpio.file(APP + "/" + j.name(), ImageJars.forArm64(j.bytes(), j.name()), 0644);
             cp.add("/" + APP + "/" + j.name());
         }
         Path modRoot = find(trees.get("kernel"), "modules", true);
@@ -165,8 +169,10 @@ public final class ImageBuilder {
         String gatewayHost = new ObjectMapper().readTree(config).path("gateway").path("host").asText("");
         cpio.file("etc/lichen/system.properties", systemProperties(board, modulePaths, gatewayHost, r.appliance(), r.address()), 0644);
         cpio.file("etc/lichen/java.args", javaArgs(cp), 0644);
-        byte[] initramfs = gzip(out -> cpio.write(out, FIXED_MTIME));
-        progress.step("initramfs: " + Progress.mib(cpio.contentBytes()) + " of files, " + Progress.mib(initramfs.length) + " gzip");
+        long t0 = System.nanoTime();
+        byte[] initramfs = xz(out -> cpio.write(out, FIXED_MTIME));
+        progress.step("initramfs: " + Progress.mib(cpio.contentBytes()) + " of files, " + Progress.mib(initramfs.length) + " xz ("
+                + (System.nanoTime() - t0) / 1_000_000 + " ms)");
 
         // 5. the boot partition
         SortedMap<String, byte[]> boot = new TreeMap<>();
@@ -311,6 +317,20 @@ public final class ImageBuilder {
 
     interface Writer {
         void write(OutputStream out) throws IOException;
+    }
+
+    /**
+     * xz as the kernel's initramfs unpacker takes it (CRC32 check, as the kernel's own build uses),
+     * preset 1: its 1 MiB dictionary gives most of xz's gain over gzip (measured on the sensor
+     * initramfs: gzip -6 26.6 MB, xz preset 1 20.4 MB in 4.5 s, preset 6 17.6 MB in 45 s).
+     * Single-threaded tukaani xz: the same input gives the same bytes.
+     */
+    static byte[] xz(Writer w) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 24);
+        try (XZOutputStream xz = new XZOutputStream(bytes, new LZMA2Options(1), XZ.CHECK_CRC32)) {
+            w.write(xz);
+        }
+        return bytes.toByteArray();
     }
 
     /** gzip with a fixed header (mtime 0, no name), as Java's GZIPOutputStream writes it. */

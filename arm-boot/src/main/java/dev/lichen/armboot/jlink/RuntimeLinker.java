@@ -59,7 +59,12 @@ public final class RuntimeLinker {
         }
     }
 
-    /** Links the modules into {@code output} (which must not exist), or names the modules the jmods lack. */
+    /**
+     * Links the modules into {@code output} (which must not exist), or names the modules the jmods lack.
+     * lib/modules is left uncompressed: the initramfs's xz compresses the class files far better
+     * than jlink's per-resource zip (measured: 37.5 MB raw, 16.3 MB zip-6, 8.5 MB xz preset 1),
+     * and the JVM then reads classes without inflating them.
+     */
     public static void link(Path jmods, SortedSet<String> modules, Path output) {
         SortedSet<String> missing = new TreeSet<>(modules);
         missing.removeAll(available(jmods));
@@ -68,7 +73,7 @@ public final class RuntimeLinker {
                     + jmods + ") does not have: remove that dependency from the appliance");
         runProcess("jlink", List.of("--module-path", jmods.toString(), "--add-modules", String.join(",", modules),
                 "--output", output.toString(), "--strip-java-debug-attributes", "--no-header-files", "--no-man-pages",
-                "--exclude-files=**.debuginfo", "--compress=zip-6"));
+                "--exclude-files=**.debuginfo", "--compress=zip-0"));
     }
 
     /**
