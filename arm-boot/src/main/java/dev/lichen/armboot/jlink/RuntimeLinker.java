@@ -26,27 +26,45 @@ public final class RuntimeLinker {
     /** Modules the init layer and a headless appliance always need, whatever jdeps sees. */
     public static final Set<String> ALWAYS = Set.of("java.base");
     /**
-     * Modules jdeps finds referenced but an appliance never runs: java.desktop (JNA's AWT window
-     * handles; Jackson's java.beans lookups, which it guards) and java.security.jgss (Kerberos, for
-     * JSch's SSH, which Pi4J's linuxfs plugin drags in). Together about 9 MB of the runtime; the
-     * QEMU tests start the sensor appliance without them.
+     * Modules that these libraries reference but an appliance never runs, so their references do
+     * not count: java.desktop (JNA's AWT window handles; Jackson's java.beans lookups, which it
+     * guards), java.security.jgss (Kerberos, for JSch's SSH, which Pi4J's linuxfs plugin drags in),
+     * java.sql and java.xml (Jackson's optional java.sql.Date and DOM support: databind's
+     * module-info says "requires static") and java.prefs (only Paho's MQTT-over-WebSocket code;
+     * the appliance's MQTT uplink is tcp or ssl): 11.5 MB of lib/modules. Any other jar that uses
+     * one of these modules still gets it. The QEMU tests run the sensor appliance (CoAP) without
+     * them; its MQTT uplink was run on the host with --limit-modules java.base,java.logging.
      */
-    public static final Set<String> NEVER = Set.of("java.desktop", "java.security.jgss");
+    public static final Set<String> NEVER = Set.of("java.desktop", "java.security.jgss", "java.sql", "java.prefs", "java.xml");
+    private static final List<String> OPTIONAL_USERS = List.of("jna-", "jackson-databind-", "jsch-", "org.eclipse.paho.");
 
     private RuntimeLinker() {}
 
-    /** The modules the jars need (jdeps --print-module-deps), plus {@link #ALWAYS}. */
+    /** The modules the jars need (jdeps --list-deps), plus {@link #ALWAYS}. */
     public static SortedSet<String> modulesFor(List<Path> jars) {
-        String path = jars.stream().map(Path::toString).collect(Collectors.joining(java.io.File.pathSeparator));
-        // modular jars (Pi4J) are read as modules: their requires resolve on the module path
-        List<String> args = new ArrayList<>(List.of("--multi-release", "25", "--ignore-missing-deps", "--print-module-deps",
-                "--module-path", path, "--class-path", path));
-        jars.forEach(j -> args.add(j.toString()));
-        String out = run("jdeps", args).trim();
-        String last = out.lines().reduce((a, b) -> b).orElse("");
         SortedSet<String> modules = new TreeSet<>(ALWAYS);
-        for (String m : last.split(",")) if (!m.isBlank() && !NEVER.contains(m.trim())) modules.add(m.trim());
+        for (String m : jdepsModules(jars, jars)) if (!NEVER.contains(m)) modules.add(m);
+        List<Path> others = jars.stream().filter(j -> OPTIONAL_USERS.stream().noneMatch(j.getFileName().toString()::startsWith)).toList();
+        if (!others.isEmpty()) modules.addAll(jdepsModules(others, jars));
         return modules;
+    }
+
+    /**
+     * jdeps --list-deps of {@code targets}, their dependencies resolved on {@code path}: every module
+     * used, not the reduced list of --print-module-deps, which leaves out what a module it lists
+     * requires transitively (java.logging behind java.sql) and so would lose it with java.sql.
+     */
+    private static List<String> jdepsModules(List<Path> targets, List<Path> path) {
+        String cp = path.stream().map(Path::toString).collect(Collectors.joining(java.io.File.pathSeparator));
+        // modular jars (Pi4J) are read as modules: their requires resolve on the module path
+        List<String> args = new ArrayList<>(List.of("--multi-release", "25", "--ignore-missing-deps", "--list-deps",
+                "--module-path", cp, "--class-path", cp));
+        targets.forEach(j -> args.add(j.toString()));
+        // one module per indented line, after any warnings (split packages); internal-API lines hold a '/';
+        // the jars' own modules (Pi4J, Jackson...) are listed too: only the JDK's go to jlink
+        var jdk = java.lang.module.ModuleFinder.ofSystem();
+        return run("jdeps", args).lines().filter(l -> l.startsWith("   ")).map(String::trim)
+                .filter(m -> !m.contains("/") && jdk.find(m).isPresent()).toList();
     }
 
     /** Module names in a folder of .jmod files. */
