@@ -89,6 +89,7 @@ public final class AddonHost implements GatewayComponent, WebExtension {
     private TrustStore trust;
     private JsonFile<Map<String, Installed>> registryFile;
     private volatile Supervisor supervisor;
+    private Isolation isolation;
     private AddonData data;
     private AddonProxy proxy;
     private Installer installer;
@@ -117,7 +118,10 @@ public final class AddonHost implements GatewayComponent, WebExtension {
         config = Config.load(dir.resolve("host.json"), config);
         trust = new TrustStore(dir.resolve("stores.json"));
         registryFile = new JsonFile<>(dir.resolve("installed.json"), new TypeReference<>() {}, Map.of());
-        var sup = new Supervisor(config.idle(), config.readyTimeout());
+        isolation = Isolation.detect(g.config().dataDir(), dir);
+        isolation.lockDown();
+        LOG.log(System.Logger.Level.INFO, "add-on isolation: " + isolation.describe());
+        var sup = new Supervisor(config.idle(), config.readyTimeout(), isolation);
         data = new AddonData(g);
         proxy = new AddonProxy(this);
         installer = new Installer(this);
@@ -190,6 +194,17 @@ public final class AddonHost implements GatewayComponent, WebExtension {
         return proxy;
     }
 
+    Isolation isolation() {
+        return isolation;
+    }
+
+    /** How this add-on is kept apart from the gateway and the others, in words for its card. */
+    String isolationFor(String id) {
+        return isolation.active()
+                ? "Runs as a user of its own (uid " + isolation.uid(id) + "), without privileges; it can read only its own folder."
+                : isolation.describe();
+    }
+
     Path addonDir(String id) {
         return dir.resolve(id);
     }
@@ -257,6 +272,7 @@ public final class AddonHost implements GatewayComponent, WebExtension {
         all.remove(id);
         registryFile.write(all);
         Installer.deleteTree(addonDir(id));
+        isolation.release(id);
         data.forget(id);
     }
 

@@ -39,12 +39,14 @@ public final class Supervisor implements AutoCloseable {
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
     private final Duration idle;
     private final Duration readyTimeout;
+    private final Isolation isolation;
     private final Thread watchdog;
     private volatile boolean closed;
 
-    public Supervisor(Duration idle, Duration readyTimeout) {
+    Supervisor(Duration idle, Duration readyTimeout, Isolation isolation) {
         this.idle = idle;
         this.readyTimeout = readyTimeout;
+        this.isolation = isolation;
         this.watchdog = Thread.ofPlatform().daemon().name("addon-watchdog").start(this::watch);
     }
 
@@ -114,12 +116,13 @@ public final class Supervisor implements AutoCloseable {
         s.stopping = false;
         s.startMillis = System.currentTimeMillis();
         String aot = spec.aotCache() != null && Files.isRegularFile(spec.aotCache()) ? "-XX:AOTCache=" + spec.aotCache() : null;
-        var pb = new ProcessBuilder(spec.command(aot)).directory(spec.workDir().toFile());
-        // the add-on gets nothing of the gateway's environment: only what LaunchSpec.env names
-        pb.environment().clear();
-        pb.environment().putAll(spec.env());
         try {
-            Files.createDirectories(spec.workDir());
+            Files.createDirectories(spec.workDir().resolve("tmp"));
+            isolation.prepare(spec.id(), spec.workDir().getParent(), spec.workDir());
+            var pb = new ProcessBuilder(isolation.wrap(spec.id(), spec.command(aot))).directory(spec.workDir().toFile());
+            // the add-on gets nothing of the gateway's environment: only what LaunchSpec.env names
+            pb.environment().clear();
+            pb.environment().putAll(spec.env());
             Process p = pb.start();
             s.process = p;
             s.log.add("[gateway] started pid " + p.pid() + (aot != null ? " with AOT cache" : ""));
@@ -131,7 +134,7 @@ public final class Supervisor implements AutoCloseable {
             p.onExit().thenRun(() -> exited(s, p));
         } catch (IOException e) {
             s.state = AddonState.FAILED;
-            s.lastError = "could not start java: " + e.getMessage();
+            s.lastError = "could not start: " + e.getMessage();
             s.ready.completeExceptionally(new Unavailable(s.lastError));
         }
     }

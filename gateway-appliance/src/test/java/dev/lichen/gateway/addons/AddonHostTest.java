@@ -5,6 +5,7 @@ import static dev.lichen.gateway.addons.Rig.GatewayRig.num;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -298,6 +299,40 @@ class AddonHostTest {
 
     @Test
     @Order(9)
+    void eachAddOnRunsAsItsOwnUserAndCannotReadTheGatewaysOrAnotherAddOnsFiles() throws Exception {
+        assertEquals(200, gw.send("GET", "/apps/plantcare/", null).statusCode());
+        long plantPid = gw.installed("plantcare").path("pid").asLong();
+        assertTrue(plantPid > 0, "plant care runs");
+        String hogUid = gw.send("GET", "/apps/hog/whoami", null).body();
+        if (Isolation.effectiveUid() != 0) {
+            // without root the gateway cannot switch users, and the add-ons page must say so
+            assertEquals(String.valueOf(Isolation.effectiveUid()), hogUid);
+            assertTrue(gw.installed("hog").path("isolation").asText().contains("start the gateway as root"), gw.installed("hog").toString());
+            return;
+        }
+        String plantUid = Files.readAllLines(Path.of("/proc/" + plantPid + "/status")).stream()
+                .filter(l -> l.startsWith("Uid:")).map(l -> l.split("\\s+")[1]).findFirst().orElseThrow();
+        assertTrue(Integer.parseInt(hogUid) >= Isolation.FIRST_UID && Integer.parseInt(plantUid) >= Isolation.FIRST_UID, hogUid + " " + plantUid);
+        assertNotEquals(hogUid, plantUid, "each add-on has a user of its own");
+        assertTrue(gw.installed("hog").path("isolation").asText().contains("uid " + hogUid), gw.installed("hog").toString());
+
+        assertEquals("wrote and read back hello", gw.send("GET", "/apps/hog/own", null).body(), "its own folder is its own");
+        assertTrue(probe("/etc/hostname").startsWith("read "), "the probe can read what everyone may read");
+        for (Path closed : List.of(gw.dir.resolve("lichen.db"), gw.dir.resolve("addons/installed.json"), gw.dir.resolve("addons/uids.json"),
+                gw.dir.resolve("addons/plantcare/work"), gw.dir.resolve("addons/plantcare/versions"), gw.dir, gw.dir.resolve("addons"),
+                Path.of("/proc/" + plantPid + "/environ"))) {
+            assertTrue(Files.exists(closed), closed + " exists");
+            String r = probe(closed.toString());
+            assertTrue(r.startsWith("denied: AccessDeniedException"), closed + ": " + r);
+        }
+    }
+
+    String probe(String path) throws Exception {
+        return gw.send("GET", "/apps/hog/probe?path=" + java.net.URLEncoder.encode(path, java.nio.charset.StandardCharsets.UTF_8), null).body();
+    }
+
+    @Test
+    @Order(10)
     void uninstallRemovesEverything() throws Exception {
         gw.json("POST", "/api/v1/addons/plantcare/uninstall", null, 200);
         assertNothingInstalled("plantcare");
