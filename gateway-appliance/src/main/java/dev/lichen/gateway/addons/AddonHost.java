@@ -151,6 +151,17 @@ public final class AddonHost implements GatewayComponent, WebExtension {
         });
     }
 
+    /** The admin API of add-ons, merged into the gateway's /api/v1/openapi.json. */
+    @Override
+    public String openApi() {
+        try (var in = AddonHost.class.getResourceAsStream("openapi.json")) {
+            if (in == null) throw new IllegalStateException("dev/lichen/gateway/addons/openapi.json is missing from the jar");
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @Override
     public void started(int port) {
         httpPort(port);

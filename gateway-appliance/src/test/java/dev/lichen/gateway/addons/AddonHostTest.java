@@ -327,6 +327,22 @@ class AddonHostTest {
         }
     }
 
+    @Test
+    @Order(11)
+    void theAddOnsAdminApiIsInTheGatewaysOpenApiDescription() throws Exception {
+        JsonNode doc = gw.json("GET", "/api/v1/openapi.json", null, 200);
+        var described = new java.util.TreeSet<String>();
+        doc.path("paths").fields().forEachRemaining(e -> e.getValue().fieldNames().forEachRemaining(m -> described.add(m.toUpperCase() + " " + e.getKey())));
+        var registered = new java.util.TreeSet<String>();
+        for (String r : gw.web.server().routes()) {
+            if (r.contains(" /api/v1/addons")) registered.add(r.replaceAll("<(\\w+)>", "{$1}"));
+        }
+        assertEquals(9, registered.size(), registered.toString());
+        assertEquals(registered, new java.util.TreeSet<>(described.stream().filter(d -> d.contains(" /api/v1/addons")).toList()),
+                "every add-on admin route is described, and nothing else under /api/v1/addons");
+        assertTrue(doc.path("components").path("schemas").has("InstallBody"), "its schemas are merged too");
+    }
+
     String probe(String path) throws Exception {
         return gw.send("GET", "/apps/hog/probe?path=" + java.net.URLEncoder.encode(path, java.nio.charset.StandardCharsets.UTF_8), null).body();
     }
