@@ -192,6 +192,12 @@ public final class Supervisor implements AutoCloseable {
         }
     }
 
+    /** A line from the gateway about this add-on, for its recent log on the add-ons page. */
+    void note(String id, String line) {
+        Slot s = slots.get(id);
+        if (s != null) s.log.add("[gateway] " + line);
+    }
+
     /** Stops the add-on if it runs; it will start again on the next request. */
     public void stop(String id, String why) {
         Slot s = slots.get(id);

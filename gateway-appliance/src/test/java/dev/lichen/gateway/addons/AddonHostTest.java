@@ -160,6 +160,21 @@ class AddonHostTest {
         assertFalse(page.contains("Hall"), "granted the Kitchen only: " + page);
         var hall = HttpTestSupport.get(gw.base + "/addon-api/v1/readings?device=hall-voc&channel=voc&since=0", gw.token("fridge"));
         assertEquals(403, hall.statusCode(), hall.body());
+
+        // the door opened 3 minutes ago and the reading arrives only now (the door sensor's network
+        // was away): the reading summons the add-on, which raises the door-left-open alert at once
+        gw.json("POST", "/api/v1/addons/fridge/stop", null, 200);
+        gw.ingest("fridge-door", "Kitchen", List.of(Rig.GatewayRig.bool("door", true, now - 180_000)));
+        long deadline = System.currentTimeMillis() + 20_000;
+        JsonNode a = gw.installed("fridge");
+        while (a.path("alerts").isEmpty() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+            a = gw.installed("fridge");
+        }
+        assertTrue(a.path("alerts").toString().contains("The fridge door in Kitchen has been open for 3 minutes"), a.toString());
+        assertTrue(gw.gateway.store().alerts(true).stream().anyMatch(x -> x.deviceId().equals("addon-fridge")), "the alert is the gateway's, on its alert list");
+        var open = java.util.regex.Pattern.compile("Kitchen: door open for (\\d+) s").matcher(gw.send("GET", "/apps/fridge/", null).body());
+        assertTrue(open.find() && Long.parseLong(open.group(1)) >= 180 && Long.parseLong(open.group(1)) < 300, "the page shows it open for 180 s and more");
         gw.json("POST", "/api/v1/addons/fridge/uninstall", null, 200);
     }
 
