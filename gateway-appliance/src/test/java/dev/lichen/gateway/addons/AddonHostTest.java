@@ -136,14 +136,19 @@ class AddonHostTest {
     @Order(4)
     void aSubscribedReadingSummonsTheAddOnWhichRaisesItsAlert() throws Exception {
         gw.ingest("fern", "Living room", List.of(num("soil_moisture", "%", 18, System.currentTimeMillis())));
+        awaitAlert("plantcare", "Water the plant fern in Living room");
+    }
+
+    /** Within 20 s the add-on's card lists an open alert with {@code text}, and it is on the gateway's alert list. */
+    void awaitAlert(String id, String text) throws Exception {
         long deadline = System.currentTimeMillis() + 20_000;
-        JsonNode a = gw.installed("plantcare");
+        JsonNode a = gw.installed(id);
         while (a.path("alerts").isEmpty() && System.currentTimeMillis() < deadline) {
             Thread.sleep(200);
-            a = gw.installed("plantcare");
+            a = gw.installed(id);
         }
-        assertTrue(a.path("alerts").toString().contains("Water the plant fern in Living room"), a.toString());
-        assertTrue(gw.gateway.store().alerts(true).stream().anyMatch(x -> x.deviceId().equals("addon-plantcare")));
+        assertTrue(a.path("alerts").toString().contains(text), a.toString());
+        assertTrue(gw.gateway.store().alerts(true).stream().anyMatch(x -> x.deviceId().equals("addon-" + id)), "the alert is on the gateway's alert list");
     }
 
     @Test
@@ -165,14 +170,7 @@ class AddonHostTest {
         // was away): the reading summons the add-on, which raises the door-left-open alert at once
         gw.json("POST", "/api/v1/addons/fridge/stop", null, 200);
         gw.ingest("fridge-door", "Kitchen", List.of(Rig.GatewayRig.bool("door", true, now - 180_000)));
-        long deadline = System.currentTimeMillis() + 20_000;
-        JsonNode a = gw.installed("fridge");
-        while (a.path("alerts").isEmpty() && System.currentTimeMillis() < deadline) {
-            Thread.sleep(200);
-            a = gw.installed("fridge");
-        }
-        assertTrue(a.path("alerts").toString().contains("The fridge door in Kitchen has been open for 3 minutes"), a.toString());
-        assertTrue(gw.gateway.store().alerts(true).stream().anyMatch(x -> x.deviceId().equals("addon-fridge")), "the alert is the gateway's, on its alert list");
+        awaitAlert("fridge", "The fridge door in Kitchen has been open for 3 minutes");
         var open = java.util.regex.Pattern.compile("Kitchen: door open for (\\d+) s").matcher(gw.send("GET", "/apps/fridge/", null).body());
         assertTrue(open.find() && Long.parseLong(open.group(1)) >= 180 && Long.parseLong(open.group(1)) < 300, "the page shows it open for 180 s and more");
         gw.json("POST", "/api/v1/addons/fridge/uninstall", null, 200);
