@@ -69,6 +69,12 @@ public final class Supervisor implements AutoCloseable {
     public void configure(LaunchSpec spec) {
         Slot s = slots.computeIfAbsent(spec.id(), k -> new Slot());
         stop(spec.id(), "its launch settings changed");
+        try {
+            Files.createDirectories(spec.workDir().resolve("tmp"));
+            isolation.prepare(spec.id(), spec.workDir().getParent(), spec.workDir());
+        } catch (IOException e) {
+            s.log.add("[gateway] could not give the add-on its folder: " + e.getMessage());
+        }
         synchronized (s) {
             s.spec = spec;
             s.state = AddonState.STOPPED;
@@ -118,7 +124,6 @@ public final class Supervisor implements AutoCloseable {
         String aot = spec.aotCache() != null && Files.isRegularFile(spec.aotCache()) ? "-XX:AOTCache=" + spec.aotCache() : null;
         try {
             Files.createDirectories(spec.workDir().resolve("tmp"));
-            isolation.prepare(spec.id(), spec.workDir().getParent(), spec.workDir());
             var pb = new ProcessBuilder(isolation.wrap(spec.id(), spec.command(aot))).directory(spec.workDir().toFile());
             // the add-on gets nothing of the gateway's environment: only what LaunchSpec.env names
             pb.environment().clear();
