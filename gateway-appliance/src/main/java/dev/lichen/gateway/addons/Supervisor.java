@@ -97,6 +97,8 @@ public final class Supervisor implements AutoCloseable {
         CompletableFuture<Integer> ready;
         synchronized (s) {
             s.lastUsed = System.currentTimeMillis();
+            // a process that just ended may not have been seen by onExit yet: settle it here first
+            if (s.process != null && !s.process.isAlive()) exited(s, s.process);
             if (s.state == AddonState.RUNNING) return s.port;
             if (s.state != AddonState.STARTING) launch(s);
             ready = s.ready;
@@ -215,6 +217,8 @@ public final class Supervisor implements AutoCloseable {
             s.log.add("[gateway] stopping: " + why);
         }
         kill(p);
+        // stopped means stopped when this returns, not when onExit gets round to it
+        if (!p.isAlive()) exited(s, p);
     }
 
     private static void kill(Process p) {
