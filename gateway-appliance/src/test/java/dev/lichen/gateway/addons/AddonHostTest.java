@@ -111,6 +111,12 @@ class AddonHostTest {
         long deadline = System.currentTimeMillis() + 15_000;
         while (!gw.installed("plantcare").path("state").asText().equals("stopped") && System.currentTimeMillis() < deadline) Thread.sleep(200);
         assertEquals("stopped", gw.installed("plantcare").path("state").asText(), "stops after the idle time");
+        // a request right after an administrator's stop starts it again (not the old, dead port)
+        for (int i = 0; i < 3; i++) {
+            gw.json("POST", "/api/v1/addons/plantcare/stop", null, 200);
+            var again = gw.send("GET", "/apps/plantcare/healthz", null);
+            assertEquals(200, again.statusCode(), "round " + i + ": " + again.body());
+        }
         // anonymous people do not reach add-on pages
         var anon = HttpTestSupport.get(gw.base + "/apps/plantcare/");
         assertEquals(401, anon.statusCode());
