@@ -116,8 +116,8 @@ public final class SensorCommand implements Runnable {
             for (DeviceConfig.SensorSpec s : c.sensors()) {
                 SimChipModels p = providers.stream().filter(m -> m.chips().contains(s.chip())).findFirst()
                         .orElseThrow(() -> new IllegalArgumentException("board arm64-virt has no model of chip " + s.chip()
-                                + " (its chips are modelled: " + providers.stream().flatMap(m -> m.chips().stream()).sorted().toList()
-                                + "); use a modelled chip or a Raspberry Pi board"));
+                                + " (modelled chips: " + providers.stream().flatMap(m -> m.chips().stream()).sorted().toList()
+                                + "): use a modelled chip, or build for a Raspberry Pi board"));
                 p.attach(board, Clock.SYSTEM, s.chip(), s.placement());
             }
             return board;

@@ -69,6 +69,13 @@ class SensorCommandTest {
     }
 
     @Test
+    void arm64VirtRefusesAChipWithoutAModel() throws Exception {
+        // QEMU's virt board reads chip models; this module's test chips have none
+        assertRefused(run(GOOD.replace("\"sim\"", "\"arm64-virt\"")), "board arm64-virt has no model of chip test-thermo",
+                "use a modelled chip");
+    }
+
+    @Test
     void missingFileAndUnknownBoard() throws Exception {
         StringWriter err = new StringWriter();
         int exit = new CommandLine(new SensorCommand()).setErr(new PrintWriter(err))
