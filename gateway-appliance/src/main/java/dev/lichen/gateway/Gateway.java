@@ -40,7 +40,8 @@ public final class Gateway implements AutoCloseable {
         this.store = Store.open(config.dataDir(), config.jdbcUrl());
         this.alerts = new AlertEngine(store, liveBus);
         this.pipeline = new Pipeline(store, liveBus, metrics, alerts, MAX_QUEUED_READINGS,
-                new SenmlCodec(new SenmlLimits(config.maxPackBytes(), 1000), Clock.SYSTEM));
+                new SenmlCodec(new SenmlLimits(config.maxPackBytes(), 1000), Clock.SYSTEM),
+                config.offlineAfterSeconds() * 1000L);
         this.retention = Thread.ofVirtual().name("lichen-retention").unstarted(this::retentionLoop);
     }
 

@@ -9,13 +9,25 @@ import picocli.CommandLine.Option;
 /** {@code lichen gateway}: runs the gateway appliance until SIGINT/SIGTERM. */
 @Command(name = "gateway", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Runs the gateway appliance: CoAP (udp, POST /r) and MQTT (tcp, lichen/{device}/readings) ingest,",
+            "Runs the gateway appliance: CoAP (udp, POST /r), CoAPS (DTLS 1.2, per-device pre-shared keys) and",
+            "MQTT (tcp, lichen/{device}/readings) ingest,",
             "storage (SQLite in the data folder, or PostgreSQL by --jdbc-url), retention, alerts and the web UI.",
             "Flags override the --config file, which overrides the defaults. Stops cleanly on Ctrl-C / SIGTERM."},
-        footer = {"", "Config file (JSON, every key optional):",
+        footer = {"", "Online/offline: an MQTT device is online while its broker session lives (status topic, last will).",
+            "A CoAP/CoAPS device has no session: it is marked offline (dashboard, API, live events) once it sent",
+            "nothing for max(--offline-after, 3 x its usual interval between packs); its usual interval is learnt",
+            "from its packs (until two were seen: 3 x --offline-after). It is online again with its next pack.",
+            "",
+            "CoAPS keys: an admin creates or rotates a device's key on its device page or with",
+            "POST /api/v1/devices/{id}/psk; the key is shown once and stored in the database. --psk-file imports",
+            "keys at start, one per line: <deviceId> <base64 key> (16..64 bytes), '#' comments. The DTLS identity",
+            "is the device id; a pack from another device over that key gets 4.03.",
+            "",
+            "Config file (JSON, every key optional):",
             "  {\"dataDir\": \"/var/lib/lichen\", \"bindHost\": \"0.0.0.0\", \"coapPort\": 5683, \"mqttPort\": 1883,",
             "   \"httpPort\": 8080, \"jdbcUrl\": null, \"rawRetentionDays\": 30, \"minuteRetentionDays\": 365,",
-            "   \"maxPackBytes\": 16384, \"mqttInMemory\": true}"})
+            "   \"maxPackBytes\": 16384, \"mqttInMemory\": true, \"offlineAfterSeconds\": 120, \"coapsPort\": 5684,",
+            "   \"pskFile\": null}"})
 public final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "Data folder (database, broker state). Default: ./lichen-data")
     Path data;
@@ -28,6 +40,15 @@ public final class GatewayCommand implements Callable<Integer> {
 
     @Option(names = "--coap-port", paramLabel = "PORT", description = "CoAP udp port. Default: 5683 (0 = any free port)")
     Integer coapPort;
+
+    @Option(names = "--coaps-port", paramLabel = "PORT", description = "CoAPS (DTLS 1.2, PSK) udp port. Default: 5684 (0 = any free port)")
+    Integer coapsPort;
+
+    @Option(names = "--psk-file", paramLabel = "FILE", description = "Import CoAPS pre-shared keys at start: lines '<deviceId> <base64 key>' (see below).")
+    Path pskFile;
+
+    @Option(names = "--offline-after", paramLabel = "SECONDS", description = "A quiet CoAP device is offline after max(this, 3 x its usual interval). Default: 120")
+    Integer offlineAfter;
 
     @Option(names = "--mqtt-port", paramLabel = "PORT", description = "MQTT tcp port. Default: 1883 (0 = any free port)")
     Integer mqttPort;
@@ -65,6 +86,9 @@ public final class GatewayCommand implements Callable<Integer> {
             c = c.withRetention(rawDays != null ? rawDays : c.rawRetentionDays(), minuteDays != null ? minuteDays : c.minuteRetentionDays());
         }
         if (jdbcUrl != null) c = c.withJdbcUrl(jdbcUrl);
+        if (coapsPort != null) c = c.withCoapsPort(coapsPort);
+        if (pskFile != null) c = c.withPskFile(pskFile);
+        if (offlineAfter != null) c = c.withOfflineAfterSeconds(offlineAfter);
         if (maxPackBytes != null) c = c.withMaxPackBytes(maxPackBytes);
         if (mqttPersistence != null) {
             switch (mqttPersistence) {

@@ -267,6 +267,7 @@ public final class MqttIngest implements AutoCloseable {
     private void setOnline(String deviceId, boolean online) {
         try {
             var d = store.setOnline(deviceId, online, System.currentTimeMillis());
+            if (online) pipeline.statusHeard(deviceId, Protocol.MQTT);
             bus.publish(new LiveEvent.DeviceChanged(d));
         } catch (RuntimeException e) {
             System.getLogger(MqttIngest.class.getName()).log(System.Logger.Level.WARNING, "status of " + deviceId + " not stored", e);
