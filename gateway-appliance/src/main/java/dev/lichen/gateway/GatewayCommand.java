@@ -80,8 +80,9 @@ public final class GatewayCommand implements Callable<Integer> {
         if (config != null) c = GatewayConfig.load(config, c);
         if (data != null) c = c.withDataDir(data);
         if (bind != null) c = c.withBindHost(bind);
+        int coaps = c.coapsPort(); // as configured: withPorts' "CoAP 0 -> CoAPS 0" is for tests, not for flags
         c = c.withPorts(coapPort != null ? coapPort : c.coapPort(), mqttPort != null ? mqttPort : c.mqttPort(),
-                httpPort != null ? httpPort : c.httpPort());
+                httpPort != null ? httpPort : c.httpPort()).withCoapsPort(coaps);
         if (rawDays != null || minuteDays != null) {
             c = c.withRetention(rawDays != null ? rawDays : c.rawRetentionDays(), minuteDays != null ? minuteDays : c.minuteRetentionDays());
         }

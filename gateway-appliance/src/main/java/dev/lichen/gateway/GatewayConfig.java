@@ -68,7 +68,7 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
 
     /** For tests: loopback only, every port chosen by the OS. */
     public static GatewayConfig forTest(Path dataDir) {
-        return defaults().withDataDir(dataDir).withBindHost("127.0.0.1").withPorts(0, 0, 0).withCoapsPort(0);
+        return defaults().withDataDir(dataDir).withBindHost("127.0.0.1").withPorts(0, 0, 0);
     }
 
     public GatewayConfig withDataDir(Path d) {
@@ -79,8 +79,9 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
         return new GatewayConfig(dataDir, h, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile);
     }
 
+    /** Sets the CoAP, MQTT and HTTP ports; CoAP port 0 (any free port, as tests ask) makes the CoAPS port 0 too. */
     public GatewayConfig withPorts(int coap, int mqtt, int http) {
-        return new GatewayConfig(dataDir, bindHost, coap, mqtt, http, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile);
+        return new GatewayConfig(dataDir, bindHost, coap, mqtt, http, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coap == 0 ? 0 : coapsPort, pskFile);
     }
 
     public GatewayConfig withJdbcUrl(String url) {
