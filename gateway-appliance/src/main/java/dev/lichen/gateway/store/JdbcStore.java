@@ -946,6 +946,30 @@ public final class JdbcStore implements Store {
         });
     }
 
+    @Override
+    public Map<Long, Long> holdingSince() {
+        return read(c -> {
+            Map<Long, Long> out = new HashMap<>();
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT id, holding_since FROM alert_rules WHERE holding_since IS NOT NULL")) {
+                while (rs.next()) out.put(rs.getLong(1), rs.getLong(2));
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public void setHoldingSince(long ruleId, Long sinceMillis) {
+        tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE alert_rules SET holding_since = ? WHERE id = ?")) {
+                if (sinceMillis == null) ps.setNull(1, Types.BIGINT);
+                else ps.setLong(1, sinceMillis);
+                ps.setLong(2, ruleId);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
     private static final String ALERT_COLS =
             "SELECT id, rule_id, device_id, channel, state, value, fired, acked, acked_by, cleared FROM alerts";
 

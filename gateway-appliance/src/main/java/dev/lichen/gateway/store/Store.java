@@ -109,6 +109,12 @@ public interface Store extends AutoCloseable {
     /** Replaces a stored rule's fields (id from the rule); empty when there is no such rule. */
     Optional<AlertRule> updateRule(AlertRule rule);
 
+    /** Rule id -> the reading time since which its condition has held, for every rule holding now. */
+    java.util.Map<Long, Long> holdingSince();
+
+    /** Records (or with null, forgets) since when a rule's condition has held; survives a restart. */
+    void setHoldingSince(long ruleId, Long sinceMillis);
+
     /** Alerts newest first; activeOnly leaves out CLEARED ones. */
     List<Alert> alerts(boolean activeOnly);
 
