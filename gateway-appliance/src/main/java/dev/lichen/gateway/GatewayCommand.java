@@ -118,6 +118,9 @@ public final class GatewayCommand implements Callable<Integer> {
         Gateway g;
         try {
             g = ingestOnly ? Gateway.start(c, java.util.List.of()) : Gateway.start(c);
+        } catch (IllegalArgumentException e) {
+            System.err.println("lichen gateway: " + e.getMessage()); // e.g. a bad line in --psk-file
+            return 2;
         } catch (Exception e) {
             System.err.println("lichen gateway: cannot start: " + e.getMessage()
                     + " (is another gateway using the ports or the data folder? try other --coap-port/--mqtt-port/--data)");
@@ -130,8 +133,8 @@ public final class GatewayCommand implements Callable<Integer> {
             stopped.countDown();
         }, "lichen-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        System.out.printf("lichen gateway: data %s (%s), CoAP udp %d, MQTT tcp %d, ready%n",
-                c.dataDir().toAbsolutePath(), g.store().dialect(), g.coapPort(), g.mqttPort());
+        System.out.printf("lichen gateway: data %s (%s), CoAP udp %d, CoAPS udp %d, MQTT tcp %d, ready%n",
+                c.dataDir().toAbsolutePath(), g.store().dialect(), g.coapPort(), g.coapsPort(), g.mqttPort());
         System.out.flush();
         stopped.await();
         return 0;

@@ -124,8 +124,9 @@ public final class Pipeline implements AutoCloseable {
                     "device id '" + batch.deviceId() + "' must match [a-z0-9][a-z0-9_-]{0,62}"));
         }
         if (expectedDeviceId != null && !expectedDeviceId.equals(batch.deviceId())) {
+            String who = p == Protocol.COAPS ? "the DTLS key belongs to device '" : "topic names device '";
             return CompletableFuture.completedFuture(reject(p, RejectReason.DEVICE_MISMATCH,
-                    "topic names device '" + expectedDeviceId + "' but the pack is from '" + batch.deviceId() + "'"));
+                    who + expectedDeviceId + "' but the pack is from '" + batch.deviceId() + "'"));
         }
         if (batch.readings().isEmpty()) {
             return CompletableFuture.completedFuture(reject(p, RejectReason.MALFORMED, "the pack holds no readings"));

@@ -517,6 +517,7 @@ public final class JdbcStore implements Store {
                         "DELETE FROM rollups_1m WHERE channel IN (SELECT id FROM channels WHERE device_id = ?)",
                         "DELETE FROM rollups_1h WHERE channel IN (SELECT id FROM channels WHERE device_id = ?)",
                         "DELETE FROM boots WHERE device_id = ?",
+                        "DELETE FROM device_keys WHERE device_id = ?",
                         "DELETE FROM channels WHERE device_id = ?",
                         "DELETE FROM alerts WHERE device_id = ?",
                         "DELETE FROM alert_rules WHERE device_id = ?",
@@ -537,6 +538,44 @@ public final class JdbcStore implements Store {
         } finally {
             writeLock.unlock();
         }
+    }
+
+    // ---------------------------------------------------------------- CoAPS keys
+
+    @Override
+    public Optional<DeviceKey> deviceKey(String deviceId) {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT psk, created FROM device_keys WHERE device_id = ?")) {
+                ps.setString(1, deviceId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(new DeviceKey(deviceId, Base64.getDecoder().decode(rs.getString(1)), rs.getLong(2)))
+                            : Optional.<DeviceKey>empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void putDeviceKey(DeviceKey key) {
+        tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO device_keys (device_id, psk, created) VALUES (?, ?, ?) "
+                    + "ON CONFLICT (device_id) DO UPDATE SET psk = excluded.psk, created = excluded.created")) {
+                ps.setString(1, key.deviceId());
+                ps.setString(2, Base64.getEncoder().encodeToString(key.key()));
+                ps.setLong(3, key.createdMillis());
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public boolean deleteDeviceKey(String deviceId) {
+        return tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM device_keys WHERE device_id = ?")) {
+                ps.setString(1, deviceId);
+                return ps.executeUpdate() > 0;
+            }
+        });
     }
 
     @Override

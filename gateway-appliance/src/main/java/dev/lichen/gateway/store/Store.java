@@ -47,6 +47,17 @@ public interface Store extends AutoCloseable {
 
     List<Channel> channels(String deviceId);
 
+    // ---- CoAPS keys ----
+
+    /** The device's pre-shared key, if it has one (the device need not be known yet: keys are made before a device first sends). */
+    Optional<DeviceKey> deviceKey(String deviceId);
+
+    /** Creates or replaces the device's pre-shared key. */
+    void putDeviceKey(DeviceKey key);
+
+    /** Removes the device's key; true when there was one. */
+    boolean deleteDeviceKey(String deviceId);
+
     // ---- readings ----
 
     /** Raw readings of a channel in [from, to), oldest first, at most limit. */

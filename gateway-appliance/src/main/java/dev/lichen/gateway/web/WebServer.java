@@ -62,6 +62,7 @@ public final class WebServer implements AutoCloseable {
         var accounts = new AccountApi(auth, json, metrics, live);
         var devices = new DeviceApi(store, bus, json, clock);
         var alerts = new AlertApi(store, gateway.alerts(), json, clock);
+        var keys = new dev.lichen.gateway.web.api.KeyApi(gateway.deviceKeys(), clock);
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -78,6 +79,7 @@ public final class WebServer implements AutoCloseable {
             accounts.register(r);
             devices.register(r);
             alerts.register(r);
+            keys.register(r);
             live.register(r);
             // outside /api/ the guard identifies nobody: extensions' pages look the session cookie up themselves
             WebExtension.Auth extAuth = ctx -> RequestGuard.maybePrincipal(ctx)

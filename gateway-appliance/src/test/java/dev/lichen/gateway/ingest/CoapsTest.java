@@ -1,0 +1,138 @@
+package dev.lichen.gateway.ingest;
+
+import static dev.lichen.gateway.testing.Clients.pack;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lichen.gateway.Gateway;
+import dev.lichen.gateway.GatewayConfig;
+import dev.lichen.runtime.uplink.CoapUplink;
+import dev.lichen.runtime.uplink.UplinkException;
+import dev.lichen.senml.SenmlFormat;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * CoAPS against a real gateway with the project's own device uplink: a device with its key is
+ * stored through the same pipeline; a wrong key, an unknown identity and a rotated-away key fail
+ * their handshake (counted in /metrics); a pack naming another device than the key's gets 4.03.
+ */
+class CoapsTest {
+    @TempDir
+    static Path dir;
+    static Gateway gw;
+    static final byte[] FILED_KEY = Base64.getDecoder().decode("q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=");
+    /** Short CoAP timeouts: a refused handshake must not keep the test waiting. */
+    static final CoapUplink.Options FAST = new CoapUplink.Options(SenmlFormat.CBOR, Duration.ofMillis(300), 1, 512);
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path keys = dir.resolve("psk.txt");
+        Files.writeString(keys, "# device keys\nfiled-dev " + Base64.getEncoder().encodeToString(FILED_KEY) + "\n");
+        gw = Gateway.start(GatewayConfig.forTest(dir.resolve("data")).withPskFile(keys), List.of());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (gw != null) gw.close();
+    }
+
+    static CoapUplink uplink(String identity, byte[] key) {
+        return new CoapUplink("127.0.0.1", gw.coapsPort(), Optional.of(new CoapUplink.PskCredentials(identity, key)), FAST);
+    }
+
+    static int stored(String device) {
+        return (int) gw.store().readingCount(device);
+    }
+
+    static double failures(String reason) {
+        return gw.metrics().value("lichen_coaps_handshake_failures_total", reason);
+    }
+
+    @Test
+    void aDeviceWithItsKeyIsStoredAndAPackForAnotherDeviceGets403() throws Exception {
+        byte[] key = gw.deviceKeys().rotate("secure-dev", System.currentTimeMillis());
+        assertEquals(32, key.length);
+        try (CoapUplink up = uplink("secure-dev", key)) {
+            up.deliver(pack("secure-dev", "b", 0, 5, 20));
+            assertEquals(5, stored("secure-dev"));
+            assertTrue(gw.metrics().value("lichen_ingest_packs_total", "coaps", "accepted") >= 1);
+            var e = assertThrows(UplinkException.class, () -> up.deliver(pack("someone-else", "b", 0, 1, 1)));
+            assertTrue(e.getMessage().contains("4.03") || e.getMessage().contains("FORBIDDEN"), e.getMessage());
+            assertTrue(e.getMessage().contains("the DTLS key belongs to device 'secure-dev'"), e.getMessage());
+            assertEquals(UplinkException.Kind.DEVICE_REFUSED, e.kind());
+            assertEquals(0, stored("someone-else"));
+            assertTrue(gw.store().device("someone-else").isEmpty());
+        }
+        // the plain CoAP door is still there, and knows nothing of keys
+        assertTrue(gw.coapPort() != gw.coapsPort());
+    }
+
+    @Test
+    void wrongKeyAndUnknownIdentityFailTheHandshakeAndAreCounted() throws Exception {
+        gw.deviceKeys().rotate("victim", System.currentTimeMillis());
+        double wrongKey = failures("wrong_key");
+        double unknown = failures("unknown_identity");
+        byte[] guess = new byte[32];
+        try (CoapUplink up = uplink("victim", guess)) {
+            var e = assertThrows(UplinkException.class, () -> up.deliver(pack("victim", "b", 0, 1, 1)));
+            assertEquals(UplinkException.Kind.AWAY, e.kind(), e.getMessage());
+        }
+        try (CoapUplink up = uplink("stranger", guess)) {
+            assertThrows(UplinkException.class, () -> up.deliver(pack("stranger", "b", 0, 1, 1)));
+        }
+        assertEquals(0, stored("victim") + stored("stranger"));
+        assertTrue(failures("wrong_key") >= wrongKey + 1, "a wrong key is counted");
+        assertEquals(unknown + 1, failures("unknown_identity"), "an unknown identity is counted");
+        assertTrue(gw.metrics().render().contains("lichen_coaps_handshake_failures_total"));
+    }
+
+    @Test
+    void aRotatedKeyEndsTheOldSessionAndTheNewKeyWorks() throws Exception {
+        byte[] old = gw.deviceKeys().rotate("rotating", System.currentTimeMillis());
+        try (CoapUplink up = uplink("rotating", old)) {
+            up.deliver(pack("rotating", "b", 0, 1, 1));
+            byte[] fresh = gw.deviceKeys().rotate("rotating", System.currentTimeMillis());
+            // the open session is dropped at once; the next handshake with the old key fails
+            assertThrows(UplinkException.class, () -> up.deliver(pack("rotating", "b", 1, 1, 1)));
+            assertThrows(UplinkException.class, () -> up.deliver(pack("rotating", "b", 1, 1, 1)));
+            try (CoapUplink again = uplink("rotating", fresh)) {
+                again.deliver(pack("rotating", "b", 1, 1, 1));
+            }
+        }
+        assertEquals(2, stored("rotating"));
+    }
+
+    @Test
+    void keysFromTheFileWorkAndAreStoredInTheDatabase() throws Exception {
+        assertArrayEquals(FILED_KEY, gw.store().deviceKey("filed-dev").orElseThrow().key());
+        try (CoapUplink up = uplink("filed-dev", FILED_KEY)) {
+            up.deliver(pack("filed-dev", "b", 0, 3, 1));
+        }
+        assertEquals(3, stored("filed-dev"));
+    }
+
+    @Test
+    void aBadKeyFileIsRefusedNamingTheLine() throws Exception {
+        Path f = dir.resolve("bad.txt");
+        Files.writeString(f, "ok-dev " + Base64.getEncoder().encodeToString(new byte[16]) + "\nBad_Id AAAA\n");
+        var e = assertThrows(IllegalArgumentException.class, () -> DeviceKeys.parse(f, 0));
+        assertTrue(e.getMessage().contains("line 2") && e.getMessage().contains("Bad_Id"), e.getMessage());
+        Files.writeString(f, "short-key " + Base64.getEncoder().encodeToString(new byte[8]) + "\n");
+        e = assertThrows(IllegalArgumentException.class, () -> DeviceKeys.parse(f, 0));
+        assertTrue(e.getMessage().contains("8 bytes; use 16..64"), e.getMessage());
+        Files.writeString(f, "x-dev not*base64\n");
+        e = assertThrows(IllegalArgumentException.class, () -> DeviceKeys.parse(f, 0));
+        assertTrue(e.getMessage().contains("not base64"), e.getMessage());
+    }
+}
