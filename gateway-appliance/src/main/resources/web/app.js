@@ -408,10 +408,12 @@ async function deviceView(id, wanted) {
   if (channel) redraw();
 }
 
-// A device's CoAPS pre-shared key: whether it has one; an admin creates or rotates it and sees it once.
+// A device's key (its CoAPS pre-shared key and its MQTT password): whether it has one; an admin
+// creates or rotates it and sees it once.
 async function keyCard(id) {
   const st = await api("GET", "/devices/" + encodeURIComponent(id) + "/psk");
-  const state = el("p", { id: "psk-state", text: st.set ? "CoAPS key set " + fmtTime(st.created) + "." : "No CoAPS key: this device can only use plain CoAP or MQTT." });
+  const setText = t => "Key set " + fmtTime(t) + ": the device must use it over CoAPS, or log in with it over MQTT.";
+  const state = el("p", { id: "psk-state", text: st.set ? setText(st.created) : "No key: this device uses plain CoAP or anonymous MQTT." });
   const issued = el("div", { id: "psk-issued" });
   const err = el("p", { class: "error", role: "alert" });
   const btn = el("button", { type: "button", id: "psk-rotate", class: "secondary", text: st.set ? "Rotate key" : "Create key" });
@@ -422,13 +424,13 @@ async function keyCard(id) {
       const k = await api("POST", "/devices/" + encodeURIComponent(id) + "/psk");
       st.set = true;
       btn.textContent = "Rotate key";
-      state.textContent = "CoAPS key set " + fmtTime(k.created) + ".";
-      issued.replaceChildren(el("p", { text: "Identity: " }, el("code", { text: k.identity })),
-        el("p", { text: "Key (base64), shown only now: " }, el("code", { id: "psk-key", text: k.key })),
-        el("p", { class: "muted", text: "Put both into the device's config under gateway.psk." }));
+      state.textContent = setText(k.created);
+      issued.replaceChildren(el("p", { text: "Identity / MQTT user name: " }, el("code", { text: k.identity })),
+        el("p", { text: "Key / MQTT password (base64), shown only now: " }, el("code", { id: "psk-key", text: k.key })),
+        el("p", { class: "muted", text: "Put them into the device's config: gateway.psk (CoAPS) or gateway.username/password (MQTT)." }));
     } catch (e) { err.textContent = e.message; }
   };
-  return el("section", { class: "card", id: "psk" }, el("h2", { text: "CoAPS key" }), state, btn, issued, err);
+  return el("section", { class: "card", id: "psk" }, el("h2", { text: "Device key" }), state, btn, issued, err);
 }
 
 async function drawHistory(d, channel, range, box, status, csv, rawCsv) {
@@ -486,9 +488,10 @@ async function devicesView() {
 }
 
 // A CoAPS device cannot send before it has a key: an admin makes one for its id, then flashes it.
+// (The same key is an MQTT device's password.)
 function prepareCard() {
   const out = el("div", { id: "prepared" });
-  return el("section", { class: "card" }, el("h2", { text: "Prepare a CoAPS device" }),
+  return el("section", { class: "card" }, el("h2", { text: "Prepare a device with a key (CoAPS or MQTT login)" }),
     form([{ name: "id", label: "Device id", placeholder: "kitchen-climate" }], "Create key", async v => {
       const k = await api("POST", "/devices/" + encodeURIComponent(v.id.trim()) + "/psk");
       out.replaceChildren(el("p", { text: "Identity: " }, el("code", { text: k.identity })),

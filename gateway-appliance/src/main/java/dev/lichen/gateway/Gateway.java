@@ -86,7 +86,7 @@ public final class Gateway implements AutoCloseable {
         // HiveMQ cannot report an OS-chosen port, so port 0 is resolved here first
         int mqtt = config.mqttPort() != 0 ? config.mqttPort() : freeTcpPort(config.bindHost());
         MqttIngest broker = new MqttIngest(pipeline, store, liveBus, config.dataDir().resolve("mqtt"), config.bindHost(), mqtt,
-                config.mqttInMemory());
+                config.mqttInMemory(), deviceKeys, metrics);
         started.add(broker);
         broker.start();
         mqttPort = broker.port();

@@ -25,7 +25,9 @@ import org.eclipse.californium.scandium.dtls.pskstore.AdvancedSinglePskStore;
 import org.eclipse.californium.scandium.util.ServerNames;
 
 /**
- * The devices' CoAPS pre-shared keys, kept in the store (the DTLS PSK identity is the device id).
+ * The devices' keys, kept in the store: a device's CoAPS pre-shared key (the DTLS PSK identity is
+ * the device id), whose base64 text is also its MQTT password (user name: the device id). One
+ * secret per device, made, rotated and revoked in one place, whichever door the device uses.
  * A key is made by the gateway ({@link #rotate}: 32 random bytes, returned once and never shown
  * again) or imported from a file ({@link #importFile}). {@link #pskStore()} is what the DTLS
  * endpoint asks during a handshake: it reads the store each time, so a rotated or revoked key
@@ -42,8 +44,26 @@ public final class DeviceKeys {
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private volatile Runnable unknownIdentity = () -> {};
 
+    /** Devices that have a key: their MQTT publishes need their own login (read on every publish, so kept here). */
+    private final java.util.Set<String> keyed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     public DeviceKeys(Store store) {
         this.store = store;
+        keyed.addAll(store.deviceKeyIds());
+    }
+
+    /** Whether the device has a key (and so must log in to publish over MQTT). */
+    public boolean hasKey(String deviceId) {
+        return keyed.contains(deviceId);
+    }
+
+    /** Whether password is the device's MQTT password (the base64 text of its key); constant time. */
+    public boolean passwordMatches(String deviceId, byte[] password) {
+        if (deviceId == null || !SenmlCodec.DEVICE_ID.matcher(deviceId).matches()) return false;
+        return store.deviceKey(deviceId)
+                .map(k -> java.security.MessageDigest.isEqual(
+                        Base64.getEncoder().encodeToString(k.key()).getBytes(StandardCharsets.US_ASCII), password))
+                .orElse(false);
     }
 
     /** Creates or replaces the device's key; the returned bytes are the only time anyone sees it. */
@@ -52,6 +72,7 @@ public final class DeviceKeys {
         byte[] key = new byte[NEW_KEY_BYTES];
         random.nextBytes(key);
         store.putDeviceKey(new DeviceKey(deviceId, key, nowMillis));
+        keyed.add(deviceId);
         changed(deviceId);
         return key;
     }
@@ -59,6 +80,7 @@ public final class DeviceKeys {
     /** Removes the device's key (its CoAPS handshakes fail from now on); true when it had one. */
     public boolean revoke(String deviceId) {
         boolean had = store.deleteDeviceKey(deviceId);
+        keyed.remove(deviceId);
         if (had) changed(deviceId);
         return had;
     }
@@ -123,6 +145,7 @@ public final class DeviceKeys {
             boolean same = store.deviceKey(k.deviceId()).map(old -> java.util.Arrays.equals(old.key(), k.key())).orElse(false);
             if (same) continue; // a restart with the same file keeps the keys' dates and sessions
             store.putDeviceKey(k);
+            keyed.add(k.deviceId());
             changed(k.deviceId());
         }
         return keys.size();

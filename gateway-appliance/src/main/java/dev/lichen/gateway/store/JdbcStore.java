@@ -569,6 +569,17 @@ public final class JdbcStore implements Store {
     }
 
     @Override
+    public java.util.Set<String> deviceKeyIds() {
+        return read(c -> {
+            java.util.Set<String> out = new java.util.HashSet<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT device_id FROM device_keys")) {
+                while (rs.next()) out.add(rs.getString(1));
+            }
+            return out;
+        });
+    }
+
+    @Override
     public boolean deleteDeviceKey(String deviceId) {
         return tx(c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM device_keys WHERE device_id = ?")) {

@@ -55,6 +55,9 @@ public interface Store extends AutoCloseable {
     /** Creates or replaces the device's pre-shared key. */
     void putDeviceKey(DeviceKey key);
 
+    /** The ids of the devices that have a key. */
+    java.util.Set<String> deviceKeyIds();
+
     /** Removes the device's key; true when there was one. */
     boolean deleteDeviceKey(String deviceId);
 

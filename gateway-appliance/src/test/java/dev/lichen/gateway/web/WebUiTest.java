@@ -410,7 +410,7 @@ class WebUiTest {
     @Order(9)
     void anAdminCreatesACoapsKeyThatIsShownOnce() throws Exception {
         go("#/device/" + DEVICE);
-        assertTrue(awaitText(By.id("psk-state")).startsWith("No CoAPS key"));
+        assertTrue(awaitText(By.id("psk-state")).startsWith("No key"));
         await(By.id("psk-rotate")).click();
         String key = awaitText(By.id("psk-key"));
         assertEquals(32, java.util.Base64.getDecoder().decode(key).length);
@@ -419,7 +419,7 @@ class WebUiTest {
         shot("11-coaps-key");
         go("#/devices");
         go("#/device/" + DEVICE);
-        assertTrue(awaitText(By.id("psk-state")).startsWith("CoAPS key set"));
+        assertTrue(awaitText(By.id("psk-state")).startsWith("Key set"));
         assertEquals("Rotate key", awaitText(By.id("psk-rotate")));
         assertTrue(driver.findElements(By.id("psk-key")).isEmpty(), "the key is not shown again");
         assertFalse(driver.getPageSource().contains(key), "the key is nowhere on the page");

@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A device's CoAPS pre-shared key: whether it has one and since when (anyone signed in), create or
+ * A device's key (CoAPS pre-shared key; its base64 text is also the device's MQTT password): whether it has one and since when (anyone signed in), create or
  * rotate it (admin; the key is in that one answer and never shown again), revoke it (admin). The
  * device need not be known yet: a CoAPS device cannot send before it has a key.
  */
@@ -56,7 +56,9 @@ public final class KeyApi {
         m.put("identity", id);
         m.put("key", Base64.getEncoder().encodeToString(key));
         m.put("created", now);
-        m.put("note", "copy the key into the device's config (gateway.psk) now: it is not shown again; a previous key stops working");
+        m.put("mqttUsername", id);
+        m.put("note", "copy the key into the device's config now (gateway.psk for CoAPS, or gateway.username/password for MQTT,"
+                + " the password being this base64 text): it is not shown again; a previous key stops working");
         ctx.header("Cache-Control", "no-store");
         ctx.status(201).json(m);
     }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lichen.gateway.Gateway;
 import dev.lichen.gateway.GatewayConfig;
 import dev.lichen.runtime.uplink.CoapUplink;
+import dev.lichen.runtime.uplink.MqttUplink;
 import dev.lichen.runtime.uplink.UplinkException;
 import dev.lichen.senml.SenmlFormat;
 import java.nio.file.Files;
@@ -23,11 +24,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * CoAPS against a real gateway with the project's own device uplink: a device with its key is
- * stored through the same pipeline; a wrong key, an unknown identity and a rotated-away key fail
- * their handshake (counted in /metrics); a pack naming another device than the key's gets 4.03.
+ * Device keys against a real gateway with the project's own device uplinks. CoAPS: a device with
+ * its key is stored through the same pipeline; a wrong key, an unknown identity and a rotated-away
+ * key fail their handshake (counted in /metrics); a pack naming another device than the key's gets
+ * 4.03. MQTT: a device with a key logs in with it; a wrong password gets CONNACK "not authorized"
+ * (MQTT 5 and 3.1.1), and nobody else may publish for it.
  */
-class CoapsTest {
+class DeviceKeysTest {
     @TempDir
     static Path dir;
     static Gateway gw;
@@ -134,5 +137,71 @@ class CoapsTest {
         Files.writeString(f, "x-dev not*base64\n");
         e = assertThrows(IllegalArgumentException.class, () -> DeviceKeys.parse(f, 0));
         assertTrue(e.getMessage().contains("not base64"), e.getMessage());
+    }
+
+    @Test
+    void anMqttDeviceWithAKeyLogsInWithItAndNobodyElseSpeaksForIt() throws Exception {
+        String password = Base64.getEncoder().encodeToString(gw.deviceKeys().rotate("mqtt-keyed", System.currentTimeMillis()));
+        var opts = MqttUplink.Options.defaults().withTimeout(Duration.ofSeconds(5));
+        MqttUplink up = new MqttUplink("mqtt-keyed", "127.0.0.1", gw.mqttPort(),
+                opts.withCredentials(Optional.of("mqtt-keyed"), Optional.of(password), false));
+        try {
+            up.deliver(pack("mqtt-keyed", "b", 0, 2, 1));
+            assertEquals(2, stored("mqtt-keyed"));
+            impostorsAreRefused();
+        } finally {
+            up.close();
+        }
+    }
+
+    void impostorsAreRefused() throws Exception {
+
+        double refused = gw.metrics().value("lichen_mqtt_auth_failures_total");
+        // MQTT 5: CONNACK 0x87 not authorized
+        var v5 = new org.eclipse.paho.mqttv5.client.MqttClient("tcp://127.0.0.1:" + gw.mqttPort(), "impostor5",
+                new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+        var o5 = new org.eclipse.paho.mqttv5.client.MqttConnectionOptions();
+        o5.setUserName("mqtt-keyed");
+        o5.setPassword("guess".getBytes());
+        var e5 = assertThrows(org.eclipse.paho.mqttv5.common.MqttException.class, () -> v5.connect(o5));
+        assertEquals(0x87, e5.getReasonCode(), e5.toString());
+        v5.close();
+        // MQTT 3.1.1: return code 5, not authorized
+        var v3 = new org.eclipse.paho.client.mqttv3.MqttClient("tcp://127.0.0.1:" + gw.mqttPort(), "impostor3",
+                new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+        var o3 = new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
+        o3.setMqttVersion(org.eclipse.paho.client.mqttv3.MqttConnectOptions.MQTT_VERSION_3_1_1);
+        o3.setUserName("mqtt-keyed");
+        o3.setPassword("guess".toCharArray());
+        var e3 = assertThrows(org.eclipse.paho.client.mqttv3.MqttException.class, () -> v3.connect(o3));
+        assertEquals(org.eclipse.paho.client.mqttv3.MqttException.REASON_CODE_NOT_AUTHORIZED, e3.getReasonCode(), e3.toString());
+        v3.close();
+        assertEquals(refused + 2, gw.metrics().value("lichen_mqtt_auth_failures_total"));
+
+        // anonymous (allowed for devices without a key) cannot publish for the keyed device: PUBACK 0x87
+        var anon = new org.eclipse.paho.mqttv5.client.MqttAsyncClient("tcp://127.0.0.1:" + gw.mqttPort(), "anon5",
+                new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+        anon.connect(new org.eclipse.paho.mqttv5.client.MqttConnectionOptions()).waitForCompletion(5000);
+        try {
+            var codec = new dev.lichen.senml.SenmlCodec();
+            var t = anon.publish("lichen/mqtt-keyed/readings", new org.eclipse.paho.mqttv5.common.MqttMessage(
+                    codec.encode(pack("mqtt-keyed", "b", 2, 1, 1), SenmlFormat.CBOR), 1, false, null));
+            t.waitForCompletion(5000);
+            assertEquals(0x87, t.getReasonCodes()[0]);
+            // and it cannot declare the device offline either
+            anon.publish("lichen/mqtt-keyed/status", new org.eclipse.paho.mqttv5.common.MqttMessage(
+                    "offline".getBytes(), 1, true, null)).waitForCompletion(5000);
+            // a device without a key is still welcome anonymously
+            var ok = anon.publish("lichen/mqtt-open/readings", new org.eclipse.paho.mqttv5.common.MqttMessage(
+                    codec.encode(pack("mqtt-open", "b", 0, 1, 1), SenmlFormat.CBOR), 1, false, null));
+            ok.waitForCompletion(5000);
+            assertTrue(ok.getReasonCodes()[0] < 0x80, "PUBACK " + ok.getReasonCodes()[0]); // 0x10: accepted, no subscriber
+        } finally {
+            anon.disconnect().waitForCompletion(5000);
+            anon.close();
+        }
+        assertEquals(2, stored("mqtt-keyed"));
+        assertTrue(gw.store().device("mqtt-keyed").orElseThrow().online(), "an impostor's status does not count");
+        assertEquals(1, stored("mqtt-open"));
     }
 }
