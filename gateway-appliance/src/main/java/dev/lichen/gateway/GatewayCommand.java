@@ -118,6 +118,8 @@ public final class GatewayCommand implements Callable<Integer> {
             System.err.println("lichen gateway: " + e.getMessage());
             return 2;
         }
+        // what the gateway writes (database, broker state, add-on tokens) is its own: add-ons run as other users
+        dev.lichen.runtime.system.Linux.umask(0077);
         Gateway g;
         try {
             g = ingestOnly ? Gateway.start(c, java.util.List.of()) : Gateway.start(c);

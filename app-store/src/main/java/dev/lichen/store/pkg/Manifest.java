@@ -21,16 +21,24 @@ public record Manifest(
         @JsonProperty(required = true) int memoryMb,
         List<String> screenshots,
         List<String> publicPaths,
-        List<String> subscribe) {
+        List<String> subscribe,
+        List<Timer> timers) {
 
     /** A page the add-on serves under {@code /apps/{id}/{path}}. */
     public record Page(@JsonProperty(required = true) String path, @JsonProperty(required = true) String title) {}
+
+    /**
+     * The gateway summons the add-on every {@code everyMinutes} with a POST to {@code path}: how
+     * an add-on that is not running does periodic work (a daily publish) without staying up.
+     */
+    public record Timer(@JsonProperty(required = true) String path, @JsonProperty(required = true) int everyMinutes) {}
 
     public Manifest {
         pages = pages == null ? List.of() : List.copyOf(pages);
         screenshots = screenshots == null ? List.of() : List.copyOf(screenshots);
         publicPaths = publicPaths == null ? List.of() : List.copyOf(publicPaths);
         subscribe = subscribe == null ? List.of() : List.copyOf(subscribe);
+        timers = timers == null ? List.of() : List.copyOf(timers);
     }
 
     public Semver semver() {

@@ -20,6 +20,8 @@ public final class ManifestParser {
     private static final Pattern CHANNEL = Pattern.compile("[a-z][a-z0-9_]{0,62}");
     private static final Pattern PAGE_PATH = Pattern.compile("([a-z0-9][a-z0-9_-]*/?)*");
     public static final int MIN_MEMORY_MB = 16, MAX_MEMORY_MB = 1024;
+    /** A week: longer periods are the add-on's own business (it is summoned hourly and keeps a date). */
+    public static final int MAX_TIMERS = 4, MAX_TIMER_MINUTES = 10_080;
 
     private static final ObjectMapper STRICT = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -92,6 +94,13 @@ public final class ManifestParser {
         }
         for (String p : m.publicPaths()) {
             if (p.isEmpty() || !PAGE_PATH.matcher(p).matches()) errors.add("publicPaths: '" + p + "' must be a relative sub-path like 'community/'");
+        }
+        if (m.timers().size() > MAX_TIMERS) errors.add("timers: at most " + MAX_TIMERS);
+        for (var t : m.timers()) {
+            if (t.path().isEmpty() || !PAGE_PATH.matcher(t.path()).matches()) errors.add("timers: path '" + t.path() + "' must be a relative sub-path like 'daily'");
+            if (t.everyMinutes() < 1 || t.everyMinutes() > MAX_TIMER_MINUTES) {
+                errors.add("timers: everyMinutes " + t.everyMinutes() + " must be between 1 and " + MAX_TIMER_MINUTES);
+            }
         }
         if (!errors.isEmpty()) throw bad(String.join("; ", errors));
     }

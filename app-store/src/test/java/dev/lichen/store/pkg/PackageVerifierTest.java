@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.util.List;
 import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -141,6 +142,20 @@ class PackageVerifierTest {
         assertTrue(e3.getMessage().contains("'raiseAlerts'"), e3.getMessage());
         var badVersion = FirstParty.manifest("plantcare").put("version", "1.0");
         assertTrue(assertThrows(PackageException.class, () -> FirstParty.pack("plantcare", badVersion)).getMessage().contains("semantic version"));
+    }
+
+    @Test
+    void timersAreChecked() throws Exception {
+        var m = FirstParty.manifest("share");
+        assertEquals(List.of(new Manifest.Timer("daily", 60)), ManifestParser.parse(m.toString().getBytes()).timers());
+        var bad = FirstParty.manifest("share");
+        bad.putArray("timers").addObject().put("path", "../x").put("everyMinutes", 0);
+        var e = assertThrows(PackageException.class, () -> FirstParty.pack("share", bad));
+        assertTrue(e.getMessage().contains("timers: path '../x' must be a relative sub-path"), e.getMessage());
+        assertTrue(e.getMessage().contains("everyMinutes 0 must be between 1 and 10080"), e.getMessage());
+        var noPath = FirstParty.manifest("share");
+        noPath.putArray("timers").addObject().put("everyMinutes", 60);
+        assertTrue(assertThrows(PackageException.class, () -> FirstParty.pack("share", noPath)).getMessage().contains("'path'"));
     }
 
     @Test

@@ -36,7 +36,9 @@ public final class ColdSummonRun {
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 20;
-        Path tmp = Files.createTempDirectory("cold-summon");
+        // search-only for others: add-ons run as users of their own when this runs as root
+        Path tmp = Files.createTempDirectory("cold-summon", java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x")));
         var key = Keys.generate();
         var catalog = new Catalog(tmp.resolve("store"));
         catalog.init("bench", key.getPublic());

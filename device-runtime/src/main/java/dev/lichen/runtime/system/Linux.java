@@ -37,6 +37,7 @@ public final class Linux {
     private static final MethodHandle UMOUNT2 = fn("umount2", FunctionDescriptor.of(INT, PTR, INT));
     private static final MethodHandle REBOOT = fn("reboot", FunctionDescriptor.of(INT, INT));
     private static final MethodHandle SYNC = LINKER.downcallHandle(LIBC.find("sync").orElseThrow(), FunctionDescriptor.ofVoid());
+    private static final MethodHandle UMASK = LINKER.downcallHandle(LIBC.find("umask").orElseThrow(), FunctionDescriptor.of(INT, INT));
     private static final MethodHandle SOCKET = fn("socket", FunctionDescriptor.of(INT, INT, INT, INT));
     private static final MethodHandle CLOSE = fn("close", FunctionDescriptor.of(INT, INT));
     private static final MethodHandle IOCTL = fn("ioctl", FunctionDescriptor.of(INT, INT, LONG, PTR), Linker.Option.firstVariadicArg(2));
@@ -129,6 +130,15 @@ public final class Linux {
     public static void sync() {
         try {
             SYNC.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** umask(2): sets the mode bits new files and folders of this process leave out; returns the old mask. */
+    public static int umask(int mask) {
+        try {
+            return (int) UMASK.invokeExact(mask);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -89,10 +89,14 @@ public final class AddonHost implements GatewayComponent, WebExtension {
     private TrustStore trust;
     private JsonFile<Map<String, Installed>> registryFile;
     private volatile Supervisor supervisor;
+    private Isolation isolation;
     private AddonData data;
     private AddonProxy proxy;
     private Installer installer;
     private LiveBus.Subscription subscription;
+    private Thread timers;
+    /** Per add-on timer ("id path"), when it last fired (or when the add-on was activated). */
+    private final Map<String, Long> timerLast = new ConcurrentHashMap<>();
     private volatile String apiUrl = "http://127.0.0.1:9/addon-api/v1/";
 
     /** With the defaults (found by ServiceLoader). */
@@ -117,7 +121,10 @@ public final class AddonHost implements GatewayComponent, WebExtension {
         config = Config.load(dir.resolve("host.json"), config);
         trust = new TrustStore(dir.resolve("stores.json"));
         registryFile = new JsonFile<>(dir.resolve("installed.json"), new TypeReference<>() {}, Map.of());
-        var sup = new Supervisor(config.idle(), config.readyTimeout());
+        isolation = Isolation.detect(g.config().dataDir(), dir);
+        isolation.lockDown();
+        LOG.log(System.Logger.Level.INFO, "add-on isolation: " + isolation.describe());
+        var sup = new Supervisor(config.idle(), config.readyTimeout(), isolation);
         data = new AddonData(g);
         proxy = new AddonProxy(this);
         installer = new Installer(this);
@@ -130,6 +137,16 @@ public final class AddonHost implements GatewayComponent, WebExtension {
             }
         }
         subscription = g.liveBus().subscribe(this::onLive);
+        timers = Thread.ofVirtual().name("addon-timers").start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Thread.sleep(Duration.ofSeconds(30));
+                } catch (InterruptedException e) {
+                    return;
+                }
+                fireTimers(System.currentTimeMillis());
+            }
+        });
     }
 
     @Override
@@ -145,6 +162,17 @@ public final class AddonHost implements GatewayComponent, WebExtension {
                 return auth.principal(ctx).map(p -> p.isAdmin()).orElse(false);
             }
         });
+    }
+
+    /** The admin API of add-ons, merged into the gateway's /api/v1/openapi.json. */
+    @Override
+    public String openApi() {
+        try (var in = AddonHost.class.getResourceAsStream("openapi.json")) {
+            if (in == null) throw new IllegalStateException("dev/lichen/gateway/addons/openapi.json is missing from the jar");
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override
@@ -188,6 +216,17 @@ public final class AddonHost implements GatewayComponent, WebExtension {
 
     AddonProxy proxy() {
         return proxy;
+    }
+
+    Isolation isolation() {
+        return isolation;
+    }
+
+    /** How this add-on is kept apart from the gateway and the others, in words for its card. */
+    String isolationFor(String id) {
+        return isolation.active()
+                ? "Runs as a user of its own (uid " + isolation.uid(id) + "), without privileges; it can read only its own folder."
+                : isolation.describe();
     }
 
     Path addonDir(String id) {
@@ -235,6 +274,8 @@ public final class AddonHost implements GatewayComponent, WebExtension {
         all.put(i.id(), i);
         registryFile.write(all);
         manifests.put(i.id(), m);
+        long now = System.currentTimeMillis();
+        for (var t : m.timers()) timerLast.putIfAbsent(i.id() + " " + t.path(), now);
         supervisor.configure(spec(i, m, addonDir(i.id()).resolve("versions").resolve(i.version())));
         if (m.permissions().raiseAlerts() || m.permissions().publishReadings()) data.ensureDevice(i.id(), m.name());
     }
@@ -257,6 +298,7 @@ public final class AddonHost implements GatewayComponent, WebExtension {
         all.remove(id);
         registryFile.write(all);
         Installer.deleteTree(addonDir(id));
+        isolation.release(id);
         data.forget(id);
     }
 
@@ -300,6 +342,35 @@ public final class AddonHost implements GatewayComponent, WebExtension {
         }
     }
 
+    /**
+     * Summons each add-on whose timer is due with a POST to the timer's path (the answer goes to
+     * its log). Returns the timers fired, as "id path".
+     */
+    java.util.List<String> fireTimers(long now) {
+        var fired = new java.util.ArrayList<String>();
+        for (Installed i : registryFile.read().values()) {
+            Manifest m = manifests.get(i.id());
+            if (m == null) continue;
+            for (var t : m.timers()) {
+                String key = i.id() + " " + t.path();
+                long last = timerLast.computeIfAbsent(key, k -> now);
+                if (now - last < t.everyMinutes() * 60_000L) continue;
+                timerLast.put(key, now);
+                fired.add(key);
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        var a = proxy.forward(i.id(), "POST", "/" + t.path(), new byte[0], Map.of());
+                        String said = new String(a.body(), java.nio.charset.StandardCharsets.UTF_8).strip();
+                        supervisor.note(i.id(), "timer " + t.path() + ": HTTP " + a.status() + " " + said.substring(0, Math.min(200, said.length())));
+                    } catch (Supervisor.Unavailable ex) {
+                        LOG.log(System.Logger.Level.WARNING, "timer " + key + " could not summon " + i.id() + ": " + ex.getMessage());
+                    }
+                });
+            }
+        }
+        return fired;
+    }
+
     /** Readings of subscribed channels summon the add-ons that asked for them. */
     private void onLive(LiveEvent e) {
         if (!(e instanceof LiveEvent.Readings r) || !r.adopted() || r.deviceId().startsWith(AddonData.DEVICE_PREFIX)) return;
@@ -322,6 +393,7 @@ public final class AddonHost implements GatewayComponent, WebExtension {
 
     @Override
     public void close() {
+        if (timers != null) timers.interrupt();
         if (subscription != null) subscription.close();
         if (supervisor != null) supervisor.close();
     }

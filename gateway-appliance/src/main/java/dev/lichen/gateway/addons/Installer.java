@@ -105,10 +105,11 @@ final class Installer {
      * its pages once to itself and exits, leaving app.aot; later starts map it with -XX:AOTCache.
      */
     private void train(Installed inst, Manifest m, Path versionDir) {
-        Path aot = versionDir.resolve("app.aot");
         Path work;
         try {
             work = Files.createTempDirectory(host.addonDir(m.id()), ".training");
+            // the training run is the add-on's own code: it runs as the add-on's user, like every start
+            host.isolation().prepare(m.id(), host.addonDir(m.id()), host.addonDir(m.id()).resolve("work"));
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "no AOT cache for " + m.id() + ": " + e.getMessage());
             return;
@@ -117,15 +118,20 @@ final class Installer {
         var env = new java.util.HashMap<>(spec.env());
         env.put(dev.lichen.store.sdk.AddonContext.ENV_TRAINING, "1");
         env.put(dev.lichen.store.sdk.AddonContext.ENV_TOKEN, "");
-        var pb = new ProcessBuilder(spec.command("-XX:AOTCacheOutput=" + aot)).directory(work.toFile()).redirectErrorStream(true)
-                .redirectOutput(work.resolve("training.log").toFile());
-        pb.environment().clear();
-        pb.environment().putAll(env);
+        Path output = work.resolve("app.aot"); // written where the add-on may write, then sealed beside its code
         try {
+            var pb = new ProcessBuilder(host.isolation().wrap(m.id(), spec.command("-XX:AOTCacheOutput=" + output)))
+                    .directory(work.toFile()).redirectErrorStream(true).redirectOutput(work.resolve("training.log").toFile());
+            pb.environment().clear();
+            pb.environment().putAll(env);
             Process p = pb.start();
             if (!p.waitFor(90, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 LOG.log(System.Logger.Level.WARNING, "AOT training of " + m.id() + " timed out; it will start without a cache");
+            } else if (Files.isRegularFile(output)) {
+                Path aot = versionDir.resolve("app.aot");
+                Files.move(output, aot, StandardCopyOption.REPLACE_EXISTING);
+                host.isolation().seal(m.id(), aot);
             }
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "AOT training of " + m.id() + " failed: " + e.getMessage());

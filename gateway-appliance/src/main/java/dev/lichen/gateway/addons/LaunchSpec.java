@@ -32,6 +32,7 @@ record LaunchSpec(String id, Path versionDir, Path workDir, String entryPoint, i
         cmd.add("-XX:-UsePerfData"); // no hsperfdata file in /tmp: less start work, nothing shared
         cmd.add("-Xlog:disable");
         cmd.add("-Xlog:all=warning:stderr");
+        cmd.add("-Djava.io.tmpdir=" + workDir.resolve("tmp")); // not the shared /tmp: its own folder only
         if (aotFlag != null) cmd.add(aotFlag);
         cmd.add("-cp");
         cmd.add(versionDir.resolve("lib") + "/*");

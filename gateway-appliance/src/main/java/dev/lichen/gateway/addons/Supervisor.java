@@ -39,12 +39,14 @@ public final class Supervisor implements AutoCloseable {
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
     private final Duration idle;
     private final Duration readyTimeout;
+    private final Isolation isolation;
     private final Thread watchdog;
     private volatile boolean closed;
 
-    public Supervisor(Duration idle, Duration readyTimeout) {
+    Supervisor(Duration idle, Duration readyTimeout, Isolation isolation) {
         this.idle = idle;
         this.readyTimeout = readyTimeout;
+        this.isolation = isolation;
         this.watchdog = Thread.ofPlatform().daemon().name("addon-watchdog").start(this::watch);
     }
 
@@ -67,6 +69,12 @@ public final class Supervisor implements AutoCloseable {
     public void configure(LaunchSpec spec) {
         Slot s = slots.computeIfAbsent(spec.id(), k -> new Slot());
         stop(spec.id(), "its launch settings changed");
+        try {
+            Files.createDirectories(spec.workDir().resolve("tmp"));
+            isolation.prepare(spec.id(), spec.workDir().getParent(), spec.workDir());
+        } catch (IOException e) {
+            s.log.add("[gateway] could not give the add-on its folder: " + e.getMessage());
+        }
         synchronized (s) {
             s.spec = spec;
             s.state = AddonState.STOPPED;
@@ -89,6 +97,8 @@ public final class Supervisor implements AutoCloseable {
         CompletableFuture<Integer> ready;
         synchronized (s) {
             s.lastUsed = System.currentTimeMillis();
+            // a process that just ended may not have been seen by onExit yet: settle it here first
+            if (s.process != null && !s.process.isAlive()) exited(s, s.process);
             if (s.state == AddonState.RUNNING) return s.port;
             if (s.state != AddonState.STARTING) launch(s);
             ready = s.ready;
@@ -114,12 +124,12 @@ public final class Supervisor implements AutoCloseable {
         s.stopping = false;
         s.startMillis = System.currentTimeMillis();
         String aot = spec.aotCache() != null && Files.isRegularFile(spec.aotCache()) ? "-XX:AOTCache=" + spec.aotCache() : null;
-        var pb = new ProcessBuilder(spec.command(aot)).directory(spec.workDir().toFile());
-        // the add-on gets nothing of the gateway's environment: only what LaunchSpec.env names
-        pb.environment().clear();
-        pb.environment().putAll(spec.env());
         try {
-            Files.createDirectories(spec.workDir());
+            Files.createDirectories(spec.workDir().resolve("tmp"));
+            var pb = new ProcessBuilder(isolation.wrap(spec.id(), spec.command(aot))).directory(spec.workDir().toFile());
+            // the add-on gets nothing of the gateway's environment: only what LaunchSpec.env names
+            pb.environment().clear();
+            pb.environment().putAll(spec.env());
             Process p = pb.start();
             s.process = p;
             s.log.add("[gateway] started pid " + p.pid() + (aot != null ? " with AOT cache" : ""));
@@ -131,7 +141,7 @@ public final class Supervisor implements AutoCloseable {
             p.onExit().thenRun(() -> exited(s, p));
         } catch (IOException e) {
             s.state = AddonState.FAILED;
-            s.lastError = "could not start java: " + e.getMessage();
+            s.lastError = "could not start: " + e.getMessage();
             s.ready.completeExceptionally(new Unavailable(s.lastError));
         }
     }
@@ -189,6 +199,12 @@ public final class Supervisor implements AutoCloseable {
         }
     }
 
+    /** A line from the gateway about this add-on, for its recent log on the add-ons page. */
+    void note(String id, String line) {
+        Slot s = slots.get(id);
+        if (s != null) s.log.add("[gateway] " + line);
+    }
+
     /** Stops the add-on if it runs; it will start again on the next request. */
     public void stop(String id, String why) {
         Slot s = slots.get(id);
@@ -201,6 +217,8 @@ public final class Supervisor implements AutoCloseable {
             s.log.add("[gateway] stopping: " + why);
         }
         kill(p);
+        // stopped means stopped when this returns, not when onExit gets round to it
+        if (!p.isAlive()) exited(s, p);
     }
 
     private static void kill(Process p) {

@@ -120,6 +120,19 @@ final class Rig {
         return new Lapp(entries);
     }
 
+    /**
+     * Add-ons run as users of their own when the gateway is root (as in CI), so they must be able
+     * to pass through (search, not list) the test's temp folders above the data folder.
+     */
+    static void passThrough(Path dir) throws java.io.IOException {
+        Path stop = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath();
+        for (Path p = dir.toAbsolutePath().getParent(); p != null && p.startsWith(stop) && !p.equals(stop); p = p.getParent()) {
+            var perms = new java.util.HashSet<>(Files.getPosixFilePermissions(p));
+            perms.add(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE);
+            Files.setPosixFilePermissions(p, perms);
+        }
+    }
+
     /** A gateway with the real web server and the add-on host, and an admin logged in over HTTP. */
     static final class GatewayRig implements AutoCloseable {
         final Gateway gateway;
@@ -133,6 +146,7 @@ final class Rig {
 
         GatewayRig(Path dir, AddonHost.Config config) throws Exception {
             this.dir = dir;
+            passThrough(dir);
             web = new WebComponent(new PasswordHasher(PasswordHasher.MIN_ITERATIONS));
             host = new AddonHost(config);
             gateway = Gateway.start(GatewayConfig.forTest(dir), List.of(web, host));

@@ -40,6 +40,15 @@ class ShareCompareTest {
         gw.ingest("hall-climate", "Hall", List.of(num("temperature", "Cel", tempC, now - 3_600_000L), num("temperature", "Cel", tempC, now)));
     }
 
+    /** The add-on's recent log on the add-ons page gets {@code line} within 20 s. */
+    static void awaitLog(Rig.GatewayRig gw, String line) throws Exception {
+        String log = "";
+        for (long deadline = System.currentTimeMillis() + 20_000; !log.contains(line) && System.currentTimeMillis() < deadline; Thread.sleep(200)) {
+            log = gw.installed("share").path("log").toString();
+        }
+        assertTrue(log.contains(line), log);
+    }
+
     @Test
     void twoGatewaysShareAnonymisedAggregatesAndCompare() throws Exception {
         var config = AddonHost.Config.defaults().withAotCache(false);
@@ -83,9 +92,19 @@ class ShareCompareTest {
             // the rest of A's add-on stays private
             assertEquals(401, HttpTestSupport.get(community).statusCode());
 
+            // B consents and does not click publish: the gateway's hourly timer summons the add-on,
+            // which sends today's figures once (the next hour's timer sends nothing more)
             assertEquals(303, b.form("/apps/share/consent", Map.of("consent", "on")).statusCode());
-            assertEquals(303, b.form("/apps/share/publish", Map.of()).statusCode());
-            String page = b.send("GET", "/apps/share/", null).body();
+            long hour = 3_600_000L, now = System.currentTimeMillis();
+            assertEquals(List.of(), b.host.fireTimers(now + hour / 2), "not due before the hour");
+            assertEquals(List.of("share daily"), b.host.fireTimers(now + hour + 1000));
+            String page = "";
+            for (long deadline = System.currentTimeMillis() + 20_000; !page.contains("How this home compares") && System.currentTimeMillis() < deadline; Thread.sleep(200)) {
+                page = b.send("GET", "/apps/share/", null).body();
+            }
+            awaitLog(b, "timer daily: HTTP 200 published today's figures");
+            assertEquals(List.of("share daily"), b.host.fireTimers(now + 2 * hour + 2000));
+            awaitLog(b, "timer daily: HTTP 200 today's figures were sent already");
             // 12 homes' openings: 6 8 8 9 10 10 10 11 12 14 20 30 -> median 10; B opens 20 = 2x
             assertTrue(page.contains("Your fridge opens 2x more often than the median of 12 homes"), page);
             // temperatures: A 20.0, ten homes 20.5, B 21.2 rounded to 21.0 -> median 20.5
@@ -93,7 +112,7 @@ class ShareCompareTest {
             assertTrue(page.contains("Sharing is on"), page);
 
             String table = Files.readString(tmp.resolve("a/addons/share/work/community.json"));
-            assertEquals(12, Rig.JSON.readTree(table).size(), table);
+            assertEquals(12, Rig.JSON.readTree(table).size(), "one entry per home, B's sent once though summoned twice: " + table);
             assertFalse(table.contains("fridge-door") || table.contains("hall-climate") || table.contains("Kitchen"), "no device names or rooms leave a home: " + table);
             assertTrue(table.contains("\"fridgeOpens\":20") && table.contains("\"meanTempC\":21.0"), table);
         }

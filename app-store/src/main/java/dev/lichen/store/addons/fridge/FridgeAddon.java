@@ -30,27 +30,37 @@ public final class FridgeAddon implements Addon {
                 if (s.spoiling()) ctx.gateway().raiseAlert("spoil-" + r.device(), "Fridge in " + r.room() + ": " + s.text());
             }
             case "door" -> {
-                if (r.v() < 0.5) return;
-                // stay up past the limit, then look again: the door may have been closed meanwhile
-                AddonRuntime.stayAwake(Freshness.DOOR_LIMIT_MILLIS / 1000 + 30);
-                Thread.ofVirtual().start(() -> checkDoorLater(ctx, r));
+                if (r.v() >= 0.5) checkDoor(ctx, r);
             }
             default -> {}
         }
     }
 
-    private static void checkDoorLater(AddonContext ctx, GatewayApi.Reading r) {
-        try {
-            Thread.sleep(Freshness.DOOR_LIMIT_MILLIS + 1000);
-            long now = System.currentTimeMillis();
-            var door = ctx.gateway().readings(r.device(), "door", now - 86_400_000L);
-            if (Freshness.leftOpen(door, now)) {
-                ctx.gateway().raiseAlert("door-" + r.device(), "The fridge door in " + r.room() + " has been open for "
-                        + (now - Freshness.openSince(door).orElse(now)) / 60_000 + " minutes");
-            }
-        } catch (InterruptedException | IOException e) {
-            System.err.println("door check failed: " + e);
+    /**
+     * Alerts at once when the door has been open past the limit (a reading that arrived late, after
+     * a device's network came back); otherwise stays up until the limit and looks again, since the
+     * door may have been closed meanwhile.
+     */
+    private static void checkDoor(AddonContext ctx, GatewayApi.Reading r) throws IOException {
+        long now = System.currentTimeMillis();
+        var door = ctx.gateway().readings(r.device(), "door", now - 86_400_000L);
+        var since = Freshness.openSince(door);
+        if (since.isEmpty()) return;
+        if (Freshness.leftOpen(door, now)) {
+            ctx.gateway().raiseAlert("door-" + r.device(), "The fridge door in " + r.room() + " has been open for "
+                    + (now - since.get()) / 60_000 + " minutes");
+            return;
         }
+        long wait = since.get() + Freshness.DOOR_LIMIT_MILLIS - now + 1000;
+        AddonRuntime.stayAwake(wait / 1000 + 30);
+        Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(wait);
+                checkDoor(ctx, r);
+            } catch (InterruptedException | IOException e) {
+                System.err.println("door check failed: " + e);
+            }
+        });
     }
 
     private static String page(AddonContext ctx) {

@@ -23,7 +23,8 @@ import java.time.ZoneOffset;
 import java.util.HexFormat;
 
 /**
- * Share and compare: with the household's consent, publishes anonymised daily aggregates to a
+ * Share and compare: with the household's consent, publishes anonymised daily aggregates (summoned
+ * hourly by the gateway's timer, sending once a day; or when a person clicks publish) to a
  * community endpoint (another gateway running this add-on, under its public {@code community/}
  * path) and shows how this home compares with the median home there.
  */
@@ -70,6 +71,20 @@ public final class ShareAddon implements Addon {
                 return Routes.Response.html(page(settings(), "Could not reach the community: " + e.getMessage()));
             }
             return Routes.Response.seeOther("./");
+        });
+        // the gateway's hourly timer: publishes once a UTC day, and only with the household's consent
+        routes.post("/daily", req -> {
+            var s = settings();
+            if (!s.consent() || s.community() == null) return Routes.Response.text(200, "sharing is off or has no community: nothing sent");
+            if (s.lastSent() != null && s.lastSent().day().equals(LocalDate.now(ZoneOffset.UTC).toString())) {
+                return Routes.Response.text(200, "today's figures were sent already");
+            }
+            try {
+                publish(ctx, s);
+            } catch (IOException e) {
+                return Routes.Response.text(502, "could not reach the community (will try again next hour): " + e.getMessage());
+            }
+            return Routes.Response.text(200, "published today's figures");
         });
         routes.post("/community/submit", req -> {
             try {

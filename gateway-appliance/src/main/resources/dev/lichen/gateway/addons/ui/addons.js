@@ -53,6 +53,7 @@ async function loadInstalled() {
         el("span", { class: "version", text: a.version })),
       el("p", {}, "State: ", el("span", { class: "state " + a.state, text: a.state }),
         a.pid ? " · pid " + a.pid : "", " · memory ", el("span", { class: "rss", text: a.rssMb + " MB" }), " of heap cap " + a.memoryMb + " MB"),
+      el("p", { class: "isolation muted", text: a.isolation }),
       a.lastError ? el("p", { class: "failed-msg last-error", text: a.lastError }) : null,
       a.note ? el("p", { class: "note", text: a.note }) : null,
       el("ul", { class: "perms" }, a.permissions.map(p => el("li", { text: p }))),
