@@ -41,10 +41,10 @@ public final class Gateway implements AutoCloseable {
         this.config = config;
         this.store = Store.open(config.dataDir(), config.jdbcUrl());
         this.alerts = new AlertEngine(store, liveBus);
+        this.deviceKeys = new DeviceKeys(store);
         this.pipeline = new Pipeline(store, liveBus, metrics, alerts, MAX_QUEUED_READINGS,
                 new SenmlCodec(new SenmlLimits(config.maxPackBytes(), 1000), Clock.SYSTEM),
-                config.offlineAfterSeconds() * 1000L);
-        this.deviceKeys = new DeviceKeys(store);
+                config.offlineAfterSeconds() * 1000L, deviceKeys);
         this.retention = Thread.ofVirtual().name("lichen-retention").unstarted(this::retentionLoop);
     }
 
@@ -78,7 +78,7 @@ public final class Gateway implements AutoCloseable {
             int n = deviceKeys.importFile(config.pskFile(), System.currentTimeMillis());
             System.getLogger(Gateway.class.getName()).log(System.Logger.Level.INFO, n + " CoAPS keys read from " + config.pskFile());
         }
-        CoapIngest coap = new CoapIngest(pipeline, config.bindHost(), config.coapPort(), config.coapsPort(), deviceKeys, metrics);
+        CoapIngest coap = new CoapIngest(pipeline, config.bindHost(), config.coapPort(), config.effectiveCoapsPort(), deviceKeys, metrics);
         started.add(coap);
         coap.start();
         coapPort = coap.port();

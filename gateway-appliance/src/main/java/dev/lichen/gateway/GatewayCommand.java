@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
             "Config file (JSON, every key optional):",
             "  {\"dataDir\": \"/var/lib/lichen\", \"bindHost\": \"0.0.0.0\", \"coapPort\": 5683, \"mqttPort\": 1883,",
             "   \"httpPort\": 8080, \"jdbcUrl\": null, \"rawRetentionDays\": 30, \"minuteRetentionDays\": 365,",
-            "   \"maxPackBytes\": 16384, \"mqttInMemory\": true, \"offlineAfterSeconds\": 120, \"coapsPort\": 5684,",
+            "   \"maxPackBytes\": 16384, \"mqttInMemory\": true, \"offlineAfterSeconds\": 120, \"coapsPort\": -1 (= auto, see --coaps-port),",
             "   \"pskFile\": null}"})
 public final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "Data folder (database, broker state). Default: ./lichen-data")
@@ -44,7 +44,7 @@ public final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--coap-port", paramLabel = "PORT", description = "CoAP udp port. Default: 5683 (0 = any free port)")
     Integer coapPort;
 
-    @Option(names = "--coaps-port", paramLabel = "PORT", description = "CoAPS (DTLS 1.2, PSK) udp port. Default: 5684 (0 = any free port)")
+    @Option(names = "--coaps-port", paramLabel = "PORT", description = "CoAPS (DTLS 1.2, PSK) udp port. Default: 5684 when CoAP is on 5683, else any free port (printed at start); 0 = any free port")
     Integer coapsPort;
 
     @Option(names = "--psk-file", paramLabel = "FILE", description = "Import CoAPS pre-shared keys at start: lines '<deviceId> <base64 key>' (see below).")
@@ -83,9 +83,8 @@ public final class GatewayCommand implements Callable<Integer> {
         if (config != null) c = GatewayConfig.load(config, c);
         if (data != null) c = c.withDataDir(data);
         if (bind != null) c = c.withBindHost(bind);
-        int coaps = c.coapsPort(); // as configured: withPorts' "CoAP 0 -> CoAPS 0" is for tests, not for flags
         c = c.withPorts(coapPort != null ? coapPort : c.coapPort(), mqttPort != null ? mqttPort : c.mqttPort(),
-                httpPort != null ? httpPort : c.httpPort()).withCoapsPort(coaps);
+                httpPort != null ? httpPort : c.httpPort());
         if (rawDays != null || minuteDays != null) {
             c = c.withRetention(rawDays != null ? rawDays : c.rawRetentionDays(), minuteDays != null ? minuteDays : c.minuteRetentionDays());
         }

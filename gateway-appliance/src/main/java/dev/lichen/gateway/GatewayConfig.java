@@ -26,6 +26,8 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
     public static final int DEFAULT_HTTP_PORT = 8080;
     public static final int DEFAULT_MAX_PACK_BYTES = 16 * 1024;
     public static final int DEFAULT_COAPS_PORT = 5684;
+    /** coapsPort -1: 5684 when CoAP is on its default 5683, else any free port (a harness that picks a CoAP port binds no fixed CoAPS port). */
+    public static final int AUTO_COAPS_PORT = -1;
     public static final int DEFAULT_OFFLINE_AFTER_SECONDS = 120;
 
     private static final Set<String> KEYS = Set.of("dataDir", "bindHost", "coapPort", "mqttPort", "httpPort",
@@ -38,7 +40,7 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
         port("coapPort", coapPort);
         port("mqttPort", mqttPort);
         port("httpPort", httpPort);
-        port("coapsPort", coapsPort);
+        if (coapsPort != AUTO_COAPS_PORT) port("coapsPort", coapsPort);
         if (offlineAfterSeconds < 1 || offlineAfterSeconds > 7 * 24 * 3600) {
             throw new IllegalArgumentException("offlineAfterSeconds must be within 1..604800 (a week), got " + offlineAfterSeconds);
         }
@@ -55,15 +57,21 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
         }
     }
 
+    /** The CoAPS port to bind: coapsPort, or when it is -1, 5684 next to a CoAP 5683 and any free port otherwise. */
+    public int effectiveCoapsPort() {
+        if (coapsPort != AUTO_COAPS_PORT) return coapsPort;
+        return coapPort == DEFAULT_COAP_PORT ? DEFAULT_COAPS_PORT : 0;
+    }
+
     private static void port(String name, int p) {
         if (p < 0 || p > 65535) throw new IllegalArgumentException(name + " must be within 0..65535 (0 = any free port), got " + p);
     }
 
-    /** The defaults: ./lichen-data, all interfaces, 5683/1883/8080/5684, SQLite, raw 30 days, 1-minute 365 days, offline floor 120 s. */
+    /** The defaults: ./lichen-data, all interfaces, 5683/1883/8080 (CoAPS 5684, see AUTO_COAPS_PORT), SQLite, raw 30 days, 1-minute 365 days, offline floor 120 s. */
     public static GatewayConfig defaults() {
         return new GatewayConfig(Path.of("lichen-data"), "0.0.0.0", DEFAULT_COAP_PORT, DEFAULT_MQTT_PORT,
                 DEFAULT_HTTP_PORT, null, 30, 365, DEFAULT_MAX_PACK_BYTES, true, DEFAULT_OFFLINE_AFTER_SECONDS,
-                DEFAULT_COAPS_PORT, null);
+                AUTO_COAPS_PORT, null);
     }
 
     /** For tests: loopback only, every port chosen by the OS. */
@@ -79,9 +87,8 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
         return new GatewayConfig(dataDir, h, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile);
     }
 
-    /** Sets the CoAP, MQTT and HTTP ports; CoAP port 0 (any free port, as tests ask) makes the CoAPS port 0 too. */
     public GatewayConfig withPorts(int coap, int mqtt, int http) {
-        return new GatewayConfig(dataDir, bindHost, coap, mqtt, http, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coap == 0 ? 0 : coapsPort, pskFile);
+        return new GatewayConfig(dataDir, bindHost, coap, mqtt, http, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile);
     }
 
     public GatewayConfig withJdbcUrl(String url) {

@@ -40,11 +40,14 @@ class GatewayConfigTest {
         assertEquals(Path.of("/var/lib/lichen"), c.dataDir());
         assertEquals(false, resolve("--mqtt-persistence", "file").mqttInMemory());
         assertEquals(120, d.offlineAfterSeconds());
-        assertEquals(5684, d.coapsPort());
+        assertEquals(5684, d.effectiveCoapsPort());
+        // a harness that picks the CoAP port gets no fixed CoAPS port
+        assertEquals(0, resolve("--coap-port", "40000").effectiveCoapsPort());
+        assertEquals(0, GatewayConfig.forTest(dir).effectiveCoapsPort());
         Files.writeString(f, "{\"offlineAfterSeconds\": 600, \"coapsPort\": 6684, \"pskFile\": \"/etc/lichen/psk\"}");
         c = resolve("--config", f.toString(), "--offline-after", "30");
         assertEquals(30, c.offlineAfterSeconds());
-        assertEquals(6684, c.coapsPort());
+        assertEquals(6684, c.effectiveCoapsPort());
         assertEquals(Path.of("/etc/lichen/psk"), c.pskFile());
     }
 

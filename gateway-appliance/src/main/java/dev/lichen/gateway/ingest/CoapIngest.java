@@ -155,19 +155,18 @@ public final class CoapIngest implements AutoCloseable {
 
         @Override
         public void handlePOST(CoapExchange ex) {
-            int cf = ex.getRequestOptions().getContentFormat();
-            SenmlFormat format = SenmlFormat.ofContentFormat(cf);
-            if (format == null) {
-                var r = pipeline.reject(ex.advanced().getRequest().getSourceContext().getPeerIdentity() != null ? Protocol.COAPS : Protocol.COAP,
-                        RejectReason.UNSUPPORTED_FORMAT,
-                        "Content-Format " + (cf < 0 ? "missing" : cf) + ": send SenML as 112 (senml+cbor) or 110 (senml+json)");
-                respond(ex, r);
-                return;
-            }
             // over CoAPS the key's identity is the device the pack must come from
             String keyOf = ex.advanced().getRequest().getSourceContext().getPeerIdentity() instanceof PreSharedKeyIdentity psk
                     ? psk.getIdentity() : null;
             Protocol protocol = keyOf != null ? Protocol.COAPS : Protocol.COAP;
+            int cf = ex.getRequestOptions().getContentFormat();
+            SenmlFormat format = SenmlFormat.ofContentFormat(cf);
+            if (format == null) {
+                var r = pipeline.reject(protocol, RejectReason.UNSUPPORTED_FORMAT,
+                        "Content-Format " + (cf < 0 ? "missing" : cf) + ": send SenML as 112 (senml+cbor) or 110 (senml+json)");
+                respond(ex, r);
+                return;
+            }
             var future = pipeline.ingest(protocol, ex.getRequestPayload(), format, keyOf);
             if (!future.isDone()) {
                 // normally the commit answers well within the client's ACK timeout and the 2.04 is

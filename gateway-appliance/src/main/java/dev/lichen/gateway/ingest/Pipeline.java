@@ -56,8 +56,11 @@ public final class Pipeline implements AutoCloseable {
     private final Presence presence;
     private long lastSweep;
 
+    private final DeviceKeys keys;
+
     public Pipeline(Store store, LiveBus bus, Metrics metrics, AlertEngine alerts, int maxQueuedReadings, SenmlCodec codec,
-                    long offlineAfterMillis) {
+                    long offlineAfterMillis, DeviceKeys keys) {
+        this.keys = keys;
         this.presence = new Presence(offlineAfterMillis, store.devices(), System.currentTimeMillis());
         this.codec = codec;
         this.store = store;
@@ -127,6 +130,11 @@ public final class Pipeline implements AutoCloseable {
             String who = p == Protocol.COAPS ? "the DTLS key belongs to device '" : "topic names device '";
             return CompletableFuture.completedFuture(reject(p, RejectReason.DEVICE_MISMATCH,
                     who + expectedDeviceId + "' but the pack is from '" + batch.deviceId() + "'"));
+        }
+        if (p == Protocol.COAP && keys.hasKey(batch.deviceId())) {
+            // a device with a key speaks over CoAPS only: plain CoAP could be anyone
+            return CompletableFuture.completedFuture(reject(p, RejectReason.DEVICE_MISMATCH,
+                    "device '" + batch.deviceId() + "' has a key: send over CoAPS (udp 5684 by default)"));
         }
         if (batch.readings().isEmpty()) {
             return CompletableFuture.completedFuture(reject(p, RejectReason.MALFORMED, "the pack holds no readings"));

@@ -77,8 +77,16 @@ class DeviceKeysTest {
             assertEquals(0, stored("someone-else"));
             assertTrue(gw.store().device("someone-else").isEmpty());
         }
-        // the plain CoAP door is still there, and knows nothing of keys
-        assertTrue(gw.coapPort() != gw.coapsPort());
+        // over plain CoAP anyone could claim to be it: a device with a key is refused there (4.03)
+        var plain = dev.lichen.gateway.testing.Clients.coap(gw.coapPort());
+        try {
+            var r = plain.post(new dev.lichen.senml.SenmlCodec().encode(pack("secure-dev", "b", 5, 1, 1), SenmlFormat.CBOR), 112);
+            assertEquals(org.eclipse.californium.core.coap.CoAP.ResponseCode.FORBIDDEN, r.getCode());
+            assertTrue(r.getResponseText().contains("send over CoAPS"), r.getResponseText());
+        } finally {
+            plain.shutdown();
+        }
+        assertEquals(5, stored("secure-dev"));
     }
 
     @Test
