@@ -66,7 +66,7 @@ class PackageVerifierTest {
 
     @Test
     void ungrantedPermissionIsRefused() throws Exception {
-        var granted = new Permissions(java.util.List.of("soil_moisture"), java.util.List.of(), false, true);
+        var granted = new Permissions(java.util.List.of("soil_moisture"), java.util.List.of(), false, true, false);
         var e = assertThrows(PackageException.class, () -> PackageVerifier.verify(signed(), Limits.DEFAULT, TRUST, "0.1.0", granted));
         assertEquals(PackageException.Reason.PERMISSION, e.reason());
         assertTrue(e.getMessage().contains("May raise alerts"), e.getMessage());
@@ -156,6 +156,17 @@ class PackageVerifierTest {
         var noPath = FirstParty.manifest("share");
         noPath.putArray("timers").addObject().put("everyMinutes", 60);
         assertTrue(assertThrows(PackageException.class, () -> FirstParty.pack("share", noPath)).getMessage().contains("'path'"));
+    }
+
+    @Test
+    void theNetworkIsAPermissionOfItsOwn() throws Exception {
+        var share = ManifestParser.parse(FirstParty.manifest("share").toString().getBytes()).permissions();
+        assertTrue(share.inPlainWords().contains("May connect to other computers (your network and the internet)"), share.inPlainWords().toString());
+        var withoutNetwork = new Permissions(share.readChannels(), share.rooms(), false, false, false);
+        assertTrue(!share.within(withoutNetwork), "asking for the network needs it granted");
+        assertEquals(List.of("May connect to other computers (your network and the internet)"), share.missingFrom(withoutNetwork));
+        var plant = ManifestParser.parse(FirstParty.manifest("plantcare").toString().getBytes()).permissions();
+        assertTrue(!plant.network(), "absent means no");
     }
 
     @Test

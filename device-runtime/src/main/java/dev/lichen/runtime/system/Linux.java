@@ -21,6 +21,7 @@ public final class Linux {
     public static final long MS_NOSUID = 2, MS_NODEV = 4, MS_NOEXEC = 8, MS_NOATIME = 1024;
     public static final int RB_AUTOBOOT = 0x01234567, RB_POWER_OFF = 0x4321fedc;
     public static final int AF_INET = 2, SOCK_DGRAM = 2;
+    public static final int CLONE_NEWNET = 0x40000000;
     public static final long SIOCADDRT = 0x890B, SIOCSIFFLAGS = 0x8914, SIOCGIFFLAGS = 0x8913,
             SIOCSIFADDR = 0x8916, SIOCSIFNETMASK = 0x891C, SIOCGIFHWADDR = 0x8927;
 
@@ -43,6 +44,7 @@ public final class Linux {
     private static final MethodHandle IOCTL = fn("ioctl", FunctionDescriptor.of(INT, INT, LONG, PTR), Linker.Option.firstVariadicArg(2));
     private static final MethodHandle OPEN = fn("open", FunctionDescriptor.of(INT, PTR, INT, INT), Linker.Option.firstVariadicArg(2));
     private static final MethodHandle LSEEK = fn("lseek", FunctionDescriptor.of(LONG, INT, LONG, INT));
+    private static final MethodHandle SETNS = fn("setns", FunctionDescriptor.of(INT, INT, INT));
     private static final MethodHandle CLOCK_SETTIME = fn("clock_settime", FunctionDescriptor.of(INT, INT, PTR));
     private static final MethodHandle SYSCALL3 = fn("syscall", FunctionDescriptor.of(LONG, LONG, PTR, LONG, PTR),
             Linker.Option.firstVariadicArg(1));
@@ -194,6 +196,23 @@ public final class Linux {
     }
 
     /** open(2) read-only; close the descriptor with {@link #close(int)}. */
+    /**
+     * setns(2): moves the calling OS thread into the namespace behind fd (e.g. CLONE_NEWNET with an
+     * fd of /run/netns/NAME). Only that thread moves: call it from a platform thread, never a
+     * virtual one (which may continue on another carrier).
+     */
+    public static void setns(int fd, int nstype) throws SyscallException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(CAPTURE);
+            int rc = (int) SETNS.invokeExact(st, fd, nstype);
+            check("setns", rc, st);
+        } catch (SyscallException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     public static int openReadOnly(String path) throws SyscallException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(CAPTURE);

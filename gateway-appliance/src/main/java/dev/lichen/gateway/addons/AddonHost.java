@@ -224,9 +224,11 @@ public final class AddonHost implements GatewayComponent, WebExtension {
 
     /** How this add-on is kept apart from the gateway and the others, in words for its card. */
     String isolationFor(String id) {
-        return isolation.active()
-                ? "Runs as a user of its own (uid " + isolation.uid(id) + "), without privileges; it can read only its own folder."
-                : isolation.describe();
+        if (!isolation.active()) return isolation.describe();
+        Installed i = installed(id);
+        String net = !isolation.ownNetwork() ? "" : i != null && i.grant().network()
+                ? " It may use the network (granted)." : " Its network reaches only the gateway's web server.";
+        return "Runs as a user of its own (uid " + isolation.uid(id) + "), without privileges; it can read only its own folder." + net;
     }
 
     Path addonDir(String id) {
@@ -265,7 +267,8 @@ public final class AddonHost implements GatewayComponent, WebExtension {
         env.put(AddonContext.ENV_TOKEN, i.token());
         env.put(AddonContext.ENV_GATEWAY, apiUrl);
         env.put(AddonContext.ENV_PROXY_SECRET, i.proxySecret());
-        return new LaunchSpec(i.id(), versionDir, addonDir(i.id()).resolve("work"), m.entryPoint(), m.memoryMb(), versionDir.resolve("app.aot"), env);
+        return new LaunchSpec(i.id(), versionDir, addonDir(i.id()).resolve("work"), m.entryPoint(), m.memoryMb(), versionDir.resolve("app.aot"), env,
+                i.grant().network());
     }
 
     /** Records {@code i} as the installed version and tells the supervisor how to start it. */

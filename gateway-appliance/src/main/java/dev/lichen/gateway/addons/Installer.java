@@ -120,7 +120,7 @@ final class Installer {
         env.put(dev.lichen.store.sdk.AddonContext.ENV_TOKEN, "");
         Path output = work.resolve("app.aot"); // written where the add-on may write, then sealed beside its code
         try {
-            var pb = new ProcessBuilder(host.isolation().wrap(m.id(), spec.command("-XX:AOTCacheOutput=" + output)))
+            var pb = new ProcessBuilder(host.isolation().wrap(m.id(), spec.command("-XX:AOTCacheOutput=" + output), spec.network() ? -1 : 0))
                     .directory(work.toFile()).redirectErrorStream(true).redirectOutput(work.resolve("training.log").toFile());
             pb.environment().clear();
             pb.environment().putAll(env);
@@ -138,6 +138,7 @@ final class Installer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            host.isolation().ended(m.id());
             deleteTree(work);
         }
     }

@@ -42,6 +42,7 @@ final class Isolation {
     private final boolean enabled;
     private final String why;
     private final JsonFile<Map<String, Integer>> uids;
+    private final AddonNetwork network;
     private volatile String blocked;
 
     private Isolation(Path dataDir, Path addonsRoot, boolean enabled, String why) {
@@ -49,6 +50,7 @@ final class Isolation {
         this.addonsRoot = addonsRoot.toAbsolutePath().normalize();
         this.enabled = enabled;
         this.why = why;
+        this.network = AddonNetwork.detect(enabled, addonsRoot);
         this.uids = new JsonFile<>(addonsRoot.resolve("uids.json"), new TypeReference<>() {}, Map.of());
     }
 
@@ -79,7 +81,14 @@ final class Isolation {
     /** One sentence for the add-ons page: how add-ons are kept apart, or why they are not. */
     String describe() {
         String b = blocked;
-        return b != null ? b : why;
+        if (b != null) return b;
+        return network.enabled() ? why + "; each has a network of its own that reaches only the gateway's web server"
+                : enabled ? why + "; " + network.unavailable() : why;
+    }
+
+    /** Its own network namespace, when the gateway can make one. */
+    boolean ownNetwork() {
+        return network.enabled();
     }
 
     /** Effective uid from /proc/self/status (-1 when unknown). */
@@ -129,16 +138,32 @@ final class Isolation {
         return out;
     }
 
-    /** The command that starts {@code cmd} as the add-on's user; {@code cmd} itself when isolation is off. */
-    List<String> wrap(String id, List<String> cmd) throws IOException {
+    /**
+     * The command that starts {@code cmd} as the add-on's user, inside a network of its own when
+     * the gateway can make one (with the way to the gateway's web server on gatewayHttpPort when
+     * that is > 0; in the gateway's network when it is < 0: the add-on was granted the network);
+     * {@code cmd} itself when isolation is off. Call {@link #ended} when it exits.
+     */
+    List<String> wrap(String id, List<String> cmd, int gatewayHttpPort) throws IOException {
         if (!enabled) return cmd;
         String b = blocked;
         if (b != null) throw new IOException(b);
         int u = uid(id);
-        var out = new ArrayList<String>(List.of(SETPRIV.toString(), "--reuid=" + u, "--regid=" + u, "--clear-groups",
+        var out = new ArrayList<String>(gatewayHttpPort < 0 ? List.of() : network.enter(id, gatewayHttpPort));
+        out.addAll(List.of(SETPRIV.toString(), "--reuid=" + u, "--regid=" + u, "--clear-groups",
                 "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all", "--"));
         out.addAll(cmd);
         return out;
+    }
+
+    /** Where the gateway reaches the add-on's server that listens on {@code port} (inside its network). */
+    int reach(String id, int port) throws IOException {
+        return network.proxyTo(id, port);
+    }
+
+    /** The add-on's process ended: its network goes. */
+    void ended(String id) {
+        network.leave(id);
     }
 
     /**

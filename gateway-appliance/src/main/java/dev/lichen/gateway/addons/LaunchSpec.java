@@ -7,11 +7,19 @@ import java.util.Map;
 
 /**
  * How to start one add-on JVM: its unpacked version folder (lib/), its own working folder, its
- * main class, its heap cap, an AOT cache when one was made, and the only environment it gets.
+ * main class, its heap cap, an AOT cache when one was made, the only environment it gets, and
+ * whether it was granted the network (else its network reaches only the gateway's web server).
  */
-record LaunchSpec(String id, Path versionDir, Path workDir, String entryPoint, int memoryMb, Path aotCache, Map<String, String> env) {
+record LaunchSpec(String id, Path versionDir, Path workDir, String entryPoint, int memoryMb, Path aotCache, Map<String, String> env,
+                  boolean network) {
     /** JVM overhead beyond the heap (metaspace, code, threads, the AOT map) allowed before the supervisor steps in. */
     static final int RSS_ALLOWANCE_MB = 96;
+
+    /** The gateway's HTTP port on loopback, from the add-on API URL it is given. */
+    int gatewayPort() {
+        String url = env.get(dev.lichen.store.sdk.AddonContext.ENV_GATEWAY);
+        return url == null ? 0 : java.net.URI.create(url).getPort();
+    }
 
     long rssCapKb() {
         return (memoryMb + RSS_ALLOWANCE_MB) * 1024L;

@@ -126,7 +126,7 @@ public final class Supervisor implements AutoCloseable {
         String aot = spec.aotCache() != null && Files.isRegularFile(spec.aotCache()) ? "-XX:AOTCache=" + spec.aotCache() : null;
         try {
             Files.createDirectories(spec.workDir().resolve("tmp"));
-            var pb = new ProcessBuilder(isolation.wrap(spec.id(), spec.command(aot))).directory(spec.workDir().toFile());
+            var pb = new ProcessBuilder(isolation.wrap(spec.id(), spec.command(aot), spec.network() ? -1 : spec.gatewayPort())).directory(spec.workDir().toFile());
             // the add-on gets nothing of the gateway's environment: only what LaunchSpec.env names
             pb.environment().clear();
             pb.environment().putAll(spec.env());
@@ -136,8 +136,8 @@ public final class Supervisor implements AutoCloseable {
             var ready = s.ready;
             // platform threads: a blocking pipe read would pin a virtual thread's carrier anyway,
             // and the ready line must be seen at once, not when the scheduler gets to it
-            Thread.ofPlatform().daemon().name(spec.id() + "-stdout").start(() -> pump(s, p.getInputStream(), ready));
-            Thread.ofPlatform().daemon().name(spec.id() + "-stderr").start(() -> pump(s, p.getErrorStream(), null));
+            Thread.ofPlatform().daemon().name(spec.id() + "-stdout").start(() -> pump(s, p.getInputStream(), ready, isolation));
+            Thread.ofPlatform().daemon().name(spec.id() + "-stderr").start(() -> pump(s, p.getErrorStream(), null, isolation));
             p.onExit().thenRun(() -> exited(s, p));
         } catch (IOException e) {
             s.state = AddonState.FAILED;
@@ -146,11 +146,19 @@ public final class Supervisor implements AutoCloseable {
         }
     }
 
-    private static void pump(Slot s, InputStream in, CompletableFuture<Integer> ready) {
+    private static void pump(Slot s, InputStream in, CompletableFuture<Integer> ready, Isolation isolation) {
         try (var r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             for (String line; (line = r.readLine()) != null; ) {
                 if (ready != null && !ready.isDone() && line.startsWith(AddonRuntime.READY)) {
-                    int port = Integer.parseInt(line.substring(AddonRuntime.READY.length()).trim());
+                    int inside = Integer.parseInt(line.substring(AddonRuntime.READY.length()).trim());
+                    int port;
+                    try {
+                        port = isolation.reach(s.spec.id(), inside);
+                    } catch (IOException e) {
+                        s.log.add("[gateway] cannot reach its server: " + e.getMessage());
+                        ready.completeExceptionally(new Unavailable(s.spec.id() + ": cannot reach its server: " + e.getMessage()));
+                        continue;
+                    }
                     synchronized (s) {
                         s.port = port;
                         s.state = AddonState.RUNNING;
@@ -181,6 +189,7 @@ public final class Supervisor implements AutoCloseable {
             }
             s.log.add("[gateway] process " + p.pid() + " ended with code " + code);
             s.process = null;
+            isolation.ended(s.spec.id());
             if (!s.ready.isDone()) s.ready.completeExceptionally(new Unavailable(s.spec.id() + " " + (s.lastError == null ? "stopped" : s.lastError)));
         }
     }

@@ -334,9 +334,26 @@ class AddonHostTest {
         assertTrue(Integer.parseInt(hogUid) >= Isolation.FIRST_UID && Integer.parseInt(plantUid) >= Isolation.FIRST_UID, hogUid + " " + plantUid);
         assertNotEquals(hogUid, plantUid, "each add-on has a user of its own");
         assertTrue(gw.installed("hog").path("isolation").asText().contains("uid " + hogUid), gw.installed("hog").toString());
+        assertTrue(gw.installed("hog").path("isolation").asText().contains("Its network reaches only the gateway's web server"), gw.installed("hog").toString());
 
         assertEquals("wrote and read back hello", gw.send("GET", "/apps/hog/own", null).body(), "its own folder is its own");
         assertTrue(probe("/etc/hostname").startsWith("read "), "the probe can read what everyone may read");
+        // its own network: the gateway's MQTT and CoAP ports and any other loopback server are out of
+        // reach; the gateway's web server (the add-on API) is the one way out
+        try (var other = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            assertEquals("connected", gw.send("GET", "/apps/hog/connect?port=" + gw.web.port(), null).body(), "the add-on API is reachable");
+            assertTrue(gw.send("GET", "/apps/hog/connect?port=" + gw.gateway.mqttPort(), null).body().startsWith("no way: "), "MQTT ingest");
+            assertTrue(gw.send("GET", "/apps/hog/connect?port=" + other.getLocalPort(), null).body().startsWith("no way: "), "another loopback server");
+            assertTrue(gw.send("GET", "/apps/hog/coap?port=" + gw.gateway.coapPort(), null).body().startsWith("no way: "), "CoAP ingest");
+        }
+        // control: the same datagram from the gateway's own network is answered
+        try (var udp = new java.net.DatagramSocket()) {
+            udp.setSoTimeout(5000);
+            udp.connect(new java.net.InetSocketAddress("127.0.0.1", gw.gateway.coapPort()));
+            byte[] msg = {0x40, 0x02, 0x12, 0x34, (byte) 0xb1, 'r'};
+            udp.send(new java.net.DatagramPacket(msg, msg.length));
+            udp.receive(new java.net.DatagramPacket(new byte[1500], 1500));
+        }
         for (Path closed : List.of(gw.dir.resolve("lichen.db"), gw.dir.resolve("addons/installed.json"), gw.dir.resolve("addons/uids.json"),
                 gw.dir.resolve("addons/plantcare/work"), gw.dir.resolve("addons/plantcare/versions"), gw.dir, gw.dir.resolve("addons"),
                 Path.of("/proc/" + plantPid + "/environ"))) {

@@ -102,9 +102,10 @@ function catalogCard(store, p) {
   const list = el("ul", { class: "perms" },
     perms.readChannels.map(c => item("May read: " + c.replace(/_/g, " ") + " in " + rooms, "read", c)),
     perms.raiseAlerts ? item("May raise alerts", "raiseAlerts") : null,
-    perms.publishReadings ? item("May publish derived readings", "publishReadings") : null);
+    perms.publishReadings ? item("May publish derived readings", "publishReadings") : null,
+    perms.network ? item("May connect to other computers (your network and the internet)", "network") : null);
   const grant = () => {
-    const g = { readChannels: [], rooms: perms.rooms, raiseAlerts: false, publishReadings: false };
+    const g = { readChannels: [], rooms: perms.rooms, raiseAlerts: false, publishReadings: false, network: false };
     for (const cb of boxes) {
       if (!cb.checked) continue;
       if (cb.dataset.key === "read") g.readChannels.push(cb.dataset.value); else g[cb.dataset.key] = true;
