@@ -371,6 +371,7 @@ async function deviceView(id, wanted) {
     d.battery !== null ? [el("dt", { text: "Battery" }), el("dd", { id: "battery", text: fmtNum(d.battery) + " %" })] : null,
     d.signal !== null ? [el("dt", { text: "Signal" }), el("dd", { id: "signal", text: fmtNum(d.signal) + " dBm" })] : null);
   const parts = [el("h1", { id: "device-name", text: deviceLabel(d) }), el("section", { class: "card" }, facts)];
+  if (isAdmin()) parts.push(await keyCard(d.id));
   if (d.state !== "adopted") {
     parts.push(el("p", { class: "card", text: "This device is not adopted: its readings are held. Adopt it under Devices to see them." }));
     show(...parts);
@@ -405,6 +406,31 @@ async function deviceView(id, wanted) {
   }
   show(...parts);
   if (channel) redraw();
+}
+
+// A device's key (its CoAPS pre-shared key and its MQTT password): whether it has one; an admin
+// creates or rotates it and sees it once.
+async function keyCard(id) {
+  const st = await api("GET", "/devices/" + encodeURIComponent(id) + "/psk");
+  const setText = t => "Key set " + fmtTime(t) + ": the device must use it over CoAPS, or log in with it over MQTT.";
+  const state = el("p", { id: "psk-state", text: st.set ? setText(st.created) : "No key: this device uses plain CoAP or anonymous MQTT." });
+  const issued = el("div", { id: "psk-issued" });
+  const err = el("p", { class: "error", role: "alert" });
+  const btn = el("button", { type: "button", id: "psk-rotate", class: "secondary", text: st.set ? "Rotate key" : "Create key" });
+  btn.onclick = async () => {
+    if (st.set && !confirm("The device's current key stops working at once. Rotate?")) return;
+    err.textContent = "";
+    try {
+      const k = await api("POST", "/devices/" + encodeURIComponent(id) + "/psk");
+      st.set = true;
+      btn.textContent = "Rotate key";
+      state.textContent = setText(k.created);
+      issued.replaceChildren(el("p", { text: "Identity / MQTT user name: " }, el("code", { text: k.identity })),
+        el("p", { text: "Key / MQTT password (base64), shown only now: " }, el("code", { id: "psk-key", text: k.key })),
+        el("p", { class: "muted", text: "Put them into the device's config: gateway.psk (CoAPS) or gateway.username/password (MQTT)." }));
+    } catch (e) { err.textContent = e.message; }
+  };
+  return el("section", { class: "card", id: "psk" }, el("h2", { text: "Device key" }), state, btn, issued, err);
 }
 
 async function drawHistory(d, channel, range, box, status, csv, rawCsv) {
@@ -457,7 +483,20 @@ async function devicesView() {
         isOffline(d) ? el("span", { class: "tag offline", text: "offline" }) : null,
         el("span", { class: "muted", text: "last seen " + ago(d.lastSeen) }))))),
     byState("rejected").length ? el("section", { class: "card" }, el("h2", { text: "Rejected" }),
-      el("ul", { class: "plain" }, byState("rejected").map(newDevice))) : null);
+      el("ul", { class: "plain" }, byState("rejected").map(newDevice))) : null,
+    isAdmin() ? prepareCard() : null);
+}
+
+// A CoAPS device cannot send before it has a key: an admin makes one for its id, then flashes it.
+// (The same key is an MQTT device's password.)
+function prepareCard() {
+  const out = el("div", { id: "prepared" });
+  return el("section", { class: "card" }, el("h2", { text: "Prepare a device with a key (CoAPS or MQTT login)" }),
+    form([{ name: "id", label: "Device id", placeholder: "kitchen-climate" }], "Create key", async v => {
+      const k = await api("POST", "/devices/" + encodeURIComponent(v.id.trim()) + "/psk");
+      out.replaceChildren(el("p", { text: "Identity: " }, el("code", { text: k.identity })),
+        el("p", { text: "Key (base64), shown only now: " }, el("code", { id: "psk-key", text: k.key })));
+    }, "stack"), out);
 }
 
 function newDevice(d) {

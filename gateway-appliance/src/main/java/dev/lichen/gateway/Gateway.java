@@ -2,6 +2,7 @@ package dev.lichen.gateway;
 
 import dev.lichen.gateway.alerts.AlertEngine;
 import dev.lichen.gateway.ingest.CoapIngest;
+import dev.lichen.gateway.ingest.DeviceKeys;
 import dev.lichen.gateway.ingest.MqttIngest;
 import dev.lichen.gateway.ingest.Pipeline;
 import dev.lichen.gateway.live.LiveBus;
@@ -29,6 +30,7 @@ public final class Gateway implements AutoCloseable {
     private final Store store;
     private final AlertEngine alerts;
     private final Pipeline pipeline;
+    private final DeviceKeys deviceKeys;
     private final List<AutoCloseable> started = new ArrayList<>();
     private final List<GatewayComponent> components = new ArrayList<>();
     /** Every component this gateway runs, including those not started yet (lets the web server mount add-on routes). */
@@ -39,8 +41,10 @@ public final class Gateway implements AutoCloseable {
         this.config = config;
         this.store = Store.open(config.dataDir(), config.jdbcUrl());
         this.alerts = new AlertEngine(store, liveBus);
+        this.deviceKeys = new DeviceKeys(store);
         this.pipeline = new Pipeline(store, liveBus, metrics, alerts, MAX_QUEUED_READINGS,
-                new SenmlCodec(new SenmlLimits(config.maxPackBytes(), 1000), Clock.SYSTEM));
+                new SenmlCodec(new SenmlLimits(config.maxPackBytes(), 1000), Clock.SYSTEM),
+                config.offlineAfterSeconds() * 1000L, deviceKeys);
         this.retention = Thread.ofVirtual().name("lichen-retention").unstarted(this::retentionLoop);
     }
 
@@ -70,14 +74,19 @@ public final class Gateway implements AutoCloseable {
     }
 
     private void startIngest() throws Exception {
-        CoapIngest coap = new CoapIngest(pipeline, config.bindHost(), config.coapPort());
+        if (config.pskFile() != null) {
+            int n = deviceKeys.importFile(config.pskFile(), System.currentTimeMillis());
+            System.getLogger(Gateway.class.getName()).log(System.Logger.Level.INFO, n + " CoAPS keys read from " + config.pskFile());
+        }
+        CoapIngest coap = new CoapIngest(pipeline, config.bindHost(), config.coapPort(), config.effectiveCoapsPort(), deviceKeys, metrics);
         started.add(coap);
         coap.start();
         coapPort = coap.port();
+        coapsPort = coap.securePort();
         // HiveMQ cannot report an OS-chosen port, so port 0 is resolved here first
         int mqtt = config.mqttPort() != 0 ? config.mqttPort() : freeTcpPort(config.bindHost());
         MqttIngest broker = new MqttIngest(pipeline, store, liveBus, config.dataDir().resolve("mqtt"), config.bindHost(), mqtt,
-                config.mqttInMemory());
+                config.mqttInMemory(), deviceKeys, metrics);
         started.add(broker);
         broker.start();
         mqttPort = broker.port();
@@ -129,6 +138,14 @@ public final class Gateway implements AutoCloseable {
 
     /** The UDP port the CoAP server listens on (the real one when the config said 0). */
     public int coapPort() { return coapPort; }
+
+    /** The devices' CoAPS pre-shared keys. */
+    public DeviceKeys deviceKeys() { return deviceKeys; }
+
+    /** The UDP port of CoAPS (the real one when the config said 0). */
+    public int coapsPort() { return coapsPort; }
+
+    private int coapsPort = -1;
 
     /** The TCP port the MQTT broker listens on (the real one when the config said 0). */
     public int mqttPort() { return mqttPort; }

@@ -9,13 +9,34 @@ import picocli.CommandLine.Option;
 /** {@code lichen gateway}: runs the gateway appliance until SIGINT/SIGTERM. */
 @Command(name = "gateway", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Runs the gateway appliance: CoAP (udp, POST /r) and MQTT (tcp, lichen/{device}/readings) ingest,",
-            "storage (SQLite in the data folder, or PostgreSQL by --jdbc-url), retention, alerts and the web UI.",
+            "Runs the gateway appliance: CoAP (udp, POST /r), CoAPS (DTLS 1.2, per-device",
+            "pre-shared keys) and MQTT (tcp, lichen/{device}/readings) ingest, storage",
+            "(SQLite in the data folder, or PostgreSQL by --jdbc-url), retention, alerts",
+            "and the web UI.",
             "Flags override the --config file, which overrides the defaults. Stops cleanly on Ctrl-C / SIGTERM."},
-        footer = {"", "Config file (JSON, every key optional):",
-            "  {\"dataDir\": \"/var/lib/lichen\", \"bindHost\": \"0.0.0.0\", \"coapPort\": 5683, \"mqttPort\": 1883,",
-            "   \"httpPort\": 8080, \"jdbcUrl\": null, \"rawRetentionDays\": 30, \"minuteRetentionDays\": 365,",
-            "   \"maxPackBytes\": 16384, \"mqttInMemory\": true}"})
+        footer = {"", "Online/offline: an MQTT device is online while its broker session lives",
+            "(status topic, last will). A CoAP/CoAPS device has no session: it is marked",
+            "offline (dashboard, API, live events) once it sent nothing for",
+            "max(--offline-after, 3 x its usual interval between packs); its usual",
+            "interval is learnt from its packs (until two were seen, it gets",
+            "3 x --offline-after). It is online again with its next pack.",
+            "",
+            "Device keys: an admin creates or rotates a device's key on its device page",
+            "or with POST /api/v1/devices/{id}/psk; the key is shown once and stored in",
+            "the database. --psk-file imports keys at start, one per line: <deviceId>",
+            "<base64 key> (16..64 bytes), '#' comments. Over CoAPS the key is the DTLS",
+            "pre-shared key and the identity is the device id (a pack of another device:",
+            "4.03; plain CoAP is refused for a device with a key). Over MQTT a device",
+            "with a key logs in as user <deviceId> with the base64 key as password (else",
+            "CONNACK not authorized), and only that login may publish for it; devices",
+            "without a key connect anonymously.",
+            "",
+            "Config file (JSON, every key optional):",
+            "  {\"dataDir\": \"/var/lib/lichen\", \"bindHost\": \"0.0.0.0\", \"coapPort\": 5683,",
+            "   \"mqttPort\": 1883, \"httpPort\": 8080, \"jdbcUrl\": null, \"rawRetentionDays\": 30,",
+            "   \"minuteRetentionDays\": 365, \"maxPackBytes\": 16384, \"mqttInMemory\": true,",
+            "   \"offlineAfterSeconds\": 120, \"coapsPort\": -1, \"pskFile\": null}",
+            "  (coapsPort -1: 5684 when CoAP is on 5683, else any free port)"})
 public final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "Data folder (database, broker state). Default: ./lichen-data")
     Path data;
@@ -28,6 +49,15 @@ public final class GatewayCommand implements Callable<Integer> {
 
     @Option(names = "--coap-port", paramLabel = "PORT", description = "CoAP udp port. Default: 5683 (0 = any free port)")
     Integer coapPort;
+
+    @Option(names = "--coaps-port", paramLabel = "PORT", description = "CoAPS (DTLS 1.2, PSK) udp port. Default: 5684 when CoAP is on 5683, else any free port (printed at start); 0 = any free port")
+    Integer coapsPort;
+
+    @Option(names = "--psk-file", paramLabel = "FILE", description = "Import CoAPS pre-shared keys at start: lines '<deviceId> <base64 key>' (see below).")
+    Path pskFile;
+
+    @Option(names = "--offline-after", paramLabel = "SECONDS", description = "A quiet CoAP device is offline after max(this, 3 x its usual interval). Default: 120")
+    Integer offlineAfter;
 
     @Option(names = "--mqtt-port", paramLabel = "PORT", description = "MQTT tcp port. Default: 1883 (0 = any free port)")
     Integer mqttPort;
@@ -65,6 +95,9 @@ public final class GatewayCommand implements Callable<Integer> {
             c = c.withRetention(rawDays != null ? rawDays : c.rawRetentionDays(), minuteDays != null ? minuteDays : c.minuteRetentionDays());
         }
         if (jdbcUrl != null) c = c.withJdbcUrl(jdbcUrl);
+        if (coapsPort != null) c = c.withCoapsPort(coapsPort);
+        if (pskFile != null) c = c.withPskFile(pskFile);
+        if (offlineAfter != null) c = c.withOfflineAfterSeconds(offlineAfter);
         if (maxPackBytes != null) c = c.withMaxPackBytes(maxPackBytes);
         if (mqttPersistence != null) {
             switch (mqttPersistence) {
@@ -95,6 +128,9 @@ public final class GatewayCommand implements Callable<Integer> {
         Gateway g;
         try {
             g = ingestOnly ? Gateway.start(c, java.util.List.of()) : Gateway.start(c);
+        } catch (IllegalArgumentException e) {
+            System.err.println("lichen gateway: " + e.getMessage()); // e.g. a bad line in --psk-file
+            return 2;
         } catch (Exception e) {
             System.err.println("lichen gateway: cannot start: " + e.getMessage()
                     + " (is another gateway using the ports or the data folder? try other --coap-port/--mqtt-port/--data)");
@@ -107,8 +143,8 @@ public final class GatewayCommand implements Callable<Integer> {
             stopped.countDown();
         }, "lichen-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        System.out.printf("lichen gateway: data %s (%s), CoAP udp %d, MQTT tcp %d, ready%n",
-                c.dataDir().toAbsolutePath(), g.store().dialect(), g.coapPort(), g.mqttPort());
+        System.out.printf("lichen gateway: data %s (%s), CoAP udp %d, CoAPS udp %d, MQTT tcp %d, ready%n",
+                c.dataDir().toAbsolutePath(), g.store().dialect(), g.coapPort(), g.coapsPort(), g.mqttPort());
         System.out.flush();
         stopped.await();
         return 0;

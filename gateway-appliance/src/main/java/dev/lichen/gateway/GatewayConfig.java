@@ -14,17 +14,25 @@ import java.util.Set;
  * {@code dataDir/lichen.db}. Raw readings are kept rawRetentionDays, 1-minute rollups
  * minuteRetentionDays, hourly rollups for ever. mqttInMemory keeps the broker's sessions and
  * queued messages in memory (spares an SD card; the readings themselves are durable in the store).
+ * offlineAfterSeconds is the floor of the offline rule (see {@code Presence}): a CoAP device is
+ * shown offline when it sent nothing for max(offlineAfterSeconds, 3 x its usual interval).
+ * pskFile, when not null, holds CoAPS pre-shared keys imported at start ({@code PskFile}).
  */
 public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqttPort, int httpPort,
                             String jdbcUrl, int rawRetentionDays, int minuteRetentionDays, int maxPackBytes,
-                            boolean mqttInMemory) {
+                            boolean mqttInMemory, int offlineAfterSeconds, int coapsPort, Path pskFile) {
     public static final int DEFAULT_COAP_PORT = 5683;
     public static final int DEFAULT_MQTT_PORT = 1883;
     public static final int DEFAULT_HTTP_PORT = 8080;
     public static final int DEFAULT_MAX_PACK_BYTES = 16 * 1024;
+    public static final int DEFAULT_COAPS_PORT = 5684;
+    /** coapsPort -1: 5684 when CoAP is on its default 5683, else any free port (a harness that picks a CoAP port binds no fixed CoAPS port). */
+    public static final int AUTO_COAPS_PORT = -1;
+    public static final int DEFAULT_OFFLINE_AFTER_SECONDS = 120;
 
     private static final Set<String> KEYS = Set.of("dataDir", "bindHost", "coapPort", "mqttPort", "httpPort",
-            "jdbcUrl", "rawRetentionDays", "minuteRetentionDays", "maxPackBytes", "mqttInMemory");
+            "jdbcUrl", "rawRetentionDays", "minuteRetentionDays", "maxPackBytes", "mqttInMemory",
+            "offlineAfterSeconds", "coapsPort", "pskFile");
 
     public GatewayConfig {
         if (dataDir == null) throw new IllegalArgumentException("dataDir is required");
@@ -32,6 +40,10 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
         port("coapPort", coapPort);
         port("mqttPort", mqttPort);
         port("httpPort", httpPort);
+        if (coapsPort != AUTO_COAPS_PORT) port("coapsPort", coapsPort);
+        if (offlineAfterSeconds < 1 || offlineAfterSeconds > 7 * 24 * 3600) {
+            throw new IllegalArgumentException("offlineAfterSeconds must be within 1..604800 (a week), got " + offlineAfterSeconds);
+        }
         if (jdbcUrl != null && !(jdbcUrl.startsWith("jdbc:sqlite:") || jdbcUrl.startsWith("jdbc:postgresql:"))) {
             throw new IllegalArgumentException("jdbcUrl must start with jdbc:sqlite: or jdbc:postgresql:, got " + jdbcUrl);
         }
@@ -45,14 +57,21 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
         }
     }
 
+    /** The CoAPS port to bind: coapsPort, or when it is -1, 5684 next to a CoAP 5683 and any free port otherwise. */
+    public int effectiveCoapsPort() {
+        if (coapsPort != AUTO_COAPS_PORT) return coapsPort;
+        return coapPort == DEFAULT_COAP_PORT ? DEFAULT_COAPS_PORT : 0;
+    }
+
     private static void port(String name, int p) {
         if (p < 0 || p > 65535) throw new IllegalArgumentException(name + " must be within 0..65535 (0 = any free port), got " + p);
     }
 
-    /** The defaults: ./lichen-data, all interfaces, 5683/1883/8080, SQLite, raw 30 days, 1-minute 365 days. */
+    /** The defaults: ./lichen-data, all interfaces, 5683/1883/8080 (CoAPS 5684, see AUTO_COAPS_PORT), SQLite, raw 30 days, 1-minute 365 days, offline floor 120 s. */
     public static GatewayConfig defaults() {
         return new GatewayConfig(Path.of("lichen-data"), "0.0.0.0", DEFAULT_COAP_PORT, DEFAULT_MQTT_PORT,
-                DEFAULT_HTTP_PORT, null, 30, 365, DEFAULT_MAX_PACK_BYTES, true);
+                DEFAULT_HTTP_PORT, null, 30, 365, DEFAULT_MAX_PACK_BYTES, true, DEFAULT_OFFLINE_AFTER_SECONDS,
+                AUTO_COAPS_PORT, null);
     }
 
     /** For tests: loopback only, every port chosen by the OS. */
@@ -61,31 +80,43 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
     }
 
     public GatewayConfig withDataDir(Path d) {
-        return new GatewayConfig(d, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory);
+        return new GatewayConfig(d, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile);
     }
 
     public GatewayConfig withBindHost(String h) {
-        return new GatewayConfig(dataDir, h, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory);
+        return new GatewayConfig(dataDir, h, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile);
     }
 
     public GatewayConfig withPorts(int coap, int mqtt, int http) {
-        return new GatewayConfig(dataDir, bindHost, coap, mqtt, http, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory);
+        return new GatewayConfig(dataDir, bindHost, coap, mqtt, http, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile);
     }
 
     public GatewayConfig withJdbcUrl(String url) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, url, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, url, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile);
     }
 
     public GatewayConfig withRetention(int rawDays, int minuteDays) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawDays, minuteDays, maxPackBytes, mqttInMemory);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawDays, minuteDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile);
     }
 
     public GatewayConfig withMaxPackBytes(int max) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, max, mqttInMemory);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, max, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile);
     }
 
     public GatewayConfig withMqttInMemory(boolean inMemory) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, inMemory);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, inMemory, offlineAfterSeconds, coapsPort, pskFile);
+    }
+
+    public GatewayConfig withOfflineAfterSeconds(int seconds) {
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, seconds, coapsPort, pskFile);
+    }
+
+    public GatewayConfig withCoapsPort(int port) {
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, port, pskFile);
+    }
+
+    public GatewayConfig withPskFile(Path file) {
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, file);
     }
 
     /**
@@ -116,7 +147,10 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
                     root.has("rawRetentionDays") ? integer(root, "rawRetentionDays", file) : c.rawRetentionDays,
                     root.has("minuteRetentionDays") ? integer(root, "minuteRetentionDays", file) : c.minuteRetentionDays,
                     root.has("maxPackBytes") ? integer(root, "maxPackBytes", file) : c.maxPackBytes,
-                    root.has("mqttInMemory") ? bool(root, "mqttInMemory", file) : c.mqttInMemory);
+                    root.has("mqttInMemory") ? bool(root, "mqttInMemory", file) : c.mqttInMemory,
+                    root.has("offlineAfterSeconds") ? integer(root, "offlineAfterSeconds", file) : c.offlineAfterSeconds,
+                    root.has("coapsPort") ? integer(root, "coapsPort", file) : c.coapsPort,
+                    root.has("pskFile") ? (root.get("pskFile").isNull() ? null : Path.of(text(root, "pskFile", file))) : c.pskFile);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }

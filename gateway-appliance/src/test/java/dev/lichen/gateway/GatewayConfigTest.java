@@ -39,6 +39,16 @@ class GatewayConfigTest {
         assertEquals(7, c.rawRetentionDays());
         assertEquals(Path.of("/var/lib/lichen"), c.dataDir());
         assertEquals(false, resolve("--mqtt-persistence", "file").mqttInMemory());
+        assertEquals(120, d.offlineAfterSeconds());
+        assertEquals(5684, d.effectiveCoapsPort());
+        // a harness that picks the CoAP port gets no fixed CoAPS port
+        assertEquals(0, resolve("--coap-port", "40000").effectiveCoapsPort());
+        assertEquals(0, GatewayConfig.forTest(dir).effectiveCoapsPort());
+        Files.writeString(f, "{\"offlineAfterSeconds\": 600, \"coapsPort\": 6684, \"pskFile\": \"/etc/lichen/psk\"}");
+        c = resolve("--config", f.toString(), "--offline-after", "30");
+        assertEquals(30, c.offlineAfterSeconds());
+        assertEquals(6684, c.effectiveCoapsPort());
+        assertEquals(Path.of("/etc/lichen/psk"), c.pskFile());
     }
 
     @Test
@@ -57,6 +67,8 @@ class GatewayConfigTest {
         assertTrue(e.getMessage().contains("minuteRetentionDays"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> resolve("--jdbc-url", "jdbc:mysql://x/y"));
         assertTrue(e.getMessage().contains("jdbc:sqlite: or jdbc:postgresql:"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> resolve("--offline-after", "0"));
+        assertTrue(e.getMessage().contains("offlineAfterSeconds must be within 1..604800"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> resolve("--mqtt-persistence", "disk"));
         assertTrue(e.getMessage().contains("in-memory or file"), e.getMessage());
     }
@@ -65,8 +77,9 @@ class GatewayConfigTest {
     void helpSaysAll() {
         String help = new CommandLine(new GatewayCommand()).getUsageMessage();
         for (String flag : new String[] {"--data", "--config", "--coap-port", "--mqtt-port", "--http-port", "--retention-days",
-                "--minute-retention-days", "--jdbc-url", "--bind", "--max-pack-bytes", "--mqtt-persistence"}) {
+                "--minute-retention-days", "--jdbc-url", "--bind", "--max-pack-bytes", "--mqtt-persistence", "--offline-after", "--coaps-port", "--psk-file"}) {
             assertTrue(help.contains(flag), flag + " missing from --help");
         }
+        assertTrue(help.contains("max(--offline-after, 3 x its usual interval"), "the offline rule is explained");
     }
 }

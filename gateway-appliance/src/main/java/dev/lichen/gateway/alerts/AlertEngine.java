@@ -22,8 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Every transition is stored and published on the live bus. The web layer changes rules and
  * acknowledges/clears alerts through this class so the engine's view stays current.
  *
- * <p>The "condition holds since" times live in memory: after a restart a rule needs its full
- * duration again before firing (an open alert stays open and still clears).
+ * <p>The "condition holds since" times are kept in the store as they change (not per reading), so
+ * a restart neither delays nor loses an alert: the first reading after it that completes the
+ * duration fires. An open alert stays open across a restart and still clears.
  */
 public final class AlertEngine {
     private final Store store;
@@ -38,6 +39,12 @@ public final class AlertEngine {
         this.bus = bus;
         reload();
         for (Alert a : store.alerts(true)) openAlert.put(a.ruleId(), a.id());
+        holdingSince.putAll(store.holdingSince());
+    }
+
+    /** Forgets since when a rule held, in memory and in the store; call under lock. */
+    private void stopHolding(long ruleId) {
+        if (holdingSince.remove(ruleId) != null) store.setHoldingSince(ruleId, null);
     }
 
     private static String key(String device, String channel) {
@@ -63,7 +70,7 @@ public final class AlertEngine {
     public Optional<AlertRule> updateRule(AlertRule rule) {
         Optional<AlertRule> r = store.updateRule(rule);
         synchronized (lock) {
-            holdingSince.remove(rule.id());
+            if (r.isPresent()) stopHolding(rule.id());
         }
         reload();
         return r;
@@ -91,7 +98,7 @@ public final class AlertEngine {
         a.ifPresent(x -> {
             synchronized (lock) {
                 openAlert.remove(x.ruleId(), x.id());
-                holdingSince.remove(x.ruleId());
+                stopHolding(x.ruleId());
             }
             bus.publish(new LiveEvent.AlertChanged(x));
         });
@@ -116,13 +123,18 @@ public final class AlertEngine {
         Alert changed = null;
         synchronized (lock) {
             if (rule.op().test(value, rule.threshold())) {
-                long since = holdingSince.merge(rule.id(), t, Math::min);
+                Long before = holdingSince.get(rule.id());
+                long since = before == null ? t : Math.min(before, t);
+                if (before == null || since != before) {
+                    store.setHoldingSince(rule.id(), since); // before the alert can fire: a crash loses nothing
+                    holdingSince.put(rule.id(), since);
+                }
                 if (!openAlert.containsKey(rule.id()) && t - since >= rule.durationSeconds() * 1000) {
                     changed = store.fireAlert(rule, value, t);
                     openAlert.put(rule.id(), changed.id());
                 }
             } else {
-                holdingSince.remove(rule.id());
+                stopHolding(rule.id());
                 Long open = openAlert.remove(rule.id());
                 if (open != null) {
                     changed = store.clearAlert(open, t).filter(a -> a.state() == AlertState.CLEARED).orElse(null);

@@ -15,10 +15,20 @@ import org.eclipse.californium.core.network.interceptors.MessageInterceptorAdapt
 import org.eclipse.californium.core.server.resources.CoapExchange;
 import org.eclipse.californium.elements.RawData;
 import org.eclipse.californium.elements.config.Configuration;
+import org.eclipse.californium.elements.auth.PreSharedKeyIdentity;
 import org.eclipse.californium.elements.config.UdpConfig;
+import org.eclipse.californium.scandium.DTLSConnector;
+import org.eclipse.californium.scandium.DtlsHealth;
+import org.eclipse.californium.scandium.DtlsHealthExtended2;
+import org.eclipse.californium.scandium.config.DtlsConfig;
+import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
+import dev.lichen.gateway.metrics.Metrics;
 
 /**
- * The CoAP door: a Californium server with {@code POST /r} taking SenML CBOR (112) or JSON (110).
+ * The CoAP doors: a Californium server with {@code POST /r} taking SenML CBOR (112) or JSON (110),
+ * on plain UDP and on DTLS 1.2 (Scandium) with a per-device pre-shared key. Over CoAPS the key's
+ * identity is the device: a pack naming another device gets 4.03, a handshake with an unknown
+ * identity or a wrong key fails (counted in {@code lichen_coaps_handshake_failures_total}).
  * The handler only decodes and queues; the response (2.04, or the error) is sent from the
  * pipeline's completion once the group commit is durable, so no Californium thread waits on the
  * disk. Datagrams that are not CoAP at all are counted.
@@ -27,6 +37,7 @@ public final class CoapIngest implements AutoCloseable {
     static {
         CoapConfig.register();
         UdpConfig.register();
+        DtlsConfig.register();
     }
 
     /** Well under Californium's and libcoap's default ACK timeout of 2 s. */
@@ -36,8 +47,10 @@ public final class CoapIngest implements AutoCloseable {
     private final ScheduledThreadPoolExecutor acceptTimer;
     private final CoapServer server;
     private final CoapEndpoint endpoint;
+    private final CoapEndpoint secureEndpoint;
+    private final DTLSConnector dtls;
 
-    public CoapIngest(Pipeline pipeline, String bindHost, int port) {
+    public CoapIngest(Pipeline pipeline, String bindHost, int port, int coapsPort, DeviceKeys keys, Metrics metrics) {
         this.pipeline = pipeline;
         this.acceptTimer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("coap-accept").daemon().factory());
         acceptTimer.setRemoveOnCancelPolicy(true); // thousands of timers a second are cancelled: do not keep them queued
@@ -53,8 +66,22 @@ public final class CoapIngest implements AutoCloseable {
         this.endpoint = CoapEndpoint.builder().setConfiguration(cfg)
                 .setInetSocketAddress(new InetSocketAddress(bindHost, port)).build();
         endpoint.addPostProcessInterceptor(new MalformedCounter()); // Californium calls malformed counters only here
+        Metrics.Counter handshakeFailures = metrics.counter("lichen_coaps_handshake_failures_total",
+                "CoAPS (DTLS) handshakes that failed, by reason (unknown_identity, wrong_key, other)", "reason");
+        keys.onUnknownIdentity(() -> handshakeFailures.inc("unknown_identity"));
+        this.dtls = new DTLSConnector(DtlsConnectorConfig.builder(cfg)
+                .setAddress(new InetSocketAddress(bindHost, coapsPort))
+                .set(DtlsConfig.DTLS_ROLE, DtlsConfig.DtlsRole.SERVER_ONLY)
+                .setAdvancedPskStore(keys.pskStore())
+                .setHealthHandler(new HandshakeCounter(handshakeFailures))
+                .build());
+        this.secureEndpoint = CoapEndpoint.builder().setConfiguration(cfg).setConnector(dtls).build();
+        secureEndpoint.addPostProcessInterceptor(new MalformedCounter());
+        // a rotated or revoked key ends the device's open DTLS sessions at once
+        keys.onChange(id -> dtls.startDropConnectionsForPrincipal(new PreSharedKeyIdentity(id)));
         this.server = new CoapServer(cfg);
         server.addEndpoint(endpoint);
+        server.addEndpoint(secureEndpoint);
         server.add(new ReadingsResource());
     }
 
@@ -65,6 +92,45 @@ public final class CoapIngest implements AutoCloseable {
     /** The bound UDP port. */
     public int port() {
         return endpoint.getAddress().getPort();
+    }
+
+    /** The bound UDP port of CoAPS. */
+    public int securePort() {
+        return secureEndpoint.getAddress().getPort();
+    }
+
+    /**
+     * Counts failed DTLS handshakes by reason. Scandium drops the records of a failing PSK
+     * handshake silently (no alert, no "handshake failed" until it expires): a wrong key shows as
+     * a MAC error on the client's Finished, an unknown identity as a failed key lookup
+     * ({@link DeviceKeys#onUnknownIdentity}).
+     */
+    private record HandshakeCounter(Metrics.Counter failures) implements DtlsHealth, DtlsHealthExtended2 {
+        @Override public void dump(String tag, int maxConnections, int remainingCapacity, int pendingWithoutVerify) {}
+
+        @Override public boolean isEnabled() { return true; }
+
+        @Override public void startHandshake() {}
+
+        @Override
+        public void endHandshake(boolean success) {
+            if (!success) failures.inc("other");
+        }
+
+        @Override
+        public void receivingMacError() {
+            failures.inc("wrong_key");
+        }
+
+        @Override public void receivingRecord(boolean dropped) {}
+
+        @Override public void sendingRecord(boolean dropped) {}
+
+        @Override public void setPendingIncomingJobs(int jobs) {}
+
+        @Override public void setPendingOutgoingJobs(int jobs) {}
+
+        @Override public void setPendingHandshakeJobs(int jobs) {}
     }
 
     @Override
@@ -89,15 +155,19 @@ public final class CoapIngest implements AutoCloseable {
 
         @Override
         public void handlePOST(CoapExchange ex) {
+            // over CoAPS the key's identity is the device the pack must come from
+            String keyOf = ex.advanced().getRequest().getSourceContext().getPeerIdentity() instanceof PreSharedKeyIdentity psk
+                    ? psk.getIdentity() : null;
+            Protocol protocol = keyOf != null ? Protocol.COAPS : Protocol.COAP;
             int cf = ex.getRequestOptions().getContentFormat();
             SenmlFormat format = SenmlFormat.ofContentFormat(cf);
             if (format == null) {
-                var r = pipeline.reject(Protocol.COAP, RejectReason.UNSUPPORTED_FORMAT,
+                var r = pipeline.reject(protocol, RejectReason.UNSUPPORTED_FORMAT,
                         "Content-Format " + (cf < 0 ? "missing" : cf) + ": send SenML as 112 (senml+cbor) or 110 (senml+json)");
                 respond(ex, r);
                 return;
             }
-            var future = pipeline.ingest(Protocol.COAP, ex.getRequestPayload(), format, null);
+            var future = pipeline.ingest(protocol, ex.getRequestPayload(), format, keyOf);
             if (!future.isDone()) {
                 // normally the commit answers well within the client's ACK timeout and the 2.04 is
                 // piggybacked; on a slow card, acknowledge the CON (empty ACK) so the device stops

@@ -48,6 +48,11 @@ import com.hivemq.extension.sdk.api.packets.general.DisconnectedReasonCode;
  * invalid pack is dropped (acknowledged so it is not resent for ever) and counted.
  * {@code lichen/{deviceId}/status} ("online"/"offline", retained, usually the last will) sets the
  * device's online state.
+ *
+ * <p>Devices with a key ({@link DeviceKeys}) log in with user name = device id and password = the
+ * base64 text of their key; a wrong password or an unknown user name gets CONNACK "not
+ * authorized" (0x87 / 3.1.1 return code 5). Anonymous clients are still let in, but a device that
+ * has a key can be published for only by its own login (MQTT 5 PUBACK 0x87; 3.1.1 dropped, counted).
  */
 public final class MqttIngest implements AutoCloseable {
     private static final String PREFIX = "lichen/";
@@ -58,8 +63,16 @@ public final class MqttIngest implements AutoCloseable {
     private final EmbeddedHiveMQ hivemq;
     private final int port;
 
-    public MqttIngest(Pipeline pipeline, Store store, LiveBus bus, Path dir, String bindHost, int port, boolean inMemory)
-            throws IOException {
+    private final DeviceKeys keys;
+    private final dev.lichen.gateway.metrics.Metrics.Counter authFailures;
+    /** The connection attribute naming the device a connection logged in as (absent: anonymous). */
+    private static final String LOGIN = "lichen.device";
+
+    public MqttIngest(Pipeline pipeline, Store store, LiveBus bus, Path dir, String bindHost, int port, boolean inMemory,
+                      DeviceKeys keys, dev.lichen.gateway.metrics.Metrics metrics) throws IOException {
+        this.keys = keys;
+        this.authFailures = metrics.counter("lichen_mqtt_auth_failures_total",
+                "MQTT connections refused: unknown user name or wrong password");
         this.pipeline = pipeline;
         this.store = store;
         this.bus = bus;
@@ -137,7 +150,7 @@ public final class MqttIngest implements AutoCloseable {
         public void extensionStart(ExtensionStartInput in, ExtensionStartOutput out) {
             // HiveMQ CE admits no client without an authenticator; devices are admitted here and
             // vetted per pack (rejected devices get 0x87)
-            Services.securityRegistry().setAuthenticatorProvider(i -> (SimpleAuthenticator) (ai, ao) -> ao.authenticateSuccessfully());
+            Services.securityRegistry().setAuthenticatorProvider(i -> (SimpleAuthenticator) MqttIngest.this::authenticate);
             PublishInboundInterceptor interceptor = MqttIngest.this::onPublish;
             Services.initializerRegistry().setClientInitializer((i, ctx) -> ctx.addPublishInboundInterceptor(interceptor));
             // a last will does not pass the publish interceptors: remember status wills at CONNECT
@@ -153,6 +166,25 @@ public final class MqttIngest implements AutoCloseable {
         public void extensionStop(ExtensionStopInput in, ExtensionStopOutput out) {}
     }
 
+    private void authenticate(com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthInput in,
+                              com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthOutput out) {
+        var user = in.getConnectPacket().getUserName();
+        if (user.isEmpty()) {
+            out.authenticateSuccessfully();
+            return;
+        }
+        byte[] password = bytes(in.getConnectPacket().getPassword().orElse(ByteBuffer.allocate(0)));
+        if (keys.passwordMatches(user.get(), password)) {
+            // per connection: a session taken over by another connection does not inherit it
+            in.getConnectionInformation().getConnectionAttributeStore().putAsString(LOGIN, user.get());
+            out.authenticateSuccessfully();
+        } else {
+            authFailures.inc();
+            out.failAuthentication(com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode.NOT_AUTHORIZED,
+                    "unknown device or wrong password: the user name is the device id, the password its key (base64)");
+        }
+    }
+
     private void onPublish(PublishInboundInput in, PublishInboundOutput out) {
         String topic = in.getPublishPacket().getTopic();
         if (!topic.startsWith(PREFIX)) return;
@@ -161,6 +193,13 @@ public final class MqttIngest implements AutoCloseable {
         String deviceId = topic.substring(PREFIX.length(), slash);
         String leaf = topic.substring(slash + 1);
         boolean v5 = in.getConnectionInformation().getMqttVersion() == MqttVersion.V_5;
+        if (keys.hasKey(deviceId)
+                && !in.getConnectionInformation().getConnectionAttributeStore().getAsString(LOGIN).orElse("").equals(deviceId)) {
+            // only the device's own login speaks for a device that has a key
+            apply(out, pipeline.reject(Protocol.MQTT, RejectReason.DEVICE_MISMATCH,
+                    "device '" + deviceId + "' has a key: log in as it (user name " + deviceId + ") to publish for it"), v5);
+            return;
+        }
         if (leaf.equals("readings")) {
             readings(in, out, deviceId, v5);
         } else if (leaf.equals("status") && SenmlCodec.DEVICE_ID.matcher(deviceId).matches()) {
@@ -249,6 +288,10 @@ public final class MqttIngest implements AutoCloseable {
         public void onDisconnect(DisconnectEventInput in) {
             StatusWill w = wills.remove(in.getClientInformation().getClientId());
             if (w == null) return;
+            if (keys.hasKey(w.deviceId()) && !in.getConnectionInformation().getConnectionAttributeStore().getAsString(LOGIN)
+                    .orElse("").equals(w.deviceId())) {
+                return; // only the device's own login may declare it offline
+            }
             // HiveMQ reports a dropped socket as client-initiated without a reason code; a DISCONNECT
             // packet carries one (NORMAL_DISCONNECTION suppresses the will, 0x04 asks for it)
             boolean willSent = !(in instanceof ClientInitiatedDisconnectInput)
@@ -267,6 +310,7 @@ public final class MqttIngest implements AutoCloseable {
     private void setOnline(String deviceId, boolean online) {
         try {
             var d = store.setOnline(deviceId, online, System.currentTimeMillis());
+            if (online) pipeline.statusHeard(deviceId, Protocol.MQTT);
             bus.publish(new LiveEvent.DeviceChanged(d));
         } catch (RuntimeException e) {
             System.getLogger(MqttIngest.class.getName()).log(System.Logger.Level.WARNING, "status of " + deviceId + " not stored", e);

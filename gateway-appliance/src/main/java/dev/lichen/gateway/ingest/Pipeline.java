@@ -22,6 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The one ingest pipeline behind CoAP and MQTT: validate -> queue -> group commit (dedupe by the
  * store's (device, boot, seq) key) -> complete the device's acknowledgement -> live bus and alerts.
+ * Between commits the writer also marks quiet CoAP devices offline ({@link Presence}), so every
+ * device change is published from this one thread.
  *
  * <p>The durable queue is the database's own write-ahead log: one writer thread takes everything
  * waiting (up to {@link #MAX_GROUP} packs), writes it in one transaction and commits once, then
@@ -51,7 +53,15 @@ public final class Pipeline implements AutoCloseable {
 
     private record Pending(Protocol protocol, Batch batch, CompletableFuture<IngestOutcome> done) {}
 
-    public Pipeline(Store store, LiveBus bus, Metrics metrics, AlertEngine alerts, int maxQueuedReadings, SenmlCodec codec) {
+    private final Presence presence;
+    private long lastSweep;
+
+    private final DeviceKeys keys;
+
+    public Pipeline(Store store, LiveBus bus, Metrics metrics, AlertEngine alerts, int maxQueuedReadings, SenmlCodec codec,
+                    long offlineAfterMillis, DeviceKeys keys) {
+        this.keys = keys;
+        this.presence = new Presence(offlineAfterMillis, store.devices(), System.currentTimeMillis());
         this.codec = codec;
         this.store = store;
         this.bus = bus;
@@ -108,7 +118,8 @@ public final class Pipeline implements AutoCloseable {
 
     /**
      * Validates and queues a decoded pack; the future completes once it is committed (Accepted)
-     * or refused (Rejected). expectedDeviceId, when not null, must equal the pack's device (MQTT topic).
+     * or refused (Rejected). expectedDeviceId, when not null, must equal the pack's device (MQTT
+     * topic, CoAPS key identity).
      */
     public CompletableFuture<IngestOutcome> submit(Protocol p, Batch batch, String expectedDeviceId) {
         if (batch.deviceId() == null || !SenmlCodec.DEVICE_ID.matcher(batch.deviceId()).matches()) {
@@ -116,8 +127,14 @@ public final class Pipeline implements AutoCloseable {
                     "device id '" + batch.deviceId() + "' must match [a-z0-9][a-z0-9_-]{0,62}"));
         }
         if (expectedDeviceId != null && !expectedDeviceId.equals(batch.deviceId())) {
+            String who = p == Protocol.COAPS ? "the DTLS key belongs to device '" : "topic names device '";
             return CompletableFuture.completedFuture(reject(p, RejectReason.DEVICE_MISMATCH,
-                    "topic names device '" + expectedDeviceId + "' but the pack is from '" + batch.deviceId() + "'"));
+                    who + expectedDeviceId + "' but the pack is from '" + batch.deviceId() + "'"));
+        }
+        if (p == Protocol.COAP && keys.hasKey(batch.deviceId())) {
+            // a device with a key speaks over CoAPS only: plain CoAP could be anyone
+            return CompletableFuture.completedFuture(reject(p, RejectReason.DEVICE_MISMATCH,
+                    "device '" + batch.deviceId() + "' has a key: send over CoAPS (udp 5684 by default)"));
         }
         if (batch.readings().isEmpty()) {
             return CompletableFuture.completedFuture(reject(p, RejectReason.MALFORMED, "the pack holds no readings"));
@@ -149,6 +166,7 @@ public final class Pipeline implements AutoCloseable {
         List<Pending> group = new ArrayList<>(MAX_GROUP);
         List<Batch> batches = new ArrayList<>(MAX_GROUP);
         while (running || !queue.isEmpty()) {
+            sweepPresence();
             try {
                 Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) continue;
@@ -189,24 +207,60 @@ public final class Pipeline implements AutoCloseable {
                 if (w.duplicates() > 0) readings.add(w.duplicates(), proto, "duplicate");
                 p.done().complete(new IngestOutcome.Accepted(w.stored().size(), w.duplicates()));
             }
-            publish(results);
+            publish(group, results);
             group.clear();
             batches.clear();
         }
     }
 
-    private void publish(List<WriteResult> results) {
+    /** Marks devices offline that {@link Presence} finds quiet; runs on the writer thread. */
+    private void sweepPresence() {
+        long now = System.currentTimeMillis();
+        if (now - lastSweep < presence.sweepMillis()) return;
+        lastSweep = now;
+        for (String id : presence.due(now)) {
+            try {
+                var d = store.device(id);
+                if (d.isEmpty() || !d.get().online()) continue; // deleted, or already offline
+                var off = store.setOnline(id, false, now);
+                lastPublished.put(id, shown(off));
+                bus.publish(new LiveEvent.DeviceChanged(off));
+            } catch (RuntimeException e) {
+                System.getLogger(Pipeline.class.getName()).log(System.Logger.Level.WARNING, "could not mark " + id + " offline", e);
+            }
+        }
+    }
+
+    /** An MQTT status "online" for the device: its broker session, not silence, decides from now on. */
+    public void statusHeard(String deviceId, Protocol p) {
+        presence.heard(deviceId, p, System.currentTimeMillis());
+    }
+
+    /** When a quiet device will be marked offline (epoch millis; Long.MAX_VALUE when it is not watched). */
+    public long offlineDeadline(String deviceId) {
+        return presence.deadline(deviceId);
+    }
+
+    /** A device as the live bus compares it: last-seen left out, it moves with every pack. */
+    private static dev.lichen.gateway.store.Device shown(dev.lichen.gateway.store.Device d) {
+        return new dev.lichen.gateway.store.Device(d.id(), d.name(), d.room(), d.state(), d.firstSeenMillis(), 0,
+                d.battery(), d.signal(), d.online());
+    }
+
+    private void publish(List<Pending> group, List<WriteResult> results) {
         java.util.Set<String> changedDevices = new java.util.HashSet<>();
-        for (WriteResult w : results) {
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < results.size(); i++) {
+            WriteResult w = results.get(i);
             if (w.refused()) continue;
+            presence.heard(w.device().id(), group.get(i).protocol(), now);
             if (!w.stored().isEmpty()) {
                 bus.publish(new LiveEvent.Readings(w.device().id(), w.device().state() == DeviceState.ADOPTED, w.stored()));
             }
             // last-seen moves with every pack: publish a device only when something else changed
             if (changedDevices.add(w.device().id())) {
                 var d = w.device();
-                var shown = new dev.lichen.gateway.store.Device(d.id(), d.name(), d.room(), d.state(), d.firstSeenMillis(), 0,
-                        d.battery(), d.signal(), d.online());
+                var shown = shown(d);
                 if (!shown.equals(lastPublished.put(d.id(), shown))) bus.publish(new LiveEvent.DeviceChanged(d));
             }
         }

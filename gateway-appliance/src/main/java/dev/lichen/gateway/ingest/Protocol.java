@@ -3,6 +3,8 @@ package dev.lichen.gateway.ingest;
 /** Which door a pack came in by; the label is used in metrics. */
 public enum Protocol {
     COAP, MQTT,
+    /** CoAP over DTLS 1.2 with a per-device pre-shared key */
+    COAPS,
     /** derived readings an add-on publishes through the add-on API */
     ADDON;
 

@@ -8,7 +8,7 @@ public enum RejectReason {
     TOO_LARGE,
     /** Content-Format other than 110/112 (CoAP 4.15). */
     UNSUPPORTED_FORMAT,
-    /** The MQTT topic names another device than the pack (MQTT 5 0x87). */
+    /** The MQTT topic or the CoAPS key names another device than the pack (MQTT 5 0x87, CoAP 4.03). */
     DEVICE_MISMATCH,
     /** The device was rejected by a person (CoAP 4.03, MQTT 5 0x87). */
     DEVICE_REJECTED,

@@ -517,6 +517,7 @@ public final class JdbcStore implements Store {
                         "DELETE FROM rollups_1m WHERE channel IN (SELECT id FROM channels WHERE device_id = ?)",
                         "DELETE FROM rollups_1h WHERE channel IN (SELECT id FROM channels WHERE device_id = ?)",
                         "DELETE FROM boots WHERE device_id = ?",
+                        "DELETE FROM device_keys WHERE device_id = ?",
                         "DELETE FROM channels WHERE device_id = ?",
                         "DELETE FROM alerts WHERE device_id = ?",
                         "DELETE FROM alert_rules WHERE device_id = ?",
@@ -537,6 +538,55 @@ public final class JdbcStore implements Store {
         } finally {
             writeLock.unlock();
         }
+    }
+
+    // ---------------------------------------------------------------- CoAPS keys
+
+    @Override
+    public Optional<DeviceKey> deviceKey(String deviceId) {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT psk, created FROM device_keys WHERE device_id = ?")) {
+                ps.setString(1, deviceId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(new DeviceKey(deviceId, Base64.getDecoder().decode(rs.getString(1)), rs.getLong(2)))
+                            : Optional.<DeviceKey>empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void putDeviceKey(DeviceKey key) {
+        tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO device_keys (device_id, psk, created) VALUES (?, ?, ?) "
+                    + "ON CONFLICT (device_id) DO UPDATE SET psk = excluded.psk, created = excluded.created")) {
+                ps.setString(1, key.deviceId());
+                ps.setString(2, Base64.getEncoder().encodeToString(key.key()));
+                ps.setLong(3, key.createdMillis());
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public java.util.Set<String> deviceKeyIds() {
+        return read(c -> {
+            java.util.Set<String> out = new java.util.HashSet<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT device_id FROM device_keys")) {
+                while (rs.next()) out.add(rs.getString(1));
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public boolean deleteDeviceKey(String deviceId) {
+        return tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM device_keys WHERE device_id = ?")) {
+                ps.setString(1, deviceId);
+                return ps.executeUpdate() > 0;
+            }
+        });
     }
 
     @Override
@@ -942,6 +992,30 @@ public final class JdbcStore implements Store {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM alert_rules WHERE id = ?")) {
                 ps.setLong(1, id);
                 return ps.executeUpdate() > 0;
+            }
+        });
+    }
+
+    @Override
+    public Map<Long, Long> holdingSince() {
+        return read(c -> {
+            Map<Long, Long> out = new HashMap<>();
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT id, holding_since FROM alert_rules WHERE holding_since IS NOT NULL")) {
+                while (rs.next()) out.put(rs.getLong(1), rs.getLong(2));
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public void setHoldingSince(long ruleId, Long sinceMillis) {
+        tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE alert_rules SET holding_since = ? WHERE id = ?")) {
+                if (sinceMillis == null) ps.setNull(1, Types.BIGINT);
+                else ps.setLong(1, sinceMillis);
+                ps.setLong(2, ruleId);
+                return ps.executeUpdate();
             }
         });
     }

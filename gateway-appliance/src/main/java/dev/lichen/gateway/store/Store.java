@@ -47,6 +47,20 @@ public interface Store extends AutoCloseable {
 
     List<Channel> channels(String deviceId);
 
+    // ---- CoAPS keys ----
+
+    /** The device's pre-shared key, if it has one (the device need not be known yet: keys are made before a device first sends). */
+    Optional<DeviceKey> deviceKey(String deviceId);
+
+    /** Creates or replaces the device's pre-shared key. */
+    void putDeviceKey(DeviceKey key);
+
+    /** The ids of the devices that have a key. */
+    java.util.Set<String> deviceKeyIds();
+
+    /** Removes the device's key; true when there was one. */
+    boolean deleteDeviceKey(String deviceId);
+
     // ---- readings ----
 
     /** Raw readings of a channel in [from, to), oldest first, at most limit. */
@@ -108,6 +122,12 @@ public interface Store extends AutoCloseable {
 
     /** Replaces a stored rule's fields (id from the rule); empty when there is no such rule. */
     Optional<AlertRule> updateRule(AlertRule rule);
+
+    /** Rule id -> the reading time since which its condition has held, for every rule holding now. */
+    java.util.Map<Long, Long> holdingSince();
+
+    /** Records (or with null, forgets) since when a rule's condition has held; survives a restart. */
+    void setHoldingSince(long ruleId, Long sinceMillis);
 
     /** Alerts newest first; activeOnly leaves out CLEARED ones. */
     List<Alert> alerts(boolean activeOnly);

@@ -60,8 +60,9 @@ public final class WebServer implements AutoCloseable {
         this.live = new LiveApi(bus, store, json);
         metrics.gauge("lichen_web_sse_clients", "Browsers subscribed to live updates", () -> live.clients());
         var accounts = new AccountApi(auth, json, metrics, live);
-        var devices = new DeviceApi(store, bus, json, clock);
+        var devices = new DeviceApi(store, gateway.deviceKeys(), bus, json, clock);
         var alerts = new AlertApi(store, gateway.alerts(), json, clock);
+        var keys = new dev.lichen.gateway.web.api.KeyApi(gateway.deviceKeys(), clock);
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -78,6 +79,7 @@ public final class WebServer implements AutoCloseable {
             accounts.register(r);
             devices.register(r);
             alerts.register(r);
+            keys.register(r);
             live.register(r);
             // outside /api/ the guard identifies nobody: extensions' pages look the session cookie up themselves
             WebExtension.Auth extAuth = ctx -> RequestGuard.maybePrincipal(ctx)

@@ -62,6 +62,36 @@ class AlertEngineTest {
         }
     }
 
+    @Test
+    void aRestartInTheMiddleOfTheDurationNeitherDelaysNorLosesTheAlert() throws Exception {
+        long t0 = System.currentTimeMillis() - 3 * 3_600_000L;
+        AlertRule rule;
+        try (Store store = Store.open(dir, null); LiveBus bus = new LiveBus()) {
+            AlertEngine engine = new AlertEngine(store, bus);
+            rule = engine.createRule(new AlertRule(0, "pot dry", "pot", "soil_moisture", Op.LT, 20, 1800, true));
+            // dry at 0 and 20 minutes, then the gateway stops
+            engine.onStored(store.write(List.of(reading(0, t0, 15)), t0));
+            engine.onStored(store.write(List.of(reading(1, t0 + 20 * 60_000L, 15)), t0));
+            assertTrue(store.alerts(true).isEmpty());
+        }
+        try (Store store = Store.open(dir, null); LiveBus bus = new LiveBus()) {
+            LinkedBlockingQueue<Alert> seen = new LinkedBlockingQueue<>();
+            bus.subscribe(e -> {
+                if (e instanceof LiveEvent.AlertChanged a) seen.add(a.alert());
+            });
+            AlertEngine engine = new AlertEngine(store, bus);
+            // the first reading after the restart at 30 minutes completes the duration: fires now
+            engine.onStored(store.write(List.of(reading(2, t0 + 30 * 60_000L, 14)), t0));
+            Alert fired = seen.poll(5, TimeUnit.SECONDS);
+            assertTrue(fired != null && fired.state() == AlertState.FIRING, "the restart lost the 20 dry minutes: " + fired);
+            assertEquals(rule.id(), fired.ruleId());
+            assertEquals(t0 + 30 * 60_000L, fired.firedMillis());
+            // wet again: the held time is forgotten in the store too, so the next restart starts afresh
+            engine.onStored(store.write(List.of(reading(3, t0 + 40 * 60_000L, 40)), t0));
+            assertTrue(store.holdingSince().isEmpty());
+        }
+    }
+
     static Batch reading(long seq, long t, double v) {
         return new Batch("pot", "b", seq, List.of(new Reading("soil_moisture", "%", new Value.Number(v), t)));
     }

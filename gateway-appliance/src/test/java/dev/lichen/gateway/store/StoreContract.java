@@ -158,6 +158,20 @@ abstract class StoreContract {
     }
 
     @Test
+    void holdingSinceIsKeptPerRuleAndForgotten() {
+        Store s = store();
+        AlertRule a = s.createRule(new AlertRule(0, "dry", "pot", "soil_moisture", Op.LT, 20, 1800, true));
+        AlertRule b = s.createRule(new AlertRule(0, "hot", "pot", "temperature", Op.GT, 30, 60, true));
+        assertTrue(s.holdingSince().isEmpty());
+        s.setHoldingSince(a.id(), T0);
+        s.setHoldingSince(b.id(), T0 + 5);
+        s.setHoldingSince(b.id(), null);
+        assertEquals(java.util.Map.of(a.id(), T0), s.holdingSince());
+        s.deleteRule(a.id());
+        assertTrue(s.holdingSince().isEmpty());
+    }
+
+    @Test
     void usersSessionsRulesAlerts() {
         Store s = store();
         assertEquals(0, s.userCount());

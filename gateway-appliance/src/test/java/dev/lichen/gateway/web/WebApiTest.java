@@ -239,6 +239,39 @@ class WebApiTest {
     }
 
     @Test
+    @Order(13)
+    void coapsKeysAreShownOnceAndOnlyAdminsMakeThem() throws Exception {
+        assertEquals(false, JSON.readTree(admin.send("GET", "/api/v1/devices/cellar-meter/psk", null).body()).get("set").asBoolean());
+        // a device that never sent yet: CoAPS devices get their key before their first pack
+        var r = admin.change("POST", "/api/v1/devices/cellar-meter/psk", null);
+        assertEquals(201, r.statusCode(), r.body());
+        assertEquals("no-store", r.headers().firstValue("Cache-Control").orElse(""));
+        JsonNode issued = JSON.readTree(r.body());
+        assertEquals("cellar-meter", issued.get("identity").asText());
+        byte[] key = java.util.Base64.getDecoder().decode(issued.get("key").asText());
+        assertEquals(32, key.length);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(key, gateway.store().deviceKey("cellar-meter").orElseThrow().key());
+        // never shown again: the status has no key, nor has any other answer
+        var status = admin.send("GET", "/api/v1/devices/cellar-meter/psk", null);
+        assertTrue(JSON.readTree(status.body()).get("set").asBoolean());
+        assertFalse(status.body().contains(issued.get("key").asText()), status.body());
+        assertFalse(status.body().contains("\"key\""), status.body());
+        // a rotation replaces it
+        JsonNode rotated = JSON.readTree(admin.change("POST", "/api/v1/devices/cellar-meter/psk", null).body());
+        assertFalse(rotated.get("key").asText().equals(issued.get("key").asText()));
+        // viewers see whether there is a key, but make none
+        Client viewer = new Client();
+        assertEquals(200, viewer.login("guest", "viewer password 1").statusCode());
+        assertEquals(200, viewer.send("GET", "/api/v1/devices/cellar-meter/psk", null).statusCode());
+        assertError(viewer.change("POST", "/api/v1/devices/cellar-meter/psk", null), 403, null);
+        assertError(viewer.change("DELETE", "/api/v1/devices/cellar-meter/psk", null), 403, null);
+        assertError(admin.change("POST", "/api/v1/devices/Not%20A%20Device/psk", null), 400, "id");
+        assertEquals(204, admin.change("DELETE", "/api/v1/devices/cellar-meter/psk", null).statusCode());
+        assertTrue(gateway.store().deviceKey("cellar-meter").isEmpty());
+        assertError(admin.change("DELETE", "/api/v1/devices/cellar-meter/psk", null), 404, null);
+    }
+
+    @Test
     @Order(12)
     void rulesAreCreatedReadUpdatedAndDeleted() throws Exception {
         String body = "{\"name\":\"Cold porch\",\"deviceId\":\"porch\",\"channel\":\"temperature\",\"op\":\"<\",\"threshold\":2,\"durationSeconds\":600}";

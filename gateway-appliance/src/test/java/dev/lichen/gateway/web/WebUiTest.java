@@ -1,6 +1,7 @@
 package dev.lichen.gateway.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -407,6 +408,25 @@ class WebUiTest {
 
     @Test
     @Order(9)
+    void anAdminCreatesACoapsKeyThatIsShownOnce() throws Exception {
+        go("#/device/" + DEVICE);
+        assertTrue(awaitText(By.id("psk-state")).startsWith("No key"));
+        await(By.id("psk-rotate")).click();
+        String key = awaitText(By.id("psk-key"));
+        assertEquals(32, java.util.Base64.getDecoder().decode(key).length);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(java.util.Base64.getDecoder().decode(key),
+                gateway.store().deviceKey(DEVICE).orElseThrow().key());
+        shot("11-coaps-key");
+        go("#/devices");
+        go("#/device/" + DEVICE);
+        assertTrue(awaitText(By.id("psk-state")).startsWith("Key set"));
+        assertEquals("Rotate key", awaitText(By.id("psk-rotate")));
+        assertTrue(driver.findElements(By.id("psk-key")).isEmpty(), "the key is not shown again");
+        assertFalse(driver.getPageSource().contains(key), "the key is nowhere on the page");
+    }
+
+    @Test
+    @Order(10)
     void anAdminAddsAViewerWhoSeesButCannotChange() throws Exception {
         go("#/users");
         WebElement form = await(By.xpath("//h2[text()='Add a person']/following-sibling::form"));
@@ -434,7 +454,7 @@ class WebUiTest {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void thePageBrokeNoPolicyAndThrewNothing() {
         List<String> bad = driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
                 .map(e -> e.getMessage())

@@ -39,7 +39,10 @@ public final class DeviceApi {
     private final ObjectMapper json;
     private final Clock clock;
 
-    public DeviceApi(Store store, LiveBus bus, ObjectMapper json, Clock clock) {
+    private final dev.lichen.gateway.ingest.DeviceKeys keys;
+
+    public DeviceApi(Store store, dev.lichen.gateway.ingest.DeviceKeys keys, LiveBus bus, ObjectMapper json, Clock clock) {
+        this.keys = keys;
         this.store = store;
         this.bus = bus;
         this.json = json;
@@ -124,6 +127,7 @@ public final class DeviceApi {
 
     private void delete(Context ctx) {
         Device d = device(ctx);
+        keys.revoke(d.id()); // ends its DTLS sessions too; the store would only drop the row
         store.deleteDevice(d.id());
         ctx.status(204);
     }

@@ -1,0 +1,4 @@
+-- Lichen gateway schema, version 2 (postgresql). Keep in step with ../sqlite/V2.sql.
+-- The reading time since which a rule's condition has held (NULL: not holding), so that a restart
+-- neither delays nor loses an alert whose duration runs across it.
+ALTER TABLE alert_rules ADD COLUMN holding_since BIGINT;
