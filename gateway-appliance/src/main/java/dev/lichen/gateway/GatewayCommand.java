@@ -110,6 +110,14 @@ public final class GatewayCommand implements Callable<Integer> {
     }
 
     /** Runs the command without the launcher (used by tests that start a gateway as its own process). */
+    /**
+     * Whether a gateway's output so far holds its own ready line (libraries print "ready" too,
+     * e.g. Scandium's "JCE setup: ... ready."): what harnesses that start `lichen gateway` wait for.
+     */
+    public static boolean saysReady(String output) {
+        return output.lines().anyMatch(l -> l.startsWith("lichen gateway: ") && l.endsWith(", ready"));
+    }
+
     public static void main(String[] args) {
         System.exit(new picocli.CommandLine(new GatewayCommand()).execute(args));
     }

@@ -143,7 +143,7 @@ public final class IngestLoad {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long deadline = System.currentTimeMillis() + 120_000;
         while (System.currentTimeMillis() < deadline) {
-            if (Files.exists(log) && Files.readString(log).contains("ready")) return p;
+            if (Files.exists(log) && dev.lichen.gateway.GatewayCommand.saysReady(Files.readString(log))) return p;
             if (!p.isAlive()) throw new IllegalStateException("gateway exited:\n" + Files.readString(log));
             Thread.sleep(100);
         }

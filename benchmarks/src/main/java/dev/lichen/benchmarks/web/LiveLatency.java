@@ -285,7 +285,7 @@ public final class LiveLatency {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) throw new IllegalStateException("the gateway exited: " + Files.readString(log));
-            if (Files.exists(log) && Files.readString(log).contains("ready")) return;
+            if (Files.exists(log) && dev.lichen.gateway.GatewayCommand.saysReady(Files.readString(log))) return;
             Thread.sleep(100);
         }
         throw new IllegalStateException("the gateway did not start in 60 s: " + Files.readString(log));

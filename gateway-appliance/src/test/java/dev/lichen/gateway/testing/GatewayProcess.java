@@ -31,7 +31,7 @@ public final class GatewayProcess implements AutoCloseable {
         GatewayProcess g = new GatewayProcess(p, log);
         long deadline = System.currentTimeMillis() + 60_000;
         while (System.currentTimeMillis() < deadline) {
-            if (Files.exists(log) && Files.readString(log).contains("ready")) return g;
+            if (Files.exists(log) && dev.lichen.gateway.GatewayCommand.saysReady(Files.readString(log))) return g;
             if (!p.isAlive()) throw new IllegalStateException("gateway exited at start:\n" + Files.readString(log));
             Thread.sleep(50);
         }
