@@ -187,6 +187,8 @@ public final class Pipeline implements AutoCloseable {
                     p.done().complete(reject(p.protocol(), RejectReason.UNAVAILABLE, "storage failed; retry: " + e.getMessage()));
                 }
                 release(group);
+                group.clear(); // answered: the devices resend them
+                batches.clear();
                 sleepQuietly();
                 continue;
             }
