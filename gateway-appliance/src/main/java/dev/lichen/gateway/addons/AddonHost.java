@@ -223,12 +223,11 @@ public final class AddonHost implements GatewayComponent, WebExtension {
     }
 
     /** How this add-on is kept apart from the gateway and the others, in words for its card. */
-    String isolationFor(String id) {
+    String isolationFor(Installed i) {
         if (!isolation.active()) return isolation.describe();
-        Installed i = installed(id);
-        String net = !isolation.ownNetwork() ? "" : i != null && i.grant().network()
+        String net = !isolation.ownNetwork() ? "" : i.grant().network()
                 ? " It may use the network (granted)." : " Its network reaches only the gateway's web server.";
-        return "Runs as a user of its own (uid " + isolation.uid(id) + "), without privileges; it can read only its own folder." + net;
+        return "Runs as a user of its own (uid " + isolation.uid(i.id()) + "), without privileges; it can read only its own folder." + net;
     }
 
     Path addonDir(String id) {
@@ -302,6 +301,7 @@ public final class AddonHost implements GatewayComponent, WebExtension {
         registryFile.write(all);
         Installer.deleteTree(addonDir(id));
         isolation.release(id);
+        timerLast.keySet().removeIf(k -> k.startsWith(id + " "));
         data.forget(id);
     }
 

@@ -119,7 +119,7 @@ final class AddonsAdmin {
             v.put("rssMb", Math.round(st.rssKb() / 102.4) / 10.0);
             v.put("memoryMb", m == null ? 0 : m.memoryMb());
             v.put("lastError", st.lastError());
-            v.put("isolation", host.isolationFor(i.id()));
+            v.put("isolation", host.isolationFor(i));
             v.put("note", i.note());
             v.put("log", st.log());
             v.put("permissions", i.grant().inPlainWords());

@@ -105,13 +105,13 @@ final class Isolation {
 
     /** The uid (= gid) of an add-on, allocated on first use: the lowest free one not in /etc/passwd. */
     synchronized int uid(String id) {
-        var all = new HashMap<>(uids.read());
-        Integer u = all.get(id);
+        Integer u = uids.read().get(id);
         if (u != null) return u;
-        Set<Integer> taken = new HashSet<>(all.values());
+        Set<Integer> taken = new HashSet<>(uids.read().values());
         taken.addAll(systemUids());
         for (int c = FIRST_UID; c <= LAST_UID; c++) {
             if (!taken.contains(c)) {
+                var all = new HashMap<>(uids.read());
                 all.put(id, c);
                 uids.write(all);
                 return c;

@@ -9,11 +9,17 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
-/** A small JSON state file written atomically (write beside, then rename), read strictly. */
+/**
+ * A small JSON state file written atomically (write beside, then rename), read strictly. Only this
+ * gateway writes it, so its content is read from disk once and then kept: it is asked on hot paths
+ * (every live reading checks the installed add-ons' subscriptions). Callers treat what {@link
+ * #read} returns as read-only and {@link #write} a new value.
+ */
 final class JsonFile<T> {
     private final Path file;
     private final TypeReference<T> type;
     private final T empty;
+    private T cached;
 
     JsonFile(Path file, TypeReference<T> type, T empty) {
         this.file = file;
@@ -22,8 +28,10 @@ final class JsonFile<T> {
     }
 
     synchronized T read() {
+        if (cached != null) return cached;
         try {
-            return Files.exists(file) ? ManifestParser.mapper().readValue(file.toFile(), type) : empty;
+            cached = Files.exists(file) ? ManifestParser.mapper().readValue(file.toFile(), type) : empty;
+            return cached;
         } catch (IOException e) {
             throw new UncheckedIOException(file + " is unreadable: " + e.getMessage() + " (fix or remove it)", e);
         }
@@ -38,6 +46,7 @@ final class JsonFile<T> {
             Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.write(tmp, ManifestParser.mapper().writeValueAsBytes(value));
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            cached = value;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
