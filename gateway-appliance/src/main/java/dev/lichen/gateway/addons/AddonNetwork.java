@@ -38,6 +38,8 @@ final class AddonNetwork {
     private final Path ip;
     private final String unavailable;
     private final Map<String, List<Closeable>> relays = new ConcurrentHashMap<>();
+    /** Add-ons whose namespace this gateway made and has not removed yet (no `ip netns list` per start). */
+    private final java.util.Set<String> made = ConcurrentHashMap.newKeySet();
     // setns moves one OS thread: a platform thread of its own, never a virtual thread's carrier
     private final ExecutorService nsThread = Executors.newSingleThreadExecutor(r -> Thread.ofPlatform().daemon().name("addon-netns").unstarted(r));
 
@@ -90,6 +92,7 @@ final class AddonNetwork {
         leave(id);
         String ns = prefix + id;
         run("netns", "add", ns);
+        made.add(id);
         run("-n", ns, "link", "set", "lo", "up");
         var mine = new CopyOnWriteArrayList<Closeable>();
         relays.put(id, mine);
@@ -128,9 +131,9 @@ final class AddonNetwork {
                 }
             }
         }
-        if (!enabled()) return;
+        if (!enabled() || !made.remove(id)) return;
         try {
-            if (run("netns", "list").lines().anyMatch(l -> l.split(" ")[0].equals(prefix + id))) run("netns", "delete", prefix + id);
+            run("netns", "delete", prefix + id);
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "could not remove network namespace " + prefix + id + ": " + e.getMessage());
         }

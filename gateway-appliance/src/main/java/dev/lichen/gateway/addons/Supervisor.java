@@ -125,7 +125,6 @@ public final class Supervisor implements AutoCloseable {
         s.startMillis = System.currentTimeMillis();
         String aot = spec.aotCache() != null && Files.isRegularFile(spec.aotCache()) ? "-XX:AOTCache=" + spec.aotCache() : null;
         try {
-            Files.createDirectories(spec.workDir().resolve("tmp"));
             var pb = new ProcessBuilder(isolation.wrap(spec.id(), spec.command(aot), spec.network() ? -1 : spec.gatewayPort())).directory(spec.workDir().toFile());
             // the add-on gets nothing of the gateway's environment: only what LaunchSpec.env names
             pb.environment().clear();
