@@ -8,6 +8,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
@@ -49,7 +50,10 @@ class StartupLogTest {
             p.destroyForcibly();
         }
         String err = Files.readString(dir.resolve("stderr"));
-        assertTrue(first != null && first.startsWith("lichen gateway: data ") && first.endsWith(" ready"), first + "\n" + err);
+        assertTrue(first != null && dev.lichen.gateway.GatewayCommand.saysReady(first), first + "\n" + err);
+        // what the gateway writes is its own (umask 077; as root also its add-on lock-down)
+        assertEquals("rw-------", PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.resolve("d").resolve("lichen.db"))));
         for (String line : err.lines().toList()) {
             assertTrue(!line.startsWith("SLF4J"), "SLF4J complains at start:\n" + err);
             assertTrue(!line.contains("WARNING: sun.misc.Unsafe"), "Unsafe warning at start:\n" + err);

@@ -109,15 +109,18 @@ public final class GatewayCommand implements Callable<Integer> {
         return c;
     }
 
-    /** Runs the command without the launcher (used by tests that start a gateway as its own process). */
+    /** How the gateway's ready line starts and ends (printed by {@link #call}, waited for by {@link #saysReady}). */
+    private static final String READY_START = "lichen gateway: ", READY_END = ", ready";
+
     /**
      * Whether a gateway's output so far holds its own ready line (libraries print "ready" too,
      * e.g. Scandium's "JCE setup: ... ready."): what harnesses that start `lichen gateway` wait for.
      */
     public static boolean saysReady(String output) {
-        return output.lines().anyMatch(l -> l.startsWith("lichen gateway: ") && l.endsWith(", ready"));
+        return output.lines().anyMatch(l -> l.startsWith(READY_START) && l.endsWith(READY_END));
     }
 
+    /** Runs the command without the launcher (used by tests that start a gateway as its own process). */
     public static void main(String[] args) {
         System.exit(new picocli.CommandLine(new GatewayCommand()).execute(args));
     }
@@ -151,7 +154,7 @@ public final class GatewayCommand implements Callable<Integer> {
             stopped.countDown();
         }, "lichen-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        System.out.printf("lichen gateway: data %s (%s), CoAP udp %d, CoAPS udp %d, MQTT tcp %d, ready%n",
+        System.out.printf(READY_START + "data %s (%s), CoAP udp %d, CoAPS udp %d, MQTT tcp %d" + READY_END + "%n",
                 c.dataDir().toAbsolutePath(), g.store().dialect(), g.coapPort(), g.coapsPort(), g.mqttPort());
         System.out.flush();
         stopped.await();

@@ -350,7 +350,7 @@ class AddonHostTest {
         try (var udp = new java.net.DatagramSocket()) {
             udp.setSoTimeout(5000);
             udp.connect(new java.net.InetSocketAddress("127.0.0.1", gw.gateway.coapPort()));
-            byte[] msg = {0x40, 0x02, 0x12, 0x34, (byte) 0xb1, 'r'};
+            byte[] msg = dev.lichen.gateway.addons.fixtures.HogAddon.COAP_POST;
             udp.send(new java.net.DatagramPacket(msg, msg.length));
             udp.receive(new java.net.DatagramPacket(new byte[1500], 1500));
         }
