@@ -25,7 +25,7 @@ public final class Gateway implements AutoCloseable {
      * Readings accepted but not yet in the database before devices are asked to retry: about 1.5 s
      * of the writer's full rate, and at most ~20 MB of heap (the gateway runs in 112 MB).
      */
-    public static final int MAX_QUEUED_READINGS = 150_000;
+    public static final int MAX_QUEUED_READINGS = 60_000;
 
     private final GatewayConfig config;
     private final Metrics metrics = new Metrics();
