@@ -70,7 +70,6 @@ public final class SenmlCodec {
     public static final Pattern DEVICE_ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
     public static final Pattern CHANNEL = Pattern.compile("[A-Za-z0-9][-./_A-Za-z0-9]{0,63}");
     public static final Pattern BOOT_ID = Pattern.compile("[A-Za-z0-9][-._A-Za-z0-9]{0,63}");
-    private static final Pattern INTEGER_KEY = Pattern.compile("-?\\d+");
     private static final double RELATIVE_TIME_LIMIT = 268_435_456; // 2^28
     private static final int VERSION = 10;
     private static final double YEAR_10000 = 253_402_300_800.0; // 10000-01-01 in epoch seconds
@@ -157,9 +156,9 @@ public final class SenmlCodec {
     }
 
     private byte[] encodeChecked(Batch b, SenmlFormat format) throws SenmlException {
-        if (b.deviceId() == null || !DEVICE_ID.matcher(b.deviceId()).matches())
+        if (b.deviceId() == null || !isDeviceId(b.deviceId()))
             throw new SenmlException(Reason.MISSING_IDENTITY, "device id " + quote(b.deviceId()) + " must match " + DEVICE_ID.pattern());
-        if (b.bootId() == null || !BOOT_ID.matcher(b.bootId()).matches())
+        if (b.bootId() == null || !isBootId(b.bootId()))
             throw new SenmlException(Reason.MISSING_IDENTITY, "boot id " + quote(b.bootId()) + " must match " + BOOT_ID.pattern());
         if (b.firstSeq() < 0 || b.firstSeq() + b.readings().size() > (1L << 53))
             throw new SenmlException(Reason.MISSING_IDENTITY, "sequence numbers must lie in 0..2^53 (exact as SenML numbers), got "
@@ -293,12 +292,51 @@ public final class SenmlCodec {
         return Double.toString(v).replace('E', 'e');
     }
 
-    /** RFC 8428 section 4.5.1: [A-Za-z0-9][-:./_A-Za-z0-9]* (a loop: this runs for every record). */
-    static boolean isSenmlName(String s) {
-        if (s.isEmpty() || !alnum(s.charAt(0))) return false;
+    /** {@link #DEVICE_ID} as a loop: it is checked for every pack, and a regex costs more than the rest of the check. */
+    public static boolean isDeviceId(String s) {
+        if (s == null || s.isEmpty() || s.length() > 63) return false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (i > 0 && (c == '_' || c == '-'));
+            if (!ok) return false;
+        }
+        return true;
+    }
+
+    /** {@link #BOOT_ID} as a loop, for the same reason. */
+    public static boolean isBootId(String s) {
+        if (s == null || s.isEmpty() || s.length() > 64 || !alnum(s.charAt(0))) return false;
         for (int i = 1; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (!alnum(c) && c != '-' && c != ':' && c != '.' && c != '/' && c != '_') return false;
+            if (!alnum(c) && c != '-' && c != '.' && c != '_') return false;
+        }
+        return true;
+    }
+
+    /** -?[0-9]+ */
+    private static boolean isIntegerKey(String s) {
+        int start = s.startsWith("-") ? 1 : 0;
+        if (s.length() == start) return false;
+        for (int i = start; i < s.length(); i++) if (s.charAt(i) < '0' || s.charAt(i) > '9') return false;
+        return true;
+    }
+
+    /** RFC 8428 section 4.5.1: [A-Za-z0-9][-:./_A-Za-z0-9]* (a loop: this runs for every record). */
+    static boolean isSenmlName(String s) {
+        return !s.isEmpty() && alnum(s.charAt(0)) && nameChars(s);
+    }
+
+    private static final boolean[] NAME_CHAR = new boolean[128];
+
+    static {
+        for (char c = 0; c < 128; c++) NAME_CHAR[c] = alnum(c) || c == '-' || c == ':' || c == '.' || c == '/' || c == '_';
+    }
+
+    /** Every character of s may appear in a SenML name (a table: this is the decoder's hottest loop). */
+    private static boolean nameChars(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 128 || !NAME_CHAR[c]) return false;
         }
         return true;
     }
@@ -338,7 +376,7 @@ public final class SenmlCodec {
                         + " may only appear in the first record of a Lichen pack");
         }
         Object boot = first.get(BOOT_ID_LABEL);
-        if (!(boot instanceof String bootId) || !BOOT_ID.matcher(bootId).matches())
+        if (!(boot instanceof String bootId) || !isBootId(bootId))
             throw new SenmlException(Reason.MISSING_IDENTITY, "the first record needs a boot id \"" + BOOT_ID_LABEL
                     + "\" matching " + BOOT_ID.pattern() + ", got " + describe(boot));
         Object seq = first.get(FIRST_SEQ_LABEL);
@@ -356,7 +394,7 @@ public final class SenmlCodec {
             String rest = r.name().substring(NAME_PREFIX.length());
             int colon = rest.indexOf(':');
             String dev = colon < 0 ? rest : rest.substring(0, colon);
-            if (colon < 0 || (!dev.equals(deviceId) && !DEVICE_ID.matcher(dev).matches()))
+            if (colon < 0 || (!dev.equals(deviceId) && !isDeviceId(dev)))
                 throw new SenmlException(Reason.MISSING_IDENTITY, "record " + at + ": name " + quote(r.name())
                         + " must be " + NAME_PREFIX + "<deviceId>:<channel> with a device id matching " + DEVICE_ID.pattern());
             if (deviceId == null) deviceId = dev;
@@ -364,7 +402,8 @@ public final class SenmlCodec {
                 throw new SenmlException(Reason.MALFORMED, "record " + at + ": device " + dev + " differs from " + deviceId
                         + "; a Lichen pack holds one device's readings");
             String channel = rest.substring(colon + 1);
-            if (!isChannel(channel))
+            // its characters were checked as part of the record's name
+            if (channel.isEmpty() || channel.length() > 64 || !alnum(channel.charAt(0)) || channel.indexOf(':') >= 0)
                 throw new SenmlException(Reason.BAD_NAME, "record " + at + ": channel " + quote(channel) + " must match " + CHANNEL.pattern());
             if (r.value() == null)
                 throw new SenmlException(Reason.VALUE_COUNT, "record " + at + ": a Lichen reading needs a value, not only a sum");
@@ -411,7 +450,7 @@ public final class SenmlCodec {
                 while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
                     String key = p.currentName();
                     Label label = (isCbor ? Label.BY_CBOR : Label.BY_JSON).get(key);
-                    if (isCbor && label == null && (Label.BY_JSON.containsKey(key) || INTEGER_KEY.matcher(key).matches()))
+                    if (isCbor && label == null && (Label.BY_JSON.containsKey(key) || isIntegerKey(key)))
                         throw new SenmlException(Reason.MALFORMED, "record " + index + ": CBOR label " + key
                                 + " is not in RFC 8428 Table 4 (registered fields use integer labels, extensions text labels)");
                     String name = label != null ? label.json : key;
@@ -462,6 +501,7 @@ public final class SenmlCodec {
         double now = clock.epochMillis() / 1000.0;
         List<SenmlRecord> out = new ArrayList<>(raw.size());
         List<Integer> source = new ArrayList<>(raw.size());
+        String checkedBn = null;
         for (int i = 0; i < raw.size(); i++) {
             Map<String, Object> r = raw.get(i);
             for (String key : r.keySet())
@@ -491,9 +531,13 @@ public final class SenmlCodec {
                 regular |= r.containsKey(l.json);
             if (!regular) continue; // base fields only: nothing measured here
 
-            String name = bn + (r.containsKey("n") ? text(r, Label.N, i) : "");
+            String n = r.containsKey("n") ? text(r, Label.N, i) : "";
+            String name = bn + n;
             if (name.isEmpty()) throw new SenmlException(Reason.BAD_NAME, "record " + i + " has no name and no base name");
-            if (!isSenmlName(name))
+            // isSenmlName(bn + n), with the base name (the same for most records) checked once
+            boolean nameOk = bn.isEmpty() ? isSenmlName(n) : (bn == checkedBn || isSenmlName(bn)) && nameChars(n);
+            if (nameOk && !bn.isEmpty()) checkedBn = bn;
+            if (!nameOk)
                 throw new SenmlException(Reason.BAD_NAME, "record " + i + ": name " + quote(name)
                         + " may hold only A-Z a-z 0-9 - : . / _ and must start with a letter or digit (RFC 8428 section 4.5.1)");
             String unit = r.containsKey("u") ? text(r, Label.U, i) : bu;

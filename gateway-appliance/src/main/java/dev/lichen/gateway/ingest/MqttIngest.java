@@ -202,7 +202,7 @@ public final class MqttIngest implements AutoCloseable {
         }
         if (leaf.equals("readings")) {
             readings(in, out, deviceId, v5);
-        } else if (leaf.equals("status") && SenmlCodec.DEVICE_ID.matcher(deviceId).matches()) {
+        } else if (leaf.equals("status") && SenmlCodec.isDeviceId(deviceId)) {
             status(in, out, deviceId);
         }
     }
@@ -270,7 +270,7 @@ public final class MqttIngest implements AutoCloseable {
         Boolean online = onlineOf(will.getPayload().orElse(ByteBuffer.allocate(0)));
         if (topic.startsWith(PREFIX) && topic.endsWith("/status") && online != null) {
             String deviceId = topic.substring(PREFIX.length(), topic.length() - "/status".length());
-            if (SenmlCodec.DEVICE_ID.matcher(deviceId).matches()) {
+            if (SenmlCodec.isDeviceId(deviceId)) {
                 wills.put(clientId, new StatusWill(deviceId, online));
                 return;
             }

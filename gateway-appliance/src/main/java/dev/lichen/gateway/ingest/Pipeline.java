@@ -262,7 +262,7 @@ public final class Pipeline implements AutoCloseable {
 
     /** Why the pack is refused before queueing, or null. */
     private IngestOutcome.Rejected validate(Protocol p, Batch batch, String expectedDeviceId) {
-        if (batch.deviceId() == null || !SenmlCodec.DEVICE_ID.matcher(batch.deviceId()).matches()) {
+        if (batch.deviceId() == null || !SenmlCodec.isDeviceId(batch.deviceId())) {
             return (reject(p, RejectReason.MALFORMED,
                     "device id '" + batch.deviceId() + "' must match [a-z0-9][a-z0-9_-]{0,62}"));
         }
