@@ -38,8 +38,15 @@ final class Qemu implements AutoCloseable {
         });
     }
 
+    /**
+     * Virtual CPUs of the virt guest: 2, like the trivial boot it is compared with (the boards have
+     * 4 cores; QEMU runs each vCPU on its own host thread, MTTCG).
+     */
+    static final int VIRT_CPUS = Integer.getInteger("lichen.qemu.smp", 2);
+
     static Qemu virt(Path kernel, Path initrd, String cmdline, Path disk) throws IOException {
         List<String> c = new ArrayList<>(List.of("qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a72", "-m", "512",
+                "-smp", String.valueOf(VIRT_CPUS),
                 "-nographic", "-no-reboot", "-kernel", kernel.toString(), "-initrd", initrd.toString(), "-append", cmdline,
                 "-netdev", "user,id=n", "-device", "virtio-net-pci,netdev=n", "-device", "i6300esb"));
         if (disk != null) c.addAll(List.of("-drive", "file=" + disk + ",format=raw,if=none,id=d", "-device", "virtio-blk-pci,drive=d"));
