@@ -272,13 +272,16 @@ public final class ImageBuilder {
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    /** More JVM options for PID 1, set only by BootBenchmark's profile runs (flag experiments). */
+    static volatile List<String> experimentJvmOptions = List.of();
+
     private static byte[] javaArgs(List<String> classpath) {
-        String args = String.join("\n", List.of(
+        List<String> args = new ArrayList<>(List.of(
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-XX:+UseCompactObjectHeaders",
-                "-Xshare:auto", "--enable-native-access=ALL-UNNAMED", "-Djava.net.preferIPv4Stack=true",
-                "-cp", String.join(":", classpath),
-                "dev.lichen.runtime.system.Init", "/etc/lichen/system.properties")) + "\n";
-        return args.getBytes(StandardCharsets.UTF_8);
+                "-Xshare:auto", "--enable-native-access=ALL-UNNAMED", "-Djava.net.preferIPv4Stack=true"));
+        args.addAll(experimentJvmOptions);
+        args.addAll(List.of("-cp", String.join(":", classpath), "dev.lichen.runtime.system.Init", "/etc/lichen/system.properties"));
+        return (String.join("\n", args) + "\n").getBytes(StandardCharsets.UTF_8);
     }
 
     private static byte[] cRuntimeLib(Map<String, Path> trees, String name) throws IOException {

@@ -16,6 +16,7 @@ import java.util.List;
 public final class BootBenchmark {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("profile")) {
+            ImageBuilder.experimentJvmOptions = List.of(args).subList(1, args.length);
             profile();
             return;
         }
