@@ -53,11 +53,20 @@ final class Qemu implements AutoCloseable {
         return new Qemu(c);
     }
 
-    static Qemu raspi3b(Path kernel, Path dtb, Path initrd, String cmdline) throws IOException {
+    /**
+     * The Pi 3 with the image as its SD card: QEMU takes only SD cards of a power-of-two size, so
+     * the card is a copy of the image grown to the next one (the partitions are unchanged).
+     */
+    static Qemu raspi3b(Path kernel, Path dtb, Path initrd, String cmdline, Path image) throws IOException {
+        Path card = image.resolveSibling(image.getFileName() + ".sdcard");
+        Files.copy(image, card, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try (var f = new java.io.RandomAccessFile(card.toFile(), "rw")) {
+            f.setLength(Long.highestOneBit(f.length() - 1) << 1);
+        }
         // the Pi's console is the mini-UART (ttyS1), QEMU's second serial port
         return new Qemu(List.of("qemu-system-aarch64", "-M", "raspi3b", "-m", "1G", "-nographic", "-no-reboot",
                 "-serial", "null", "-serial", "mon:stdio", "-kernel", kernel.toString(), "-dtb", dtb.toString(),
-                "-initrd", initrd.toString(), "-append", cmdline));
+                "-initrd", initrd.toString(), "-append", cmdline, "-drive", "file=" + card + ",if=sd,format=raw"));
     }
 
     /** The first console line matching, waiting up to max; fails with the console's tail. */

@@ -86,6 +86,7 @@ public final class SensorCommand implements Runnable {
             err.flush();
             return 2; // the shutdown hook releases what was opened
         }
+        dev.lichen.runtime.system.Machine.started(); // on an image, init arms the watchdog now
         stopped.await();
         return 0;
     }
