@@ -21,8 +21,11 @@ import java.util.ServiceLoader;
  * them in reverse order, committing what was already queued.
  */
 public final class Gateway implements AutoCloseable {
-    /** Readings the ingest queue holds before devices are asked to retry. */
-    public static final int MAX_QUEUED_READINGS = 500_000;
+    /**
+     * Readings accepted but not yet in the database before devices are asked to retry: about 1.5 s
+     * of the writer's full rate, and at most ~20 MB of heap (the gateway runs in 112 MB).
+     */
+    public static final int MAX_QUEUED_READINGS = 150_000;
 
     private final GatewayConfig config;
     private final Metrics metrics = new Metrics();
@@ -44,7 +47,7 @@ public final class Gateway implements AutoCloseable {
         this.deviceKeys = new DeviceKeys(store);
         this.pipeline = new Pipeline(store, liveBus, metrics, alerts, MAX_QUEUED_READINGS,
                 new SenmlCodec(new SenmlLimits(config.maxPackBytes(), 1000), Clock.SYSTEM),
-                config.offlineAfterSeconds() * 1000L, deviceKeys);
+                config.offlineAfterSeconds() * 1000L, deviceKeys, config.dataDir().resolve("ingest-journal"));
         this.retention = Thread.ofVirtual().name("lichen-retention").unstarted(this::retentionLoop);
     }
 

@@ -33,6 +33,7 @@ class LoadGeneratorTest {
                 assertEquals(r.sentReadings(), r.ackedReadings(), scheme + ": " + r.summary());
                 assertEquals(0, r.failedPacks());
                 assertTrue(r.p50() > 0 && r.p50() <= r.p90() && r.p90() <= r.p99() && r.p99() <= r.max(), r.summary());
+                assertTrue(g.pipeline().awaitStored(Duration.ofSeconds(20)), "the gateway's writer caught up with its journal");
                 long stored = 0;
                 for (int i = 1; i <= 20; i++) stored += g.store().readingCount(String.format("%s-%05d", scheme, i));
                 assertEquals(r.ackedReadings(), stored, scheme + ": every acknowledged reading is stored");

@@ -12,6 +12,7 @@ import dev.lichen.senml.Batch;
 import dev.lichen.senml.SenmlCodec;
 import dev.lichen.senml.SenmlException;
 import dev.lichen.senml.SenmlFormat;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -20,46 +21,94 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The one ingest pipeline behind CoAP and MQTT: validate -> queue -> group commit (dedupe by the
- * store's (device, boot, seq) key) -> complete the device's acknowledgement -> live bus and alerts.
- * Between commits the writer also marks quiet CoAP devices offline ({@link Presence}), so every
- * device change is published from this one thread.
+ * The one ingest pipeline behind CoAP and MQTT: validate -> durable queue ({@link IngestJournal},
+ * group fsync) -> acknowledge the device -> batched writer (dedupe by the store's (device, boot,
+ * seq) key) -> live bus and alerts. Between commits the writer also marks quiet CoAP devices
+ * offline ({@link Presence}), so every device change is published from this one thread.
  *
- * <p>The durable queue is the database's own write-ahead log: one writer thread takes everything
- * waiting (up to {@link #MAX_GROUP} packs), writes it in one transaction and commits once, then
- * acknowledges every pack in the group. A separate append-only queue file would be written and
- * fsynced and then written again into SQLite's WAL (fsynced again): twice the flash writes for the
- * same guarantee. Group commit gives one fsync per group however many devices send.
+ * <p>Two threads: the journal thread takes everything submitted, appends it to the journal and
+ * fsyncs once per group, then acknowledges each pack ({@link #ingest}'s future) and hands the
+ * group to the writer. The writer takes everything journalled (up to {@link #MAX_GROUP} packs),
+ * sorts it by device so that each database page it touches takes many rows, writes it in one
+ * transaction, and only then completes {@link #submit}'s futures, publishes, and lets the
+ * journal delete what it no longer needs. A failed database write is retried from memory (the
+ * devices were told "stored" already, and the journal still has it for a restart).
+ *
+ * <p>Flow control: when the writer falls behind by two thirds of {@code maxQueuedReadings}, the
+ * journal thread waits for it, so acknowledgements slow down to the database's pace and devices
+ * (which wait for them) slow down with them. Only when packs still pile up past
+ * {@code maxQueuedReadings} (far more packs in flight than devices) are devices told to retry.
  */
 public final class Pipeline implements AutoCloseable {
-    /** Most packs in one transaction. */
-    public static final int MAX_GROUP = 4000;
+    /** Most packs in one database transaction. */
+    public static final int MAX_GROUP = 10_000;
+    /** Most packs in one journal fsync. */
+    private static final int MAX_JOURNAL_GROUP = 10_000;
+
+    private static final System.Logger LOG = System.getLogger(Pipeline.class.getName());
 
     private final Store store;
     private final SenmlCodec codec;
     private final LiveBus bus;
     private final AlertEngine alerts;
     private final int maxQueuedReadings;
-    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final IngestJournal journal;
+    private final LinkedBlockingQueue<Pending> incoming = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Pending> journalled = new LinkedBlockingQueue<>();
     private final AtomicInteger queuedReadings = new AtomicInteger();
     private final Metrics.Counter packs;
     private final Metrics.Counter readings;
     private final Metrics.Counter rejects;
+    private final Metrics.Counter commitFailures;
     private final Metrics.Histogram commitSeconds;
     private final Metrics.Histogram groupSize;
-    private final Thread writer;
+    private final Metrics.Histogram journalSeconds;
+    private final Thread journalThread;
+    private volatile Thread writer; // read by the journal thread, which starts first
     private volatile boolean running = true;
     private final java.util.Map<String, dev.lichen.gateway.store.Device> lastPublished = new java.util.HashMap<>();
+    /** Packs made durable, and packs the writer is done with (stored or refused), in journal order; guarded by progress. */
+    private long journalledPacks;
+    private long finishedPacks;
+    /** Readings journalled and not yet finished by the writer; guarded by progress. */
+    private long backlogReadings;
+    private final long backlogLimit;
+    private final Object progress = new Object();
 
-    private record Pending(Protocol protocol, Batch batch, CompletableFuture<IngestOutcome> done) {}
+    /** A pack on its way; segment is set by the journal thread. */
+    private static final class Pending {
+        final Protocol protocol;
+        final Batch batch;
+        final byte[] raw;
+        final SenmlFormat format;
+        final CompletableFuture<IngestOutcome> durable = new CompletableFuture<>();
+        final CompletableFuture<IngestOutcome> stored = new CompletableFuture<>();
+        long segment;
+
+        Pending(Protocol protocol, Batch batch, byte[] raw, SenmlFormat format) {
+            this.protocol = protocol;
+            this.batch = batch;
+            this.raw = raw;
+            this.format = format;
+        }
+
+        void answer(IngestOutcome o) {
+            durable.complete(o);
+            stored.complete(o);
+        }
+    }
 
     private final Presence presence;
     private long lastSweep;
 
     private final DeviceKeys keys;
 
+    /**
+     * Opens the journal in journalDir and first writes into the store what an earlier run
+     * acknowledged but did not store (a crash, a power cut).
+     */
     public Pipeline(Store store, LiveBus bus, Metrics metrics, AlertEngine alerts, int maxQueuedReadings, SenmlCodec codec,
-                    long offlineAfterMillis, DeviceKeys keys) {
+                    long offlineAfterMillis, DeviceKeys keys, Path journalDir) {
         this.keys = keys;
         this.presence = new Presence(offlineAfterMillis, store.devices(), System.currentTimeMillis());
         this.codec = codec;
@@ -67,14 +116,60 @@ public final class Pipeline implements AutoCloseable {
         this.bus = bus;
         this.alerts = alerts;
         this.maxQueuedReadings = maxQueuedReadings;
+        this.backlogLimit = maxQueuedReadings * 2L / 3;
         this.packs = metrics.counter("lichen_ingest_packs_total", "SenML packs received, by protocol and outcome (accepted, duplicate, rejected)", "protocol", "outcome");
         this.readings = metrics.counter("lichen_ingest_readings_total", "Readings received, by protocol and outcome (stored, duplicate)", "protocol", "outcome");
         this.rejects = metrics.counter("lichen_ingest_rejects_total", "Rejected packs and datagrams, by protocol and reason", "protocol", "reason");
-        this.commitSeconds = metrics.histogram("lichen_store_commit_seconds", "Latency of one group commit (write + fsync)",
+        this.commitFailures = metrics.counter("lichen_store_commit_failures_total", "Database writes that failed and were retried");
+        this.commitSeconds = metrics.histogram("lichen_store_commit_seconds", "Latency of one group commit into the database (write + fsync)",
                 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5);
-        this.groupSize = metrics.histogram("lichen_store_commit_packs", "Packs per group commit", 1, 10, 100, 1000, 4000);
-        metrics.gauge("lichen_ingest_queue_depth", "Readings waiting for the next group commit", queuedReadings::get);
+        this.groupSize = metrics.histogram("lichen_store_commit_packs", "Packs per group commit", 1, 10, 100, 1000, 10000);
+        this.journalSeconds = metrics.histogram("lichen_journal_sync_seconds", "Latency of one journal append + fsync (a device waits for it)",
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1);
+        metrics.gauge("lichen_ingest_queue_depth", "Readings accepted but not yet in the database", queuedReadings::get);
+        try {
+            this.journal = new IngestJournal(journalDir);
+            replay();
+        } catch (java.io.IOException e) {
+            throw new StoreException("cannot open the ingest journal in " + journalDir + ": " + e.getMessage()
+                    + " (check that the data folder is writable and not full)", e);
+        }
+        this.journalThread = Thread.ofPlatform().name("lichen-journal").start(this::journalLoop);
         this.writer = Thread.ofPlatform().name("lichen-group-commit").start(this::writeLoop);
+    }
+
+    /** Writes what the journal holds from an earlier run (acknowledged then, maybe not stored). */
+    private void replay() throws java.io.IOException {
+        var rec = journal.recovery();
+        if (rec.records().isEmpty()) {
+            journal.replayDone();
+            return;
+        }
+        List<Pending> group = new ArrayList<>();
+        int bad = 0;
+        for (var r : rec.records()) {
+            Protocol p = r.protocol() >= 0 && r.protocol() < Protocol.values().length ? Protocol.values()[r.protocol()] : Protocol.COAP;
+            SenmlFormat f = r.format() == SenmlFormat.JSON.ordinal() ? SenmlFormat.JSON : SenmlFormat.CBOR;
+            try {
+                group.add(new Pending(p, codec.decodeBatch(r.bytes(), f), null, f));
+            } catch (SenmlException | RuntimeException e) {
+                bad++; // it passed the codec when it came in; a codec that got stricter since
+            }
+        }
+        for (int from = 0; from < group.size(); from += MAX_GROUP) {
+            List<Pending> part = new ArrayList<>(group.subList(from, Math.min(group.size(), from + MAX_GROUP)));
+            sortForWrite(part);
+            var results = store.write(batchesOf(part), System.currentTimeMillis());
+            count(part, results);
+            try {
+                alerts.onStored(results);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "alert evaluation failed", e);
+            }
+        }
+        LOG.log(System.Logger.Level.INFO, "ingest journal: wrote " + group.size() + " packs from " + rec.segments()
+                + " segment(s) of an earlier run into the store" + (bad > 0 ? "; " + bad + " could not be decoded and were left out" : ""));
+        journal.replayDone();
     }
 
     /** The codec (and so the size limits) the pipeline decodes with. */
@@ -83,7 +178,8 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /**
-     * Decodes a SenML pack with the project's codec, then {@link #submit}s it. Undecodable packs
+     * Decodes a SenML pack with the project's codec and queues it; the future completes once the
+     * pack is durable (Queued: acknowledge the device now) or refused (Rejected). Undecodable packs
      * complete at once as Rejected (MALFORMED with the codec's diagnostic, or TOO_LARGE).
      */
     public CompletableFuture<IngestOutcome> ingest(Protocol p, byte[] payload, SenmlFormat format, String expectedDeviceId) {
@@ -101,7 +197,33 @@ public final class Pipeline implements AutoCloseable {
             // the codec should catch everything; a parser bug must still not reach the device as a 5.00
             return CompletableFuture.completedFuture(reject(p, RejectReason.MALFORMED, "invalid SenML " + format.name() + ": " + e));
         }
-        return submit(p, batch, expectedDeviceId);
+        return enqueue(p, batch, payload, format, expectedDeviceId).durable;
+    }
+
+    /**
+     * Validates and queues a decoded pack; the future completes once it is in the store
+     * (Accepted, with how many readings were new) or refused (Rejected). expectedDeviceId, when
+     * not null, must equal the pack's device (MQTT topic, CoAPS key identity).
+     */
+    public CompletableFuture<IngestOutcome> submit(Protocol p, Batch batch, String expectedDeviceId) {
+        return enqueue(p, batch, null, SenmlFormat.CBOR, expectedDeviceId).stored;
+    }
+
+    /**
+     * Waits until every pack acknowledged before this call is in the store (or refused by it):
+     * what a reader who was told "sent" expects to find. False if that took longer than timeout.
+     */
+    public boolean awaitStored(java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (progress) {
+            long target = journalledPacks;
+            while (finishedPacks < target) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return false;
+                TimeUnit.NANOSECONDS.timedWait(progress, left);
+            }
+        }
+        return true;
     }
 
     /** Counts a reject that happened before the pipeline (decode, size, content format, garbage). */
@@ -121,40 +243,51 @@ public final class Pipeline implements AutoCloseable {
      * or refused (Rejected). expectedDeviceId, when not null, must equal the pack's device (MQTT
      * topic, CoAPS key identity).
      */
-    public CompletableFuture<IngestOutcome> submit(Protocol p, Batch batch, String expectedDeviceId) {
+    private Pending enqueue(Protocol p, Batch batch, byte[] raw, SenmlFormat format, String expectedDeviceId) {
+        Pending pending = new Pending(p, batch, raw, format);
+        IngestOutcome.Rejected refused = validate(p, batch, expectedDeviceId);
+        if (refused != null) {
+            pending.answer(refused);
+            return pending;
+        }
+        int n = batch.readings().size();
+        if (queuedReadings.addAndGet(n) > maxQueuedReadings) {
+            queuedReadings.addAndGet(-n);
+            pending.answer(reject(p, RejectReason.UNAVAILABLE, "ingest queue full; retry shortly"));
+            return pending;
+        }
+        incoming.add(pending);
+        return pending;
+    }
+
+    /** Why the pack is refused before queueing, or null. */
+    private IngestOutcome.Rejected validate(Protocol p, Batch batch, String expectedDeviceId) {
         if (batch.deviceId() == null || !SenmlCodec.DEVICE_ID.matcher(batch.deviceId()).matches()) {
-            return CompletableFuture.completedFuture(reject(p, RejectReason.MALFORMED,
+            return (reject(p, RejectReason.MALFORMED,
                     "device id '" + batch.deviceId() + "' must match [a-z0-9][a-z0-9_-]{0,62}"));
         }
         if (expectedDeviceId != null && !expectedDeviceId.equals(batch.deviceId())) {
             String who = p == Protocol.COAPS ? "the DTLS key belongs to device '" : "topic names device '";
-            return CompletableFuture.completedFuture(reject(p, RejectReason.DEVICE_MISMATCH,
+            return (reject(p, RejectReason.DEVICE_MISMATCH,
                     who + expectedDeviceId + "' but the pack is from '" + batch.deviceId() + "'"));
         }
         if (p == Protocol.COAP && keys.hasKey(batch.deviceId())) {
             // a device with a key speaks over CoAPS only: plain CoAP could be anyone
-            return CompletableFuture.completedFuture(reject(p, RejectReason.DEVICE_MISMATCH,
+            return (reject(p, RejectReason.DEVICE_MISMATCH,
                     "device '" + batch.deviceId() + "' has a key: send over CoAPS (udp 5684 by default)"));
         }
         if (batch.readings().isEmpty()) {
-            return CompletableFuture.completedFuture(reject(p, RejectReason.MALFORMED, "the pack holds no readings"));
+            return (reject(p, RejectReason.MALFORMED, "the pack holds no readings"));
         }
         var known = store.device(batch.deviceId());
         if (known.isPresent() && known.get().state() == DeviceState.REJECTED) {
-            return CompletableFuture.completedFuture(reject(p, RejectReason.DEVICE_REJECTED,
+            return (reject(p, RejectReason.DEVICE_REJECTED,
                     "device '" + batch.deviceId() + "' was rejected on this gateway"));
         }
-        int n = batch.readings().size();
         if (!running) {
-            return CompletableFuture.completedFuture(reject(p, RejectReason.UNAVAILABLE, "the gateway is shutting down; retry"));
+            return (reject(p, RejectReason.UNAVAILABLE, "the gateway is shutting down; retry"));
         }
-        if (queuedReadings.addAndGet(n) > maxQueuedReadings) {
-            queuedReadings.addAndGet(-n);
-            return CompletableFuture.completedFuture(reject(p, RejectReason.UNAVAILABLE, "ingest queue full; retry shortly"));
-        }
-        CompletableFuture<IngestOutcome> f = new CompletableFuture<>();
-        queue.add(new Pending(p, batch, f));
-        return f;
+        return null;
     }
 
     /** Readings waiting for a commit. */
@@ -162,56 +295,136 @@ public final class Pipeline implements AutoCloseable {
         return queuedReadings.get();
     }
 
-    private void writeLoop() {
-        List<Pending> group = new ArrayList<>(MAX_GROUP);
-        List<Batch> batches = new ArrayList<>(MAX_GROUP);
-        while (running || !queue.isEmpty()) {
-            sweepPresence();
+    /** Appends what was submitted to the journal, one fsync per group, then acknowledges it. */
+    private void journalLoop() {
+        List<Pending> group = new ArrayList<>(MAX_JOURNAL_GROUP);
+        while (running || !incoming.isEmpty()) {
             try {
-                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                waitForWriter();
+                Pending first = incoming.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) continue;
                 group.add(first);
-                queue.drainTo(group, MAX_GROUP - 1);
+                incoming.drainTo(group, MAX_JOURNAL_GROUP - 1);
             } catch (InterruptedException e) {
                 if (!running) continue;
             }
             if (group.isEmpty()) continue;
-            for (Pending p : group) batches.add(p.batch());
             long t0 = System.nanoTime();
-            List<WriteResult> results;
+            List<Pending> written = new ArrayList<>(group.size());
             try {
-                results = store.write(batches, System.currentTimeMillis());
-            } catch (StoreException e) {
-                System.getLogger(Pipeline.class.getName()).log(System.Logger.Level.ERROR, "group commit failed", e);
                 for (Pending p : group) {
-                    p.done().complete(reject(p.protocol(), RejectReason.UNAVAILABLE, "storage failed; retry: " + e.getMessage()));
+                    // a pack handed over decoded (an add-on's readings) has no device waiting on
+                    // an ack: its caller waits for the database, so it needs no journal record
+                    p.segment = p.raw == null ? IngestJournal.NONE : journal.add(p.protocol, p.format.ordinal(), p.raw);
+                    written.add(p);
                 }
-                release(group);
-                group.clear(); // answered: the devices resend them
-                batches.clear();
+                journal.sync();
+            } catch (java.io.IOException e) {
+                LOG.log(System.Logger.Level.ERROR, "ingest journal write failed; the devices will resend", e);
+                journal.abandonSegment();
+                long[] segs = new long[written.size()];
+                for (int i = 0; i < segs.length; i++) segs[i] = written.get(i).segment;
+                journal.release(segs);
+                for (Pending p : written) p.answer(reject(p.protocol, RejectReason.UNAVAILABLE, "storage failed; retry: " + e.getMessage()));
+                release(written);
+                group.clear();
                 sleepQuietly();
                 continue;
+            }
+            journalSeconds.observe((System.nanoTime() - t0) / 1e9);
+            synchronized (progress) {
+                journalledPacks += written.size(); // before any ack, so awaitStored after an ack waits for it
+                for (Pending p : written) backlogReadings += p.batch.readings().size();
+            }
+            journalled.addAll(written);
+            for (Pending p : written) p.durable.complete(new IngestOutcome.Queued(p.batch.readings().size()));
+            group.clear();
+        }
+    }
+
+    /** Holds the journal (and so the devices' acks) while the writer is too far behind. */
+    private void waitForWriter() throws InterruptedException {
+        synchronized (progress) {
+            while (backlogReadings >= backlogLimit && (writer == null || writer.isAlive())) progress.wait(100);
+        }
+    }
+
+    /** Writes journalled packs into the store in large sorted groups, then answers and publishes. */
+    private void writeLoop() {
+        List<Pending> group = new ArrayList<>(MAX_GROUP);
+        while (running || journalThread.isAlive() || !journalled.isEmpty()) {
+            sweepPresence();
+            try {
+                Pending first = journalled.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) continue;
+                group.add(first);
+                journalled.drainTo(group, MAX_GROUP - 1);
+            } catch (InterruptedException e) {
+                if (!running) continue;
+            }
+            if (group.isEmpty()) continue;
+            sortForWrite(group);
+            List<Batch> batches = batchesOf(group);
+            long t0 = System.nanoTime();
+            List<WriteResult> results = null;
+            for (long pause = 100; results == null; pause = Math.min(pause * 2, 5000)) {
+                try {
+                    results = store.write(batches, System.currentTimeMillis());
+                } catch (StoreException e) {
+                    commitFailures.inc();
+                    LOG.log(System.Logger.Level.ERROR, "group commit failed; retrying in " + pause + " ms (the packs are safe in the journal)", e);
+                    if (!running && !journalThread.isAlive()) {
+                        // shutting down: the journal keeps them for the next start
+                        group.clear();
+                        return;
+                    }
+                    sleepQuietly(pause);
+                }
             }
             commitSeconds.observe((System.nanoTime() - t0) / 1e9);
             groupSize.observe(group.size());
             release(group);
-            for (int i = 0; i < group.size(); i++) {
-                Pending p = group.get(i);
-                WriteResult w = results.get(i);
-                String proto = p.protocol().label();
-                if (w.refused()) {
-                    p.done().complete(reject(p.protocol(), RejectReason.DEVICE_REJECTED,
-                            "device '" + w.device().id() + "' was rejected on this gateway"));
-                    continue;
-                }
-                packs.inc(proto, w.stored().isEmpty() ? "duplicate" : "accepted");
-                if (!w.stored().isEmpty()) readings.add(w.stored().size(), proto, "stored");
-                if (w.duplicates() > 0) readings.add(w.duplicates(), proto, "duplicate");
-                p.done().complete(new IngestOutcome.Accepted(w.stored().size(), w.duplicates()));
+            count(group, results);
+            long[] segs = new long[group.size()];
+            for (int i = 0; i < segs.length; i++) segs[i] = group.get(i).segment;
+            journal.release(segs);
+            synchronized (progress) {
+                finishedPacks += group.size();
+                for (Pending p : group) backlogReadings -= p.batch.readings().size();
+                progress.notifyAll();
             }
             publish(group, results);
             group.clear();
-            batches.clear();
+        }
+    }
+
+    /** By device, boot and sequence: each b-tree page the transaction touches then takes many rows. */
+    private static void sortForWrite(List<Pending> group) {
+        group.sort(java.util.Comparator.<Pending, String>comparing(p -> p.batch.deviceId())
+                .thenComparing(p -> p.batch.bootId()).thenComparingLong(p -> p.batch.firstSeq()));
+    }
+
+    private static List<Batch> batchesOf(List<Pending> group) {
+        List<Batch> out = new ArrayList<>(group.size());
+        for (Pending p : group) out.add(p.batch);
+        return out;
+    }
+
+    /** Counts the written group in the metrics and completes submit()'s futures. */
+    private void count(List<Pending> group, List<WriteResult> results) {
+        for (int i = 0; i < group.size(); i++) {
+            Pending p = group.get(i);
+            WriteResult w = results.get(i);
+            String proto = p.protocol.label();
+            if (w.refused()) {
+                p.stored.complete(reject(p.protocol, RejectReason.DEVICE_REJECTED,
+                        "device '" + w.device().id() + "' was rejected on this gateway"));
+                continue;
+            }
+            packs.inc(proto, w.stored().isEmpty() ? "duplicate" : "accepted");
+            if (!w.stored().isEmpty()) readings.add(w.stored().size(), proto, "stored");
+            if (w.duplicates() > 0) readings.add(w.duplicates(), proto, "duplicate");
+            p.stored.complete(new IngestOutcome.Accepted(w.stored().size(), w.duplicates()));
         }
     }
 
@@ -228,7 +441,7 @@ public final class Pipeline implements AutoCloseable {
                 lastPublished.put(id, shown(off));
                 bus.publish(new LiveEvent.DeviceChanged(off));
             } catch (RuntimeException e) {
-                System.getLogger(Pipeline.class.getName()).log(System.Logger.Level.WARNING, "could not mark " + id + " offline", e);
+                LOG.log(System.Logger.Level.WARNING, "could not mark " + id + " offline", e);
             }
         }
     }
@@ -255,7 +468,7 @@ public final class Pipeline implements AutoCloseable {
         for (int i = 0; i < results.size(); i++) {
             WriteResult w = results.get(i);
             if (w.refused()) continue;
-            presence.heard(w.device().id(), group.get(i).protocol(), now);
+            presence.heard(w.device().id(), group.get(i).protocol, now);
             if (!w.stored().isEmpty()) {
                 bus.publish(new LiveEvent.Readings(w.device().id(), w.device().state() == DeviceState.ADOPTED, w.stored()));
             }
@@ -269,32 +482,44 @@ public final class Pipeline implements AutoCloseable {
         try {
             alerts.onStored(results);
         } catch (RuntimeException e) {
-            System.getLogger(Pipeline.class.getName()).log(System.Logger.Level.ERROR, "alert evaluation failed", e);
+            LOG.log(System.Logger.Level.ERROR, "alert evaluation failed", e);
         }
     }
 
     private void release(List<Pending> group) {
         int n = 0;
-        for (Pending p : group) n += p.batch().readings().size();
+        for (Pending p : group) n += p.batch.readings().size();
         queuedReadings.addAndGet(-n);
     }
 
     private static void sleepQuietly() {
+        sleepQuietly(100);
+    }
+
+    private static void sleepQuietly(long millis) {
         try {
-            Thread.sleep(100);
+            Thread.sleep(millis);
         } catch (InterruptedException ignored) {
             Thread.currentThread().interrupt();
         }
     }
 
-    /** Stops taking packs, commits what is queued, and stops the writer. */
+    /** Stops taking packs, journals and stores what is queued, and stops both threads. */
     @Override
     public void close() {
         running = false;
         try {
+            journalThread.join(10_000);
             writer.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        // a pack that slipped in as the journal thread stopped
+        for (Pending p; (p = incoming.poll()) != null; ) p.answer(reject(p.protocol, RejectReason.UNAVAILABLE, "the gateway is shutting down; retry"));
+        try {
+            journal.close();
+        } catch (java.io.IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "closing the ingest journal: " + e.getMessage());
         }
     }
 }

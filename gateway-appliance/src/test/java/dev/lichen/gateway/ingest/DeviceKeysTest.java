@@ -54,7 +54,13 @@ class DeviceKeysTest {
         return new CoapUplink("127.0.0.1", gw.coapsPort(), Optional.of(new CoapUplink.PskCredentials(identity, key)), FAST);
     }
 
+    /** Readings in the store once everything acknowledged so far is written. */
     static int stored(String device) {
+        try {
+            if (!gw.pipeline().awaitStored(java.time.Duration.ofSeconds(10))) throw new AssertionError("the writer did not catch up in 10 s");
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
         return (int) gw.store().readingCount(device);
     }
 
