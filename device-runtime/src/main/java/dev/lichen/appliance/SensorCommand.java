@@ -7,6 +7,7 @@ import dev.lichen.runtime.bus.sim.SimChipModels;
 import dev.lichen.runtime.clock.Clock;
 import dev.lichen.runtime.storage.FileKeyValueStore;
 import dev.lichen.runtime.storage.FileOutbox;
+import dev.lichen.runtime.system.Machine;
 import dev.lichen.runtime.uplink.Uplink;
 import dev.lichen.runtime.uplink.UplinkPump;
 import java.nio.file.Path;
@@ -53,6 +54,8 @@ public final class SensorCommand implements Runnable {
             err.flush();
             return 2;
         }
+        // on an image, what follows needs the machine up (devices, data partition, network, clock)
+        Machine.awaitReady();
         Board b;
         try {
             b = Run.openBoard(boardName, c);
@@ -86,7 +89,7 @@ public final class SensorCommand implements Runnable {
             err.flush();
             return 2; // the shutdown hook releases what was opened
         }
-        dev.lichen.runtime.system.Machine.started(); // on an image, init arms the watchdog now
+        Machine.started(); // on an image, init arms the watchdog now
         stopped.await();
         return 0;
     }
