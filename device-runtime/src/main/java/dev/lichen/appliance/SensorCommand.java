@@ -7,7 +7,6 @@ import dev.lichen.runtime.bus.sim.SimChipModels;
 import dev.lichen.runtime.clock.Clock;
 import dev.lichen.runtime.storage.FileKeyValueStore;
 import dev.lichen.runtime.storage.FileOutbox;
-import dev.lichen.runtime.system.Machine;
 import dev.lichen.runtime.uplink.Uplink;
 import dev.lichen.runtime.uplink.UplinkPump;
 import java.nio.file.Path;
@@ -54,8 +53,6 @@ public final class SensorCommand implements Runnable {
             err.flush();
             return 2;
         }
-        // on an image, what follows needs the machine up (devices, data partition, network, clock)
-        Machine.awaitReady();
         Board b;
         try {
             b = Run.openBoard(boardName, c);
@@ -89,7 +86,7 @@ public final class SensorCommand implements Runnable {
             err.flush();
             return 2; // the shutdown hook releases what was opened
         }
-        Machine.started(); // on an image, init arms the watchdog now
+        dev.lichen.runtime.system.Machine.started(); // on an image, init arms the watchdog now
         stopped.await();
         return 0;
     }
