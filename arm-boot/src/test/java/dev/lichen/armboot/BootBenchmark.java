@@ -53,8 +53,12 @@ public final class BootBenchmark {
                 }
                 try (Qemu q = Qemu.virt(kernel, initrd, cmdline, img)) {
                     int boots = gateway.firstAcceptedNanos().size();
-                    gateway.awaitAccepted(m -> gateway.firstAcceptedNanos().size() > boots, Duration.ofSeconds(240),
-                            "first reading of this boot");
+                    try {
+                        gateway.awaitAccepted(m -> gateway.firstAcceptedNanos().size() > boots, Duration.ofSeconds(240),
+                                "first reading of this boot");
+                    } catch (AssertionError e) {
+                        throw new AssertionError(e.getMessage() + "; console tail:\n" + q.tail(60), e);
+                    }
                     long first = gateway.firstAcceptedNanos().values().stream().mapToLong(Long::longValue).max().orElseThrow();
                     a.add(q.millisAt(first));
                     Qemu.Line start = q.await(l -> l.contains("starting: boot"), Duration.ofSeconds(1), "start line");

@@ -10,6 +10,8 @@ import dev.lichen.runtime.storage.FileOutbox;
 import dev.lichen.runtime.uplink.Uplink;
 import dev.lichen.runtime.uplink.UplinkPump;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.Optional;
@@ -35,7 +37,8 @@ public final class SensorCommand implements Runnable {
     /**
      * Runs the sensor appliance until the JVM is stopped: {@code lichen sensor run}'s work, also
      * called directly on an image ({@code ApplianceMain}), where building picocli's model of the
-     * command line cost ~1 s of the boot under emulation. Returns 2 for a bad config or board.
+     * command line cost ~1 s of the boot under emulation. Returns 2 when it cannot start (a bad
+     * config or board, an outbox in use, a sensor offering too little), having closed what it opened.
      */
     public static int runAppliance(Path config, Optional<String> board, java.io.PrintWriter err) throws Exception {
         var factories = SensorAppliance.installedFactories();
@@ -61,34 +64,45 @@ public final class SensorCommand implements Runnable {
             err.flush();
             return 2;
         }
-        FileOutbox outbox = FileOutbox.open(c.dataDir().resolve("outbox"), c.outboxBudgetBytes());
-        var store = new FileKeyValueStore(c.dataDir().resolve("state"));
-        Uplink uplink = SensorAppliance.openUplink(c);
-        var app = new SensorAppliance(c, b, Clock.SYSTEM, outbox, uplink, factories, Optional.of(store),
-                UplinkPump.Options.defaults());
+        // what is opened is closed again, newest first, when the start fails: under init's supervisor
+        // the JVM lives on, and the next try must find the outbox's lock and the pins free
+        Deque<AutoCloseable> opened = new ArrayDeque<>(List.of(b));
         CountDownLatch stopped = new CountDownLatch(1);
+        try {
+            FileOutbox outbox = FileOutbox.open(c.dataDir().resolve("outbox"), c.outboxBudgetBytes());
+            opened.push(outbox);
+            var store = new FileKeyValueStore(c.dataDir().resolve("state"));
+            Uplink uplink = SensorAppliance.openUplink(c);
+            opened.push(uplink);
+            var app = new SensorAppliance(c, b, Clock.SYSTEM, outbox, uplink, factories, Optional.of(store),
+                    UplinkPump.Options.defaults());
+            opened.push(app);
+            app.start();
+        } catch (Exception e) {
+            err.println("lichen sensor: " + (e.getMessage() != null ? e.getMessage() : e));
+            err.flush();
+            closeAll(opened, err);
+            return 2;
+        }
+        // stop sampling, let the pump finish its batch, then release the endpoint, the files, the pins
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            // stop sampling, let the pump finish its batch, then release the endpoint, the files, the pins
-            app.close();
-            uplink.close();
-            try {
-                outbox.close();
-            } catch (java.io.IOException e) {
-                System.err.println("lichen sensor: closing the outbox: " + e.getMessage());
-            }
-            b.close();
+            closeAll(opened, err);
             stopped.countDown();
         }, "lichen-sensor-stop"));
-        try {
-            app.start();
-        } catch (RuntimeException e) {
-            err.println("lichen sensor: " + e.getMessage());
-            err.flush();
-            return 2; // the shutdown hook releases what was opened
-        }
         dev.lichen.runtime.system.Machine.started(); // on an image, init arms the watchdog now
         stopped.await();
         return 0;
+    }
+
+    private static void closeAll(Deque<AutoCloseable> opened, java.io.PrintWriter err) {
+        for (AutoCloseable c; (c = opened.poll()) != null; ) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                err.println("lichen sensor: closing " + c.getClass().getSimpleName() + ": " + e.getMessage());
+                err.flush();
+            }
+        }
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true,
