@@ -12,6 +12,9 @@ import java.util.List;
  * booting {@link TrivialInit}, alternating, in one run; plus the guest's RSS. Run from the
  * repository root after {@code mvn -o -q -pl arm-boot -am test-compile}:
  * {@code arm-boot/bench-boot 3} (a plain JVM: the image builder picks jars off java.class.path).
+ * {@code arm-boot/bench-boot profile [JVM options...]} boots the arm64-virt image once with the
+ * kernel's log on and prints every console line with the host's milliseconds (where the boot's
+ * time goes); the options are added to PID 1's for flag experiments.
  */
 public final class BootBenchmark {
     public static void main(String[] args) throws Exception {
