@@ -371,12 +371,24 @@ public final class SenmlCodec {
             if (r.time() < RELATIVE_TIME_LIMIT || r.time() >= YEAR_10000)
                 throw new SenmlException(Reason.BAD_TIME, "record " + at + " (" + channel + "): time " + r.time()
                         + " s is not a date between 1978 and 9999");
-            readings.add(new Reading(channel, r.unit(), r.value(), Math.round(r.time() * 1000)));
+            readings.add(new Reading(shared(channel), SenmlUnits.canonical(r.unit()), r.value(), Math.round(r.time() * 1000)));
         }
         return new Batch(deviceId, bootId, (long) (double) s, readings);
     }
 
     private record Resolved(List<SenmlRecord> records, List<Integer> sourceIndex) {}
+
+    /** Channel names seen, each kept once; bounded so that odd names can't grow it for ever. */
+    private final java.util.concurrent.ConcurrentHashMap<String, String> channelNames = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_SHARED_NAMES = 4096;
+
+    /** One String per channel name: a gateway holds many decoded readings at once, mostly of a few names. */
+    private String shared(String channel) {
+        String known = channelNames.get(channel);
+        if (known != null) return known;
+        if (channelNames.size() < MAX_SHARED_NAMES) channelNames.putIfAbsent(channel, channel);
+        return channel;
+    }
 
     /** Reads the pack into one label->value map a record; CBOR integer keys become JSON labels. */
     private List<Map<String, Object>> parse(byte[] pack, SenmlFormat format) throws SenmlException {

@@ -1,5 +1,6 @@
 package dev.lichen.senml;
 
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -32,5 +33,19 @@ public final class SenmlUnits {
 
     public static boolean isKnown(String unit) {
         return RFC8428.contains(unit) || RFC8798_PRIMARY.contains(unit) || SECONDARY.contains(unit);
+    }
+
+    private static final java.util.Map<String, String> CANONICAL = new java.util.HashMap<>();
+
+    static {
+        for (Set<String> set : List.of(RFC8428, RFC8798_PRIMARY, SECONDARY)) for (String u : set) CANONICAL.put(u, u);
+    }
+
+    /**
+     * The registry's own instance of a known unit, or the argument: decoded readings then share
+     * one String per unit instead of each holding its own (a gateway keeps many in its queue).
+     */
+    static String canonical(String unit) {
+        return unit == null ? null : CANONICAL.getOrDefault(unit, unit);
     }
 }

@@ -22,10 +22,12 @@ import java.util.ServiceLoader;
  */
 public final class Gateway implements AutoCloseable {
     /**
-     * Readings accepted but not yet in the database before devices are asked to retry: about 1.5 s
-     * of the writer's full rate, and at most ~20 MB of heap (the gateway runs in 112 MB).
+     * Readings accepted but not yet in the database before devices are asked to retry; from two
+     * thirds of it on, acknowledgements wait for the writer. Half a second of the writer's full
+     * rate: enough for groups of several packs per device, and little for the collector to copy
+     * (the gateway runs in a 112 MB heap; a larger bound only made old-generation collections).
      */
-    public static final int MAX_QUEUED_READINGS = 150_000;
+    public static final int MAX_QUEUED_READINGS = 60_000;
 
     private final GatewayConfig config;
     private final Metrics metrics = new Metrics();

@@ -115,7 +115,12 @@ public final class LiveLatency {
                 seq[d] += 1;
                 CoapResponse r = coap.post(p, SenmlFormat.CBOR.contentFormat());
                 if (r == null || r.getCode() != CoAP.ResponseCode.CHANGED) throw new IllegalStateException("device " + d + ": " + r);
+                // acknowledged = in the gateway's journal; the device shows up once the writer stored it
                 var ad = post(base + "/api/v1/devices/" + id(d) + "/adopt", cookie, csrf, "{\"name\":\"Bench " + d + "\",\"room\":\"Load\"}");
+                for (int tries = 0; ad.statusCode() == 404 && tries < 100; tries++) {
+                    Thread.sleep(50);
+                    ad = post(base + "/api/v1/devices/" + id(d) + "/adopt", cookie, csrf, "{\"name\":\"Bench " + d + "\",\"room\":\"Load\"}");
+                }
                 if (ad.statusCode() != 200) throw new IllegalStateException("adopt: " + ad.body());
             }
             CountDownLatch subscribed = new CountDownLatch(1);

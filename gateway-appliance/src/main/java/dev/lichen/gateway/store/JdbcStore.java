@@ -201,6 +201,8 @@ public final class JdbcStore implements Store {
             newChannels.clear();
             newBoots.clear();
             int n = batches.size();
+            String[] seenNames = new String[8];
+            long[] seenIds = new long[8];
             Device[] devs = new Device[n];
             long[][] chanIds = new long[n][];
             try (PreparedStatement ins = c.prepareStatement(
@@ -218,9 +220,23 @@ public final class JdbcStore implements Store {
                     long boot = bootKey(c, batch.deviceId(), batch.bootId(), newBoots);
                     List<Reading> rs = batch.readings();
                     chanIds[b] = new long[rs.size()];
+                    int seen = 0; // a pack repeats a few channels: look each up once
                     for (int i = 0; i < rs.size(); i++) {
                         Reading r = rs.get(i);
-                        long ch = channelKey(c, batch.deviceId(), r.channel(), r.unit(), newChannels);
+                        long ch = -1;
+                        for (int k = 0; k < seen; k++) {
+                            if (seenNames[k].equals(r.channel())) {
+                                ch = seenIds[k];
+                                break;
+                            }
+                        }
+                        if (ch < 0) {
+                            ch = channelKey(c, batch.deviceId(), r.channel(), r.unit(), newChannels);
+                            if (seen < seenNames.length) {
+                                seenNames[seen] = r.channel();
+                                seenIds[seen++] = ch;
+                            }
+                        }
                         chanIds[b][i] = ch;
                         ins.setLong(1, boot);
                         ins.setLong(2, batch.firstSeq() + i);

@@ -419,7 +419,9 @@ class WebUiTest {
         shot("11-coaps-key");
         go("#/devices");
         go("#/device/" + DEVICE);
-        assertTrue(awaitText(By.id("psk-state")).startsWith("Key set"));
+        // the hash change re-renders asynchronously: wait for the device page drawn afresh
+        waitUpTo(Duration.ofSeconds(10)).until(d -> d.findElements(By.id("psk-key")).isEmpty()
+                && !d.findElements(By.id("psk-state")).isEmpty() && d.findElement(By.id("psk-state")).getText().startsWith("Key set"));
         assertEquals("Rotate key", awaitText(By.id("psk-rotate")));
         assertTrue(driver.findElements(By.id("psk-key")).isEmpty(), "the key is not shown again");
         assertFalse(driver.getPageSource().contains(key), "the key is nowhere on the page");
