@@ -12,9 +12,17 @@ import java.util.List;
  * booting {@link TrivialInit}, alternating, in one run; plus the guest's RSS. Run from the
  * repository root after {@code mvn -o -q -pl arm-boot -am test-compile}:
  * {@code arm-boot/bench-boot 3} (a plain JVM: the image builder picks jars off java.class.path).
+ * {@code arm-boot/bench-boot profile [JVM options...]} boots the arm64-virt image once with the
+ * kernel's log on and prints every console line with the host's milliseconds (where the boot's
+ * time goes); the options are added to PID 1's for flag experiments.
  */
 public final class BootBenchmark {
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("profile")) {
+            ImageBuilder.experimentJvmOptions = List.of(args).subList(1, args.length);
+            profile();
+            return;
+        }
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         Path dir = Files.createTempDirectory("lichen-bench");
         try (HostGateway gateway = new HostGateway()) {
@@ -48,8 +56,12 @@ public final class BootBenchmark {
                 }
                 try (Qemu q = Qemu.virt(kernel, initrd, cmdline, img)) {
                     int boots = gateway.firstAcceptedNanos().size();
-                    gateway.awaitAccepted(m -> gateway.firstAcceptedNanos().size() > boots, Duration.ofSeconds(240),
-                            "first reading of this boot");
+                    try {
+                        gateway.awaitAccepted(m -> gateway.firstAcceptedNanos().size() > boots, Duration.ofSeconds(240),
+                                "first reading of this boot");
+                    } catch (AssertionError e) {
+                        throw new AssertionError(e.getMessage() + "; console tail:\n" + q.tail(60), e);
+                    }
                     long first = gateway.firstAcceptedNanos().values().stream().mapToLong(Long::longValue).max().orElseThrow();
                     a.add(q.millisAt(first));
                     Qemu.Line start = q.await(l -> l.contains("starting: boot"), Duration.ofSeconds(1), "start line");
@@ -63,6 +75,38 @@ public final class BootBenchmark {
             }
             System.out.printf("median: trivial %d ms, first reading %d ms, ratio %.2f%n", median(t), median(a),
                     (double) median(a) / median(t));
+        }
+    }
+
+    /**
+     * Where the boot's time goes: one boot of each, the kernel's log on (no "quiet", printk
+     * timestamps), every console line printed with the host's milliseconds since QEMU started.
+     */
+    static void profile() throws Exception {
+        Path dir = Files.createTempDirectory("lichen-profile");
+        try (HostGateway gateway = new HostGateway()) {
+            gateway.accept(true);
+            Path img = dir.resolve("sensor.img");
+            new ImageBuilder(Progress.to(System.out)).build(TestImages.request(Board.ARM64_VIRT,
+                    TestImages.config(dir, Board.ARM64_VIRT.id, gateway.port()), img, TestImages.sensorAppliance()));
+            Path kernel = TestImages.extract(img, "vmlinuz", dir);
+            Path initrd = TestImages.extract(img, "initrd.img", dir);
+            String cmdline = Files.readString(TestImages.extract(img, "cmdline.txt", dir)).trim().replace(" quiet", " printk.time=1");
+            Path trivial = Files.write(dir.resolve("trivial.gz"), TrivialInit.initramfs());
+            if (Boolean.getBoolean("lichen.profile.trivial")) try (Qemu q = Qemu.virt(kernel, trivial, "console=ttyAMA0 panic=10 printk.time=1", null)) {
+                q.await(l -> l.contains(TrivialInit.MARKER), Duration.ofSeconds(120), "marker");
+                q.lines().forEach(l -> System.out.printf("trivial %6d ms | %s%n", l.millis(), l.text()));
+            }
+            try (Qemu q = Qemu.virt(kernel, initrd, cmdline, img)) {
+                try {
+                    gateway.awaitAccepted(m -> !gateway.firstAcceptedNanos().isEmpty(), Duration.ofSeconds(120), "first reading");
+                    long first = q.millisAt(gateway.firstAcceptedNanos().values().iterator().next());
+                    Thread.sleep(500);
+                    System.out.printf("first reading accepted at the gateway: %d ms%n", first);
+                } finally {
+                    q.lines().forEach(l -> System.out.printf("sensor  %6d ms | %s%n", l.millis(), l.text()));
+                }
+            }
         }
     }
 

@@ -119,17 +119,24 @@ class ImageEndToEndTest {
         Path kernel = TestImages.extract(rpiImage, "vmlinuz", pi);
         Path initrd = TestImages.extract(rpiImage, "initrd.img", pi);
         String cmdline = Files.readString(TestImages.extract(rpiImage, "cmdline.txt", pi)).trim();
-        try (Qemu q = Qemu.raspi3b(kernel, pi.resolve("bcm2837-rpi-3-b.dtb"), initrd, cmdline)) {
+        try (Qemu q = Qemu.raspi3b(kernel, pi.resolve("bcm2837-rpi-3-b.dtb"), initrd, cmdline, rpiImage)) {
             Qemu.Line main = q.await(l -> l.contains("] starting " + Appliance.SENSOR_MAIN), Duration.ofSeconds(240),
                     "Init starting the sensor appliance on the mini-UART");
-            // the appliance opens the Pi's GPIO chip through Pi4J. (Its own start line comes ~25 s later under
-            // emulation, after Init has armed the watchdog 20 s in: QEMU's raspi3b resets at once when the
-            // bcm2835 watchdog is armed, as it does not emulate the watchdog's timer.)
+            // the appliance opens the Pi's GPIO chip through Pi4J, then prints its start line
             Qemu.Line board = q.await(l -> l.contains("Pi4J context/runtime successfully initialized"), Duration.ofSeconds(120),
                     "the appliance's board opened through Pi4J");
+            Qemu.Line start = q.await(l -> l.contains("device test-climate starting: boot"), Duration.ofSeconds(120),
+                    "the sensor appliance's start line");
             assertTrue(q.lines().stream().anyMatch(l -> l.text().contains("Using chip gpiochip0 pinctrl-bcm2835")), q.tail(40));
-            System.out.printf("raspi3b: sensor appliance started at %d ms, its board open at %d ms%n", main.millis(), board.millis());
+            assertTrue(q.lines().stream().anyMatch(l -> l.text().contains("data partition /dev/mmcblk0p2 mounted on /var/lib/lichen")),
+                    "the SD card's data partition mounted:\n" + q.tail(40));
+            assertTrue(q.lines().stream().noneMatch(l -> l.text().contains("watchdog /dev/watchdog armed") && l.millis() < start.millis()),
+                    "the watchdog is armed only once the appliance has started:\n" + q.tail(40));
+            System.out.printf("raspi3b: Init starts the appliance at %d ms, its board is open at %d ms, its start line at %d ms%n",
+                    main.millis(), board.millis(), start.millis());
         }
+        // (Init arms the bcm2835 watchdog once the appliance has started; QEMU's raspi3b resets the
+        // machine the moment the watchdog is armed, as it does not emulate the watchdog's timer.)
     }
 
     private static String boot(String key) {

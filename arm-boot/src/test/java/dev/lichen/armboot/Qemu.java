@@ -38,19 +38,35 @@ final class Qemu implements AutoCloseable {
         });
     }
 
+    /**
+     * Virtual CPUs of the virt guest: 2, like the trivial boot it is compared with (the boards have
+     * 4 cores; QEMU runs each vCPU on its own host thread, MTTCG).
+     */
+    static final int VIRT_CPUS = Integer.getInteger("lichen.qemu.smp", 2);
+
     static Qemu virt(Path kernel, Path initrd, String cmdline, Path disk) throws IOException {
         List<String> c = new ArrayList<>(List.of("qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a72", "-m", "512",
+                "-smp", String.valueOf(VIRT_CPUS),
                 "-nographic", "-no-reboot", "-kernel", kernel.toString(), "-initrd", initrd.toString(), "-append", cmdline,
                 "-netdev", "user,id=n", "-device", "virtio-net-pci,netdev=n", "-device", "i6300esb"));
         if (disk != null) c.addAll(List.of("-drive", "file=" + disk + ",format=raw,if=none,id=d", "-device", "virtio-blk-pci,drive=d"));
         return new Qemu(c);
     }
 
-    static Qemu raspi3b(Path kernel, Path dtb, Path initrd, String cmdline) throws IOException {
+    /**
+     * The Pi 3 with the image as its SD card: QEMU takes only SD cards of a power-of-two size, so
+     * the card is a copy of the image grown to the next one (the partitions are unchanged).
+     */
+    static Qemu raspi3b(Path kernel, Path dtb, Path initrd, String cmdline, Path image) throws IOException {
+        Path card = image.resolveSibling(image.getFileName() + ".sdcard");
+        Files.copy(image, card, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try (var f = new java.io.RandomAccessFile(card.toFile(), "rw")) {
+            f.setLength(Long.highestOneBit(f.length() - 1) << 1);
+        }
         // the Pi's console is the mini-UART (ttyS1), QEMU's second serial port
         return new Qemu(List.of("qemu-system-aarch64", "-M", "raspi3b", "-m", "1G", "-nographic", "-no-reboot",
                 "-serial", "null", "-serial", "mon:stdio", "-kernel", kernel.toString(), "-dtb", dtb.toString(),
-                "-initrd", initrd.toString(), "-append", cmdline));
+                "-initrd", initrd.toString(), "-append", cmdline, "-drive", "file=" + card + ",if=sd,format=raw"));
     }
 
     /** The first console line matching, waiting up to max; fails with the console's tail. */

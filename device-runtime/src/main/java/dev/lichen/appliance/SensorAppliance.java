@@ -159,9 +159,24 @@ public final class SensorAppliance implements AutoCloseable {
         new SecureRandom().nextBytes(random);
         String suffix = HexFormat.of().formatHex(random);
         if (store.isEmpty()) return "r" + suffix;
-        long count = store.get().get("boot.count").map(Long::parseLong).orElse(0L) + 1;
+        long count = storedBootCount() + 1;
         store.get().put("boot.count", Long.toString(count));
         return count + "-" + suffix;
+    }
+
+    /**
+     * The boots counted so far. An unreadable count (seen after a power cut on the FAT data
+     * partition of an image: an empty file) starts the count again instead of stopping every
+     * start for good: the random suffix keeps each boot id unique.
+     */
+    private long storedBootCount() throws IOException {
+        String text = store.get().get("boot.count").orElse("0").strip();
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            LOG.warn("boot count unreadable (\"{}\"): counting again from 1", text.length() > 40 ? text.substring(0, 40) : text);
+            return 0;
+        }
     }
 
     private void append(Reading r) {

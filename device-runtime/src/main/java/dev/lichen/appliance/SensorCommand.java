@@ -10,6 +10,8 @@ import dev.lichen.runtime.storage.FileOutbox;
 import dev.lichen.runtime.uplink.Uplink;
 import dev.lichen.runtime.uplink.UplinkPump;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.Optional;
@@ -32,6 +34,77 @@ public final class SensorCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /**
+     * Runs the sensor appliance until the JVM is stopped: {@code lichen sensor run}'s work, also
+     * called directly on an image ({@code ApplianceMain}), where building picocli's model of the
+     * command line cost ~1 s of the boot under emulation. Returns 2 when it cannot start (a bad
+     * config or board, an outbox in use, a sensor offering too little), having closed what it opened.
+     */
+    public static int runAppliance(Path config, Optional<String> board, java.io.PrintWriter err) throws Exception {
+        var factories = SensorAppliance.installedFactories();
+        DeviceConfig c;
+        try {
+            c = DeviceConfig.load(config, SensorAppliance.chips(factories));
+        } catch (ConfigException e) {
+            err.println("lichen sensor: " + e.getMessage());
+            err.flush();
+            return 2;
+        }
+        String boardName = board.orElse(c.board());
+        if (!DeviceConfig.BOARDS.contains(boardName)) {
+            err.println("lichen sensor: --board: unknown board '" + boardName + "' (one of " + String.join(", ", new java.util.TreeSet<>(DeviceConfig.BOARDS)) + ")");
+            err.flush();
+            return 2;
+        }
+        Board b;
+        try {
+            b = Run.openBoard(boardName, c);
+        } catch (IllegalArgumentException e) {
+            err.println("lichen sensor: " + e.getMessage());
+            err.flush();
+            return 2;
+        }
+        // what is opened is closed again, newest first, when the start fails: under init's supervisor
+        // the JVM lives on, and the next try must find the outbox's lock and the pins free
+        Deque<AutoCloseable> opened = new ArrayDeque<>(List.of(b));
+        CountDownLatch stopped = new CountDownLatch(1);
+        try {
+            FileOutbox outbox = FileOutbox.open(c.dataDir().resolve("outbox"), c.outboxBudgetBytes());
+            opened.push(outbox);
+            var store = new FileKeyValueStore(c.dataDir().resolve("state"));
+            Uplink uplink = SensorAppliance.openUplink(c);
+            opened.push(uplink);
+            var app = new SensorAppliance(c, b, Clock.SYSTEM, outbox, uplink, factories, Optional.of(store),
+                    UplinkPump.Options.defaults());
+            opened.push(app);
+            app.start();
+        } catch (Exception e) {
+            err.println("lichen sensor: " + (e.getMessage() != null ? e.getMessage() : e));
+            err.flush();
+            closeAll(opened, err);
+            return 2;
+        }
+        // stop sampling, let the pump finish its batch, then release the endpoint, the files, the pins
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            closeAll(opened, err);
+            stopped.countDown();
+        }, "lichen-sensor-stop"));
+        dev.lichen.runtime.system.Machine.started(); // on an image, init arms the watchdog now
+        stopped.await();
+        return 0;
+    }
+
+    private static void closeAll(Deque<AutoCloseable> opened, java.io.PrintWriter err) {
+        for (AutoCloseable c; (c = opened.poll()) != null; ) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                err.println("lichen sensor: closing " + c.getClass().getSimpleName() + ": " + e.getMessage());
+                err.flush();
+            }
+        }
+    }
+
     @Command(name = "run", mixinStandardHelpOptions = true,
             description = "Runs until stopped (SIGTERM/Ctrl-C). Exits 2 before touching anything when the config is bad.")
     static final class Run implements Callable<Integer> {
@@ -45,60 +118,10 @@ public final class SensorCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            var err = spec.commandLine().getErr();
-            var factories = SensorAppliance.installedFactories();
-            DeviceConfig c;
-            try {
-                c = DeviceConfig.load(config, SensorAppliance.chips(factories));
-            } catch (ConfigException e) {
-                err.println("lichen sensor: " + e.getMessage());
-                err.flush();
-                return 2;
-            }
-            String boardName = board != null ? board : c.board();
-            if (!DeviceConfig.BOARDS.contains(boardName)) {
-                err.println("lichen sensor: --board: unknown board '" + boardName + "' (one of " + String.join(", ", new java.util.TreeSet<>(DeviceConfig.BOARDS)) + ")");
-                err.flush();
-                return 2;
-            }
-            Board b;
-            try {
-                b = openBoard(boardName, c);
-            } catch (IllegalArgumentException e) {
-                err.println("lichen sensor: " + e.getMessage());
-                err.flush();
-                return 2;
-            }
-            FileOutbox outbox = FileOutbox.open(c.dataDir().resolve("outbox"), c.outboxBudgetBytes());
-            var store = new FileKeyValueStore(c.dataDir().resolve("state"));
-            Uplink uplink = SensorAppliance.openUplink(c);
-            var app = new SensorAppliance(c, b, Clock.SYSTEM, outbox, uplink, factories, Optional.of(store),
-                    UplinkPump.Options.defaults());
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                // stop sampling, let the pump finish its batch, then release the endpoint, the files, the pins
-                app.close();
-                uplink.close();
-                try {
-                    outbox.close();
-                } catch (java.io.IOException e) {
-                    System.err.println("lichen sensor: closing the outbox: " + e.getMessage());
-                }
-                b.close();
-                stopped.countDown();
-            }, "lichen-sensor-stop"));
-            try {
-                app.start();
-            } catch (RuntimeException e) {
-                err.println("lichen sensor: " + e.getMessage());
-                err.flush();
-                return 2; // the shutdown hook releases what was opened
-            }
-            stopped.await();
-            return 0;
+            return runAppliance(config, Optional.ofNullable(board), spec.commandLine().getErr());
         }
 
-        private static Board openBoard(String name, DeviceConfig c) {
+        static Board openBoard(String name, DeviceConfig c) {
             return switch (name) {
                 case "rpi3", "rpi4" -> Pi4jBoard.open(name);
                 case "arm64-virt" -> benchBoard(c);
@@ -110,7 +133,7 @@ public final class SensorCommand implements Runnable {
          * QEMU's virt machine has no sensor buses: each configured chip's model (sensors module,
          * found by ServiceLoader) is attached where the config places it, in fixed bench conditions.
          */
-        private static SimBoard benchBoard(DeviceConfig c) {
+        static SimBoard benchBoard(DeviceConfig c) {
             SimBoard board = new SimBoard("arm64-virt");
             List<SimChipModels> providers = ServiceLoader.load(SimChipModels.class).stream().map(ServiceLoader.Provider::get).toList();
             for (DeviceConfig.SensorSpec s : c.sensors()) {

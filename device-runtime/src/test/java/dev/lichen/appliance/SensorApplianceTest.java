@@ -140,4 +140,19 @@ class SensorApplianceTest {
         assertTrue(boots.get(0).startsWith("1-") && boots.get(1).startsWith("2-"), boots.toString());
         assertNotEquals(boots.get(0).substring(2), boots.get(1).substring(2));
     }
+
+    @Test
+    void anUnreadableBootCountStartsCountingAgain() throws Exception {
+        // what a power cut on an image's FAT data partition left behind: an empty boot.count
+        var board = new SimBoard("sim").attachI2c(1, 0x40, new ThermoModel());
+        var store = new dev.lichen.runtime.storage.FileKeyValueStore(dir.resolve("state"));
+        store.put("boot.count", "");
+        try (var outbox = CoapUplinkTest.newOutbox(dir);
+             var uplink = new CoapUplink("127.0.0.1", 9, Optional.empty(), FAST);
+             var app = new SensorAppliance(config(9, "0x40"), board, Clock.SYSTEM, outbox, uplink,
+                     SensorAppliance.installedFactories(), Optional.of(store), PUMP).start()) {
+            assertTrue(app.bootId().matches("1-[0-9a-f]{8}"), app.bootId());
+        }
+        assertEquals(Optional.of("1"), store.get("boot.count"));
+    }
 }

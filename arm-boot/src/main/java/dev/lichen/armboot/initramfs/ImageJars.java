@@ -17,7 +17,8 @@ import java.util.zip.ZipOutputStream;
  * (JNA ships ~30, Pi4J armhf ones beside aarch64: 5.7 MB the image never loads), and every entry
  * stored rather than deflated, so that the initramfs's xz compresses the classes across files
  * (better than per-entry deflate) and the JVM reads them without inflating. Entries keep their
- * order; times are fixed, so the result depends only on the input.
+ * order; times are fixed, so the result depends only on the input. Signature files are left out
+ * ({@link #signatureFile}).
  */
 public final class ImageJars {
     private static final List<String> NATIVE = List.of(".so", ".dll", ".jnilib", ".dylib", ".a");
@@ -33,11 +34,23 @@ public final class ImageJars {
         return true;
     }
 
+    /**
+     * A jar signature's files (Californium's jars are signed). Left out: on the class path a
+     * signature proves nothing (no trust root is checked), yet the JVM then hashes every class it
+     * loads from the jar and parses the certificates, seconds under emulation. The image as a whole
+     * is what is trusted.
+     */
+    static boolean signatureFile(String name) {
+        String n = name.toUpperCase(Locale.ROOT);
+        return n.startsWith("META-INF/") && n.indexOf('/', 9) < 0
+                && (n.endsWith(".SF") || n.endsWith(".RSA") || n.endsWith(".DSA") || n.endsWith(".EC") || n.startsWith("META-INF/SIG-"));
+    }
+
     public static byte[] forArm64(byte[] jar, String name) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(jar.length * 2);
         try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(jar)); ZipOutputStream out = new ZipOutputStream(bytes)) {
             for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
-                if (foreignNative(e.getName())) continue;
+                if (foreignNative(e.getName()) || signatureFile(e.getName())) continue;
                 byte[] data = in.readAllBytes();
                 ZipEntry s = new ZipEntry(e.getName());
                 s.setMethod(ZipEntry.STORED);

@@ -31,6 +31,26 @@ class ImageJarsTest {
     }
 
     @Test
+    void aSignedJarLosesItsSignatureAndKeepsItsClasses() throws Exception {
+        // Californium's jars are signed: on the image the JVM would hash every class it loads from them
+        byte[] signed = Files.readAllBytes(Path.of(org.eclipse.californium.elements.Connector.class.getProtectionDomain()
+                .getCodeSource().getLocation().toURI()));
+        byte[] repacked = ImageJars.forArm64(signed, "element-connector.jar");
+        List<String> before = names(signed, false), after = names(repacked, true);
+        assertTrue(before.stream().anyMatch(n -> n.matches("META-INF/[^/]+\\.SF")), "the published jar is signed: " + before);
+        assertTrue(after.stream().noneMatch(ImageJars::signatureFile), "signature files left: " + after);
+        assertEquals(before.stream().filter(n -> !ImageJars.signatureFile(n)).toList(), after);
+        try (var jar = new java.util.jar.JarInputStream(new ByteArrayInputStream(repacked))) {
+            for (var e = jar.getNextJarEntry(); e != null; e = jar.getNextJarEntry()) {
+                jar.readAllBytes();
+                assertEquals(null, e.getCodeSigners(), e.getName() + " still counts as signed");
+            }
+        }
+        assertFalse(ImageJars.signatureFile("META-INF/MANIFEST.MF"));
+        assertFalse(ImageJars.signatureFile("META-INF/versions/9/module-info.class"));
+    }
+
+    @Test
     void nativeLibrariesOfOtherPlatformsAreForeign() {
         assertTrue(ImageJars.foreignNative("lib/armhf/pi4j-gpiod/libgpiod.so"));
         assertTrue(ImageJars.foreignNative("com/sun/jna/win32-aarch64/jnidispatch.dll"));

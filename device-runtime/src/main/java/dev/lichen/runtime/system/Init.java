@@ -278,10 +278,13 @@ public final class Init {
                 Duration.ofSeconds(Long.parseLong(p.getProperty("restart.window.seconds", "600"))), System::nanoTime, Init::log);
         log("starting " + main + " " + String.join(" ", args));
         Thread.ofVirtual().name("rss").start(Init::logMemory);
-        // armed once the appliance had time to start: a slow first boot must not reset the board
+        // armed once the appliance says it started (Machine.started()), or after watchdog.delay.seconds
+        // at the latest: a slow first boot must not reset the board
         Thread.ofVirtual().name("watchdog-arm").start(() -> {
             try {
-                Thread.sleep(Long.parseLong(p.getProperty("watchdog.delay.seconds", "20")) * 1000);
+                long max = Long.parseLong(p.getProperty("watchdog.delay.seconds", "120"));
+                if (!Machine.awaitStarted(Duration.ofSeconds(max)))
+                    log("the appliance has not said it started within " + max + " s: arming the watchdog anyway");
                 startWatchdog();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

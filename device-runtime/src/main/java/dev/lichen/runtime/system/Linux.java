@@ -34,28 +34,45 @@ public final class Linux {
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
     private static final java.lang.foreign.AddressLayout PTR = ValueLayout.ADDRESS;
 
-    private static final MethodHandle MOUNT = fn("mount", FunctionDescriptor.of(INT, PTR, PTR, PTR, LONG, PTR));
-    private static final MethodHandle UMOUNT2 = fn("umount2", FunctionDescriptor.of(INT, PTR, INT));
-    private static final MethodHandle REBOOT = fn("reboot", FunctionDescriptor.of(INT, INT));
-    private static final MethodHandle SYNC = LINKER.downcallHandle(LIBC.find("sync").orElseThrow(), FunctionDescriptor.ofVoid());
-    private static final MethodHandle UMASK = LINKER.downcallHandle(LIBC.find("umask").orElseThrow(), FunctionDescriptor.of(INT, INT));
-    private static final MethodHandle SOCKET = fn("socket", FunctionDescriptor.of(INT, INT, INT, INT));
-    private static final MethodHandle CLOSE = fn("close", FunctionDescriptor.of(INT, INT));
-    private static final MethodHandle IOCTL = fn("ioctl", FunctionDescriptor.of(INT, INT, LONG, PTR), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle OPEN = fn("open", FunctionDescriptor.of(INT, PTR, INT, INT), Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle LSEEK = fn("lseek", FunctionDescriptor.of(LONG, INT, LONG, INT));
-    private static final MethodHandle SETNS = fn("setns", FunctionDescriptor.of(INT, INT, INT));
-    private static final MethodHandle CLOCK_SETTIME = fn("clock_settime", FunctionDescriptor.of(INT, INT, PTR));
-    private static final MethodHandle SYSCALL3 = fn("syscall", FunctionDescriptor.of(LONG, LONG, PTR, LONG, PTR),
+    // made on first use: each downcall handle costs a generated class (~0.1-0.2 s of a boot under
+    // emulation), and a boot needs only some of them (no lseek, setns, umask...)
+    private static final Downcall MOUNT = new Downcall("mount", FunctionDescriptor.of(INT, PTR, PTR, PTR, LONG, PTR), true);
+    private static final Downcall UMOUNT2 = new Downcall("umount2", FunctionDescriptor.of(INT, PTR, INT), true);
+    private static final Downcall REBOOT = new Downcall("reboot", FunctionDescriptor.of(INT, INT), true);
+    private static final Downcall SYNC = new Downcall("sync", FunctionDescriptor.ofVoid(), false);
+    private static final Downcall UMASK = new Downcall("umask", FunctionDescriptor.of(INT, INT), false);
+    private static final Downcall SOCKET = new Downcall("socket", FunctionDescriptor.of(INT, INT, INT, INT), true);
+    private static final Downcall CLOSE = new Downcall("close", FunctionDescriptor.of(INT, INT), true);
+    private static final Downcall IOCTL = new Downcall("ioctl", FunctionDescriptor.of(INT, INT, LONG, PTR), true, Linker.Option.firstVariadicArg(2));
+    private static final Downcall OPEN = new Downcall("open", FunctionDescriptor.of(INT, PTR, INT, INT), true, Linker.Option.firstVariadicArg(2));
+    private static final Downcall LSEEK = new Downcall("lseek", FunctionDescriptor.of(LONG, INT, LONG, INT), true);
+    private static final Downcall SETNS = new Downcall("setns", FunctionDescriptor.of(INT, INT, INT), true);
+    private static final Downcall CLOCK_SETTIME = new Downcall("clock_settime", FunctionDescriptor.of(INT, INT, PTR), true);
+    private static final Downcall SYSCALL3 = new Downcall("syscall", FunctionDescriptor.of(LONG, LONG, PTR, LONG, PTR), true,
             Linker.Option.firstVariadicArg(1));
 
     private Linux() {}
 
-    private static MethodHandle fn(String name, FunctionDescriptor d, Linker.Option... extra) {
-        Linker.Option[] opts = new Linker.Option[extra.length + 1];
-        opts[0] = ERRNO_OPT;
-        System.arraycopy(extra, 0, opts, 1, extra.length);
-        return LINKER.downcallHandle(LIBC.find(name).orElseThrow(), d, opts);
+    /** A C library function's downcall handle, linked on first use; with errno captured when asked. */
+    private static final class Downcall {
+        private final String name;
+        private final FunctionDescriptor descriptor;
+        private final Linker.Option[] options;
+        private volatile MethodHandle handle;
+
+        Downcall(String name, FunctionDescriptor descriptor, boolean errno, Linker.Option... extra) {
+            this.name = name;
+            this.descriptor = descriptor;
+            this.options = new Linker.Option[extra.length + (errno ? 1 : 0)];
+            if (errno) options[0] = ERRNO_OPT;
+            System.arraycopy(extra, 0, options, options.length - extra.length, extra.length);
+        }
+
+        MethodHandle get() {
+            MethodHandle h = handle;
+            if (h == null) handle = h = LINKER.downcallHandle(LIBC.find(name).orElseThrow(), descriptor, options);
+            return h;
+        }
     }
 
     /** A system call failed; errno says why. */
@@ -87,7 +104,7 @@ public final class Linux {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(CAPTURE);
             MemorySegment options = data == null ? MemorySegment.NULL : a.allocateFrom(data);
-            int rc = (int) MOUNT.invokeExact(st, a.allocateFrom(source), a.allocateFrom(target), a.allocateFrom(type), flags,
+            int rc = (int) MOUNT.get().invokeExact(st, a.allocateFrom(source), a.allocateFrom(target), a.allocateFrom(type), flags,
                     options);
             check("mount " + type + " on " + target, rc, st);
         } catch (SyscallException e) {
@@ -100,7 +117,7 @@ public final class Linux {
     public static void umount(String target) throws SyscallException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(CAPTURE);
-            int rc = (int) UMOUNT2.invokeExact(st, a.allocateFrom(target), 0);
+            int rc = (int) UMOUNT2.get().invokeExact(st, a.allocateFrom(target), 0);
             check("umount " + target, rc, st);
         } catch (SyscallException e) {
             throw e;
@@ -120,7 +137,7 @@ public final class Linux {
             MemorySegment st = a.allocate(CAPTURE);
             MemorySegment img = a.allocate(image.length, 16);
             MemorySegment.copy(image, 0, img, ValueLayout.JAVA_BYTE, 0, image.length);
-            long rc = (long) SYSCALL3.invokeExact(st, nr, img, (long) image.length, a.allocateFrom(params));
+            long rc = (long) SYSCALL3.get().invokeExact(st, nr, img, (long) image.length, a.allocateFrom(params));
             check("init_module", rc, st);
         } catch (SyscallException e) {
             throw e;
@@ -131,7 +148,7 @@ public final class Linux {
 
     public static void sync() {
         try {
-            SYNC.invokeExact();
+            SYNC.get().invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -140,7 +157,7 @@ public final class Linux {
     /** umask(2): sets the mode bits new files and folders of this process leave out; returns the old mask. */
     public static int umask(int mask) {
         try {
-            return (int) UMASK.invokeExact(mask);
+            return (int) UMASK.get().invokeExact(mask);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -150,7 +167,7 @@ public final class Linux {
     public static void reboot(int how) throws SyscallException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(CAPTURE);
-            int rc = (int) REBOOT.invokeExact(st, how);
+            int rc = (int) REBOOT.get().invokeExact(st, how);
             check("reboot", rc, st);
         } catch (SyscallException e) {
             throw e;
@@ -165,7 +182,7 @@ public final class Linux {
             MemorySegment ts = a.allocate(16, 8);
             ts.set(LONG, 0, Math.floorDiv(epochMillis, 1000));
             ts.set(LONG, 8, Math.floorMod(epochMillis, 1000) * 1_000_000L);
-            int rc = (int) CLOCK_SETTIME.invokeExact(st, 0 /* CLOCK_REALTIME */, ts);
+            int rc = (int) CLOCK_SETTIME.get().invokeExact(st, 0 /* CLOCK_REALTIME */, ts);
             check("clock_settime", rc, st);
         } catch (SyscallException e) {
             throw e;
@@ -178,7 +195,7 @@ public final class Linux {
     public static int inetSocket() throws SyscallException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(CAPTURE);
-            int fd = (int) SOCKET.invokeExact(st, AF_INET, SOCK_DGRAM, 0);
+            int fd = (int) SOCKET.get().invokeExact(st, AF_INET, SOCK_DGRAM, 0);
             return (int) check("socket", fd, st);
         } catch (SyscallException e) {
             throw e;
@@ -189,7 +206,7 @@ public final class Linux {
 
     public static void close(int fd) {
         try (Arena a = Arena.ofConfined()) {
-            int ignored = (int) CLOSE.invokeExact(a.allocate(CAPTURE), fd);
+            int ignored = (int) CLOSE.get().invokeExact(a.allocate(CAPTURE), fd);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -204,7 +221,7 @@ public final class Linux {
     public static void setns(int fd, int nstype) throws SyscallException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(CAPTURE);
-            int rc = (int) SETNS.invokeExact(st, fd, nstype);
+            int rc = (int) SETNS.get().invokeExact(st, fd, nstype);
             check("setns", rc, st);
         } catch (SyscallException e) {
             throw e;
@@ -216,7 +233,7 @@ public final class Linux {
     public static int openReadOnly(String path) throws SyscallException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(CAPTURE);
-            int fd = (int) OPEN.invokeExact(st, a.allocateFrom(path), 0 /* O_RDONLY */, 0);
+            int fd = (int) OPEN.get().invokeExact(st, a.allocateFrom(path), 0 /* O_RDONLY */, 0);
             return (int) check("open " + path, fd, st);
         } catch (SyscallException e) {
             throw e;
@@ -236,13 +253,13 @@ public final class Linux {
             long pos = 0;
             while (pos < size) {
                 MemorySegment st = a.allocate(CAPTURE);
-                long data = (long) LSEEK.invokeExact(st, fd, pos, 3 /* SEEK_DATA */);
+                long data = (long) LSEEK.get().invokeExact(st, fd, pos, 3 /* SEEK_DATA */);
                 if (data < 0) {
                     int errno = (int) ERRNO.get(st, 0L);
                     if (errno == 6) break; // ENXIO: no data after pos
                     throw new SyscallException("lseek SEEK_DATA " + path, errno);
                 }
-                long hole = (long) LSEEK.invokeExact(st, fd, data, 4 /* SEEK_HOLE */);
+                long hole = (long) LSEEK.get().invokeExact(st, fd, data, 4 /* SEEK_HOLE */);
                 check("lseek SEEK_HOLE " + path, hole, st);
                 out.add(new long[] {data, Math.min(hole, size)});
                 pos = hole;
@@ -260,7 +277,7 @@ public final class Linux {
     public static void ioctl(int fd, long request, MemorySegment arg, String what) throws SyscallException {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(CAPTURE);
-            int rc = (int) IOCTL.invokeExact(st, fd, request, arg);
+            int rc = (int) IOCTL.get().invokeExact(st, fd, request, arg);
             check(what, rc, st);
         } catch (SyscallException e) {
             throw e;

@@ -1,5 +1,9 @@
 package dev.lichen.runtime.system;
 
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
 /**
  * What an appliance may ask of the machine it runs on when the JVM is the init (PID 1): power
  * off or restart. Off an image (tests, a laptop) these simply end the JVM.
@@ -8,6 +12,7 @@ public final class Machine {
     enum Request { NONE, POWER_OFF, REBOOT }
 
     static volatile Request request = Request.NONE;
+    private static final CountDownLatch STARTED = new CountDownLatch(1);
 
     private Machine() {}
 
@@ -21,6 +26,19 @@ public final class Machine {
     public static void reboot() {
         request = Request.REBOOT;
         System.exit(0);
+    }
+
+    /**
+     * The appliance tells the machine that it is up (sensors and uplink started): init arms the
+     * hardware watchdog then, so a slow first start cannot reset the board. Off an image, nothing.
+     */
+    public static void started() {
+        STARTED.countDown();
+    }
+
+    /** Waits until the appliance said it started, at most max; false when it did not. */
+    static boolean awaitStarted(Duration max) throws InterruptedException {
+        return STARTED.await(max.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** True when this JVM is the machine's init. */

@@ -49,7 +49,8 @@ public final class CoapTestGateway implements AutoCloseable {
     }
 
     public synchronized CoapTestGateway start() throws Exception {
-        Configuration config = CoapUplink.configuration(CoapUplink.Options.defaults());
+        Configuration config = psks.isEmpty() ? CoapUplink.configuration(CoapUplink.Options.defaults())
+                : CoapUplink.dtlsConfiguration(CoapUplink.Options.defaults());
         config.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, maxBodyBytes);
         var address = new InetSocketAddress("127.0.0.1", port);
         var endpoint = new CoapEndpoint.Builder().setConfiguration(config);
