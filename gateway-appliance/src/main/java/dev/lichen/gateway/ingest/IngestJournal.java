@@ -26,7 +26,7 @@ import java.util.zip.CRC32C;
  * device, sorted, so each page it writes carries many rows (BENCHMARKS.md: 2.7 us instead of 7.6
  * us of writer CPU per reading). The log itself writes each pack once, sequentially.
  *
- * <p>On disk: {@code <dir>/j-<segment number, 12 digits>.log}; a record is
+ * <p>On disk: {@code <dir>/j-<segment number, 12 digits>.log} (4 MB each); a record is
  * {@code u32 length | u32 CRC32C(payload) | payload}, payload = protocol ordinal, format ordinal,
  * the pack's SenML bytes as the device sent them. Used by one appending thread and one committing
  * thread. Packs handed to the pipeline already decoded (an add-on's derived readings) skip it:
@@ -38,7 +38,8 @@ final class IngestJournal implements AutoCloseable {
     /** The segment of a pack that was not journalled. */
     static final long NONE = -1;
     static final int MAX_RECORD = 4 << 20;
-    private static final long SEGMENT_BYTES = 16L << 20;
+    /** About 20,000 packs: a few seconds at full rate, and what a restart reads back stays small. */
+    private static final long SEGMENT_BYTES = 4L << 20;
 
     /** A journalled pack as read back after a restart. */
     record Record(int protocol, int format, byte[] bytes) {}

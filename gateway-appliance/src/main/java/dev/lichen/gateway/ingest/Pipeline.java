@@ -145,29 +145,31 @@ public final class Pipeline implements AutoCloseable {
             journal.replayDone();
             return;
         }
-        List<Pending> group = new ArrayList<>();
-        int bad = 0;
-        for (var r : rec.records()) {
-            Protocol p = r.protocol() >= 0 && r.protocol() < Protocol.values().length ? Protocol.values()[r.protocol()] : Protocol.COAP;
-            SenmlFormat f = r.format() == SenmlFormat.JSON.ordinal() ? SenmlFormat.JSON : SenmlFormat.CBOR;
-            try {
-                group.add(new Pending(p, codec.decodeBatch(r.bytes(), f), null, f));
-            } catch (SenmlException | RuntimeException e) {
-                bad++; // it passed the codec when it came in; a codec that got stricter since
+        // decoded a group at a time: a whole journal's packs decoded at once would not fit the heap
+        var records = rec.records();
+        int bad = 0, packsWritten = 0;
+        for (int from = 0; from < records.size(); from += MAX_GROUP) {
+            List<Pending> part = new ArrayList<>(MAX_GROUP);
+            for (var r : records.subList(from, Math.min(records.size(), from + MAX_GROUP))) {
+                Protocol p = r.protocol() >= 0 && r.protocol() < Protocol.values().length ? Protocol.values()[r.protocol()] : Protocol.COAP;
+                SenmlFormat f = r.format() == SenmlFormat.JSON.ordinal() ? SenmlFormat.JSON : SenmlFormat.CBOR;
+                try {
+                    part.add(new Pending(p, codec.decodeBatch(r.bytes(), f), null, f));
+                } catch (SenmlException | RuntimeException e) {
+                    bad++; // it passed the codec when it came in; a codec that got stricter since
+                }
             }
-        }
-        for (int from = 0; from < group.size(); from += MAX_GROUP) {
-            List<Pending> part = new ArrayList<>(group.subList(from, Math.min(group.size(), from + MAX_GROUP)));
             sortForWrite(part);
             var results = store.write(batchesOf(part), System.currentTimeMillis());
             count(part, results);
+            packsWritten += part.size();
             try {
                 alerts.onStored(results);
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.ERROR, "alert evaluation failed", e);
             }
         }
-        LOG.log(System.Logger.Level.INFO, "ingest journal: wrote " + group.size() + " packs from " + rec.segments()
+        LOG.log(System.Logger.Level.INFO, "ingest journal: wrote " + packsWritten + " packs from " + rec.segments()
                 + " segment(s) of an earlier run into the store" + (bad > 0 ? "; " + bad + " could not be decoded and were left out" : ""));
         journal.replayDone();
     }
