@@ -169,9 +169,10 @@ public final class CoapIngest implements AutoCloseable {
             }
             var future = pipeline.ingest(protocol, ex.getRequestPayload(), format, keyOf);
             if (!future.isDone()) {
-                // normally the commit answers well within the client's ACK timeout and the 2.04 is
-                // piggybacked; on a slow card, acknowledge the CON (empty ACK) so the device stops
-                // retransmitting, and the response follows as a separate message
+                // normally the journal's fsync answers well within the client's ACK timeout and the
+                // 2.04 is piggybacked; on a slow card, or while the writer holds the journal back,
+                // acknowledge the CON (empty ACK) so the device stops retransmitting, and the
+                // response follows as a separate message
                 var accept = acceptTimer.schedule(() -> {
                     if (!future.isDone()) ex.accept();
                 }, ACCEPT_AFTER_MILLIS, TimeUnit.MILLISECONDS);

@@ -43,7 +43,7 @@ import com.hivemq.extension.sdk.api.packets.general.DisconnectedReasonCode;
  * The MQTT door: HiveMQ CE embedded (MQTT 3.1.1 and 5, persistent sessions, retained messages,
  * last will) with an in-process extension. Its PublishInboundInterceptor hands
  * {@code lichen/{deviceId}/readings} payloads to the pipeline asynchronously: HiveMQ sends the
- * PUBACK only when the interceptor resumes, i.e. after the group commit. Invalid SenML gets PUBACK
+ * PUBACK only when the interceptor resumes, i.e. once the pack is fsynced in the ingest journal. Invalid SenML gets PUBACK
  * 0x99 (payload format invalid) on MQTT 5; an MQTT 3.1.1 client has no reason codes, so its
  * invalid pack is dropped (acknowledged so it is not resent for ever) and counted.
  * {@code lichen/{deviceId}/status} ("online"/"offline", retained, usually the last will) sets the

@@ -68,7 +68,7 @@ class IngestTest {
             Batch b = pack("coap-own", "boot1", 0, 10, 20);
             CoapResponse r = c.post(CODEC.encode(b, SenmlFormat.CBOR), 112);
             assertEquals(ResponseCode.CHANGED, r.getCode());
-            // the ack came after the commit: the readings are there now
+            // the ack came once the pack was in the journal; stored() waits for the writer
             assertEquals(List.of(20.0, 21.0, 22.0, 23.0, 24.0, 25.0, 26.0, 27.0, 28.0, 29.0), stored("coap-own"));
             // resent (a lost ack): still 2.04, still stored once
             assertEquals(ResponseCode.CHANGED, c.post(CODEC.encode(b, SenmlFormat.JSON), 110).getCode());
