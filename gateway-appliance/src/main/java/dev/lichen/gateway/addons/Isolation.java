@@ -194,7 +194,7 @@ final class Isolation {
         try (Stream<Path> top = Files.list(dataDir)) {
             for (Path p : top.toList()) {
                 String n = p.getFileName().toString();
-                if (n.startsWith("lichen.db") || n.equals("mqtt")) closeTree(p);
+                if (n.startsWith("lichen.db") || n.equals("mqtt") || n.equals("ingest-journal")) closeTree(p);
             }
         }
         try (Stream<Path> top = Files.list(addonsRoot)) {

@@ -356,6 +356,7 @@ class AddonHostTest {
         }
         for (Path closed : List.of(gw.dir.resolve("lichen.db"), gw.dir.resolve("addons/installed.json"), gw.dir.resolve("addons/uids.json"),
                 gw.dir.resolve("addons/plantcare/work"), gw.dir.resolve("addons/plantcare/versions"), gw.dir, gw.dir.resolve("addons"),
+                gw.dir.resolve("ingest-journal"),
                 Path.of("/proc/" + plantPid + "/environ"))) {
             assertTrue(Files.exists(closed), closed + " exists");
             String r = probe(closed.toString());
