@@ -189,8 +189,7 @@ public final class CoapIngest implements AutoCloseable {
 
         private void respond(CoapExchange ex, IngestOutcome outcome) {
             switch (outcome) {
-                case IngestOutcome.Queued q -> ex.respond(ResponseCode.CHANGED);
-                case IngestOutcome.Accepted a -> ex.respond(ResponseCode.CHANGED);
+                case IngestOutcome.Queued _, IngestOutcome.Accepted _ -> ex.respond(ResponseCode.CHANGED);
                 case IngestOutcome.Rejected r -> {
                     Response resp = new Response(code(r.reason()));
                     resp.setPayload(r.message());

@@ -97,14 +97,13 @@ final class IngestJournal implements AutoCloseable {
         crc.update(bytes);
         buffer.putInt(2 + bytes.length).putInt((int) crc.getValue()).put((byte) protocol.ordinal()).put((byte) format).put(bytes);
         activeBytes += need;
-        synchronized (this) {
-            outstanding.merge(activeNumber, 1, Integer::sum);
-        }
+        addedToActive++;
         return activeNumber;
     }
 
     /** Writes what was added and fsyncs it. */
     void sync() throws IOException {
+        countAdded();
         if (buffer.position() == 0) return;
         buffer.flip();
         try {
@@ -117,6 +116,7 @@ final class IngestJournal implements AutoCloseable {
 
     /** After a failed write or sync: the next add starts a fresh segment (the old one may be damaged). */
     void abandonSegment() {
+        countAdded(); // the caller releases what it added
         buffer.clear();
         activeBytes = SEGMENT_BYTES;
     }
@@ -146,7 +146,20 @@ final class IngestJournal implements AutoCloseable {
         }
     }
 
+    /** Records added to the active segment since they were last counted as waiting. */
+    private int addedToActive;
+
+    /** Counts what was added as waiting, once per group rather than once per record. */
+    private void countAdded() {
+        if (addedToActive == 0) return;
+        synchronized (this) {
+            outstanding.merge(activeNumber, addedToActive, Integer::sum);
+        }
+        addedToActive = 0;
+    }
+
     private void roll() throws IOException {
+        countAdded();
         if (active != null) {
             active.close();
             synchronized (this) {

@@ -83,7 +83,7 @@ public final class Pipeline implements AutoCloseable {
         final SenmlFormat format;
         final CompletableFuture<IngestOutcome> durable = new CompletableFuture<>();
         final CompletableFuture<IngestOutcome> stored = new CompletableFuture<>();
-        long segment;
+        long segment = IngestJournal.NONE;
 
         Pending(Protocol protocol, Batch batch, byte[] raw, SenmlFormat format) {
             this.protocol = protocol;
@@ -264,30 +264,30 @@ public final class Pipeline implements AutoCloseable {
 
     /** Why the pack is refused before queueing, or null. */
     private IngestOutcome.Rejected validate(Protocol p, Batch batch, String expectedDeviceId) {
-        if (batch.deviceId() == null || !SenmlCodec.isDeviceId(batch.deviceId())) {
-            return (reject(p, RejectReason.MALFORMED,
-                    "device id '" + batch.deviceId() + "' must match [a-z0-9][a-z0-9_-]{0,62}"));
+        if (!SenmlCodec.isDeviceId(batch.deviceId())) { // false for null too
+            return reject(p, RejectReason.MALFORMED,
+                    "device id '" + batch.deviceId() + "' must match [a-z0-9][a-z0-9_-]{0,62}");
         }
         if (expectedDeviceId != null && !expectedDeviceId.equals(batch.deviceId())) {
             String who = p == Protocol.COAPS ? "the DTLS key belongs to device '" : "topic names device '";
-            return (reject(p, RejectReason.DEVICE_MISMATCH,
-                    who + expectedDeviceId + "' but the pack is from '" + batch.deviceId() + "'"));
+            return reject(p, RejectReason.DEVICE_MISMATCH,
+                    who + expectedDeviceId + "' but the pack is from '" + batch.deviceId() + "'");
         }
         if (p == Protocol.COAP && keys.hasKey(batch.deviceId())) {
             // a device with a key speaks over CoAPS only: plain CoAP could be anyone
-            return (reject(p, RejectReason.DEVICE_MISMATCH,
-                    "device '" + batch.deviceId() + "' has a key: send over CoAPS (udp 5684 by default)"));
+            return reject(p, RejectReason.DEVICE_MISMATCH,
+                    "device '" + batch.deviceId() + "' has a key: send over CoAPS (udp 5684 by default)");
         }
         if (batch.readings().isEmpty()) {
-            return (reject(p, RejectReason.MALFORMED, "the pack holds no readings"));
+            return reject(p, RejectReason.MALFORMED, "the pack holds no readings");
         }
         var known = store.device(batch.deviceId());
         if (known.isPresent() && known.get().state() == DeviceState.REJECTED) {
-            return (reject(p, RejectReason.DEVICE_REJECTED,
-                    "device '" + batch.deviceId() + "' was rejected on this gateway"));
+            return reject(p, RejectReason.DEVICE_REJECTED,
+                    "device '" + batch.deviceId() + "' was rejected on this gateway");
         }
         if (!running) {
-            return (reject(p, RejectReason.UNAVAILABLE, "the gateway is shutting down; retry"));
+            return reject(p, RejectReason.UNAVAILABLE, "the gateway is shutting down; retry");
         }
         return null;
     }
@@ -303,45 +303,56 @@ public final class Pipeline implements AutoCloseable {
         while (running || !incoming.isEmpty()) {
             try {
                 waitForWriter();
-                Pending first = incoming.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) continue;
-                group.add(first);
-                incoming.drainTo(group, MAX_JOURNAL_GROUP - 1);
             } catch (InterruptedException e) {
-                if (!running) continue;
+                continue;
             }
-            if (group.isEmpty()) continue;
+            if (!takeGroup(incoming, group, MAX_JOURNAL_GROUP)) continue;
             long t0 = System.nanoTime();
-            List<Pending> written = new ArrayList<>(group.size());
             try {
                 for (Pending p : group) {
                     // a pack handed over decoded (an add-on's readings) has no device waiting on
                     // an ack: its caller waits for the database, so it needs no journal record
-                    p.segment = p.raw == null ? IngestJournal.NONE : journal.add(p.protocol, p.format.ordinal(), p.raw);
-                    written.add(p);
+                    if (p.raw != null) p.segment = journal.add(p.protocol, p.format.ordinal(), p.raw);
                 }
                 journal.sync();
             } catch (java.io.IOException e) {
                 LOG.log(System.Logger.Level.ERROR, "ingest journal write failed; the devices will resend", e);
                 journal.abandonSegment();
-                long[] segs = new long[written.size()];
-                for (int i = 0; i < segs.length; i++) segs[i] = written.get(i).segment;
-                journal.release(segs);
-                for (Pending p : written) p.answer(reject(p.protocol, RejectReason.UNAVAILABLE, "storage failed; retry: " + e.getMessage()));
-                release(written);
+                journal.release(segmentsOf(group));
+                for (Pending p : group) p.answer(reject(p.protocol, RejectReason.UNAVAILABLE, "storage failed; retry: " + e.getMessage()));
+                release(group);
                 group.clear();
                 sleepQuietly();
                 continue;
             }
             journalSeconds.observe((System.nanoTime() - t0) / 1e9);
             synchronized (progress) {
-                journalledPacks += written.size(); // before any ack, so awaitStored after an ack waits for it
-                for (Pending p : written) backlogReadings += p.batch.readings().size();
+                journalledPacks += group.size(); // before any ack, so awaitStored after an ack waits for it
+                for (Pending p : group) backlogReadings += p.batch.readings().size();
             }
-            journalled.addAll(written);
-            for (Pending p : written) p.durable.complete(new IngestOutcome.Queued(p.batch.readings().size()));
+            journalled.addAll(group);
+            for (Pending p : group) p.durable.complete(new IngestOutcome.Queued(p.batch.readings().size()));
             group.clear();
         }
+    }
+
+    /** Waits up to 100 ms for a first pack, then takes what else waits, up to max in all; false if none came. */
+    private static boolean takeGroup(LinkedBlockingQueue<Pending> from, List<Pending> into, int max) {
+        try {
+            Pending first = from.poll(100, TimeUnit.MILLISECONDS);
+            if (first == null) return false;
+            into.add(first);
+            from.drainTo(into, max - 1);
+            return true;
+        } catch (InterruptedException e) {
+            return false; // the loops re-check whether they should stop
+        }
+    }
+
+    private static long[] segmentsOf(List<Pending> group) {
+        long[] segs = new long[group.size()];
+        for (int i = 0; i < segs.length; i++) segs[i] = group.get(i).segment;
+        return segs;
     }
 
     /** Holds the journal (and so the devices' acks) while the writer is too far behind. */
@@ -356,15 +367,7 @@ public final class Pipeline implements AutoCloseable {
         List<Pending> group = new ArrayList<>(MAX_GROUP);
         while (running || journalThread.isAlive() || !journalled.isEmpty()) {
             sweepPresence();
-            try {
-                Pending first = journalled.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) continue;
-                group.add(first);
-                journalled.drainTo(group, MAX_GROUP - 1);
-            } catch (InterruptedException e) {
-                if (!running) continue;
-            }
-            if (group.isEmpty()) continue;
+            if (!takeGroup(journalled, group, MAX_GROUP)) continue;
             sortForWrite(group);
             List<Batch> batches = batchesOf(group);
             long t0 = System.nanoTime();
@@ -387,9 +390,7 @@ public final class Pipeline implements AutoCloseable {
             groupSize.observe(group.size());
             release(group);
             count(group, results);
-            long[] segs = new long[group.size()];
-            for (int i = 0; i < segs.length; i++) segs[i] = group.get(i).segment;
-            journal.release(segs);
+            journal.release(segmentsOf(group));
             synchronized (progress) {
                 finishedPacks += group.size();
                 for (Pending p : group) backlogReadings -= p.batch.readings().size();

@@ -271,15 +271,7 @@ class IngestTest {
         CoapClient c = Clients.coap(gw.coapPort());
         // another writer holds SQLite's write lock for 2.5 s, as a slow card or a long query would
         try (var db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data/lichen.db"))) {
-            db.createStatement().execute("BEGIN IMMEDIATE");
-            Thread release = Thread.ofVirtual().start(() -> {
-                try {
-                    Thread.sleep(2500);
-                    db.createStatement().execute("ROLLBACK");
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
+            Thread release = lockFor(db, 2500);
             long t0 = System.nanoTime();
             CoapResponse r = c.post(CODEC.encode(pack("coap-slow", "b", 0, 3, 1), SenmlFormat.CBOR), 112);
             long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -291,5 +283,46 @@ class IngestTest {
         } finally {
             c.shutdown();
         }
+    }
+
+    @Test
+    void aWriterFarBehindHoldsTheAckSoTheDeviceGetsAnEmptyAckFirstAndThe204Later() throws Exception {
+        CoapClient c = Clients.coap(gw.coapPort());
+        try (var db = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("data/lichen.db"))) {
+            // the database is locked for 2.5 s while enough readings wait for the writer that the
+            // journal holds back: two thirds of the ingest bound, from one busy device
+            Thread release = lockFor(db, 2500);
+            int packs = Gateway.MAX_QUEUED_READINGS * 2 / 3 / 10;
+            for (int i = 0; i < packs; i++) {
+                var durable = gw.pipeline().ingest(Protocol.COAP, CODEC.encode(pack("busy-cellar", "b", 10L * i, 10, 1), SenmlFormat.CBOR),
+                        SenmlFormat.CBOR, null);
+                assertTrue(durable.get(10, java.util.concurrent.TimeUnit.SECONDS) instanceof IngestOutcome.Queued, "pack " + i);
+            }
+            long t0 = System.nanoTime();
+            CoapResponse r = c.post(CODEC.encode(pack("coap-held", "b", 0, 3, 1), SenmlFormat.CBOR), 112);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            release.join();
+            assertEquals(ResponseCode.CHANGED, r.getCode());
+            assertTrue(ms >= 1500, "the 2.04 waited for the writer to catch up: " + ms + " ms");
+            // a separate response is confirmable; a piggybacked one would be an ACK
+            assertEquals(org.eclipse.californium.core.coap.CoAP.Type.CON, r.advanced().getType());
+            assertEquals(3, stored("coap-held").size());
+            assertEquals(packs * 10L, gw.store().readingCount("busy-cellar"));
+        } finally {
+            c.shutdown();
+        }
+    }
+
+    /** Another writer holds SQLite's write lock for millis; join the thread to know it let go. */
+    private static Thread lockFor(java.sql.Connection db, long millis) throws java.sql.SQLException {
+        db.createStatement().execute("BEGIN IMMEDIATE");
+        return Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(millis);
+                db.createStatement().execute("ROLLBACK");
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
     }
 }
