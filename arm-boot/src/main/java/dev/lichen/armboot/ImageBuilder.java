@@ -4,6 +4,7 @@ import dev.lichen.appliance.ConfigException;
 import dev.lichen.appliance.DeviceConfig;
 import dev.lichen.appliance.SensorAppliance;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lichen.armboot.cds.ClassArchive;
 import dev.lichen.armboot.debian.DebianArchive;
 import dev.lichen.armboot.debian.Deb;
 import dev.lichen.armboot.debian.PackageIndex;
@@ -56,10 +57,10 @@ public final class ImageBuilder {
 
     /** Everything a build takes. */
     public record Request(Board board, Path config, Path output, URI mirror, Path cache, Path keyring,
-                          Appliance appliance, long dataBytes, java.util.Optional<StaticAddress> address) {
+                          Appliance appliance, long dataBytes, java.util.Optional<StaticAddress> address, boolean classArchive) {
         public Request(Board board, Path config, Path output, URI mirror, Path cache, Path keyring, Appliance appliance,
                        long dataBytes) {
-            this(board, config, output, mirror, cache, keyring, appliance, dataBytes, java.util.Optional.empty());
+            this(board, config, output, mirror, cache, keyring, appliance, dataBytes, java.util.Optional.empty(), true);
         }
     }
 
@@ -97,6 +98,8 @@ public final class ImageBuilder {
 
     private Result build(Request r, byte[] config, Path work) throws IOException {
         Board board = r.board();
+        // before any download: a build that cannot make the class archive stops at once
+        Path qemuUser = r.classArchive() ? ClassArchive.qemuUser(System.getenv("PATH")) : null;
         // 1. the appliance's modules, before any download: a missing module fails fast
         List<Appliance.Jar> jars = r.appliance().jars();
         Path jarDir = Files.createDirectories(work.resolve("jars"));
@@ -150,7 +153,9 @@ public final class ImageBuilder {
         List<String> cp = new ArrayList<>();
         for (Appliance.Jar j : jars) {
             cpio.file(APP + "/" + j.name(), ImageJars.forArm64(j.bytes(), j.name()), 0644);
-            cp.add("/" + APP + "/" + j.name());
+            // relative to "/", PID 1's working folder: the class archive is dumped with the staged tree as the working
+            // folder, as qemu-user's -L does not redirect the stat calls Java's jar opening makes (QEMU 7.2, statx)
+            cp.add(APP + "/" + j.name());
         }
         Path modRoot = find(trees.get("kernel"), "modules", true);
         List<String> wantedModules = new ArrayList<>(board.modules);
@@ -166,7 +171,21 @@ public final class ImageBuilder {
         cpio.file("etc/lichen/device.json", config, 0644);
         String gatewayHost = new ObjectMapper().readTree(config).path("gateway").path("host").asText("");
         cpio.file("etc/lichen/system.properties", systemProperties(board, modulePaths, gatewayHost, r.appliance(), r.address()), 0644);
-        cpio.file("etc/lichen/java.args", javaArgs(cp), 0644);
+        boolean archived = false;
+        if (r.classArchive()) {
+            try {
+                cpio.file(ClassArchive.GUEST_PATH, ClassArchive.build(qemuUser, cpio, RUNTIME, jvmOptions(), cp, config, FIXED_MTIME,
+                        Files.createDirectories(work.resolve("cds")), progress), 0644);
+                archived = true;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BuildException("interrupted while dumping the class archive");
+            }
+        } else {
+            progress.step("class archive: LEFT OUT (--no-class-archive): the appliance will load every class at boot, "
+                    + "which takes about twice as long under emulation");
+        }
+        cpio.file("etc/lichen/java.args", javaArgs(cp, archived), 0644);
         long t0 = System.nanoTime();
         byte[] initramfs = zstd(out -> cpio.write(out, FIXED_MTIME));
         progress.step("initramfs: " + Progress.mib(cpio.contentBytes()) + " of files, " + Progress.mib(initramfs.length) + " zstd ("
@@ -275,11 +294,23 @@ public final class ImageBuilder {
     /** More JVM options for PID 1, set only by BootBenchmark's profile runs (flag experiments). */
     static volatile List<String> experimentJvmOptions = List.of();
 
-    private static byte[] javaArgs(List<String> classpath) {
+    /** PID 1's JVM options, which the class archive is dumped with too (CDS refuses an archive made with other flags). */
+    static List<String> jvmOptions() {
         List<String> args = new ArrayList<>(List.of(
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-XX:+UseCompactObjectHeaders",
-                "-Xshare:auto", "--enable-native-access=ALL-UNNAMED", "-Djava.net.preferIPv4Stack=true"));
+                "--enable-native-access=ALL-UNNAMED", "-Djava.net.preferIPv4Stack=true"));
         args.addAll(experimentJvmOptions);
+        return args;
+    }
+
+    /**
+     * -Xshare:auto, not :on: an archive the JVM cannot use (it never should) costs boot time,
+     * not the machine; the image tests check the guest's JVM reports sharing.
+     */
+    private static byte[] javaArgs(List<String> classpath, boolean archived) {
+        List<String> args = new ArrayList<>(jvmOptions());
+        args.add("-Xshare:auto");
+        if (archived) args.add("-XX:SharedArchiveFile=" + ClassArchive.GUEST_PATH);
         args.addAll(List.of("-cp", String.join(":", classpath), "dev.lichen.runtime.system.Init", "/etc/lichen/system.properties"));
         return (String.join("\n", args) + "\n").getBytes(StandardCharsets.UTF_8);
     }

@@ -30,6 +30,8 @@ public final class ImageCommand implements Runnable {
                 description = "Debian archive keys (default: ${DEFAULT-VALUE})") Path keyring;
         @Option(names = "--address", description = "a fixed IPv4 address with prefix (e.g. 192.168.1.50/24) instead of DHCP") String address;
         @Option(names = "--router", description = "the router for --address") String router;
+        @Option(names = "--no-class-archive", description = "leave out the class archive (AppCDS), which needs qemu-aarch64 "
+                + "(Debian's qemu-user) to make; the image boots about twice as slowly") boolean noClassArchive;
         @Option(names = "--data-mib", defaultValue = "8", description = "size of the data partition in MiB (default: ${DEFAULT-VALUE})") long dataMib;
 
         @Override
@@ -43,7 +45,7 @@ public final class ImageCommand implements Runnable {
                 java.util.Optional<ImageBuilder.StaticAddress> fixed = address == null ? java.util.Optional.empty()
                         : java.util.Optional.of(new ImageBuilder.StaticAddress(address, router));
                 ImageBuilder.Result r = new ImageBuilder(Progress.to(System.out)).build(
-                        new ImageBuilder.Request(b, config, output, m, c, keyring, app, dataMib << 20, fixed));
+                        new ImageBuilder.Request(b, config, output, m, c, keyring, app, dataMib << 20, fixed, !noClassArchive));
                 System.out.printf("%s: %s raw, runtime %s, initramfs %s, kernel %s, Java modules %s%n", r.image(),
                         Progress.mib(r.rawBytes()), Progress.mib(r.runtimeBytes()), Progress.mib(r.initramfsBytes()),
                         Progress.mib(r.kernelBytes()), r.modules());

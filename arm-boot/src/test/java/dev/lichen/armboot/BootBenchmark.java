@@ -14,7 +14,8 @@ import java.util.List;
  * {@code arm-boot/bench-boot 3} (a plain JVM: the image builder picks jars off java.class.path).
  * {@code arm-boot/bench-boot profile [JVM options...]} boots the arm64-virt image once with the
  * kernel's log on and prints every console line with the host's milliseconds (where the boot's
- * time goes); the options are added to PID 1's for flag experiments.
+ * time goes); the options are added to PID 1's for flag experiments. {@code arm-boot/bench-boot sizes}
+ * builds the three images and prints their sizes only (no boots: no need for the bench lock).
  */
 public final class BootBenchmark {
     public static void main(String[] args) throws Exception {
@@ -23,14 +24,15 @@ public final class BootBenchmark {
             profile();
             return;
         }
-        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
+        boolean sizesOnly = args.length > 0 && args[0].equals("sizes");
+        int rounds = args.length > 0 && !sizesOnly ? Integer.parseInt(args[0]) : 3;
         Path dir = Files.createTempDirectory("lichen-bench");
         try (HostGateway gateway = new HostGateway()) {
             gateway.accept(true);
-            for (Board board : Board.values()) {
+            for (Board board : sizesBoards()) {
                 Path img = dir.resolve("sensor-" + board.id + ".img");
                 long t0 = System.nanoTime();
-                ImageBuilder.Result r = new ImageBuilder(Progress.SILENT).build(TestImages.request(board,
+                ImageBuilder.Result r = new ImageBuilder(Progress.to(System.out)).build(TestImages.request(board,
                         TestImages.config(dir, board.id, gateway.port()), img, TestImages.sensorAppliance()));
                 long built = (System.nanoTime() - t0) / 1_000_000;
                 Path gz = dir.resolve(board.id + ".img.gz");
@@ -43,6 +45,7 @@ public final class BootBenchmark {
                 System.out.println("  boot partition: " + r.bootFiles());
                 if (board == Board.ARM64_VIRT) r.initramfsFiles().forEach(f -> System.out.println("  initramfs " + f));
             }
+            if (sizesOnly) return;
             Path img = dir.resolve("sensor-arm64-virt.img");
             Path kernel = TestImages.extract(img, "vmlinuz", dir);
             Path initrd = TestImages.extract(img, "initrd.img", dir);
@@ -108,6 +111,12 @@ public final class BootBenchmark {
                 }
             }
         }
+    }
+
+    /** All boards, or those named by -Dlichen.bench.boards=arm64-virt,rpi3 (a quicker sizes run). */
+    private static List<Board> sizesBoards() {
+        String only = System.getProperty("lichen.bench.boards", "");
+        return only.isEmpty() ? List.of(Board.values()) : java.util.Arrays.stream(only.split(",")).map(Board::of).toList();
     }
 
     private static long median(List<Long> v) {

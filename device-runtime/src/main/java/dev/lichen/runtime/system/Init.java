@@ -68,7 +68,8 @@ public final class Init {
     void boot() throws InterruptedException {
         Runtime.getRuntime().addShutdownHook(new Thread(this::halt, "halt"));
         mountPseudoFilesystems();
-        log("up: java " + Runtime.version() + ", " + Runtime.getRuntime().availableProcessors() + " cpu");
+        // java.vm.info says "sharing" when the JVM maps the image's class archive (the image tests check it)
+        log("up: java " + Runtime.version() + " (" + System.getProperty("java.vm.info") + "), " + Runtime.getRuntime().availableProcessors() + " cpu");
         loadModules();
         CountDownLatch clockSet = new CountDownLatch(1);
         Thread.ofVirtual().name("network").start(() -> network(clockSet));

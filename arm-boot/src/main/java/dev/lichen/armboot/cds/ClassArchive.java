@@ -1,0 +1,229 @@
+package dev.lichen.armboot.cds;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lichen.armboot.BuildException;
+import dev.lichen.armboot.Progress;
+import dev.lichen.armboot.initramfs.Cpio;
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.californium.core.CoapResource;
+import org.eclipse.californium.core.CoapServer;
+import org.eclipse.californium.core.coap.CoAP;
+import org.eclipse.californium.core.network.CoapEndpoint;
+import org.eclipse.californium.core.server.resources.CoapExchange;
+import org.eclipse.californium.elements.config.Configuration;
+
+/**
+ * The image's static AppCDS archive: the JDK's and the appliance's classes that PID 1 loads up to
+ * the first reading, parsed, verified and laid out by the arm64 JVM itself, so the guest maps them
+ * instead of loading ~3,000 classes under emulation.
+ *
+ * <p>Two steps. The class list comes from a {@link Training} run on the build machine's own JVM
+ * (the same Java release, the image's jars, the same flags): class names do not depend on the CPU,
+ * and it takes seconds where the arm64 JVM under emulation takes a minute. The archive is dumped
+ * by the image's own arm64 runtime under Debian's qemu-user, in the staged initramfs tree (its
+ * C runtime through {@code -L}, the jars by PID 1's class path, relative to its working folder), so
+ * the jar paths, sizes and mtimes it records are the ones the guest has, and with PID 1's flags:
+ * CDS refuses an archive whose class path or flags differ.
+ */
+public final class ClassArchive {
+    /** Where the guest finds the archive. */
+    public static final String GUEST_PATH = "/usr/lib/lichen/app.jsa";
+    static final long TRAINING_SECONDS = 40;
+
+    private ClassArchive() {}
+
+    /** qemu-aarch64 on the PATH, or a build error saying what to install. */
+    public static Path qemuUser(String pathVariable) {
+        for (String dir : (pathVariable == null ? "" : pathVariable).split(File.pathSeparator)) {
+            if (dir.isEmpty()) continue;
+            Path p = Path.of(dir, "qemu-aarch64");
+            if (Files.isExecutable(p)) return p;
+        }
+        throw new BuildException("qemu-aarch64 is not on the PATH: the image's class archive (AppCDS, about half of the boot "
+                + "time) is dumped by the arm64 JVM under qemu-user. Install Debian's qemu-user package "
+                + "(apt-get install qemu-user), or build without the archive with --no-class-archive");
+    }
+
+    /**
+     * Makes the archive. {@code tree} is the staged initramfs (runtime, C runtime, jars at their
+     * guest paths); {@code jvmOptions} and {@code classpath} are exactly PID 1's.
+     */
+    public static byte[] build(Path qemu, Cpio tree, String runtimeDir, List<String> jvmOptions, List<String> classpath,
+                               byte[] config, long mtime, Path work, Progress progress) throws IOException, InterruptedException {
+        Path root = Files.createDirectories(work.resolve("root"));
+        stage(tree, root, mtime);
+        List<String> classes = classList(root, jvmOptions, classpath, config, work, progress);
+        Path list = Files.write(work.resolve("classlist"), classes);
+        Path archive = work.resolve("app.jsa");
+        List<String> cmd = new ArrayList<>(List.of(qemu.toString(), "-L", root.toString(),
+                root.resolve(runtimeDir).resolve("bin/java").toString(), "-Xshare:dump",
+                "-XX:SharedClassListFile=" + list, "-XX:SharedArchiveFile=" + archive));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", String.join(":", classpath)));
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).directory(root.toFile()).redirectErrorStream(true).redirectOutput(work.resolve("dump.log").toFile()).start();
+        while (!p.waitFor(10, TimeUnit.SECONDS))
+            progress.step("  class archive: the arm64 JVM is dumping " + classes.size() + " classes under qemu-aarch64, "
+                    + (System.nanoTime() - t0) / 1_000_000_000 + " s");
+        String log = Files.readString(work.resolve("dump.log"));
+        if (p.exitValue() != 0 || !Files.isRegularFile(archive))
+            throw new BuildException("the class archive dump failed (exit " + p.exitValue() + "): " + tail(log));
+        byte[] bytes = Files.readAllBytes(archive);
+        String keep = System.getProperty("lichen.cds.keep"); // a folder to keep the class list and the dump's log in, for diagnosis
+        if (keep != null) {
+            for (String f : List.of("classlist", "dump.log", "training.log", "training.classlist"))
+                Files.copy(work.resolve(f), Files.createDirectories(Path.of(keep)).resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            if (!Files.exists(Path.of(keep, "root"))) Files.move(root, Path.of(keep, "root"));
+        }
+        progress.step("class archive: " + classes.size() + " classes listed, " + Progress.mib(bytes.length) + " ("
+                + (System.nanoTime() - t0) / 1_000_000 + " ms under qemu-aarch64)");
+        return bytes;
+    }
+
+    /** The initramfs tree as files, every mtime the cpio's (CDS checks the jars' mtimes); absolute links made relative to root. */
+    static void stage(Cpio tree, Path root, long mtime) throws IOException {
+        FileTime t = FileTime.from(mtime, TimeUnit.SECONDS);
+        List<Path> dirs = new ArrayList<>();
+        for (Cpio.Entry e : tree.entries()) {
+            Path p = root.resolve(e.path());
+            switch (e.mode() & 0170000) {
+                case 0040000 -> dirs.add(Files.createDirectories(p));
+                case 0100000 -> {
+                    Files.write(p, e.data());
+                    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString((e.mode() & 0111) != 0 ? "rwxr-xr-x" : "rw-r--r--"));
+                    Files.setLastModifiedTime(p, t);
+                }
+                case 0120000 -> {
+                    String target = new String(e.data(), java.nio.charset.StandardCharsets.UTF_8);
+                    Files.createSymbolicLink(p, Path.of(target.startsWith("/") ? root + target : target));
+                }
+                default -> { } // device nodes: the dump opens none
+            }
+        }
+        for (Path d : dirs) Files.setLastModifiedTime(d, t);
+    }
+
+    /**
+     * The classes loaded up to the first reading, by a training run on this machine's JVM. Sorted
+     * and stripped of the run's ids, so the list (and the dump) depends on which classes, not on
+     * the order threads happened to load them in.
+     */
+    static List<String> classList(Path root, List<String> jvmOptions, List<String> classpath, byte[] config, Path work,
+                                  Progress progress) throws IOException, InterruptedException {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode c = (ObjectNode) json.readTree(config);
+        Path data = Files.createDirectories(work.resolve("training-data"));
+        c.put("dataDir", data.toString());
+        CountDownLatch firstReading = new CountDownLatch(1);
+        CoapServer gateway = trainingGateway(firstReading);
+        try {
+            ObjectNode g = (ObjectNode) c.path("gateway");
+            boolean coap = !g.path("uplink").asText().equals("mqtt");
+            if (coap) {
+                // coaps trains as coap: the DTLS handshake's classes load as the appliance first connects
+                g.put("uplink", "coap").put("host", "127.0.0.1").put("port", gateway.getEndpoints().getFirst().getAddress().getPort());
+                g.remove("psk");
+            } else {
+                g.put("host", "127.0.0.1").put("port", 9); // the discard port: nobody answers; the list ends at the start line
+            }
+            Path cfg = Files.write(work.resolve("training.json"), json.writeValueAsBytes(c));
+            Path list = work.resolve("training.classlist");
+            String self = Path.of(ClassArchive.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            List<String> cp = new ArrayList<>();
+            for (String j : classpath) cp.add(root.resolve(j).toString());
+            cp.add(self);
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xshare:off", "-XX:DumpLoadedClassList=" + list));
+            cmd.addAll(jvmOptions);
+            cmd.addAll(List.of("-cp", String.join(File.pathSeparator, cp), Training.class.getName(), cfg.toString()));
+            Path log = work.resolve("training.log");
+            long t0 = System.nanoTime();
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            boolean reading = false;
+            long end = t0 + TimeUnit.SECONDS.toNanos(TRAINING_SECONDS);
+            while (p.isAlive() && System.nanoTime() < end) {
+                if (firstReading.await(200, TimeUnit.MILLISECONDS)) {
+                    reading = true;
+                    Thread.sleep(500); // the acknowledgement's way back through the uplink and the outbox
+                    break;
+                }
+                if (!coap && Files.readString(log).contains(" starting: boot ")) {
+                    Thread.sleep(2000);
+                    break;
+                }
+            }
+            if (!p.isAlive() && p.exitValue() != 0)
+                throw new BuildException("the class-list training run failed (exit " + p.exitValue() + "): " + tail(Files.readString(log)));
+            try (OutputStream in = p.getOutputStream()) {
+                in.write('\n');
+            } catch (IOException e) {
+                // it ended already
+            }
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new BuildException("the class-list training run did not end: " + tail(Files.readString(log)));
+            }
+            List<String> classes = normalize(Files.readAllLines(list));
+            progress.step("class list: " + classes.size() + " classes loaded up to " + (reading ? "the first reading" : "the start line")
+                    + " in a training run on this machine (" + (System.nanoTime() - t0) / 1_000_000 + " ms)");
+            return classes;
+        } catch (java.net.URISyntaxException e) {
+            throw new IOException(e);
+        } finally {
+            gateway.destroy();
+        }
+    }
+
+    /**
+     * Class names of the built-in loaders, sorted, without ids, then the lambda proxies they use
+     * (sorted): the lambdas' classes are made at dump time, not spun in the guest. The training's
+     * own classes, other loaders' classes and the run's lambda-form invokers are left out: the
+     * dump makes what it needs of them, and they vary from run to run.
+     */
+    static List<String> normalize(List<String> lines) {
+        TreeSet<String> names = new TreeSet<>();
+        TreeSet<String> lambdas = new TreeSet<>();
+        for (String l : lines) {
+            if (l.contains("dev/lichen/armboot/") || l.contains(" source: ")) continue;
+            if (l.startsWith("@lambda-proxy ")) lambdas.add(l.strip());
+            else if (!l.isBlank() && !l.startsWith("#") && !l.startsWith("@")) names.add(l.split(" ")[0]);
+        }
+        List<String> out = new ArrayList<>(names);
+        out.addAll(lambdas); // after the classes they name
+        return out;
+    }
+
+    /** A CoAP gateway on the loopback that acknowledges the training run's readings. */
+    private static CoapServer trainingGateway(CountDownLatch firstReading) {
+        Configuration cfg = Configuration.createStandardWithoutFile();
+        CoapServer server = new CoapServer(cfg);
+        server.addEndpoint(new CoapEndpoint.Builder().setConfiguration(cfg).setInetSocketAddress(new InetSocketAddress("127.0.0.1", 0)).build());
+        server.add(new CoapResource("r") {
+            @Override
+            public void handlePOST(CoapExchange exchange) {
+                exchange.respond(CoAP.ResponseCode.CHANGED);
+                firstReading.countDown();
+            }
+        });
+        server.start();
+        return server;
+    }
+
+    private static String tail(String log) {
+        String[] lines = log.strip().split("\n");
+        return String.join("\n", java.util.Arrays.asList(lines).subList(Math.max(0, lines.length - 15), lines.length));
+    }
+}
