@@ -67,6 +67,12 @@ class BuildFailuresTest {
         assertRefused(dir.resolve("nope.json"), "does not exist");
     }
 
+    @Test
+    void noQemuUserNamesTheDebianPackageAndTheWayWithout() {
+        BuildException e = assertThrows(BuildException.class, () -> dev.lichen.armboot.cds.ClassArchive.qemuUser(dir + ":/nonexistent"));
+        assertTrue(e.getMessage().contains("qemu-user") && e.getMessage().contains("--no-class-archive"), e.getMessage());
+    }
+
     private void assertRefused(Path config, String why) {
         Path out = dir.resolve("sensor.img");
         ImageBuilder.Request r = new ImageBuilder.Request(Board.ARM64_VIRT, config, out, java.net.URI.create("http://unused.invalid/debian"),

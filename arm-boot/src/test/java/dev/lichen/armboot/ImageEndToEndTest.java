@@ -44,6 +44,7 @@ class ImageEndToEndTest {
                 TestImages.config(dir, "arm64-virt", gateway.port()), image, TestImages.sensorAppliance()));
         System.out.printf("arm64-virt sensor image built in %.1f s: %.1f MB raw%n", (System.nanoTime() - t0) / 1e9, r.rawBytes() / 1e6);
         assertTrue(r.initramfsFiles().stream().anyMatch(f -> f.matches("/usr/lib/lichen/app/sensors.*\\.jar")), "drivers in the image");
+        assertTrue(r.initramfsFiles().contains(dev.lichen.armboot.cds.ClassArchive.GUEST_PATH), "the class archive in the image");
     }
 
     @AfterAll
@@ -76,6 +77,13 @@ class ImageEndToEndTest {
             System.out.printf("sensor appliance started at %d ms%n", started.millis());
             assertTrue(q.lines().stream().anyMatch(l -> l.text().contains("data partition /dev/vda2 mounted on /var/lib/lichen")),
                     "data partition mounted; console:\n" + q.tail(40));
+            // the JVM maps the image's class archive (Init prints java.vm.info: "sharing"), whose app classes CDS accepts
+            // only if the class path, the jars' sizes and mtimes and the JVM's flags are the ones it was dumped with
+            assertTrue(q.lines().stream().anyMatch(l -> l.text().contains("] up: java ") && l.text().contains("sharing")),
+                    "PID 1's JVM uses the class archive; console:\n" + q.tail(60));
+            // the 8 MiB budget of the config does not fit the 4 MiB data partition: the appliance keeps what fits
+            assertTrue(q.lines().stream().anyMatch(l -> l.text().contains("outbox budget") && l.text().contains("not the configured 8388608")),
+                    "outbox budget fitted to the data partition; console:\n" + q.tail(60));
             gateway.awaitRefused(9, Duration.ofSeconds(120));
         } // QEMU killed: a power cut
         Map<String, HostGateway.Received> beforeCut = gateway.refused();
@@ -128,6 +136,8 @@ class ImageEndToEndTest {
             Qemu.Line start = q.await(l -> l.contains("device test-climate starting: boot"), Duration.ofSeconds(120),
                     "the sensor appliance's start line");
             assertTrue(q.lines().stream().anyMatch(l -> l.text().contains("Using chip gpiochip0 pinctrl-bcm2835")), q.tail(40));
+            assertTrue(q.lines().stream().anyMatch(l -> l.text().contains("] up: java ") && l.text().contains("sharing")),
+                    "PID 1's JVM uses the class archive on the Pi too:\n" + q.tail(40));
             assertTrue(q.lines().stream().anyMatch(l -> l.text().contains("data partition /dev/mmcblk0p2 mounted on /var/lib/lichen")),
                     "the SD card's data partition mounted:\n" + q.tail(40));
             assertTrue(q.lines().stream().noneMatch(l -> l.text().contains("watchdog /dev/watchdog armed") && l.millis() < start.millis()),

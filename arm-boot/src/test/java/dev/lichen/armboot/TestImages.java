@@ -38,7 +38,7 @@ final class TestImages {
     }
 
     static ImageBuilder.Request request(Board board, Path config, Path out, Appliance app) {
-        return new ImageBuilder.Request(board, config, out, mirror(), CACHE.resolve("debian"), KEYRING, app, 8L << 20);
+        return new ImageBuilder.Request(board, config, out, mirror(), CACHE.resolve("debian"), KEYRING, app, 4L << 20);
     }
 
     /** A file from the image's boot partition, copied out for QEMU's -kernel/-initrd/-dtb. */

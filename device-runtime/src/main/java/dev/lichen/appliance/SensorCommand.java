@@ -35,6 +35,18 @@ public final class SensorCommand implements Runnable {
     }
 
     /**
+     * The configured outbox budget, or less when the data folder's file system is smaller (an
+     * image's few-MiB data partition): an outbox that fills the disk would fail its appends instead
+     * of dropping its oldest readings. An eighth is left for the file system's own tables, the
+     * state files and a segment being rolled.
+     */
+    static long fitBudget(long configured, Path dataDir) throws java.io.IOException {
+        java.nio.file.Files.createDirectories(dataDir);
+        long total = java.nio.file.Files.getFileStore(dataDir).getTotalSpace();
+        return Math.min(configured, Math.max(total / 8 * 7, 65536));
+    }
+
+    /**
      * Runs the sensor appliance until the JVM is stopped: {@code lichen sensor run}'s work, also
      * called directly on an image ({@code ApplianceMain}), where building picocli's model of the
      * command line cost ~1 s of the boot under emulation. Returns 2 when it cannot start (a bad
@@ -69,7 +81,13 @@ public final class SensorCommand implements Runnable {
         Deque<AutoCloseable> opened = new ArrayDeque<>(List.of(b));
         CountDownLatch stopped = new CountDownLatch(1);
         try {
-            FileOutbox outbox = FileOutbox.open(c.dataDir().resolve("outbox"), c.outboxBudgetBytes());
+            long budget = fitBudget(c.outboxBudgetBytes(), c.dataDir());
+            if (budget < c.outboxBudgetBytes()) {
+                err.println("lichen sensor: outbox budget " + budget + " bytes, not the configured " + c.outboxBudgetBytes()
+                        + ": the data partition holds no more (build the image with a bigger --data-mib to keep more)");
+                err.flush();
+            }
+            FileOutbox outbox = FileOutbox.open(c.dataDir().resolve("outbox"), budget);
             opened.push(outbox);
             var store = new FileKeyValueStore(c.dataDir().resolve("state"));
             Uplink uplink = SensorAppliance.openUplink(c);
