@@ -264,6 +264,8 @@ public final class ImageBuilder {
                 kernel=vmlinuz
                 initramfs initrd.img followkernel
                 disable_splash=1
+                # the cut-down firmware (start_cd.elf / start4cd.elf): the only way to select it is 16 MB for the GPU
+                gpu_mem=16
                 """;
     }
 

@@ -120,10 +120,12 @@ class ImageEndToEndTest {
         Path rpiImage = pi.resolve("sensor-rpi3.img");
         new ImageBuilder(Progress.SILENT).build(TestImages.request(Board.RPI3, TestImages.config(pi, "rpi3", gateway.port()),
                 rpiImage, TestImages.sensorAppliance()));
-        for (String f : List.of("bootcode.bin", "start.elf", "fixup.dat", "config.txt", "bcm2837-rpi-3-b.dtb"))
+        for (String f : List.of("bootcode.bin", "start_cd.elf", "fixup_cd.dat", "config.txt", "bcm2837-rpi-3-b.dtb"))
             TestImages.extract(rpiImage, f, pi);
         String config = Files.readString(pi.resolve("config.txt"));
         assertTrue(config.contains("arm_64bit=1") && config.contains("initramfs initrd.img followkernel"), config);
+        assertTrue(config.contains("\ngpu_mem=16\n"), "the cut-down firmware is selected by gpu_mem=16 alone: " + config);
+        assertTrue(Files.size(rpiImage) <= 48_000_000, "the rpi3 image with its default data partition: " + Files.size(rpiImage) + " bytes");
         Path kernel = TestImages.extract(rpiImage, "vmlinuz", pi);
         Path initrd = TestImages.extract(rpiImage, "initrd.img", pi);
         String cmdline = Files.readString(TestImages.extract(rpiImage, "cmdline.txt", pi)).trim();
