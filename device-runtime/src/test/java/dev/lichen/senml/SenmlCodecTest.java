@@ -315,6 +315,8 @@ class SenmlCodecTest {
                 Arguments.of(Reason.MALFORMED, "{\"n\":\"a\",\"v\":1}"),
                 Arguments.of(Reason.MALFORMED, "[{\"n\":\"a\",\"v\":\"1\"}]"),
                 Arguments.of(Reason.MALFORMED, "[{\"n\":\"a\",\"v\":1,\"v\":2}]"),
+                Arguments.of(Reason.MALFORMED, "[{\"bn\":\"a\",\"n\":\"b\",\"v\":1,\"bn\":\"c\"}]"),
+                Arguments.of(Reason.MALFORMED, "[{\"n\":\"a\",\"v\":1,\"blb\":\"x\",\"blb\":\"y\"}]"),
                 Arguments.of(Reason.MALFORMED, "[{\"n\":\"a\",\"v\":1}] x"),
                 Arguments.of(Reason.MALFORMED, "[1]"),
                 Arguments.of(Reason.BAD_NAME, "[{\"n\":\"-starts-with-dash\",\"v\":1}]"),
@@ -351,6 +353,11 @@ class SenmlCodecTest {
         var e = assertThrows(SenmlException.class, () -> codec.decode(new byte[] {(byte) 0x81, (byte) 0xff}, SenmlFormat.CBOR));
         assertEquals(Reason.MALFORMED, e.reason());
         assertTrue(e.getMessage().contains("CBOR"), e.getMessage());
+        // [{0: "a", 2: 1, 2: 2}]: the value label (2) twice in one record
+        byte[] twice = {(byte) 0x81, (byte) 0xa3, 0x00, 0x61, 'a', 0x02, 0x01, 0x02, 0x02};
+        var dup = assertThrows(SenmlException.class, () -> codec.decode(twice, SenmlFormat.CBOR));
+        assertEquals(Reason.MALFORMED, dup.reason(), dup.getMessage());
+        assertTrue(dup.getMessage().contains("\"v\" appears twice"), dup.getMessage());
     }
 
     @Test

@@ -23,11 +23,13 @@ import java.util.ServiceLoader;
 public final class Gateway implements AutoCloseable {
     /**
      * Readings accepted but not yet in the database before devices are asked to retry; from two
-     * thirds of it on, acknowledgements wait for the writer. Half a second of the writer's full
-     * rate: enough for groups of several packs per device, and little for the collector to copy
-     * (the gateway runs in a 112 MB heap; a larger bound only made old-generation collections).
+     * thirds of it on, acknowledgements wait for the writer. The writer's groups grow up to that
+     * much under load, and a group of ten packs per device writes each b-tree page once for ten
+     * times as many rows as one pack per device would: at 1,000 devices this bound gave 25-35%
+     * more readings per second than 60,000 (BENCHMARKS.md). About 15 MB of decoded readings at
+     * most, in the gateway's 112 MB heap.
      */
-    public static final int MAX_QUEUED_READINGS = 60_000;
+    public static final int MAX_QUEUED_READINGS = 150_000;
 
     private final GatewayConfig config;
     private final Metrics metrics = new Metrics();

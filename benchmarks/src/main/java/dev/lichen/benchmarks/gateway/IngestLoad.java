@@ -6,56 +6,33 @@ import dev.lichen.senml.SenmlCodec;
 import dev.lichen.senml.SenmlFormat;
 import dev.lichen.senml.Value;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.eclipse.californium.core.coap.MessageObserverAdapter;
-import org.eclipse.californium.core.coap.Request;
-import org.eclipse.californium.core.coap.Response;
-import org.eclipse.californium.core.config.CoapConfig;
-import org.eclipse.californium.core.network.CoapEndpoint;
-import org.eclipse.californium.elements.config.Configuration;
-import org.eclipse.californium.elements.config.UdpConfig;
-import org.eclipse.paho.client.mqttv3.IMqttActionListener;
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.IMqttToken;
-import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
-import org.eclipse.paho.client.mqttv3.MqttCallback;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /**
  * Gateway ingest load run (issue 3): starts the gateway as its own process, then from THIS process
- * 1,000 devices send packs of 10 readings over MQTT (Paho) and over CoAP (Californium), each device
+ * 1,000 devices send packs of 10 readings over MQTT ({@link MqttLoadClients}) and over CoAP ({@link CoapLoadClients}), each device
  * sending its next pack when the previous one is acknowledged (acknowledged = fsynced in the
  * gateway's ingest journal; the rows its SQLite gains over the same window are counted beside).
- * Then Debian's mosquitto relays the same packs to one Paho subscriber, for the ratio.
+ * Then Debian's mosquitto relays the same packs to one subscriber, for the ratio.
  * Prints a Markdown table for BENCHMARKS.md.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.lichen.benchmarks.gateway.IngestLoad [--devices 1000] [--pack 10]
- *     [--seconds 20] [--warmup 5] [--window 1] [--gateway-jvm "-Xmx256m"] [--mqtt-persistence in-memory|file]
+ *     [--seconds 20] [--warmup 5] [--window 1 (MQTT packs in flight per device)] [--coap-sockets 100] [--gateway-jvm "-Xmx256m"] [--mqtt-persistence in-memory|file]
  *     [--only mqtt,coap,mosquitto]</pre>
  */
 public final class IngestLoad {
-    static {
-        CoapConfig.register();
-        UdpConfig.register();
-    }
-
     int devices = 1000;
     int pack = 10;
     int seconds = 20;
     int warmup = 5;
     int window = 1;
-    int coapEndpoints = 50;
+    int coapSockets = 100;
     String gatewayJvm = "";
     String mqttPersistence = "in-memory";
     String only = "mqtt,coap,mosquitto";
@@ -72,13 +49,13 @@ public final class IngestLoad {
                 case "--seconds" -> l.seconds = Integer.parseInt(v);
                 case "--warmup" -> l.warmup = Integer.parseInt(v);
                 case "--window" -> l.window = Integer.parseInt(v);
-                case "--coap-endpoints" -> l.coapEndpoints = Integer.parseInt(v);
+                case "--coap-sockets" -> l.coapSockets = Integer.parseInt(v);
                 case "--gateway-jvm" -> l.gatewayJvm = v;
                 case "--mqtt-persistence" -> l.mqttPersistence = v;
                 case "--only" -> l.only = v;
                 default -> {
                     System.err.println("unknown flag " + args[i]
-                            + "; flags: --devices N --pack N --seconds N --warmup N --window N --coap-endpoints N"
+                            + "; flags: --devices N --pack N --seconds N --warmup N --window N --coap-sockets N"
                             + " --gateway-jvm \"OPTS\" --mqtt-persistence in-memory|file --only mqtt,coap,mosquitto");
                     System.exit(2);
                 }
@@ -102,7 +79,7 @@ public final class IngestLoad {
             long rssIdle = rssKb(pid);
             System.out.printf("gateway pid %d up, RSS idle %d MB%n", pid, rssIdle / 1024);
             results.add(new Result("gateway idle", 0, rssIdle, "after start, no devices"));
-            double mqtt = only.contains("mqtt") ? mqttLoad("tcp://127.0.0.1:" + mqttPort, "gateway MQTT", null, pid, results) : 0;
+            double mqtt = only.contains("mqtt") ? mqttLoad(mqttPort, "gateway MQTT", null, pid, results) : 0;
             double coap = only.contains("coap") ? coapLoad(coapPort, pid, results) : 0;
             gw.destroy();
             gw.waitFor(60, TimeUnit.SECONDS);
@@ -175,6 +152,18 @@ public final class IngestLoad {
         }
     }
 
+    /** CPU time all processes of the machine used (the first line of /proc/stat, less idle and iowait). */
+    static double machineBusySeconds() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
+            long busy = 0;
+            for (int i = 1; i < f.length && i <= 8; i++) if (i != 4 && i != 5) busy += Long.parseLong(f[i]);
+            return busy / 100.0;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
     static long rssKb(long pid) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
@@ -226,6 +215,9 @@ public final class IngestLoad {
         long c0 = counter.get();
         long s0 = System.nanoTime();
         double cpu0 = pid > 0 ? cpuSeconds(pid) : 0;
+        long self = ProcessHandle.current().pid();
+        double selfCpu0 = cpuSeconds(self);
+        double busy0 = machineBusySeconds();
         long maxRss = 0;
         for (int i = 0; i < seconds; i++) {
             Thread.sleep(1000);
@@ -241,8 +233,11 @@ public final class IngestLoad {
             note = note + String.format("; stored in SQLite over the window: %,.0f readings/s", storedRate);
         }
         double cpu = pid > 0 ? cpuSeconds(pid) - cpu0 : 0;
-        String cpuNote = pid > 0 ? String.format("; server CPU %.2f cores, %.1f us CPU per reading", cpu / wall,
-                cpu * 1e6 / Math.max(1, counter.get() - c0)) : "";
+        double selfCpu = cpuSeconds(self) - selfCpu0;
+        String cpuNote = (pid > 0 ? String.format("; server CPU %.2f cores, %.1f us CPU per reading", cpu / wall,
+                cpu * 1e6 / Math.max(1, counter.get() - c0)) : "")
+                + String.format("; load generator CPU %.2f cores; other processes %.2f cores", selfCpu / wall,
+                        Math.max(0, (machineBusySeconds() - busy0) - cpu - selfCpu) / wall);
         System.out.printf("%s: %,.0f readings/s, RSS max %d MB%s%n", what, rate, maxRss / 1024, cpuNote);
         results.add(new Result(what, rate, maxRss, note + cpuNote));
         return rate;
@@ -250,87 +245,31 @@ public final class IngestLoad {
 
     // ---------------------------------------------------------------- MQTT
 
-    double mqttLoad(String uri, String what, AtomicLong relayed, long pid, List<Result> results) throws Exception {
-        AtomicLong count = new AtomicLong();
-        AtomicLong errors = new AtomicLong();
-        List<MqttAsyncClient> clients = new ArrayList<>();
-        List<IMqttToken> connecting = new ArrayList<>();
-        // the devices' Paho clients share one scheduler instead of a timer thread each
-        ScheduledExecutorService pool = Executors.newScheduledThreadPool(8);
+    double mqttLoad(int port, String what, AtomicLong relayed, long pid, List<Result> results) throws Exception {
+        AtomicLong published = new AtomicLong(); // readings whose PUBACK came back
+        List<String> ids = new ArrayList<>();
+        for (int d = 0; d < devices; d++) ids.add(String.format("load-m%04d", d));
         System.out.printf("%s: connecting %d devices...%n", what, devices);
-        for (int d = 0; d < devices; d++) {
-            String id = String.format("load-m%04d", d);
-            MqttAsyncClient c = new MqttAsyncClient(uri, id, new MemoryPersistence());
-            MqttConnectOptions o = new MqttConnectOptions();
-            o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-            o.setCleanSession(true);
-            o.setMaxInflight(Math.max(10, window));
-            o.setKeepAliveInterval(60);
-            connecting.add(c.connect(o));
-            clients.add(c);
-        }
-        for (IMqttToken t : connecting) t.waitForCompletion(120_000);
-        System.out.printf("%s: %d devices connected%n", what, clients.size());
-        AtomicLong stop = new AtomicLong();
-        for (int d = 0; d < devices; d++) {
-            MqttAsyncClient c = clients.get(d);
-            String id = String.format("load-m%04d", d);
-            String topic = "lichen/" + id + "/readings";
-            AtomicLong seq = new AtomicLong();
-            for (int w = 0; w < window; w++) {
-                new Object() {
-                    void next() {
-                        if (stop.get() != 0) return;
-                        long s = seq.getAndAdd(pack);
-                        send(s);
-                    }
-
-                    void send(long s) {
-                        try {
-                            c.publish(topic, packFor(id, s, SenmlFormat.CBOR), 1, false, null, new IMqttActionListener() {
-                                @Override public void onSuccess(IMqttToken t) {
-                                    count.addAndGet(pack);
-                                    if (relayed == null) acked.addAndGet(pack);
-                                    next();
-                                }
-
-                                @Override public void onFailure(IMqttToken t, Throwable e) {
-                                    errors.incrementAndGet();
-                                    pool.schedule(() -> send(s), 200, TimeUnit.MILLISECONDS);
-                                }
-                            });
-                        } catch (Exception e) {
-                            errors.incrementAndGet();
-                            pool.schedule(() -> send(s), 200, TimeUnit.MILLISECONDS);
-                        }
-                    }
-                }.next();
+        double rate;
+        long errors;
+        try (MqttLoadClients clients = new MqttLoadClients(port)) {
+            clients.startPublishers(ids, window, pack, (id, s) -> packFor(id, s, SenmlFormat.CBOR), published);
+            System.out.printf("%s: %d devices connected%n", what, devices);
+            rate = measure(what, relayed != null ? relayed : published, pid, results, relayed != null
+                    ? String.format("%d MQTT 3.1.1 publishers QoS 1 -> mosquitto -> 1 subscriber QoS 1 (publishers' acks: %%PUB%%)", devices)
+                    : String.format("%d MQTT 3.1.1 devices (Netty's MQTT codec, one event loop), QoS 1, %d pack(s) in flight per device, PUBACK after the journal fsync", devices, window));
+            if (relayed != null) {
+                Result last = results.removeLast();
+                double pubRate = published.get() / (double) (warmup + seconds); // rough: the publishers' acks over the whole run
+                results.add(new Result(last.what(), last.readingsPerSecond(), last.rssKb(),
+                        last.note().replace("%PUB%", String.format("%,.0f readings/s", pubRate))));
             }
+            clients.stop();
+            Thread.sleep(500);
+            errors = clients.errors.get();
         }
-        double rate = measure(what, relayed != null ? relayed : count, pid, results,
-                relayed != null ? String.format("%d Paho 3.1.1 publishers QoS 1 -> mosquitto -> 1 Paho subscriber QoS 1 (publishers' acks: %,.0f readings/s)",
-                        devices, 0.0) : String.format("%d Paho 3.1.1 clients, QoS 1, %d pack(s) in flight per device, PUBACK after the journal fsync", devices, window));
-        if (relayed != null) {
-            Result last = results.removeLast();
-            double pubRate = count.get() / (double) (warmup + seconds); // rough: acks at the publishers over the whole run
-            results.add(new Result(last.what(), last.readingsPerSecond(), last.rssKb(), last.note().replace("0 readings/s", String.format("%,.0f readings/s", pubRate))));
-        }
-        stop.set(1);
-        Thread.sleep(500);
-        try (var teardown = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (MqttAsyncClient c : clients) {
-                teardown.submit(() -> {
-                    try {
-                        c.disconnectForcibly(0, 500, false);
-                        c.close();
-                    } catch (Exception ignored) {
-                        // best effort
-                    }
-                });
-            }
-        }
-        pool.shutdownNow();
-        System.out.printf("%s: %d publish errors%n", what, errors.get());
+        if (relayed == null) acked.addAndGet(published.get());
+        System.out.printf("%s: %d connection errors%n", what, errors);
         return rate;
     }
 
@@ -338,74 +277,20 @@ public final class IngestLoad {
 
     double coapLoad(int port, long pid, List<Result> results) throws Exception {
         AtomicLong count = new AtomicLong();
-        AtomicLong errors = new AtomicLong();
-        Configuration cfg = Configuration.createStandardWithoutFile();
-        // many requests per endpoint: short exchange lifetime so message ids recycle
-        cfg.set(CoapConfig.EXCHANGE_LIFETIME, 20, TimeUnit.SECONDS);
-        cfg.set(CoapConfig.MID_TRACKER, CoapConfig.TrackerMode.NULL);
-        cfg.set(CoapConfig.ACK_TIMEOUT, 2000, TimeUnit.MILLISECONDS);
-        ScheduledExecutorService main = Executors.newScheduledThreadPool(4);
-        ScheduledExecutorService secondary = Executors.newScheduledThreadPool(1);
-        List<CoapEndpoint> eps = new ArrayList<>();
-        for (int e = 0; e < coapEndpoints; e++) {
-            CoapEndpoint ep = CoapEndpoint.builder().setConfiguration(cfg).setInetSocketAddress(new InetSocketAddress("127.0.0.1", 0)).build();
-            ep.setExecutors(main, secondary);
-            ep.start();
-            eps.add(ep);
+        List<String> ids = new ArrayList<>();
+        for (int d = 0; d < devices; d++) ids.add(String.format("load-c%04d", d));
+        double rate;
+        String errors;
+        try (CoapLoadClients clients = new CoapLoadClients(port, ids, coapSockets, pack, (id, s) -> packFor(id, s, SenmlFormat.CBOR), count)) {
+            rate = measure("gateway CoAP", count, pid, results,
+                    String.format("%d devices on %d UDP sockets (Californium's serializer, one thread), CON POST CBOR, 1 pack in flight per device, 2.04 after the journal fsync",
+                            devices, coapSockets));
+            clients.stop();
+            Thread.sleep(2500); // the last answers
+            errors = String.format("%d timeouts (resent), %d error responses %s", clients.timeouts.get(), clients.errors.get(), clients.errorCodes);
         }
-        String uri = "coap://127.0.0.1:" + port + "/r";
-        AtomicLong stop = new AtomicLong();
-        for (int d = 0; d < devices; d++) {
-            String id = String.format("load-c%04d", d);
-            CoapEndpoint ep = eps.get(d % eps.size());
-            AtomicLong seq = new AtomicLong();
-            for (int w = 0; w < window; w++) {
-                new Object() {
-                    void next() {
-                        if (stop.get() != 0) return;
-                        send(seq.getAndAdd(pack));
-                    }
-
-                    void send(long s) {
-                        Request r = Request.newPost();
-                        r.setURI(uri);
-                        r.getOptions().setContentFormat(SenmlFormat.CBOR.contentFormat());
-                        r.setPayload(packFor(id, s, SenmlFormat.CBOR));
-                        r.addMessageObserver(new MessageObserverAdapter() {
-                            @Override public void onResponse(Response response) {
-                                if (response.isSuccess()) {
-                                    count.addAndGet(pack);
-                                    acked.addAndGet(pack);
-                                    next();
-                                } else {
-                                    errors.incrementAndGet();
-                                    main.schedule(() -> send(s), 200, TimeUnit.MILLISECONDS);
-                                }
-                            }
-
-                            @Override public void onTimeout() { retry(); }
-
-                            @Override protected void failed() { retry(); }
-
-                            void retry() {
-                                errors.incrementAndGet();
-                                main.schedule(() -> send(s), 200, TimeUnit.MILLISECONDS);
-                            }
-                        });
-                        ep.sendRequest(r);
-                    }
-                }.next();
-            }
-        }
-        double rate = measure("gateway CoAP", count, pid, results,
-                String.format("%d devices on %d Californium endpoints, CON POST CBOR, %d pack(s) in flight per device, 2.04 after the journal fsync",
-                        devices, coapEndpoints, window));
-        stop.set(1);
-        Thread.sleep(2500);
-        for (CoapEndpoint ep : eps) ep.destroy();
-        main.shutdownNow();
-        secondary.shutdownNow();
-        System.out.printf("gateway CoAP: %d errors/timeouts%n", errors.get());
+        acked.addAndGet(count.get());
+        System.out.printf("gateway CoAP: %s%n", errors);
         return rate;
     }
 
@@ -425,26 +310,11 @@ public final class IngestLoad {
         try {
             Thread.sleep(500);
             AtomicLong relayed = new AtomicLong();
-            MqttAsyncClient sub = new MqttAsyncClient("tcp://127.0.0.1:" + port, "load-subscriber", new MemoryPersistence());
-            MqttConnectOptions o = new MqttConnectOptions();
-            o.setCleanSession(true);
-            o.setMaxInflight(1000);
-            sub.setCallback(new MqttCallback() {
-                @Override public void connectionLost(Throwable cause) {
-                    System.out.println("subscriber lost its connection: " + cause);
-                }
-
-                @Override public void messageArrived(String topic, MqttMessage message) {
-                    relayed.addAndGet(pack);
-                }
-
-                @Override public void deliveryComplete(IMqttDeliveryToken token) {}
-            });
-            sub.connect(o).waitForCompletion(10_000);
-            sub.subscribe("lichen/+/readings", 1).waitForCompletion(10_000);
-            double rate = mqttLoad("tcp://127.0.0.1:" + port, "mosquitto relay", relayed, m.pid(), results);
-            sub.disconnectForcibly(100, 100);
-            sub.close();
+            double rate;
+            try (MqttLoadClients subscriber = new MqttLoadClients(port)) {
+                subscriber.startSubscriber("load-subscriber", "lichen/+/readings", pack, relayed);
+                rate = mqttLoad(port, "mosquitto relay", relayed, m.pid(), results);
+            }
             return rate;
         } finally {
             m.destroy();

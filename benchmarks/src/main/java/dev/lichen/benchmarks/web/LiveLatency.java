@@ -50,7 +50,11 @@ import org.eclipse.californium.elements.config.UdpConfig;
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.lichen.benchmarks.web.LiveLatency \
  *     [--rate 2000] [--pack 10] [--devices 100] [--warmup 10] [--seconds 30] [--bus-only true]
+ *     [--gateway-jvm "JVM options of the gateway process"]
  * </pre>
+ *
+ * The gateway process gets the JVM options the {@code lichen} launcher ships unless
+ * {@code --gateway-jvm} says otherwise.
  *
  * {@code --bus-only true} isolates the web part: an in-process gateway, events published straight
  * on its live bus (no CoAP, no commit), to the same SSE client.
@@ -66,10 +70,11 @@ public final class LiveLatency {
         int devices = Integer.parseInt(a.getOrDefault("--devices", "100"));
         int warmup = Integer.parseInt(a.getOrDefault("--warmup", "10"));
         int seconds = Integer.parseInt(a.getOrDefault("--seconds", "30"));
+        String jvm = a.getOrDefault("--gateway-jvm", SHIPPED_JVM);
         if (Boolean.parseBoolean(a.getOrDefault("--bus-only", "false"))) {
             new LiveLatency().busOnly(rate, pack, warmup, seconds);
         } else {
-            new LiveLatency().run(rate, pack, devices, warmup, seconds);
+            new LiveLatency().run(rate, pack, devices, warmup, seconds, jvm);
         }
     }
 
@@ -83,15 +88,20 @@ public final class LiveLatency {
     private final AtomicLong measured = new AtomicLong();
     private final AtomicLong eventsSeen = new AtomicLong();
 
-    void run(int rate, int pack, int devices, int warmup, int seconds) throws Exception {
+    /** What the {@code lichen} launcher gives {@code lichen gateway} (LICHEN_JAVA_OPTS unset). */
+    static final String SHIPPED_JVM = "-Xmx112m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -Xss512k -XX:+UseCompactObjectHeaders";
+
+    void run(int rate, int pack, int devices, int warmup, int seconds, String jvm) throws Exception {
         Path data = Files.createTempDirectory("lichen-live-latency");
         int coapPort = freeUdpPort();
         int httpPort = freeTcpPort();
         int mqttPort = freeTcpPort();
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED"));
+        for (String o : jvm.split(" ")) if (!o.isBlank()) cmd.add(o);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "dev.lichen.gateway.GatewayCommand", "--data", data.toString(), "--bind", "127.0.0.1",
-                "--coap-port", "" + coapPort, "--mqtt-port", "" + mqttPort, "--http-port", "" + httpPort);
+                "--coap-port", "" + coapPort, "--mqtt-port", "" + mqttPort, "--http-port", "" + httpPort));
         System.out.printf("starting the gateway process (coap %d, http %d)...%n", coapPort, httpPort);
         Process gw = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(data.resolve("gateway.log").toFile()).start();
         CoapEndpoint ep = null;

@@ -58,6 +58,10 @@ public final class CoapIngest implements AutoCloseable {
         // every datagram (up to UDP's 64 KiB) reaches the handler, which answers 4.13 and counts it
         cfg.set(UdpConfig.UDP_DATAGRAM_SIZE, 65_535);
         cfg.set(CoapConfig.MAX_RESOURCE_BODY_SIZE, 65_535);
+        // a house's devices answer a restart all at once: the kernel's default socket buffer (~200
+        // KB) drops such a burst, and each dropped request costs its device a 2 s retransmission.
+        // The kernel caps this at net.core.rmem_max (Debian: 4 MB; 208 KB on some boards).
+        cfg.set(UdpConfig.UDP_RECEIVE_BUFFER_SIZE, 4 << 20);
         // deduplication state per peer is bounded (the store dedupes for ever by boot id + seq);
         // the default mark-and-sweep keeps every exchange ~247 s and grows with the message rate
         cfg.set(CoapConfig.DEDUPLICATOR, CoapConfig.DEDUPLICATOR_PEERS_MARK_AND_SWEEP);
