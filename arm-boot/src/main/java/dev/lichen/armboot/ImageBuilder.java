@@ -183,7 +183,7 @@ public final class ImageBuilder {
             }
         } else {
             progress.step("class archive: LEFT OUT (--no-class-archive): the appliance will load every class at boot, "
-                    + "which takes about twice as long under emulation");
+                    + "which made the boot to the first reading ~11 s instead of ~8.7 s in QEMU");
         }
         cpio.file("etc/lichen/java.args", javaArgs(cp, archived), 0644);
         long t0 = System.nanoTime();

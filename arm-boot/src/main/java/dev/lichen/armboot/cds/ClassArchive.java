@@ -52,8 +52,8 @@ public final class ClassArchive {
             Path p = Path.of(dir, "qemu-aarch64");
             if (Files.isExecutable(p)) return p;
         }
-        throw new BuildException("qemu-aarch64 is not on the PATH: the image's class archive (AppCDS, about half of the boot "
-                + "time) is dumped by the arm64 JVM under qemu-user. Install Debian's qemu-user package "
+        throw new BuildException("qemu-aarch64 is not on the PATH: the image's class archive (AppCDS: a quarter of the boot "
+                + "time under QEMU) is dumped by the arm64 JVM under qemu-user. Install Debian's qemu-user package "
                 + "(apt-get install qemu-user), or build without the archive with --no-class-archive");
     }
 

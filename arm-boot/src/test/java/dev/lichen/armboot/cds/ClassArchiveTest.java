@@ -1,0 +1,57 @@
+package dev.lichen.armboot.cds;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lichen.armboot.initramfs.Cpio;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The parts of the class archive's making that do not need the arm64 JVM (the dump itself is
+ * run, twice, by ImageEndToEndTest's two builds, and used by the guests it boots).
+ */
+class ClassArchiveTest {
+    @Test
+    void theClassListDependsOnWhichClassesNotOnTheirOrder() {
+        List<String> run = List.of(
+                "# NOTE: Do not modify this file.",
+                "java/lang/String id: 3",
+                "com/fasterxml/jackson/databind/ObjectMapper id: 812",
+                "java/lang/Object id: 0",
+                "@lambda-proxy dev/lichen/appliance/SensorAppliance run ()Ljava/lang/Runnable; ()V",
+                "@lambda-form-invoker [LF_RESOLVE] java.lang.invoke.DirectMethodHandle$Holder invokeStatic L_L",
+                "dev/lichen/armboot/cds/Training id: 900",
+                "jdk/proxy1/$Proxy7 id: 901 super: 0 interfaces: 902 source: jrt:/java.base",
+                "java/lang/String id: 3");
+        assertEquals(List.of(
+                "com/fasterxml/jackson/databind/ObjectMapper", "java/lang/Object", "java/lang/String",
+                "@lambda-proxy dev/lichen/appliance/SensorAppliance run ()Ljava/lang/Runnable; ()V"), ClassArchive.normalize(run));
+        assertEquals(ClassArchive.normalize(run), ClassArchive.normalize(run.reversed()), "the order of loading does not matter");
+    }
+
+    @Test
+    void theStagedTreeHasTheCpiosMtimesAndItsLinksPointInsideIt(@TempDir Path dir) throws Exception {
+        Cpio cpio = new Cpio();
+        cpio.file("usr/lib/lichen/app/a.jar", "jar".getBytes(StandardCharsets.UTF_8), 0644);
+        cpio.file("usr/lib/lichen/runtime/bin/java", new byte[] {1}, 0755);
+        cpio.symlink("lib", "usr/lib");
+        cpio.symlink("usr/lib/aarch64-linux-gnu/libjli.so", "/usr/lib/lichen/runtime/bin/java");
+        cpio.charDevice("dev/console", 0600, 5, 1);
+        Path root = dir.resolve("root");
+        ClassArchive.stage(cpio, root, 1754697600L);
+        Path jar = root.resolve("usr/lib/lichen/app/a.jar");
+        assertEquals(1754697600L, Files.getLastModifiedTime(jar).to(TimeUnit.SECONDS), "CDS checks each jar's mtime");
+        assertTrue(Files.isExecutable(root.resolve("usr/lib/lichen/runtime/bin/java")));
+        assertEquals(root.resolve("usr/lib/lichen/runtime/bin/java").toRealPath(),
+                root.resolve("usr/lib/aarch64-linux-gnu/libjli.so").toRealPath(), "an absolute link resolves inside the tree");
+        assertTrue(Files.isDirectory(root.resolve("lib/lichen/app")), "a relative link stays relative");
+        assertTrue(Files.notExists(root.resolve("dev/console"), LinkOption.NOFOLLOW_LINKS), "no device nodes (no root needed)");
+    }
+}
