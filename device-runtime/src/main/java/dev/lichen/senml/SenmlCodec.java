@@ -104,6 +104,7 @@ public final class SenmlCodec {
         final Object[] byLabel = new Object[LABELS];
         final List<String> extNames = new ArrayList<>(2);
         final List<Object> extValues = new ArrayList<>(2);
+        java.util.Set<String> extSet;
 
         Object get(Label l) { return byLabel[l.ordinal()]; }
 
@@ -121,7 +122,13 @@ public final class SenmlCodec {
                 byLabel[l.ordinal()] = value;
                 return true;
             }
-            if (extNames.contains(name)) return false;
+            if (extNames.size() < 8) {
+                if (extNames.contains(name)) return false;
+            } else {
+                // many extension fields (a hostile pack may hold thousands): a hash set, not a scan
+                if (extSet == null) extSet = new java.util.HashSet<>(extNames);
+                if (!extSet.add(name)) return false;
+            }
             extNames.add(name);
             extValues.add(value);
             return true;

@@ -353,6 +353,14 @@ class SenmlCodecTest {
         var e = assertThrows(SenmlException.class, () -> codec.decode(new byte[] {(byte) 0x81, (byte) 0xff}, SenmlFormat.CBOR));
         assertEquals(Reason.MALFORMED, e.reason());
         assertTrue(e.getMessage().contains("CBOR"), e.getMessage());
+        // thousands of extension fields, one of them twice far down the record
+        StringBuilder many = new StringBuilder("[{\"n\":\"a\",\"v\":1");
+        for (int i = 0; i < 5000; i++) many.append(",\"x").append(i).append("\":1");
+        String distinct = many + "}]";
+        assertEquals(1, codec.decode(distinct.getBytes(StandardCharsets.UTF_8), SenmlFormat.JSON).size());
+        String repeated = many + ",\"x4321\":2}]";
+        var far = assertThrows(SenmlException.class, () -> codec.decode(repeated.getBytes(StandardCharsets.UTF_8), SenmlFormat.JSON));
+        assertTrue(far.getMessage().contains("\"x4321\" appears twice"), far.getMessage());
         // [{0: "a", 2: 1, 2: 2}]: the value label (2) twice in one record
         byte[] twice = {(byte) 0x81, (byte) 0xa3, 0x00, 0x61, 'a', 0x02, 0x01, 0x02, 0x02};
         var dup = assertThrows(SenmlException.class, () -> codec.decode(twice, SenmlFormat.CBOR));

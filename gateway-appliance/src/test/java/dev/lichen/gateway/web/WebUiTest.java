@@ -134,6 +134,8 @@ class WebUiTest {
         CoapResponse r = device.post(pack, format.contentFormat());
         if (r == null) fail("no CoAP answer from the gateway");
         assertEquals(CoAP.ResponseCode.CHANGED, r.getCode(), r.getResponseText());
+        // the 2.04 means "in the ingest journal"; the pages read the database
+        assertTrue(gateway.pipeline().awaitStored(java.time.Duration.ofSeconds(10)), "stored within 10 s");
     }
 
     static Reading temp(double v, long t) {
