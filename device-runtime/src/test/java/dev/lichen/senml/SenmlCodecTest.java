@@ -343,7 +343,7 @@ class SenmlCodecTest {
     }
 
     @Test
-    void malformed_json_and_cbor() {
+    void malformed_json_and_cbor() throws Exception {
         byte[] good = codec.encode(climate(), SenmlFormat.CBOR);
         for (int cut = 0; cut < good.length; cut += 7) {
             byte[] torn = java.util.Arrays.copyOf(good, cut);
