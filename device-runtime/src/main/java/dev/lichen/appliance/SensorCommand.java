@@ -68,6 +68,8 @@ public final class SensorCommand implements Runnable {
             err.flush();
             return 2;
         }
+        // on an image, what follows needs the machine up (devices, data partition, network, clock)
+        dev.lichen.runtime.system.Machine.awaitReady();
         Board b;
         try {
             b = Run.openBoard(boardName, c);

@@ -67,19 +67,36 @@ public final class Init {
 
     void boot() throws InterruptedException {
         Runtime.getRuntime().addShutdownHook(new Thread(this::halt, "halt"));
-        mountPseudoFilesystems();
-        // java.vm.info says "sharing" when the JVM maps the image's class archive (the image tests check it)
-        log("up: java " + Runtime.version() + " (" + System.getProperty("java.vm.info") + "), " + Runtime.getRuntime().availableProcessors() + " cpu");
-        loadModules();
-        CountDownLatch clockSet = new CountDownLatch(1);
-        Thread.ofVirtual().name("network").start(() -> network(clockSet));
-        mountData();
-        if (Instant.now().isBefore(Instant.parse("2025-01-01T00:00:00Z"))) {
-            // a board without a battery clock: readings would be stamped 1970; wait for SNTP a while
-            log("clock unset (" + Instant.now() + "): waiting for SNTP");
-            clockSet.await(Long.parseLong(p.getProperty("sntp.wait.seconds", "30")), java.util.concurrent.TimeUnit.SECONDS);
+        // the appliance starts at once, on its own thread: its first steps (reading its config, loading
+        // its classes) need nothing of the machine and take seconds under emulation, so they run beside
+        // the steps below; it waits at Machine.awaitReady() before it touches devices, files or network
+        Machine.bringingUp();
+        Thread appliance = Thread.ofPlatform().name("appliance").start(() -> {
+            try {
+                runAppliance();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            mountPseudoFilesystems();
+            // java.vm.info says "sharing" when the JVM maps the image's class archive (the image tests check it)
+            log("up: java " + Runtime.version() + " (" + System.getProperty("java.vm.info") + "), "
+                    + Runtime.getRuntime().availableProcessors() + " cpu");
+            loadModules();
+            CountDownLatch clockSet = new CountDownLatch(1);
+            Thread.ofVirtual().name("network").start(() -> network(clockSet));
+            mountData();
+            if (Instant.now().isBefore(Instant.parse("2025-01-01T00:00:00Z"))) {
+                // a board without a battery clock: readings would be stamped 1970; wait for SNTP a while
+                log("clock unset (" + Instant.now() + "): waiting for SNTP");
+                clockSet.await(Long.parseLong(p.getProperty("sntp.wait.seconds", "30")), java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            Machine.ready(); // whatever failed above was logged: the appliance goes on without it
         }
-        runAppliance();
+        log("machine ready");
+        appliance.join();
     }
 
     private void mountPseudoFilesystems() {
@@ -308,9 +325,10 @@ public final class Init {
         new CountDownLatch(1).await();
     }
 
-    /** The machine's one program's resident memory, 15 s after start and every 10 minutes. */
+    /** The machine's one program's resident memory, 15 s after the appliance started and every 10 minutes. */
     private static void logMemory() {
         try {
+            Machine.awaitStarted(Duration.ofMinutes(10));
             Thread.sleep(15_000);
             while (true) {
                 String rss = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS:"))

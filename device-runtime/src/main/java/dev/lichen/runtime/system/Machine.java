@@ -13,6 +13,8 @@ public final class Machine {
 
     static volatile Request request = Request.NONE;
     private static final CountDownLatch STARTED = new CountDownLatch(1);
+    /** Open off an image; while init brings the machine up, closed until it is done. */
+    private static volatile CountDownLatch ready = new CountDownLatch(0);
 
     private Machine() {}
 
@@ -26,6 +28,24 @@ public final class Machine {
     public static void reboot() {
         request = Request.REBOOT;
         System.exit(0);
+    }
+
+    /**
+     * Waits until init has brought the machine up: pseudo-filesystems, kernel modules, the data
+     * partition, the network started and the clock set (or given up on). An appliance calls it
+     * before it touches devices, files or the network; its earlier steps run while init works.
+     * Off an image it returns at once.
+     */
+    public static void awaitReady() throws InterruptedException {
+        ready.await();
+    }
+
+    static void bringingUp() {
+        ready = new CountDownLatch(1);
+    }
+
+    static void ready() {
+        ready.countDown();
     }
 
     /**
