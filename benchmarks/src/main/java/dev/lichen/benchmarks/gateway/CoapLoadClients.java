@@ -197,6 +197,13 @@ final class CoapLoadClients implements AutoCloseable {
         return ((t[0] & 0xFF) << 24) | ((t[1] & 0xFF) << 16) | ((t[2] & 0xFF) << 8) | (t[3] & 0xFF);
     }
 
+    /** Per device, the sequence number below which every reading was acknowledged. Call after close. */
+    java.util.Map<String, Long> acknowledgedBelow() {
+        java.util.Map<String, Long> out = new java.util.HashMap<>();
+        for (int d = 0; d < ids.size(); d++) out.put(ids.get(d), seq[d]); // seq[d]: the pack in flight, or the next
+        return out;
+    }
+
     /** Stops sending; the thread ends within 50 ms. */
     void stop() {
         stopped = true;

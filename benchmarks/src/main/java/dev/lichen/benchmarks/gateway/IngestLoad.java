@@ -90,7 +90,9 @@ public final class IngestLoad {
                 rows = rs.getLong(1);
             }
             System.out.printf("readings in the gateway's SQLite after the run: %,d (acknowledged: %,d)%n", rows, acked.get());
-            results.add(new Result("stored rows check", 0, 0, String.format("%,d rows stored, %,d acknowledged", rows, acked.get())));
+            String missing = missingAcknowledged(tmp.resolve("data/lichen.db"));
+            System.out.println("acknowledged readings in SQLite: " + missing);
+            results.add(new Result("stored rows check", 0, 0, String.format("%,d rows stored, %,d acknowledged; %s", rows, acked.get(), missing)));
             results.add(new Result("disk after the run", 0, 0, String.format("SQLite %s MB (db+wal), broker folder (%s) %s MB",
                     mb(du(tmp.resolve("data"), "lichen.db")), mqttPersistence, mb(du(tmp.resolve("data/mqtt"), "")))));
             double mosq = only.contains("mosquitto") ? mosquitto(tmp, results) : 0;
@@ -107,6 +109,35 @@ public final class IngestLoad {
         } finally {
             if (gw.isAlive()) gw.destroyForcibly();
         }
+    }
+
+    /**
+     * Every acknowledged reading, by its key: per device, the rows of its boot with a sequence
+     * number below what was acknowledged must be exactly that many (the key is unique).
+     */
+    String missingAcknowledged(Path db) throws java.sql.SQLException {
+        long expected = 0;
+        long missing = 0;
+        int short_ = 0;
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + db);
+             var q = c.prepareStatement("SELECT COUNT(*) FROM readings r JOIN boots b ON b.id = r.boot"
+                     + " WHERE b.device_id = ? AND b.boot_id = 'load' AND r.seq < ?")) {
+            for (var e : acknowledgedBelow.entrySet()) {
+                q.setString(1, e.getKey());
+                q.setLong(2, e.getValue());
+                try (var rs = q.executeQuery()) {
+                    rs.next();
+                    long have = rs.getLong(1);
+                    expected += e.getValue();
+                    if (have != e.getValue()) {
+                        missing += e.getValue() - have;
+                        short_++;
+                    }
+                }
+            }
+        }
+        return String.format("%,d devices, %,d acknowledged readings checked by key, %,d missing (%d devices short)",
+                acknowledgedBelow.size(), expected, missing, short_);
     }
 
     // ---------------------------------------------------------------- gateway process
@@ -178,6 +209,8 @@ public final class IngestLoad {
     // ---------------------------------------------------------------- packs
 
     final AtomicLong acked = new AtomicLong();
+    /** Per gateway device: every reading with a lower sequence number was acknowledged. */
+    final java.util.Map<String, Long> acknowledgedBelow = new java.util.HashMap<>();
 
     byte[] packFor(String device, long seq, SenmlFormat f) {
         List<Reading> rs = new ArrayList<>(pack);
@@ -252,7 +285,9 @@ public final class IngestLoad {
         System.out.printf("%s: connecting %d devices...%n", what, devices);
         double rate;
         long errors;
-        try (MqttLoadClients clients = new MqttLoadClients(port)) {
+        MqttLoadClients clients = new MqttLoadClients(port);
+        java.util.Map<String, Long> clientsAcks;
+        try (clients) {
             clients.startPublishers(ids, window, pack, (id, s) -> packFor(id, s, SenmlFormat.CBOR), published);
             System.out.printf("%s: %d devices connected%n", what, devices);
             rate = measure(what, relayed != null ? relayed : published, pid, results, relayed != null
@@ -268,7 +303,11 @@ public final class IngestLoad {
             Thread.sleep(500);
             errors = clients.errors.get();
         }
-        if (relayed == null) acked.addAndGet(published.get());
+        clientsAcks = clients.acknowledgedBelow();
+        if (relayed == null) {
+            acked.addAndGet(published.get());
+            acknowledgedBelow.putAll(clientsAcks);
+        }
         System.out.printf("%s: %d connection errors%n", what, errors);
         return rate;
     }
@@ -281,7 +320,8 @@ public final class IngestLoad {
         for (int d = 0; d < devices; d++) ids.add(String.format("load-c%04d", d));
         double rate;
         String errors;
-        try (CoapLoadClients clients = new CoapLoadClients(port, ids, coapSockets, pack, (id, s) -> packFor(id, s, SenmlFormat.CBOR), count)) {
+        CoapLoadClients clients = new CoapLoadClients(port, ids, coapSockets, pack, (id, s) -> packFor(id, s, SenmlFormat.CBOR), count);
+        try (clients) {
             rate = measure("gateway CoAP", count, pid, results,
                     String.format("%d devices on %d UDP sockets (Californium's serializer, one thread), CON POST CBOR, 1 pack in flight per device, 2.04 after the journal fsync",
                             devices, coapSockets));
@@ -290,6 +330,7 @@ public final class IngestLoad {
             errors = String.format("%d timeouts (resent), %d error responses %s", clients.timeouts.get(), clients.errors.get(), clients.errorCodes);
         }
         acked.addAndGet(count.get());
+        acknowledgedBelow.putAll(clients.acknowledgedBelow());
         System.out.printf("gateway CoAP: %s%n", errors);
         return rate;
     }

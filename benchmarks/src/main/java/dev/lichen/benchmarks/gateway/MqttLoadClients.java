@@ -48,6 +48,7 @@ final class MqttLoadClients implements AutoCloseable {
     private final InetSocketAddress broker;
     private final EventLoopGroup loop = new NioEventLoopGroup(1);
     private final List<Channel> channels = new ArrayList<>();
+    private final List<Device> devices = new ArrayList<>();
     final AtomicLong errors = new AtomicLong();
     private volatile boolean stopped;
 
@@ -61,6 +62,7 @@ final class MqttLoadClients implements AutoCloseable {
         CountDownLatch connected = new CountDownLatch(deviceIds.size());
         for (String id : deviceIds) {
             Device d = new Device(id, "lichen/" + id + "/readings", window, pack, packs, ackedReadings, connected);
+            devices.add(d);
             connect(d);
         }
         if (!connected.await(120, TimeUnit.SECONDS)) {
@@ -210,6 +212,21 @@ final class MqttLoadClients implements AutoCloseable {
     private static MqttMessage connectMessage(String clientId) {
         return MqttMessageBuilders.connect().clientId(clientId).protocolVersion(MqttVersion.MQTT_3_1_1)
                 .cleanSession(true).keepAlive(60).build();
+    }
+
+    /**
+     * Per device, the sequence number below which every reading was acknowledged (sequence numbers
+     * go out in increasing order, so that is the lowest one still unacknowledged). Call after close.
+     */
+    Map<String, Long> acknowledgedBelow() {
+        Map<String, Long> out = new HashMap<>();
+        for (Device d : devices) {
+            long low = d.nextSeq;
+            for (long s : d.inFlight.values()) low = Math.min(low, s);
+            for (long s : d.resend) low = Math.min(low, s);
+            out.put(d.id, low);
+        }
+        return out;
     }
 
     /** Stops sending; packs in flight may still be acknowledged until close. */
