@@ -9,7 +9,8 @@ import java.util.stream.Collectors;
  * their dependencies found at build time), the device of the data partition, the Pi firmware
  * and device trees. The Pi firmware is the cut-down one (start_cd.elf: no video codecs, no 3D,
  * 0.8 MB instead of 2.3-3.0 MB), which the firmware picks with gpu_mem=16 in config.txt: a
- * headless appliance uses neither, and the room holds the image's class archive. Wired Ethernet only: Wi-Fi-only boards need a supplicant and come later.
+ * headless appliance uses neither, and the room holds the image's class archive. Wired Ethernet
+ * only: Wi-Fi-only boards need a supplicant and come later.
  */
 public enum Board {
     RPI3("rpi3", "console=ttyS1,115200", "/dev/mmcblk0p2",

@@ -99,21 +99,19 @@ public final class SenmlCodec {
 
     private static final int LABELS = Label.values().length;
 
-    /** One record as read: registered fields in a slot per label, extension fields by name. */
+    /**
+     * One record as read: registered fields in a slot per label, extension fields by name in a map
+     * made only for a record that has any (in a Lichen pack, the first: "blb" and "bls").
+     */
     private static final class Fields {
         final Object[] byLabel = new Object[LABELS];
-        final List<String> extNames = new ArrayList<>(2);
-        final List<Object> extValues = new ArrayList<>(2);
-        java.util.Set<String> extSet;
+        Map<String, Object> ext = Map.of();
 
         Object get(Label l) { return byLabel[l.ordinal()]; }
 
         boolean has(Label l) { return byLabel[l.ordinal()] != null; }
 
-        Object ext(String name) {
-            int i = extNames.indexOf(name);
-            return i < 0 ? null : extValues.get(i);
-        }
+        Object ext(String name) { return ext.get(name); }
 
         /** False when the record already has this field. */
         boolean put(Label l, String name, Object value) {
@@ -122,16 +120,8 @@ public final class SenmlCodec {
                 byLabel[l.ordinal()] = value;
                 return true;
             }
-            if (extNames.size() < 8) {
-                if (extNames.contains(name)) return false;
-            } else {
-                // many extension fields (a hostile pack may hold thousands): a hash set, not a scan
-                if (extSet == null) extSet = new java.util.HashSet<>(extNames);
-                if (!extSet.add(name)) return false;
-            }
-            extNames.add(name);
-            extValues.add(value);
-            return true;
+            if (ext.isEmpty()) ext = new HashMap<>(4);
+            return ext.putIfAbsent(name, value) == null;
         }
     }
 
@@ -192,9 +182,9 @@ public final class SenmlCodec {
     }
 
     private byte[] encodeChecked(Batch b, SenmlFormat format) throws SenmlException {
-        if (b.deviceId() == null || !isDeviceId(b.deviceId()))
+        if (!isDeviceId(b.deviceId()))
             throw new SenmlException(Reason.MISSING_IDENTITY, "device id " + quote(b.deviceId()) + " must match " + DEVICE_ID.pattern());
-        if (b.bootId() == null || !isBootId(b.bootId()))
+        if (!isBootId(b.bootId()))
             throw new SenmlException(Reason.MISSING_IDENTITY, "boot id " + quote(b.bootId()) + " must match " + BOOT_ID.pattern());
         if (b.firstSeq() < 0 || b.firstSeq() + b.readings().size() > (1L << 53))
             throw new SenmlException(Reason.MISSING_IDENTITY, "sequence numbers must lie in 0..2^53 (exact as SenML numbers), got "
@@ -541,7 +531,7 @@ public final class SenmlCodec {
         String checkedBn = null;
         for (int i = 0; i < raw.size(); i++) {
             Fields r = raw.get(i);
-            for (String key : r.extNames) // registered labels never end in '_'
+            for (String key : r.ext.keySet()) // registered labels never end in '_'
                 if (key.endsWith("_"))
                     throw new SenmlException(Reason.MUST_UNDERSTAND, "record " + i + ": field \"" + key
                             + "\" must be understood (its label ends in '_') but this parser does not know it");

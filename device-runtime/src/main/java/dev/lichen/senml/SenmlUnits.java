@@ -31,14 +31,15 @@ public final class SenmlUnits {
             "Wh/km", "KiB", "GB", "Mbit/s", "B/s", "MB/s", "mV", "mA", "dBm", "ug/m3", "mm/h", "m/h",
             "ppm", "ppb", "/100", "/1000", "hPa", "mm", "cm", "km", "km/h");
 
-    public static boolean isKnown(String unit) {
-        return RFC8428.contains(unit) || RFC8798_PRIMARY.contains(unit) || SECONDARY.contains(unit);
-    }
-
+    /** Every unit of the three sets above, each mapped to itself. */
     private static final java.util.Map<String, String> CANONICAL = new java.util.HashMap<>();
 
     static {
         for (Set<String> set : List.of(RFC8428, RFC8798_PRIMARY, SECONDARY)) for (String u : set) CANONICAL.put(u, u);
+    }
+
+    public static boolean isKnown(String unit) {
+        return CANONICAL.containsKey(unit);
     }
 
     /**

@@ -33,11 +33,6 @@ import org.eclipse.californium.core.network.serialization.UdpDataSerializer;
  */
 final class CoapLoadClients implements AutoCloseable {
 
-    /** The pack a device sends for a sequence number. */
-    interface Packs {
-        byte[] pack(String deviceId, long seq);
-    }
-
     private static final long TIMEOUT_NANOS = 2_000_000_000L;
 
     private final InetSocketAddress gateway;

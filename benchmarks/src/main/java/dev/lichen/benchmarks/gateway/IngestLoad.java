@@ -242,10 +242,17 @@ public final class IngestLoad {
      * durable in the ingest journal, stored means in SQLite, and only the second can be kept up.
      */
     double measure(String what, AtomicLong counter, long pid, List<Result> results, String note) throws InterruptedException {
+        return measure(what, counter, null, pid, results, note);
+    }
+
+    /** The same, with the rate of the relay's publishers' acks ({@code beside}) over the same window in the note. */
+    double measure(String what, AtomicLong counter, AtomicLong beside, long pid, List<Result> results, String note)
+            throws InterruptedException {
         Thread.sleep(warmup * 1000L);
         boolean gateway = what.startsWith("gateway") && gatewayDb != null;
         long r0 = gateway ? storedRows() : 0;
         long c0 = counter.get();
+        long b0 = beside != null ? beside.get() : 0;
         long s0 = System.nanoTime();
         double cpu0 = pid > 0 ? cpuSeconds(pid) : 0;
         long self = ProcessHandle.current().pid();
@@ -260,6 +267,7 @@ public final class IngestLoad {
         long c1 = counter.get();
         double wall = (System.nanoTime() - s0) / 1e9;
         double rate = (c1 - c0) / wall;
+        if (beside != null) note += String.format("; the publishers' acks over the same window: %,.0f readings/s", (beside.get() - b0) / wall);
         if (gateway) {
             double storedRate = (storedRows() - r0) / ((System.nanoTime() - s0) / 1e9);
             System.out.printf("%s: stored in SQLite over the same window: %,.0f readings/s%n", what, storedRate);
@@ -284,29 +292,22 @@ public final class IngestLoad {
         for (int d = 0; d < devices; d++) ids.add(String.format("load-m%04d", d));
         System.out.printf("%s: connecting %d devices...%n", what, devices);
         double rate;
-        long errors;
         MqttLoadClients clients = new MqttLoadClients(port);
-        java.util.Map<String, Long> clientsAcks;
         try (clients) {
             clients.startPublishers(ids, window, pack, (id, s) -> packFor(id, s, SenmlFormat.CBOR), published);
             System.out.printf("%s: %d devices connected%n", what, devices);
-            rate = measure(what, relayed != null ? relayed : published, pid, results, relayed != null
-                    ? String.format("%d MQTT 3.1.1 publishers QoS 1 -> mosquitto -> 1 subscriber QoS 1 (publishers' acks: %%PUB%%)", devices)
-                    : String.format("%d MQTT 3.1.1 devices (Netty's MQTT codec, one event loop), QoS 1, %d pack(s) in flight per device, PUBACK after the journal fsync", devices, window));
-            if (relayed != null) {
-                Result last = results.removeLast();
-                double pubRate = published.get() / (double) (warmup + seconds); // rough: the publishers' acks over the whole run
-                results.add(new Result(last.what(), last.readingsPerSecond(), last.rssKb(),
-                        last.note().replace("%PUB%", String.format("%,.0f readings/s", pubRate))));
-            }
+            rate = relayed != null
+                    ? measure(what, relayed, published, pid, results, String.format(
+                            "%d MQTT 3.1.1 publishers QoS 1 -> mosquitto -> 1 subscriber QoS 1", devices))
+                    : measure(what, published, pid, results, String.format("%d MQTT 3.1.1 devices (Netty's MQTT codec, one event loop), "
+                            + "QoS 1, %d pack(s) in flight per device, PUBACK after the journal fsync", devices, window));
             clients.stop();
             Thread.sleep(500);
-            errors = clients.errors.get();
         }
-        clientsAcks = clients.acknowledgedBelow();
+        long errors = clients.errors.get();
         if (relayed == null) {
             acked.addAndGet(published.get());
-            acknowledgedBelow.putAll(clientsAcks);
+            acknowledgedBelow.putAll(clients.acknowledgedBelow());
         }
         System.out.printf("%s: %d connection errors%n", what, errors);
         return rate;

@@ -40,11 +40,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class MqttLoadClients implements AutoCloseable {
 
-    /** The pack a device sends for a sequence number. */
-    interface Packs {
-        byte[] pack(String deviceId, long seq);
-    }
-
     private final InetSocketAddress broker;
     private final EventLoopGroup loop = new NioEventLoopGroup(1);
     private final List<Channel> channels = new ArrayList<>();
@@ -60,8 +55,9 @@ final class MqttLoadClients implements AutoCloseable {
     void startPublishers(List<String> deviceIds, int window, int pack, Packs packs, AtomicLong ackedReadings)
             throws InterruptedException {
         CountDownLatch connected = new CountDownLatch(deviceIds.size());
+        Plan plan = new Plan(window, pack, packs, ackedReadings, connected);
         for (String id : deviceIds) {
-            Device d = new Device(id, "lichen/" + id + "/readings", window, pack, packs, ackedReadings, connected);
+            Device d = new Device(id, plan);
             devices.add(d);
             connect(d);
         }
@@ -107,28 +103,23 @@ final class MqttLoadClients implements AutoCloseable {
         if (!subscribed.await(10, TimeUnit.SECONDS)) throw new IllegalStateException("no SUBACK in 10 s");
     }
 
+    /** What every publisher of one startPublishers call shares. */
+    private record Plan(int window, int pack, Packs packs, AtomicLong acked, CountDownLatch connected) {}
+
     /** A device's state across reconnections: its next sequence number and its packs in flight. */
     private final class Device {
         final String id;
         final String topic;
-        final int window;
-        final int pack;
-        final Packs packs;
-        final AtomicLong acked;
-        final CountDownLatch connected;
+        final Plan plan;
         final Map<Integer, Long> inFlight = new HashMap<>();
         final ArrayDeque<Long> resend = new ArrayDeque<>();
         long nextSeq;
         int nextPacketId = 1;
 
-        Device(String id, String topic, int window, int pack, Packs packs, AtomicLong acked, CountDownLatch connected) {
+        Device(String id, Plan plan) {
             this.id = id;
-            this.topic = topic;
-            this.window = window;
-            this.pack = pack;
-            this.packs = packs;
-            this.acked = acked;
-            this.connected = connected;
+            this.topic = "lichen/" + id + "/readings";
+            this.plan = plan;
         }
 
         void send(ChannelHandlerContext ctx, long seq) {
@@ -136,7 +127,7 @@ final class MqttLoadClients implements AutoCloseable {
             nextPacketId = nextPacketId == 0xFFFF ? 1 : nextPacketId + 1;
             inFlight.put(pid, seq);
             ctx.writeAndFlush(MqttMessageBuilders.publish().topicName(topic).qos(MqttQoS.AT_LEAST_ONCE)
-                    .messageId(pid).retained(false).payload(Unpooled.wrappedBuffer(packs.pack(id, seq))).build());
+                    .messageId(pid).retained(false).payload(Unpooled.wrappedBuffer(plan.packs().pack(id, seq))).build());
         }
 
         void sendNext(ChannelHandlerContext ctx) {
@@ -146,7 +137,7 @@ final class MqttLoadClients implements AutoCloseable {
                 send(ctx, again);
             } else {
                 send(ctx, nextSeq);
-                nextSeq += pack;
+                nextSeq += plan.pack();
             }
         }
     }
@@ -167,13 +158,13 @@ final class MqttLoadClients implements AutoCloseable {
                             ctx.close();
                             return;
                         }
-                        d.connected.countDown();
-                        for (int w = 0; w < d.window; w++) d.sendNext(ctx);
+                        d.plan.connected().countDown();
+                        for (int w = 0; w < d.plan.window(); w++) d.sendNext(ctx);
                     }
                     case PUBACK -> {
                         int pid = ((MqttMessageIdVariableHeader) m.variableHeader()).messageId();
                         if (d.inFlight.remove(pid) != null) {
-                            d.acked.addAndGet(d.pack);
+                            d.plan.acked().addAndGet(d.plan.pack());
                             d.sendNext(ctx);
                         }
                     }

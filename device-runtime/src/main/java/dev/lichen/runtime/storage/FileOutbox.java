@@ -211,7 +211,7 @@ public final class FileOutbox implements Outbox {
 
     /** The whole frame with seq and checksum left blank; built outside the lock. */
     private static byte[] frame(String bootId, Reading r) {
-        if (bootId == null || !SenmlCodec.isBootId(bootId))
+        if (!SenmlCodec.isBootId(bootId))
             throw new IllegalArgumentException("boot id " + bootId + " must match " + SenmlCodec.BOOT_ID.pattern());
         try {
             SenmlCodec.check(r); // nothing unsendable is ever queued

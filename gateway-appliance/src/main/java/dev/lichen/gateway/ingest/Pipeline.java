@@ -266,7 +266,7 @@ public final class Pipeline implements AutoCloseable {
     private IngestOutcome.Rejected validate(Protocol p, Batch batch, String expectedDeviceId) {
         if (!SenmlCodec.isDeviceId(batch.deviceId())) { // false for null too
             return reject(p, RejectReason.MALFORMED,
-                    "device id '" + batch.deviceId() + "' must match [a-z0-9][a-z0-9_-]{0,62}");
+                    "device id '" + batch.deviceId() + "' must match " + SenmlCodec.DEVICE_ID.pattern());
         }
         if (expectedDeviceId != null && !expectedDeviceId.equals(batch.deviceId())) {
             String who = p == Protocol.COAPS ? "the DTLS key belongs to device '" : "topic names device '";

@@ -45,7 +45,8 @@ public final class JdbcStore implements Store {
     private final ReentrantLock writeLock = new ReentrantLock();
     private final BlockingQueue<Connection> readers;
     private final Map<String, Device> devices = new ConcurrentHashMap<>();
-    private final Map<String, ChannelKey> channels = new ConcurrentHashMap<>();
+    /** Channel ids by device, then by name: the writer looks one up per reading, without building a key. */
+    private final Map<String, Map<String, ChannelKey>> channels = new ConcurrentHashMap<>();
     private final Map<String, Long> boots = new ConcurrentHashMap<>();
 
     private record ChannelKey(long id, String deviceId, String name, String unit) {}
@@ -119,7 +120,7 @@ public final class JdbcStore implements Store {
                 try (ResultSet rs = s.executeQuery("SELECT id, device_id, name, unit FROM channels")) {
                     while (rs.next()) {
                         ChannelKey k = new ChannelKey(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4));
-                        channels.put(key(k.deviceId(), k.name()), k);
+                        cacheChannel(k);
                     }
                 }
                 try (ResultSet rs = s.executeQuery("SELECT id, device_id, boot_id FROM boots")) {
@@ -132,6 +133,15 @@ public final class JdbcStore implements Store {
 
     private static String key(String a, String b) {
         return a + '\u0000' + b;
+    }
+
+    private ChannelKey cachedChannel(String deviceId, String name) {
+        Map<String, ChannelKey> byName = channels.get(deviceId);
+        return byName == null ? null : byName.get(name);
+    }
+
+    private void cacheChannel(ChannelKey k) {
+        channels.computeIfAbsent(k.deviceId(), d -> new ConcurrentHashMap<>()).put(k.name(), k);
     }
 
     // ---------------------------------------------------------------- plumbing
@@ -201,8 +211,6 @@ public final class JdbcStore implements Store {
             newChannels.clear();
             newBoots.clear();
             int n = batches.size();
-            String[] seenNames = new String[8];
-            long[] seenIds = new long[8];
             Device[] devs = new Device[n];
             long[][] chanIds = new long[n][];
             try (PreparedStatement ins = c.prepareStatement(
@@ -220,23 +228,9 @@ public final class JdbcStore implements Store {
                     long boot = bootKey(c, batch.deviceId(), batch.bootId(), newBoots);
                     List<Reading> rs = batch.readings();
                     chanIds[b] = new long[rs.size()];
-                    int seen = 0; // a pack repeats a few channels: look each up once
                     for (int i = 0; i < rs.size(); i++) {
                         Reading r = rs.get(i);
-                        long ch = -1;
-                        for (int k = 0; k < seen; k++) {
-                            if (seenNames[k].equals(r.channel())) {
-                                ch = seenIds[k];
-                                break;
-                            }
-                        }
-                        if (ch < 0) {
-                            ch = channelKey(c, batch.deviceId(), r.channel(), r.unit(), newChannels);
-                            if (seen < seenNames.length) {
-                                seenNames[seen] = r.channel();
-                                seenIds[seen++] = ch;
-                            }
-                        }
+                        long ch = channelKey(c, batch.deviceId(), r.channel(), r.unit(), newChannels);
                         chanIds[b][i] = ch;
                         ins.setLong(1, boot);
                         ins.setLong(2, batch.firstSeq() + i);
@@ -256,7 +250,7 @@ public final class JdbcStore implements Store {
             }
         });
         devices.putAll(newDevices);
-        for (var e : newChannels.entrySet()) channels.put(e.getKey(), e.getValue());
+        for (ChannelKey k : newChannels.values()) cacheChannel(k);
         boots.putAll(newBoots);
         return results;
     }
@@ -402,9 +396,10 @@ public final class JdbcStore implements Store {
 
     private long channelKey(Connection c, String deviceId, String name, String unit, Map<String, ChannelKey> fresh)
             throws SQLException {
-        String k = key(deviceId, name);
-        ChannelKey ck = channels.get(k);
-        if (ck == null) ck = fresh.get(k);
+        ChannelKey ck = cachedChannel(deviceId, name);
+        if (ck != null) return ck.id();
+        String k = key(deviceId, name); // one not committed yet: only a new channel gets here
+        ck = fresh.get(k);
         if (ck != null) return ck.id();
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO channels (device_id, name, unit) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
@@ -547,8 +542,8 @@ public final class JdbcStore implements Store {
             });
             devices.remove(id);
             dirtyDevices.remove(id);
-            channels.values().stream().filter(k -> k.deviceId().equals(id)).forEach(k -> dirtyChannels.remove(k.id()));
-            channels.values().removeIf(k -> k.deviceId().equals(id));
+            Map<String, ChannelKey> gone = channels.remove(id);
+            if (gone != null) gone.values().forEach(k -> dirtyChannels.remove(k.id()));
             boots.keySet().removeIf(k -> k.startsWith(id + '\u0000'));
             return true;
         } finally {
@@ -617,7 +612,7 @@ public final class JdbcStore implements Store {
                         Double v = rs.getDouble(4);
                         if (rs.wasNull()) v = null;
                         Channel ch = new Channel(rs.getString(1), rs.getString(2), rs.getString(3), v, rs.getString(5), rs.getLong(6));
-                        ChannelKey k = channels.get(key(ch.deviceId(), ch.name()));
+                        ChannelKey k = cachedChannel(ch.deviceId(), ch.name());
                         StoredReading newer = k == null ? null : dirtyChannels.get(k.id());
                         if (newer != null && newer.timeMillis() >= ch.lastTimeMillis()) {
                             ch = new Channel(ch.deviceId(), ch.name(), ch.unit(), newer.value(), newer.text(), newer.timeMillis());
@@ -634,7 +629,7 @@ public final class JdbcStore implements Store {
 
     @Override
     public List<StoredReading> readings(String deviceId, String channel, long fromMillis, long toMillis, int limit) {
-        ChannelKey ck = channels.get(key(deviceId, channel));
+        ChannelKey ck = cachedChannel(deviceId, channel);
         if (ck == null) return List.of();
         return read(c -> {
             try (PreparedStatement ps = c.prepareStatement(
@@ -660,7 +655,7 @@ public final class JdbcStore implements Store {
     @Override
     public Series series(String deviceId, String channel, long fromMillis, long toMillis, Resolution resolution) {
         Resolution res = resolution != null ? resolution : Resolution.forRange(fromMillis, toMillis);
-        ChannelKey ck = channels.get(key(deviceId, channel));
+        ChannelKey ck = cachedChannel(deviceId, channel);
         if (ck == null) return new Series(deviceId, channel, null, res, List.of());
         List<Point> points = read(c -> {
             if (res == Resolution.RAW) {
