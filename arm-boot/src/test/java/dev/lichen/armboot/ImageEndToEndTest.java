@@ -3,6 +3,7 @@ package dev.lichen.armboot;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.lichen.sensors.sim.BenchModels;
 import java.nio.file.Files;
@@ -40,8 +41,10 @@ class ImageEndToEndTest {
         gateway = new HostGateway();
         image = dir.resolve("sensor.img");
         long t0 = System.nanoTime();
+        System.setProperty("lichen.cds.keep", dir.resolve("cds-1").toString()); // the class list, compared by the next test
         ImageBuilder.Result r = new ImageBuilder(Progress.to(System.out)).build(TestImages.request(Board.ARM64_VIRT,
                 TestImages.config(dir, "arm64-virt", gateway.port()), image, TestImages.sensorAppliance()));
+        System.clearProperty("lichen.cds.keep");
         System.out.printf("arm64-virt sensor image built in %.1f s: %.1f MB raw%n", (System.nanoTime() - t0) / 1e9, r.rawBytes() / 1e6);
         assertTrue(r.initramfsFiles().stream().anyMatch(f -> f.matches("/usr/lib/lichen/app/sensors.*\\.jar")), "drivers in the image");
         assertTrue(r.initramfsFiles().contains(dev.lichen.armboot.cds.ClassArchive.GUEST_PATH), "the class archive in the image");
@@ -56,10 +59,22 @@ class ImageEndToEndTest {
     @Order(1)
     void twoBuildsOfTheSensorApplianceImageAreByteIdentical() throws Exception {
         Path again = dir.resolve("sensor-again.img");
-        new ImageBuilder(Progress.SILENT).build(TestImages.request(Board.ARM64_VIRT, dir.resolve("device-arm64-virt.json"), again,
-                TestImages.sensorAppliance()));
-        assertEquals(Files.size(image), Files.size(again));
-        assertEquals(-1, Files.mismatch(image, again), "the two images differ");
+        ImageBuilder.Result r;
+        System.setProperty("lichen.cds.keep", dir.resolve("cds-2").toString());
+        try {
+            r = new ImageBuilder(Progress.SILENT).build(TestImages.request(Board.ARM64_VIRT, dir.resolve("device-arm64-virt.json"),
+                    again, TestImages.sensorAppliance()));
+        } finally {
+            System.clearProperty("lichen.cds.keep");
+        }
+        if (Files.mismatch(image, again) != -1) {
+            List<String> one = Files.readAllLines(dir.resolve("cds-1/classlist"));
+            List<String> two = Files.readAllLines(dir.resolve("cds-2/classlist"));
+            fail("the two images differ (at byte " + Files.mismatch(image, again) + "):\n"
+                    + TestImages.differences(image, again, r.bootFiles().keySet())
+                    + "\nclass list only in the first build: " + one.stream().filter(c -> !two.contains(c)).toList()
+                    + "\nclass list only in the second build: " + two.stream().filter(c -> !one.contains(c)).toList());
+        }
         Files.delete(again);
     }
 

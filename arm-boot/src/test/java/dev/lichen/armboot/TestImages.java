@@ -9,7 +9,11 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /** What the image tests share: the mirror from this machine's apt sources, the cache, the appliance, its config. */
 final class TestImages {
@@ -49,5 +53,59 @@ final class TestImages {
             if (b == null) throw new AssertionError(name + " is not on the boot partition of " + image);
             return Files.write(to.resolve(name), b);
         }
+    }
+
+    /**
+     * Which boot files of two images differ and, inside initrd.img, which initramfs entries: what
+     * a failed reproducibility check needs to say to be acted on.
+     */
+    static String differences(Path a, Path b, Iterable<String> bootFiles) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (FileChannel ca = FileChannel.open(a); FileChannel cb = FileChannel.open(b)) {
+            DiskImage.Layout la = DiskImage.read(ca);
+            DiskImage.Layout lb = DiskImage.read(cb);
+            for (String f : bootFiles) {
+                byte[] x = Fat16.read(ca, la.bootOffset(), f);
+                byte[] y = Fat16.read(cb, lb.bootOffset(), f);
+                if (java.util.Arrays.equals(x, y)) continue;
+                out.add("boot file " + f);
+                if (f.equals("initrd.img") && x != null && y != null) {
+                    Map<String, byte[]> ex = cpioEntries(x);
+                    Map<String, byte[]> ey = cpioEntries(y);
+                    TreeSet<String> names = new TreeSet<>(ex.keySet());
+                    names.addAll(ey.keySet());
+                    for (String name : names)
+                        if (!java.util.Arrays.equals(ex.get(name), ey.get(name)))
+                            out.add("  initramfs entry " + name + " (" + size(ex.get(name)) + " / " + size(ey.get(name)) + " bytes)");
+                }
+            }
+        }
+        return out.isEmpty() ? "no boot file differs: the partition table or the data partition does" : String.join("\n", out);
+    }
+
+    private static String size(byte[] b) {
+        return b == null ? "absent" : Integer.toString(b.length - 4); // less the mode cpioEntries puts first
+    }
+
+    /** The entries of a zstd-compressed cpio newc archive: path to mode and content. */
+    static Map<String, byte[]> cpioEntries(byte[] zstd) {
+        byte[] c = com.github.luben.zstd.Zstd.decompress(zstd, Math.toIntExact(com.github.luben.zstd.Zstd.getFrameContentSize(zstd)));
+        Map<String, byte[]> entries = new TreeMap<>();
+        int pos = 0;
+        while (pos + 110 <= c.length) {
+            String h = new String(c, pos, 110, java.nio.charset.StandardCharsets.US_ASCII);
+            if (!h.startsWith("070701")) throw new AssertionError("not a cpio newc header at " + pos);
+            int mode = Integer.parseUnsignedInt(h.substring(14, 22), 16);
+            int size = Integer.parseUnsignedInt(h.substring(54, 62), 16);
+            int nameSize = Integer.parseUnsignedInt(h.substring(94, 102), 16);
+            String name = new String(c, pos + 110, nameSize - 1, java.nio.charset.StandardCharsets.UTF_8);
+            if (name.equals("TRAILER!!!")) break;
+            int data = (pos + 110 + nameSize + 3) & ~3;
+            byte[] content = java.util.Arrays.copyOfRange(c, data, data + size);
+            byte[] withMode = java.nio.ByteBuffer.allocate(4 + size).putInt(mode).put(content).array();
+            entries.put(name, withMode);
+            pos = (data + size + 3) & ~3;
+        }
+        return entries;
     }
 }

@@ -42,6 +42,8 @@ public final class ClassArchive {
     /** Where the guest finds the archive. */
     public static final String GUEST_PATH = "/usr/lib/lichen/app.jsa";
     static final long TRAINING_SECONDS = 40;
+    /** The training run's last line: it loads this class as it ends (see {@link Training}). */
+    static final String END_MARK = Training.End.class.getName().replace('.', '/') + " ";
 
     private ClassArchive() {}
 
@@ -156,8 +158,10 @@ public final class ClassArchive {
             long end = t0 + TimeUnit.SECONDS.toNanos(TRAINING_SECONDS);
             while (p.isAlive() && System.nanoTime() < end) {
                 if (firstReading.await(200, TimeUnit.MILLISECONDS)) {
-                    reading = true;
-                    Thread.sleep(500); // the acknowledgement's way back through the uplink and the outbox
+                    // the acknowledgement's way back through the uplink to the outbox, which stores it
+                    Path acked = data.resolve("outbox").resolve("acked");
+                    while (p.isAlive() && !Files.exists(acked) && System.nanoTime() < end) Thread.sleep(20);
+                    reading = Files.exists(acked);
                     break;
                 }
                 if (!coap && Files.readString(log).contains(" starting: boot ")) {
@@ -199,6 +203,7 @@ public final class ClassArchive {
         TreeSet<String> names = new TreeSet<>();
         TreeSet<String> lambdas = new TreeSet<>();
         for (String l : lines) {
+            if (l.startsWith(END_MARK)) break;
             if (l.contains("dev/lichen/armboot/") || l.contains(" source: ")) continue;
             if (l.startsWith("@lambda-proxy ")) lambdas.add(l.strip());
             else if (!l.isBlank() && !l.startsWith("#") && !l.startsWith("@")) names.add(l.split(" ")[0]);

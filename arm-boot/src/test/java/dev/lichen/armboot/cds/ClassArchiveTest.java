@@ -37,6 +37,18 @@ class ClassArchiveTest {
     }
 
     @Test
+    void theListEndsWhereTheTrainingRunMarkedItsEnd() {
+        List<String> run = List.of(
+                "java/lang/Object id: 0",
+                "dev/lichen/appliance/SensorAppliance id: 700",
+                ClassArchive.END_MARK + "id: 901",
+                "java/util/IdentityHashMap$KeyIterator id: 902", // what a shutdown would load: not the boot's
+                "@lambda-proxy dev/lichen/appliance/SensorCommand lambda ()Ljava/lang/Runnable; ()V");
+        assertEquals(List.of("dev/lichen/appliance/SensorAppliance", "java/lang/Object"), ClassArchive.normalize(run));
+        assertEquals("dev/lichen/armboot/cds/Training$End ", ClassArchive.END_MARK);
+    }
+
+    @Test
     void theStagedTreeHasTheCpiosMtimesAndItsLinksPointInsideIt(@TempDir Path dir) throws Exception {
         Cpio cpio = new Cpio();
         cpio.file("usr/lib/lichen/app/a.jar", "jar".getBytes(StandardCharsets.UTF_8), 0644);
