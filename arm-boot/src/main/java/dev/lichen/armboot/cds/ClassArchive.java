@@ -42,6 +42,7 @@ public final class ClassArchive {
     /** Where the guest finds the archive. */
     public static final String GUEST_PATH = "/usr/lib/lichen/app.jsa";
     static final long TRAINING_SECONDS = 40;
+    static final long QUIET_MS = 400;
     /** The training run's last line: it loads this class as it ends (see {@link Training}). */
     static final String END_MARK = Training.End.class.getName().replace('.', '/') + " ";
 
@@ -162,10 +163,11 @@ public final class ClassArchive {
                     Path acked = data.resolve("outbox").resolve("acked");
                     while (p.isAlive() && !Files.exists(acked) && System.nanoTime() < end) Thread.sleep(20);
                     reading = Files.exists(acked);
+                    awaitQuiet(list, p, end);
                     break;
                 }
                 if (!coap && Files.readString(log).contains(" starting: boot ")) {
-                    Thread.sleep(2000);
+                    awaitQuiet(list, p, end);
                     break;
                 }
             }
@@ -189,6 +191,27 @@ public final class ClassArchive {
             throw new IOException(e);
         } finally {
             gateway.destroy();
+        }
+    }
+
+    /**
+     * Waits until the training run has loaded no class for {@link #QUIET_MS} (the JVM writes the
+     * list a line per class as it loads): on a busy build machine the appliance's sampler can still
+     * be in its first round when the first acknowledgement is stored, and what it loads next
+     * belongs to the boot as much as what it loaded before.
+     */
+    private static void awaitQuiet(Path list, Process p, long endNanos) throws IOException, InterruptedException {
+        long size = -1;
+        long since = System.nanoTime();
+        while (p.isAlive() && System.nanoTime() < endNanos) {
+            long now = Files.exists(list) ? Files.size(list) : 0;
+            if (now != size) {
+                size = now;
+                since = System.nanoTime();
+            } else if (System.nanoTime() - since >= TimeUnit.MILLISECONDS.toNanos(QUIET_MS)) {
+                return;
+            }
+            Thread.sleep(25);
         }
     }
 
