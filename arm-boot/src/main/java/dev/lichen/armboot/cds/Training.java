@@ -14,7 +14,7 @@ import java.util.jar.JarFile;
  * The class-list training run, a host JVM started by {@link ClassArchive} with the image's jars
  * and {@code -XX:DumpLoadedClassList}: it loads what PID 1 loads up to the appliance's first
  * reading. Init's own classes are loaded (not run: they mount and reboot), the FFM path is
- * exercised with calls that change nothing, then the appliance runs with the image's config on
+ * exercised with a call that changes nothing, then the appliance runs with the image's config on
  * the bench board against the builder's training gateway. The builder ends it through stdin,
  * once the appliance has stored its first acknowledgement: the run then loads {@link End}, whose
  * line marks the end of the list, and halts without running the appliance's shutdown hooks (what
@@ -43,8 +43,7 @@ public final class Training {
             Runtime.getRuntime().halt(0);
         });
         loadInitClasses();
-        Linux.umask(Linux.umask(022)); // a downcall without errno capture...
-        Linux.close(Linux.inetSocket()); // ...and one with it, as Init's mounts and interface set-up link them
+        Linux.umask(Linux.umask(022)); // links the one downcall handle all of Init's system calls share
         int rc = SensorCommand.runAppliance(Path.of(args[0]), Optional.of("arm64-virt"), new PrintWriter(System.err, true));
         if (rc != 0) System.exit(3);
     }

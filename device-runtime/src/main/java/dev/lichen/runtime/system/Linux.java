@@ -30,50 +30,35 @@ public final class Linux {
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker.Option ERRNO_OPT = Linker.Option.captureCallState("errno");
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
-    private static final java.lang.foreign.AddressLayout PTR = ValueLayout.ADDRESS;
 
-    // made on first use: each downcall handle costs a generated class (~0.1-0.2 s of a boot under
-    // emulation), and a boot needs only some of them (no lseek, setns, umask...)
-    private static final Downcall MOUNT = new Downcall("mount", FunctionDescriptor.of(INT, PTR, PTR, PTR, LONG, PTR), true);
-    private static final Downcall UMOUNT2 = new Downcall("umount2", FunctionDescriptor.of(INT, PTR, INT), true);
-    private static final Downcall REBOOT = new Downcall("reboot", FunctionDescriptor.of(INT, INT), true);
-    private static final Downcall SYNC = new Downcall("sync", FunctionDescriptor.ofVoid(), false);
-    private static final Downcall UMASK = new Downcall("umask", FunctionDescriptor.of(INT, INT), false);
-    private static final Downcall SOCKET = new Downcall("socket", FunctionDescriptor.of(INT, INT, INT, INT), true);
-    private static final Downcall CLOSE = new Downcall("close", FunctionDescriptor.of(INT, INT), true);
-    private static final Downcall IOCTL = new Downcall("ioctl", FunctionDescriptor.of(INT, INT, LONG, PTR), true, Linker.Option.firstVariadicArg(2));
-    private static final Downcall OPEN = new Downcall("open", FunctionDescriptor.of(INT, PTR, INT, INT), true, Linker.Option.firstVariadicArg(2));
-    private static final Downcall LSEEK = new Downcall("lseek", FunctionDescriptor.of(LONG, INT, LONG, INT), true);
-    private static final Downcall SETNS = new Downcall("setns", FunctionDescriptor.of(INT, INT, INT), true);
-    private static final Downcall CLOCK_SETTIME = new Downcall("clock_settime", FunctionDescriptor.of(INT, INT, PTR), true);
-    private static final Downcall SYSCALL3 = new Downcall("syscall", FunctionDescriptor.of(LONG, LONG, PTR, LONG, PTR), true,
-            Linker.Option.firstVariadicArg(1));
+    /**
+     * Every call below goes through ONE downcall handle, libc's syscall(2) with six long
+     * arguments (pointers as addresses): each handle the linker makes costs a generated class and
+     * its method handles, ~0.1-0.2 s of a boot under emulation, and an init needs a dozen calls.
+     */
+    private static final MethodHandle SYSCALL = LINKER.downcallHandle(LIBC.find("syscall").orElseThrow(),
+            FunctionDescriptor.of(LONG, LONG, LONG, LONG, LONG, LONG, LONG, LONG), ERRNO_OPT, Linker.Option.firstVariadicArg(1));
+    private static final long AT_FDCWD = -100;
+    private static final long REBOOT_MAGIC1 = 0xfee1deadL, REBOOT_MAGIC2 = 0x28121969L;
 
-    private Linux() {}
+    /** System call numbers: aarch64 (the boards; the kernel's generic table) and x86_64 (where the tests run). */
+    private enum Nr {
+        IOCTL(29, 16), UMOUNT2(39, 166), MOUNT(40, 165), OPENAT(56, 257), CLOSE(57, 3), LSEEK(62, 8), SYNC(81, 162),
+        INIT_MODULE(105, 175), CLOCK_SETTIME(112, 227), REBOOT(142, 169), UMASK(166, 95), SOCKET(198, 41), SETNS(268, 308);
 
-    /** A C library function's downcall handle, linked on first use; with errno captured when asked. */
-    private static final class Downcall {
-        private final String name;
-        private final FunctionDescriptor descriptor;
-        private final Linker.Option[] options;
-        private volatile MethodHandle handle;
+        final long number;
 
-        Downcall(String name, FunctionDescriptor descriptor, boolean errno, Linker.Option... extra) {
-            this.name = name;
-            this.descriptor = descriptor;
-            this.options = new Linker.Option[extra.length + (errno ? 1 : 0)];
-            if (errno) options[0] = ERRNO_OPT;
-            System.arraycopy(extra, 0, options, options.length - extra.length, extra.length);
-        }
-
-        MethodHandle get() {
-            MethodHandle h = handle;
-            if (h == null) handle = h = LINKER.downcallHandle(LIBC.find(name).orElseThrow(), descriptor, options);
-            return h;
+        Nr(long aarch64, long x86_64) {
+            this.number = switch (System.getProperty("os.arch")) {
+                case "aarch64" -> aarch64;
+                case "amd64", "x86_64" -> x86_64;
+                default -> -1; // refused by call()
+            };
         }
     }
+
+    private Linux() {}
 
     /** A system call failed; errno says why. */
     public static final class SyscallException extends IOException {
@@ -89,156 +74,106 @@ public final class Linux {
         }
     }
 
-    private static long check(String call, long rc, MemorySegment state) throws SyscallException {
-        if (rc < 0) throw new SyscallException(call, (int) ERRNO.get(state, 0L));
-        return rc;
+    /** syscall(2) with up to five arguments (the rest zero); the result, or -1 with errno in {@code state}. */
+    private static long raw(MemorySegment state, Nr nr, long a, long b, long c, long d, long e) {
+        if (nr.number < 0) throw new UnsupportedOperationException("Linux system calls on " + System.getProperty("os.arch"));
+        try {
+            return (long) SYSCALL.invokeExact(state, nr.number, a, b, c, d, e, 0L);
+        } catch (Throwable t) {
+            if (t instanceof RuntimeException r) throw r;
+            if (t instanceof Error err) throw err;
+            throw new IllegalStateException(t);
+        }
     }
 
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) return r;
-        if (t instanceof Error e) throw e;
-        return new IllegalStateException(t);
+    /** The call, or a {@link SyscallException} naming {@code what} and errno. */
+    private static long call(String what, Nr nr, long a, long b, long c, long d, long e) throws SyscallException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = arena.allocate(CAPTURE);
+            long rc = raw(st, nr, a, b, c, d, e);
+            if (rc < 0) throw new SyscallException(what, (int) ERRNO.get(st, 0L));
+            return rc;
+        }
     }
 
     public static void mount(String source, String target, String type, long flags, String data) throws SyscallException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CAPTURE);
-            MemorySegment options = data == null ? MemorySegment.NULL : a.allocateFrom(data);
-            int rc = (int) MOUNT.get().invokeExact(st, a.allocateFrom(source), a.allocateFrom(target), a.allocateFrom(type), flags,
-                    options);
-            check("mount " + type + " on " + target, rc, st);
-        } catch (SyscallException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw rethrow(t);
+            long options = data == null ? 0 : a.allocateFrom(data).address();
+            call("mount " + type + " on " + target, Nr.MOUNT, a.allocateFrom(source).address(), a.allocateFrom(target).address(),
+                    a.allocateFrom(type).address(), flags, options);
         }
     }
 
     public static void umount(String target) throws SyscallException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CAPTURE);
-            int rc = (int) UMOUNT2.get().invokeExact(st, a.allocateFrom(target), 0);
-            check("umount " + target, rc, st);
-        } catch (SyscallException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw rethrow(t);
+            call("umount " + target, Nr.UMOUNT2, a.allocateFrom(target).address(), 0, 0, 0, 0);
         }
     }
 
     /** Loads a kernel module from its (uncompressed) ELF bytes: init_module(2). */
     public static void initModule(byte[] image, String params) throws SyscallException {
-        long nr = switch (System.getProperty("os.arch")) {
-            case "aarch64" -> 105;
-            case "amd64", "x86_64" -> 175;
-            default -> throw new UnsupportedOperationException("init_module on " + System.getProperty("os.arch"));
-        };
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CAPTURE);
             MemorySegment img = a.allocate(image.length, 16);
             MemorySegment.copy(image, 0, img, ValueLayout.JAVA_BYTE, 0, image.length);
-            long rc = (long) SYSCALL3.get().invokeExact(st, nr, img, (long) image.length, a.allocateFrom(params));
-            check("init_module", rc, st);
-        } catch (SyscallException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw rethrow(t);
+            call("init_module", Nr.INIT_MODULE, img.address(), image.length, a.allocateFrom(params).address(), 0, 0);
         }
     }
 
     public static void sync() {
         try {
-            SYNC.get().invokeExact();
-        } catch (Throwable t) {
-            throw rethrow(t);
+            call("sync", Nr.SYNC, 0, 0, 0, 0, 0);
+        } catch (SyscallException e) {
+            throw new IllegalStateException(e); // sync(2) cannot fail
         }
     }
 
     /** umask(2): sets the mode bits new files and folders of this process leave out; returns the old mask. */
     public static int umask(int mask) {
         try {
-            return (int) UMASK.get().invokeExact(mask);
-        } catch (Throwable t) {
-            throw rethrow(t);
+            return (int) call("umask", Nr.UMASK, mask, 0, 0, 0, 0);
+        } catch (SyscallException e) {
+            throw new IllegalStateException(e); // umask(2) cannot fail
         }
     }
 
     /** reboot(2): RB_AUTOBOOT or RB_POWER_OFF. Does not return when it works. */
     public static void reboot(int how) throws SyscallException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CAPTURE);
-            int rc = (int) REBOOT.get().invokeExact(st, how);
-            check("reboot", rc, st);
-        } catch (SyscallException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        call("reboot", Nr.REBOOT, REBOOT_MAGIC1, REBOOT_MAGIC2, how, 0, 0);
     }
 
     public static void setClock(long epochMillis) throws SyscallException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CAPTURE);
             MemorySegment ts = a.allocate(16, 8);
             ts.set(LONG, 0, Math.floorDiv(epochMillis, 1000));
             ts.set(LONG, 8, Math.floorMod(epochMillis, 1000) * 1_000_000L);
-            int rc = (int) CLOCK_SETTIME.get().invokeExact(st, 0 /* CLOCK_REALTIME */, ts);
-            check("clock_settime", rc, st);
-        } catch (SyscallException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw rethrow(t);
+            call("clock_settime", Nr.CLOCK_SETTIME, 0 /* CLOCK_REALTIME */, ts.address(), 0, 0, 0);
         }
     }
 
     /** An AF_INET datagram socket, the handle the network ioctls go through. */
     public static int inetSocket() throws SyscallException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CAPTURE);
-            int fd = (int) SOCKET.get().invokeExact(st, AF_INET, SOCK_DGRAM, 0);
-            return (int) check("socket", fd, st);
-        } catch (SyscallException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return (int) call("socket", Nr.SOCKET, AF_INET, SOCK_DGRAM, 0, 0, 0);
     }
 
     public static void close(int fd) {
         try (Arena a = Arena.ofConfined()) {
-            int ignored = (int) CLOSE.get().invokeExact(a.allocate(CAPTURE), fd);
-        } catch (Throwable t) {
-            throw rethrow(t);
+            raw(a.allocate(CAPTURE), Nr.CLOSE, fd, 0, 0, 0, 0); // nothing to do about a failed close
         }
     }
 
-    /** open(2) read-only; close the descriptor with {@link #close(int)}. */
     /**
      * setns(2): moves the calling OS thread into the namespace behind fd (e.g. CLONE_NEWNET with an
      * fd of /run/netns/NAME). Only that thread moves: call it from a platform thread, never a
      * virtual one (which may continue on another carrier).
      */
     public static void setns(int fd, int nstype) throws SyscallException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CAPTURE);
-            int rc = (int) SETNS.get().invokeExact(st, fd, nstype);
-            check("setns", rc, st);
-        } catch (SyscallException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        call("setns", Nr.SETNS, fd, nstype, 0, 0, 0);
     }
 
+    /** open(2) read-only; close the descriptor with {@link #close(int)}. */
     public static int openReadOnly(String path) throws SyscallException {
         try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CAPTURE);
-            int fd = (int) OPEN.get().invokeExact(st, a.allocateFrom(path), 0 /* O_RDONLY */, 0);
-            return (int) check("open " + path, fd, st);
-        } catch (SyscallException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw rethrow(t);
+            return (int) call("open " + path, Nr.OPENAT, AT_FDCWD, a.allocateFrom(path).address(), 0 /* O_RDONLY */, 0, 0);
         }
     }
 
@@ -250,39 +185,26 @@ public final class Linux {
         int fd = openReadOnly(path);
         try (Arena a = Arena.ofConfined()) {
             java.util.List<long[]> out = new java.util.ArrayList<>();
+            MemorySegment st = a.allocate(CAPTURE);
             long pos = 0;
             while (pos < size) {
-                MemorySegment st = a.allocate(CAPTURE);
-                long data = (long) LSEEK.get().invokeExact(st, fd, pos, 3 /* SEEK_DATA */);
+                long data = raw(st, Nr.LSEEK, fd, pos, 3 /* SEEK_DATA */, 0, 0);
                 if (data < 0) {
                     int errno = (int) ERRNO.get(st, 0L);
                     if (errno == 6) break; // ENXIO: no data after pos
                     throw new SyscallException("lseek SEEK_DATA " + path, errno);
                 }
-                long hole = (long) LSEEK.get().invokeExact(st, fd, data, 4 /* SEEK_HOLE */);
-                check("lseek SEEK_HOLE " + path, hole, st);
+                long hole = call("lseek SEEK_HOLE " + path, Nr.LSEEK, fd, data, 4 /* SEEK_HOLE */, 0, 0);
                 out.add(new long[] {data, Math.min(hole, size)});
                 pos = hole;
             }
             return out;
-        } catch (SyscallException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw rethrow(t);
         } finally {
             close(fd);
         }
     }
 
     public static void ioctl(int fd, long request, MemorySegment arg, String what) throws SyscallException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = a.allocate(CAPTURE);
-            int rc = (int) IOCTL.get().invokeExact(st, fd, request, arg);
-            check(what, rc, st);
-        } catch (SyscallException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        call(what, Nr.IOCTL, fd, request, arg.address(), 0, 0);
     }
 }

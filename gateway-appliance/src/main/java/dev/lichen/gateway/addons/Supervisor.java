@@ -95,13 +95,29 @@ public final class Supervisor implements AutoCloseable {
         Slot s = slots.get(id);
         if (s == null) throw new Unavailable("no add-on '" + id + "' is installed");
         CompletableFuture<Integer> ready;
-        synchronized (s) {
-            s.lastUsed = System.currentTimeMillis();
-            // a process that just ended may not have been seen by onExit yet: settle it here first
-            if (s.process != null && !s.process.isAlive()) exited(s, s.process);
-            if (s.state == AddonState.RUNNING) return s.port;
-            if (s.state != AddonState.STARTING) launch(s);
-            ready = s.ready;
+        while (true) {
+            Process ending;
+            synchronized (s) {
+                s.lastUsed = System.currentTimeMillis();
+                // a process that just ended may not have been seen by onExit yet: settle it here first
+                if (s.process != null && !s.process.isAlive()) exited(s, s.process);
+                if (s.process == null || !s.stopping) {
+                    if (s.state == AddonState.RUNNING) return s.port;
+                    if (s.state != AddonState.STARTING) launch(s);
+                    ready = s.ready;
+                    break;
+                }
+                // being stopped (idle, or its settings changed) as this request came: its port is about
+                // to close, so let it end and start it afresh rather than hand the request a dying process
+                ending = s.process;
+            }
+            try {
+                if (!ending.waitFor(readyTimeout.toMillis(), TimeUnit.MILLISECONDS))
+                    throw new Unavailable(id + " was being stopped and did not end within " + readyTimeout.toSeconds() + " s");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Unavailable("interrupted while " + id + " was stopping");
+            }
         }
         try {
             return ready.get(readyTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -293,11 +309,25 @@ public final class Supervisor implements AutoCloseable {
                 if (rss > s.spec.rssCapKb()) {
                     LOG.log(System.Logger.Level.WARNING, "add-on " + s.spec.id() + " uses " + rss / 1024 + " MB: stopping it");
                     fail(s, "used " + rss / 1024 + " MB of memory, over its cap of " + s.spec.rssCapKb() / 1024 + " MB, and was stopped");
-                } else if (s.inflight.get() == 0 && now - s.lastUsed > idle.toMillis() && now > s.awakeUntil) {
-                    stop(s.spec.id(), "idle for " + idle.toSeconds() + " s");
+                } else {
+                    stopIfIdle(s, p, now);
                 }
             }
         }
+    }
+
+    /**
+     * Decided under the slot's lock, where {@link #summon} looks: a request that came in first keeps
+     * it running (in flight), one that comes in after sees it stopping and starts it afresh.
+     */
+    private void stopIfIdle(Slot s, Process p, long now) {
+        synchronized (s) {
+            if (s.process != p || s.stopping || s.inflight.get() > 0 || now - s.lastUsed <= idle.toMillis() || now <= s.awakeUntil) return;
+            s.stopping = true;
+            s.log.add("[gateway] stopping: idle for " + idle.toSeconds() + " s");
+        }
+        kill(p);
+        if (!p.isAlive()) exited(s, p);
     }
 
     @Override
