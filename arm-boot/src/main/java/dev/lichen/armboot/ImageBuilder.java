@@ -201,7 +201,7 @@ public final class ImageBuilder {
         byte[] kernelGz = cachedGzip(vmlinuz, r.cache(), kernel.sha256());
         boot.put("vmlinuz", kernelGz);
         boot.put("initrd.img", initramfs);
-        String cmdline = board.console + " panic=10 quiet rdinit=/" + RUNTIME + "/bin/java -- @/etc/lichen/java.args";
+        String cmdline = board.console + " panic=10 quiet" + experimentKernelArgs + " rdinit=/" + RUNTIME + "/bin/java -- @/etc/lichen/java.args";
         boot.put("cmdline.txt", (cmdline + "\n").getBytes(StandardCharsets.US_ASCII));
         if (board.isRaspberryPi()) {
             Path fw = trees.get("raspi-firmware").resolve("usr/lib/raspi-firmware");
@@ -295,6 +295,8 @@ public final class ImageBuilder {
 
     /** More JVM options for PID 1, set only by BootBenchmark's profile runs (flag experiments). */
     static volatile List<String> experimentJvmOptions = List.of();
+    /** More kernel arguments (with a leading space), set only by BootBenchmark for experiments. */
+    static volatile String experimentKernelArgs = "";
 
     /** PID 1's JVM options, which the class archive is dumped with too (CDS refuses an archive made with other flags). */
     static List<String> jvmOptions() {

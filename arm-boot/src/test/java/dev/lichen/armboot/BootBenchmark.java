@@ -16,6 +16,7 @@ import java.util.List;
  * kernel's log on and prints every console line with the host's milliseconds (where the boot's
  * time goes); the options are added to PID 1's for flag experiments. {@code arm-boot/bench-boot sizes}
  * builds the three images and prints their sizes only (no boots: no need for the bench lock).
+ * {@code -Dlichen.bench.jvm="-Xint ..."} (through JAVA_TOOL_OPTIONS) adds options to PID 1's in the rounds too.
  */
 public final class BootBenchmark {
     public static void main(String[] args) throws Exception {
@@ -24,6 +25,10 @@ public final class BootBenchmark {
             profile();
             return;
         }
+        String extra = System.getProperty("lichen.bench.jvm", "").strip(); // PID 1's options for a flag experiment's rounds
+        if (!extra.isEmpty()) ImageBuilder.experimentJvmOptions = List.of(extra.split("[\\s,]+"));
+        String kernelArgs = System.getProperty("lichen.bench.kernel", "").strip(); // more kernel arguments, comma-separated
+        if (!kernelArgs.isEmpty()) ImageBuilder.experimentKernelArgs = " " + kernelArgs.replace(',', ' ');
         boolean sizesOnly = args.length > 0 && args[0].equals("sizes");
         int rounds = args.length > 0 && !sizesOnly ? Integer.parseInt(args[0]) : 3;
         Path dir = Files.createTempDirectory("lichen-bench");
