@@ -76,7 +76,10 @@ final class TestImages {
                     names.addAll(ey.keySet());
                     for (String name : names)
                         if (!java.util.Arrays.equals(ex.get(name), ey.get(name)))
-                            out.add("  initramfs entry " + name + " (" + size(ex.get(name)) + " / " + size(ey.get(name)) + " bytes)");
+                            out.add("  initramfs entry " + name + " (" + size(ex.get(name)) + " / " + size(ey.get(name)) + " bytes"
+                                    + (ex.get(name) != null && ey.get(name) != null
+                                            ? ", first difference at byte " + (java.util.Arrays.mismatch(ex.get(name), ey.get(name)) - 4) : "")
+                                    + ")");
                 }
             }
         }

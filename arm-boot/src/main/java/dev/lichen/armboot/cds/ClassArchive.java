@@ -73,6 +73,9 @@ public final class ClassArchive {
         Path archive = work.resolve("app.jsa");
         List<String> cmd = new ArrayList<>(List.of(qemu.toString(), "-L", root.toString(),
                 root.resolve(runtimeDir).resolve("bin/java").toString(), "-Xshare:dump",
+                // what the dump would otherwise take from the build machine, and which changes the
+                // archive's bytes: heap size (1/4 of its memory), processor count, the JIT's timing
+                "-Xms128m", "-Xmx128m", "-XX:ActiveProcessorCount=1", "-Xint",
                 "-XX:SharedClassListFile=" + list, "-XX:SharedArchiveFile=" + archive));
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", String.join(":", classpath)));
