@@ -175,7 +175,7 @@ public final class ImageBuilder {
         if (r.classArchive()) {
             try {
                 cpio.file(ClassArchive.GUEST_PATH, ClassArchive.build(qemuUser, cpio, RUNTIME, jvmOptions(), cp, config, FIXED_MTIME,
-                        Files.createDirectories(work.resolve("cds")), progress), 0644);
+                        Files.createDirectories(work.resolve("cds")), r.cache(), progress), 0644);
                 archived = true;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

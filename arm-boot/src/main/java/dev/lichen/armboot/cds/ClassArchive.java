@@ -43,6 +43,11 @@ public final class ClassArchive {
     public static final String GUEST_PATH = "/usr/lib/lichen/app.jsa";
     static final long TRAINING_SECONDS = 40;
     static final long QUIET_MS = 400;
+    /**
+     * What the dump would otherwise take from the build machine, and which changes the archive's
+     * bytes: heap size (1/4 of its memory), processor count; and the JIT's timing.
+     */
+    static final List<String> DUMP_FLAGS = List.of("-Xms128m", "-Xmx128m", "-XX:ActiveProcessorCount=1", "-Xint");
     /** The training run's last line: it loads this class as it ends (see {@link Training}). */
     static final String END_MARK = Training.End.class.getName().replace('.', '/') + " ";
 
@@ -63,19 +68,31 @@ public final class ClassArchive {
     /**
      * Makes the archive. {@code tree} is the staged initramfs (runtime, C runtime, jars at their
      * guest paths); {@code jvmOptions} and {@code classpath} are exactly PID 1's.
+     *
+     * <p>The archive is kept in {@code cache} under a hash of everything the dump reads (the
+     * tree, the class list, the flags, the class path) and reused by a build of the same inputs:
+     * CI saw two dumps of the same inputs differ (on a machine busy with other tests; never
+     * reproduced here in ~20 dumps under load), so a second build takes the first's archive
+     * instead of trusting a second dump to give the same bytes.
      */
     public static byte[] build(Path qemu, Cpio tree, String runtimeDir, List<String> jvmOptions, List<String> classpath,
-                               byte[] config, long mtime, Path work, Progress progress) throws IOException, InterruptedException {
+                               byte[] config, long mtime, Path work, Path cache, Progress progress) throws IOException, InterruptedException {
         Path root = Files.createDirectories(work.resolve("root"));
         stage(tree, root, mtime);
         List<String> classes = classList(root, jvmOptions, classpath, config, work, progress);
         Path list = Files.write(work.resolve("classlist"), classes);
+        Path cached = cache.resolve("derived").resolve(inputsKey(tree, classes, jvmOptions, classpath, mtime) + "-app.jsa");
+        if (Files.isRegularFile(cached)) {
+            keepForDiagnosis(work, root);
+            byte[] bytes = Files.readAllBytes(cached);
+            progress.step("class archive: " + classes.size() + " classes listed, " + Progress.mib(bytes.length)
+                    + ", made by an earlier build of the same inputs (" + cached + ")");
+            return bytes;
+        }
         Path archive = work.resolve("app.jsa");
         List<String> cmd = new ArrayList<>(List.of(qemu.toString(), "-L", root.toString(),
                 root.resolve(runtimeDir).resolve("bin/java").toString(), "-Xshare:dump",
-                // what the dump would otherwise take from the build machine, and which changes the
-                // archive's bytes: heap size (1/4 of its memory), processor count, the JIT's timing
-                "-Xms128m", "-Xmx128m", "-XX:ActiveProcessorCount=1", "-Xint",
+                DUMP_FLAGS.get(0), DUMP_FLAGS.get(1), DUMP_FLAGS.get(2), DUMP_FLAGS.get(3),
                 "-XX:SharedClassListFile=" + list, "-XX:SharedArchiveFile=" + archive));
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", String.join(":", classpath)));
@@ -88,15 +105,48 @@ public final class ClassArchive {
         if (p.exitValue() != 0 || !Files.isRegularFile(archive))
             throw new BuildException("the class archive dump failed (exit " + p.exitValue() + "): " + tail(log));
         byte[] bytes = Files.readAllBytes(archive);
-        String keep = System.getProperty("lichen.cds.keep"); // a folder to keep the class list and the dump's log in, for diagnosis
-        if (keep != null) {
-            for (String f : List.of("classlist", "dump.log", "training.log", "training.classlist"))
-                Files.copy(work.resolve(f), Files.createDirectories(Path.of(keep)).resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            if (!Files.exists(Path.of(keep, "root"))) Files.move(root, Path.of(keep, "root"));
-        }
+        keepForDiagnosis(work, root);
         progress.step("class archive: " + classes.size() + " classes listed, " + Progress.mib(bytes.length) + " ("
                 + (System.nanoTime() - t0) / 1_000_000 + " ms under qemu-aarch64)");
+        Files.createDirectories(cached.getParent());
+        Path tmp = Files.createTempFile(cached.getParent(), "part-", ".tmp");
+        Files.write(tmp, bytes);
+        Files.move(tmp, cached, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         return bytes;
+    }
+
+    /** With -Dlichen.cds.keep=DIR, the class list, the logs and the staged tree are kept there. */
+    private static void keepForDiagnosis(Path work, Path root) throws IOException {
+        String keep = System.getProperty("lichen.cds.keep");
+        if (keep == null) return;
+        for (String f : List.of("classlist", "dump.log", "training.log", "training.classlist"))
+            if (Files.exists(work.resolve(f)))
+                Files.copy(work.resolve(f), Files.createDirectories(Path.of(keep)).resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        if (!Files.exists(Path.of(keep, "root"))) Files.move(root, Path.of(keep, "root"));
+    }
+
+    /** SHA-256 (hex) of what the dump reads: the staged tree, the class list, the flags and class path, the mtime. */
+    static String inputsKey(Cpio tree, List<String> classes, List<String> jvmOptions, List<String> classpath, long mtime) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            java.util.function.Consumer<String> text = t -> {
+                byte[] b = t.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                md.update(java.nio.ByteBuffer.allocate(4).putInt(b.length).array());
+                md.update(b);
+            };
+            text.accept("lichen-cds-1 " + String.join(" ", DUMP_FLAGS) + " mtime " + mtime);
+            jvmOptions.forEach(text);
+            classpath.forEach(text);
+            classes.forEach(text);
+            for (Cpio.Entry e : tree.entries()) {
+                text.accept(e.path() + " " + e.mode() + " " + e.rdevMajor() + ":" + e.rdevMinor());
+                md.update(java.nio.ByteBuffer.allocate(4).putInt(e.data().length).array());
+                md.update(e.data());
+            }
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
     }
 
     /** The initramfs tree as files, every mtime the cpio's (CDS checks the jars' mtimes); absolute links made relative to root. */

@@ -49,6 +49,25 @@ class ClassArchiveTest {
     }
 
     @Test
+    void theCachedArchiveIsKeyedByEverythingTheDumpReads() {
+        Cpio a = new Cpio().file("usr/lib/lichen/app/a.jar", new byte[] {1, 2, 3}, 0644);
+        Cpio sameAsA = new Cpio().file("usr/lib/lichen/app/a.jar", new byte[] {1, 2, 3}, 0644);
+        Cpio otherJar = new Cpio().file("usr/lib/lichen/app/a.jar", new byte[] {1, 2, 4}, 0644);
+        List<String> opts = List.of("-XX:+UseSerialGC");
+        List<String> cp = List.of("usr/lib/lichen/app/a.jar");
+        List<String> classes = List.of("java/lang/Object");
+        String key = ClassArchive.inputsKey(a, classes, opts, cp, 1L);
+        assertEquals(64, key.length());
+        assertEquals(key, ClassArchive.inputsKey(sameAsA, classes, opts, cp, 1L));
+        assertTrue(java.util.stream.Stream.of(
+                ClassArchive.inputsKey(otherJar, classes, opts, cp, 1L),
+                ClassArchive.inputsKey(a, List.of("java/lang/Object", "java/lang/String"), opts, cp, 1L),
+                ClassArchive.inputsKey(a, classes, List.of("-XX:+UseG1GC"), cp, 1L),
+                ClassArchive.inputsKey(a, classes, opts, List.of("usr/lib/lichen/app/b.jar"), 1L),
+                ClassArchive.inputsKey(a, classes, opts, cp, 2L)).noneMatch(key::equals));
+    }
+
+    @Test
     void theStagedTreeHasTheCpiosMtimesAndItsLinksPointInsideIt(@TempDir Path dir) throws Exception {
         Cpio cpio = new Cpio();
         cpio.file("usr/lib/lichen/app/a.jar", "jar".getBytes(StandardCharsets.UTF_8), 0644);
