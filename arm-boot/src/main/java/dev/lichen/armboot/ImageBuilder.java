@@ -201,7 +201,7 @@ public final class ImageBuilder {
         byte[] kernelGz = cachedGzip(vmlinuz, r.cache(), kernel.sha256());
         boot.put("vmlinuz", kernelGz);
         boot.put("initrd.img", initramfs);
-        String cmdline = board.console + " panic=10 quiet" + experimentKernelArgs + " rdinit=/" + RUNTIME + "/bin/java -- @/etc/lichen/java.args";
+        String cmdline = board.console + " panic=10 quiet rdinit=/" + RUNTIME + "/bin/java -- @/etc/lichen/java.args";
         boot.put("cmdline.txt", (cmdline + "\n").getBytes(StandardCharsets.US_ASCII));
         if (board.isRaspberryPi()) {
             Path fw = trees.get("raspi-firmware").resolve("usr/lib/raspi-firmware");
@@ -295,8 +295,6 @@ public final class ImageBuilder {
 
     /** More JVM options for PID 1, set only by BootBenchmark's profile runs (flag experiments). */
     static volatile List<String> experimentJvmOptions = List.of();
-    /** More kernel arguments (with a leading space), set only by BootBenchmark for experiments. */
-    static volatile String experimentKernelArgs = "";
 
     /** PID 1's JVM options, which the class archive is dumped with too (CDS refuses an archive made with other flags). */
     static List<String> jvmOptions() {
@@ -386,14 +384,12 @@ public final class ImageBuilder {
 
     /** The kernel's gzip, kept beside the unpacked package: it depends only on the package. */
     private static byte[] cachedGzip(Path vmlinuz, Path cache, String sha) throws IOException {
-        Path f = cache.resolve("derived").resolve(sha.substring(0, 32) + "-vmlinuz.gz");
-        if (Files.isRegularFile(f)) return Files.readAllBytes(f);
-        byte[] gz = gzip(out -> Files.copy(vmlinuz, out));
-        Files.createDirectories(f.getParent());
-        Path tmp = Files.createTempFile(f.getParent(), "part-", ".tmp");
-        Files.write(tmp, gz);
-        Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE);
-        return gz;
+        try {
+            return Derived.get(cache, sha.substring(0, 32) + "-vmlinuz.gz", () -> gzip(out -> Files.copy(vmlinuz, out)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BuildException("interrupted while compressing the kernel");
+        }
     }
 
     private static int contentId(SortedMap<String, byte[]> files) {

@@ -27,8 +27,6 @@ public final class BootBenchmark {
         }
         String extra = System.getProperty("lichen.bench.jvm", "").strip(); // PID 1's options for a flag experiment's rounds
         if (!extra.isEmpty()) ImageBuilder.experimentJvmOptions = List.of(extra.split("[\\s,]+"));
-        String kernelArgs = System.getProperty("lichen.bench.kernel", "").strip(); // more kernel arguments, comma-separated
-        if (!kernelArgs.isEmpty()) ImageBuilder.experimentKernelArgs = " " + kernelArgs.replace(',', ' ');
         boolean sizesOnly = args.length > 0 && args[0].equals("sizes");
         int rounds = args.length > 0 && !sizesOnly ? Integer.parseInt(args[0]) : 3;
         Path dir = Files.createTempDirectory("lichen-bench");

@@ -3,6 +3,7 @@ package dev.lichen.armboot.cds;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lichen.armboot.BuildException;
+import dev.lichen.armboot.Derived;
 import dev.lichen.armboot.Progress;
 import dev.lichen.armboot.initramfs.Cpio;
 import java.io.File;
@@ -81,38 +82,35 @@ public final class ClassArchive {
         stage(tree, root, mtime);
         List<String> classes = classList(root, jvmOptions, classpath, config, work, progress);
         Path list = Files.write(work.resolve("classlist"), classes);
-        Path cached = cache.resolve("derived").resolve(inputsKey(tree, classes, jvmOptions, classpath, mtime) + "-app.jsa");
-        if (Files.isRegularFile(cached)) {
-            keepForDiagnosis(work, root);
-            byte[] bytes = Files.readAllBytes(cached);
-            progress.step("class archive: " + classes.size() + " classes listed, " + Progress.mib(bytes.length)
-                    + ", made by an earlier build of the same inputs (" + cached + ")");
-            return bytes;
-        }
+        String name = inputsKey(tree, classes, jvmOptions, classpath, mtime) + "-app.jsa";
+        boolean reused = Files.isRegularFile(Derived.path(cache, name));
+        long t0 = System.nanoTime();
+        byte[] bytes = Derived.get(cache, name, () -> dump(qemu, root, runtimeDir, jvmOptions, classpath, list, work, classes.size(), progress));
+        keepForDiagnosis(work, root);
+        progress.step("class archive: " + classes.size() + " classes listed, " + Progress.mib(bytes.length) + (reused
+                ? ", made by an earlier build of the same inputs (" + Derived.path(cache, name) + ")"
+                : " (" + (System.nanoTime() - t0) / 1_000_000 + " ms under qemu-aarch64)"));
+        return bytes;
+    }
+
+    /** The dump itself: the image's arm64 JVM under qemu-user, in the staged tree. */
+    private static byte[] dump(Path qemu, Path root, String runtimeDir, List<String> jvmOptions, List<String> classpath, Path list,
+                               Path work, int classes, Progress progress) throws IOException, InterruptedException {
         Path archive = work.resolve("app.jsa");
         List<String> cmd = new ArrayList<>(List.of(qemu.toString(), "-L", root.toString(),
-                root.resolve(runtimeDir).resolve("bin/java").toString(), "-Xshare:dump",
-                DUMP_FLAGS.get(0), DUMP_FLAGS.get(1), DUMP_FLAGS.get(2), DUMP_FLAGS.get(3),
-                "-XX:SharedClassListFile=" + list, "-XX:SharedArchiveFile=" + archive));
+                root.resolve(runtimeDir).resolve("bin/java").toString(), "-Xshare:dump"));
+        cmd.addAll(DUMP_FLAGS);
+        cmd.addAll(List.of("-XX:SharedClassListFile=" + list, "-XX:SharedArchiveFile=" + archive));
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", String.join(":", classpath)));
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(cmd).directory(root.toFile()).redirectErrorStream(true).redirectOutput(work.resolve("dump.log").toFile()).start();
         while (!p.waitFor(10, TimeUnit.SECONDS))
-            progress.step("  class archive: the arm64 JVM is dumping " + classes.size() + " classes under qemu-aarch64, "
+            progress.step("  class archive: the arm64 JVM is dumping " + classes + " classes under qemu-aarch64, "
                     + (System.nanoTime() - t0) / 1_000_000_000 + " s");
-        String log = Files.readString(work.resolve("dump.log"));
         if (p.exitValue() != 0 || !Files.isRegularFile(archive))
-            throw new BuildException("the class archive dump failed (exit " + p.exitValue() + "): " + tail(log));
-        byte[] bytes = Files.readAllBytes(archive);
-        keepForDiagnosis(work, root);
-        progress.step("class archive: " + classes.size() + " classes listed, " + Progress.mib(bytes.length) + " ("
-                + (System.nanoTime() - t0) / 1_000_000 + " ms under qemu-aarch64)");
-        Files.createDirectories(cached.getParent());
-        Path tmp = Files.createTempFile(cached.getParent(), "part-", ".tmp");
-        Files.write(tmp, bytes);
-        Files.move(tmp, cached, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        return bytes;
+            throw new BuildException("the class archive dump failed (exit " + p.exitValue() + "): " + tail(Files.readString(work.resolve("dump.log"))));
+        return Files.readAllBytes(archive);
     }
 
     /** With -Dlichen.cds.keep=DIR, the class list, the logs and the staged tree are kept there. */

@@ -56,10 +56,10 @@ public final class Init {
         System.out.println("lichen-init: [" + uptime() + "] " + msg);
     }
 
-    /** Seconds since the kernel started, as its own log shows them. */
     /** 2025-01-01T00:00:00Z: a clock before it was never set (a number, not Instant.parse: java.time's parser costs ~0.3 s of a boot under emulation). */
     static final long CLOCK_FLOOR_MILLIS = 1_735_689_600_000L;
 
+    /** Seconds since the kernel started, as its own log shows them. */
     static String uptime() {
         try {
             return Files.readString(Path.of("/proc/uptime")).split(" ")[0];

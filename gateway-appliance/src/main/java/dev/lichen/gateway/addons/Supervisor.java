@@ -240,8 +240,12 @@ public final class Supervisor implements AutoCloseable {
             s.stopping = true;
             s.log.add("[gateway] stopping: " + why);
         }
+        killAndSettle(s, p);
+    }
+
+    /** Stopped means stopped when this returns, not when onExit gets round to it. */
+    private void killAndSettle(Slot s, Process p) {
         kill(p);
-        // stopped means stopped when this returns, not when onExit gets round to it
         if (!p.isAlive()) exited(s, p);
     }
 
@@ -326,8 +330,7 @@ public final class Supervisor implements AutoCloseable {
             s.stopping = true;
             s.log.add("[gateway] stopping: idle for " + idle.toSeconds() + " s");
         }
-        kill(p);
-        if (!p.isAlive()) exited(s, p);
+        killAndSettle(s, p);
     }
 
     @Override
