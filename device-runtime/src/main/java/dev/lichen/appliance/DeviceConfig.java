@@ -1,23 +1,21 @@
 package dev.lichen.appliance;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lichen.senml.SenmlCodec;
 import dev.lichen.senml.SenmlFormat;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -68,19 +66,21 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
     private static final Pattern HOST_LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
     private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
     private static final Pattern ROM_ID = Pattern.compile("[0-9a-f]{2}-[0-9a-f]{12}");
+    private static final String HEX = "0123456789ABCDEF";
 
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+    /**
+     * jackson-core's streaming parser only: on the appliance (an arm64 JVM under emulation at boot)
+     * building databind's ObjectMapper and its first binding cost ~1.2 s of the boot.
+     */
+    private static final JsonFactory JSON = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .build();
 
-    // What Jackson binds: the file's shape. Values are checked afterwards, all at once.
+    private static final String EMPTY_FILE = "the file is empty: expected a JSON object (see README.md, device config)";
+
+    // The file's shape, read by Reader. Values are checked afterwards, all at once.
     private record RawConfig(String deviceId, RawGateway gateway, String board, String dataDir,
-                             RawOutbox outbox, List<ObjectNode> sensors) {}
+                             RawOutbox outbox, List<Map<String, Object>> sensors) {}
 
     private record RawGateway(String uplink, String host, Integer port, RawPsk psk, String username,
                               String password, Boolean tls, String format) {}
@@ -88,6 +88,11 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
     private record RawPsk(String identity, String key) {}
 
     private record RawOutbox(Long budgetBytes) {}
+
+    private static final String[] CONFIG_FIELDS = {"deviceId", "gateway", "board", "dataDir", "outbox", "sensors"};
+    private static final String[] GATEWAY_FIELDS = {"uplink", "host", "port", "psk", "username", "password", "tls", "format"};
+    private static final String[] PSK_FIELDS = {"identity", "key"};
+    private static final String[] OUTBOX_FIELDS = {"budgetBytes"};
 
     public static DeviceConfig load(Path file, Set<String> knownChips) throws ConfigException {
         byte[] bytes;
@@ -106,20 +111,12 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
      * any other chip is an error.
      */
     public static DeviceConfig parse(String source, byte[] json, Set<String> knownChips) throws ConfigException {
-        if (new String(json, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
-            throw new ConfigException(source, List.of("the file is empty: expected a JSON object (see README.md, device config)"));
-        }
+        if (blank(json)) throw new ConfigException(source, List.of(EMPTY_FILE));
         RawConfig raw;
-        try {
-            raw = JSON.readValue(json, RawConfig.class);
-        } catch (UnrecognizedPropertyException e) {
-            throw new ConfigException(source, List.of(where(e) + "unknown field '" + e.getPropertyName()
-                    + "' (known fields here: " + String.join(", ", new TreeSet<>(
-                            e.getKnownPropertyIds().stream().map(String::valueOf).toList())) + ")"));
-        } catch (MismatchedInputException e) {
-            String path = path(e);
-            throw new ConfigException(source, List.of((path.isEmpty() ? "the config" : path)
-                    + ": wrong type, expected " + describe(e.getTargetType())));
+        try (JsonParser p = JSON.createParser(json)) {
+            raw = new Reader(p).document();
+        } catch (Refused e) {
+            throw new ConfigException(source, List.of(e.getMessage()));
         } catch (JsonProcessingException e) {
             var loc = e.getLocation();
             throw new ConfigException(source, List.of("not valid JSON"
@@ -132,34 +129,269 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
         return new Validator(knownChips).validate(source, raw);
     }
 
-    private static String where(JsonMappingException e) {
-        String p = path(e);
-        int dot = p.lastIndexOf('.');
-        // the unknown field itself ends the path; name the object it sits in
-        String parent = dot < 0 ? "" : p.substring(0, dot);
-        return parent.isEmpty() ? "" : parent + ": ";
+    /** Nothing but white space, after a UTF-8 byte order mark if there is one. */
+    private static boolean blank(byte[] json) {
+        int from = json.length >= 3 && json[0] == (byte) 0xEF && json[1] == (byte) 0xBB && json[2] == (byte) 0xBF ? 3 : 0;
+        return new String(json, from, json.length - from, StandardCharsets.UTF_8).isBlank();
     }
 
-    private static String path(JsonMappingException e) {
-        StringBuilder sb = new StringBuilder();
-        for (var ref : e.getPath()) {
-            if (ref.getFieldName() != null) {
-                if (!sb.isEmpty()) sb.append('.');
-                sb.append(ref.getFieldName());
-            } else if (ref.getIndex() >= 0) {
-                sb.append('[').append(ref.getIndex()).append(']');
+    /** A config the Reader refuses: the message is the problem as the user sees it. */
+    private static final class Refused extends Exception {
+        Refused(String problem) {
+            super(problem, null, false, false);
+        }
+    }
+
+    /**
+     * Reads the file into the Raw records with the rules jackson-databind applied when it bound
+     * them (FAIL_ON_UNKNOWN_PROPERTIES, FAIL_ON_TRAILING_TOKENS, ACCEPT_FLOAT_AS_INT off, its
+     * default scalar coercions), making the same parser calls in the same order, so a file is
+     * taken or refused as before, with the same message, down to which of two mistakes is
+     * reported. The sensor entries are read as plain values: LinkedHashMap, List, String,
+     * Integer/Long/BigInteger as the number's size picks, Double, Boolean and null.
+     */
+    private static final class Reader {
+        private final JsonParser p;
+
+        Reader(JsonParser p) {
+            this.p = p;
+        }
+
+        /** The config, or null for a JSON null. */
+        RawConfig document() throws IOException, Refused {
+            JsonToken t = p.nextToken();
+            if (t == null) throw new Refused(EMPTY_FILE);
+            RawConfig raw = t == JsonToken.VALUE_NULL ? null : config();
+            if (p.nextToken() != null) {
+                JsonLocation at = p.currentTokenLocation();
+                throw new Refused("not valid JSON at line " + at.getLineNr() + ", column " + at.getColumnNr()
+                        + ": more after the end of the config: the file holds one JSON object");
+            }
+            return raw;
+        }
+
+        @SuppressWarnings("unchecked")
+        private RawConfig config() throws IOException, Refused {
+            Object[] v = object("", CONFIG_FIELDS);
+            return new RawConfig((String) v[0], (RawGateway) v[1], (String) v[2], (String) v[3], (RawOutbox) v[4],
+                    (List<Map<String, Object>>) v[5]);
+        }
+
+        /** The value of the field at path at, the parser on its first token. */
+        private Object value(String at) throws IOException, Refused {
+            boolean isNull = p.currentToken() == JsonToken.VALUE_NULL;
+            switch (at) {
+                case "gateway" -> {
+                    if (isNull) return null;
+                    Object[] v = object(at, GATEWAY_FIELDS);
+                    return new RawGateway((String) v[0], (String) v[1], (Integer) v[2], (RawPsk) v[3], (String) v[4],
+                            (String) v[5], (Boolean) v[6], (String) v[7]);
+                }
+                case "gateway.psk" -> {
+                    if (isNull) return null;
+                    Object[] v = object(at, PSK_FIELDS);
+                    return new RawPsk((String) v[0], (String) v[1]);
+                }
+                case "outbox" -> {
+                    if (isNull) return null;
+                    return new RawOutbox((Long) object(at, OUTBOX_FIELDS)[0]);
+                }
+                case "sensors" -> {
+                    return sensors(at);
+                }
+                case "gateway.port" -> {
+                    return whole(at, false);
+                }
+                case "outbox.budgetBytes" -> {
+                    return whole(at, true);
+                }
+                case "gateway.tls" -> {
+                    return bool(at);
+                }
+                default -> {
+                    // databind's String: any scalar's text (a number as written), not an object or a list
+                    if (isNull) return null;
+                    if (p.currentToken().isScalarValue()) return p.getText();
+                    throw wrongType(at, "a string");
+                }
             }
         }
-        return sb.toString();
-    }
 
-    private static String describe(Class<?> type) {
-        if (type == null) return "another type";
-        if (type == Integer.class || type == Long.class || type == int.class || type == long.class) return "a whole number";
-        if (type == String.class) return "a string";
-        if (type == Boolean.class || type == boolean.class) return "true or false";
-        if (type == List.class) return "a list";
-        return "an object";
+        /**
+         * An object's fields as databind's record deserializer read them: it kept an unknown field
+         * (reading its value) until the object was complete or every field had been given, and
+         * then refused it; once every field was given, it refused the next one on seeing it.
+         */
+        private Object[] object(String at, String[] fields) throws IOException, Refused {
+            if (p.currentToken() != JsonToken.START_OBJECT) throw wrongType(at, "an object");
+            Object[] values = new Object[fields.length];
+            int given = 0;
+            String unknown = null;
+            for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+                String name = p.currentName();
+                p.nextToken();
+                int i = Arrays.asList(fields).indexOf(name);
+                if (i < 0) {
+                    if (unknown == null) unknown = name;
+                    keep();
+                    continue;
+                }
+                values[i] = value(at.isEmpty() ? name : at + "." + name);
+                if (++given == fields.length) {
+                    if (p.nextToken() == JsonToken.FIELD_NAME && unknown == null) {
+                        unknown = p.currentName();
+                        p.nextToken();
+                    }
+                    break;
+                }
+            }
+            if (unknown != null) {
+                throw new Refused((at.isEmpty() ? "" : at + ": ") + "unknown field '" + unknown
+                        + "' (known fields here: " + String.join(", ", new TreeSet<>(Arrays.asList(fields))) + ")");
+            }
+            return values;
+        }
+
+        /** Reads past a value as databind kept an unknown field's: strings decoded, whole numbers parsed. */
+        private void keep() throws IOException {
+            int depth = 0;
+            for (JsonToken t = p.currentToken(); ; t = p.nextToken()) {
+                switch (t) {
+                    case START_OBJECT, START_ARRAY -> depth++;
+                    case END_OBJECT, END_ARRAY -> depth--;
+                    case VALUE_STRING -> p.getText();
+                    case VALUE_NUMBER_INT -> p.getNumberValue();
+                    default -> { }
+                }
+                if (depth == 0) return;
+            }
+        }
+
+        /**
+         * databind's Integer and Long: a JSON whole number (out of range is the parser's error), or
+         * a string holding one, trimmed ("", blank and "null" are null); not a float, not true/false.
+         */
+        private Number whole(String at, boolean isLong) throws IOException, Refused {
+            switch (p.currentToken()) {
+                case VALUE_NULL -> {
+                    return null;
+                }
+                case VALUE_NUMBER_INT -> {
+                    if (isLong) return p.getLongValue();
+                    return p.getIntValue();
+                }
+                case VALUE_STRING -> {
+                    String s = text();
+                    if (s == null) return null;
+                    try {
+                        if (isLong) return Long.parseLong(s);
+                        return Integer.parseInt(s);
+                    } catch (NumberFormatException e) {
+                        throw wrongType(at, "a whole number");
+                    }
+                }
+                default -> throw wrongType(at, "a whole number");
+            }
+        }
+
+        /** databind's Boolean: true/false, a whole number (0 is false), or "true"/"True"/"TRUE", "false"/... */
+        private Boolean bool(String at) throws IOException, Refused {
+            switch (p.currentToken()) {
+                case VALUE_NULL -> {
+                    return null;
+                }
+                case VALUE_TRUE -> {
+                    return Boolean.TRUE;
+                }
+                case VALUE_FALSE -> {
+                    return Boolean.FALSE;
+                }
+                case VALUE_NUMBER_INT -> {
+                    return p.getNumberType() != JsonParser.NumberType.INT || p.getIntValue() != 0;
+                }
+                case VALUE_STRING -> {
+                    String s = text();
+                    if (s == null) return null;
+                    switch (s) {
+                        case "true", "True", "TRUE" -> {
+                            return Boolean.TRUE;
+                        }
+                        case "false", "False", "FALSE" -> {
+                            return Boolean.FALSE;
+                        }
+                        default -> throw wrongType(at, "true or false");
+                    }
+                }
+                default -> throw wrongType(at, "true or false");
+            }
+        }
+
+        /** A string for a number or true/false, trimmed; null if blank or "null" (databind's coercion). */
+        private String text() throws IOException {
+            String s = p.getText().trim();
+            return s.isEmpty() || s.equals("null") ? null : s;
+        }
+
+        private List<Map<String, Object>> sensors(String at) throws IOException, Refused {
+            JsonToken t = p.currentToken();
+            if (t == JsonToken.VALUE_NULL) return null;
+            if (t != JsonToken.START_ARRAY) throw wrongType(at, "a list");
+            List<Map<String, Object>> out = new ArrayList<>();
+            while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                if (t == JsonToken.VALUE_NULL) out.add(null);
+                else if (t == JsonToken.START_OBJECT) out.add(map());
+                else throw wrongType(at + "[" + out.size() + "]", "an object");
+            }
+            return out;
+        }
+
+        /** The object the parser is on, as plain values. */
+        private Map<String, Object> map() throws IOException {
+            Map<String, Object> m = new LinkedHashMap<>();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                m.put(name, plain());
+            }
+            return m;
+        }
+
+        private Object plain() throws IOException {
+            switch (p.currentToken()) {
+                case START_OBJECT -> {
+                    return map();
+                }
+                case START_ARRAY -> {
+                    List<Object> list = new ArrayList<>();
+                    while (p.nextToken() != JsonToken.END_ARRAY) list.add(plain());
+                    return list;
+                }
+                case VALUE_STRING -> {
+                    return p.getText();
+                }
+                case VALUE_NUMBER_INT -> {
+                    return p.getNumberValue();
+                }
+                case VALUE_NUMBER_FLOAT -> {
+                    return p.getDoubleValue();
+                }
+                case VALUE_TRUE -> {
+                    return Boolean.TRUE;
+                }
+                case VALUE_FALSE -> {
+                    return Boolean.FALSE;
+                }
+                default -> {
+                    return null;
+                }
+            }
+        }
+
+        private Refused wrongType(String at, String expected) throws IOException {
+            // databind read a string before refusing it, so a bad UTF-8 byte in it is what it reported
+            if (p.currentToken() == JsonToken.VALUE_STRING) p.getText();
+            return new Refused((at.isEmpty() ? "the config" : at) + ": wrong type, expected " + expected);
+        }
     }
 
     /** Collects every problem, so one run of the appliance shows all of them. */
@@ -275,7 +507,7 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
             return ok ? Optional.of(new Psk(p.identity(), key)) : Optional.empty();
         }
 
-        private List<SensorSpec> sensors(List<ObjectNode> raw) {
+        private List<SensorSpec> sensors(List<Map<String, Object>> raw) {
             if (raw == null || raw.isEmpty()) {
                 problems.add("sensors: missing or empty: list at least one sensor with its channels");
                 return List.of();
@@ -285,17 +517,16 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
             Map<String, Claim> addresses = new HashMap<>();
             for (int i = 0; i < raw.size(); i++) {
                 String at = "sensors[" + i + "]";
-                ObjectNode node = raw.get(i);
+                Map<String, Object> node = raw.get(i);
                 if (node == null) {
                     problems.add(at + ": expected an object");
                     continue;
                 }
                 String chip = null;
-                JsonNode chipNode = node.get("chip");
-                if (chipNode == null || !chipNode.isTextual() || chipNode.asText().isBlank()) {
+                if (!(node.get("chip") instanceof String name) || name.isBlank()) {
                     problems.add(at + ".chip: missing (e.g. \"bme280\")");
                 } else {
-                    chip = chipNode.asText();
+                    chip = name;
                     if (!knownChips.contains(chip)) {
                         problems.add(at + ".chip: unknown chip '" + chip + "' (known: "
                                 + (knownChips.isEmpty() ? "none: no SensorFactory is installed" : sorted(knownChips)) + ")");
@@ -353,31 +584,30 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
             return sharesAdc ? claim.inputs().putIfAbsent(in, at) : claim.holder();
         }
 
-        private Map<String, Schedule> channels(String at, JsonNode node) {
-            if (node == null || !node.isObject() || node.isEmpty()) {
+        private Map<String, Schedule> channels(String at, Object node) {
+            if (!(node instanceof Map<?, ?> named) || named.isEmpty()) {
                 problems.add(at + ".channels: missing or empty: name each channel to read with its interval, e.g. {\"temperature\": \"10s\"}");
                 return Map.of();
             }
             Map<String, Schedule> out = new LinkedHashMap<>();
-            for (var e : node.properties()) {
-                String name = e.getKey();
+            for (var e : named.entrySet()) {
+                String name = (String) e.getKey();
                 String cat = at + ".channels." + name;
                 if (!SenmlCodec.CHANNEL.matcher(name).matches()) {
                     problems.add(cat + ": not a channel name: use letters, digits and - . / _ (SenML's name characters), starting with a letter or digit");
                     continue;
                 }
-                JsonNode v = e.getValue();
-                if (!v.isTextual()) {
+                if (!(e.getValue() instanceof String v)) {
                     problems.add(cat + ": expected an interval such as \"10s\", \"5m\" or \"event\"");
                     continue;
                 }
-                if (v.asText().equals("event")) {
+                if (v.equals("event")) {
                     out.put(name, new Schedule.OnEvent());
                     continue;
                 }
-                Matcher m = INTERVAL.matcher(v.asText());
+                Matcher m = INTERVAL.matcher(v);
                 if (!m.matches()) {
-                    problems.add(cat + ": bad interval '" + v.asText() + "': use a number with ms, s, m or h (\"500ms\", \"10s\", \"5m\"), or \"event\"");
+                    problems.add(cat + ": bad interval '" + v + "': use a number with ms, s, m or h (\"500ms\", \"10s\", \"5m\"), or \"event\"");
                     continue;
                 }
                 long n = Long.parseLong(m.group(1));
@@ -388,7 +618,7 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
                     default -> Duration.ofHours(n);
                 };
                 if (d.compareTo(MIN_INTERVAL) < 0 || d.compareTo(MAX_INTERVAL) > 0) {
-                    problems.add(cat + ": interval " + v.asText() + " is out of range: give 100ms to 24h");
+                    problems.add(cat + ": interval " + v + " is out of range: give 100ms to 24h");
                     continue;
                 }
                 out.put(name, new Schedule.Every(d));
@@ -397,29 +627,29 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
         }
 
         /** Checks the placement keys and hands them on with numbers as Integer. */
-        private Map<String, Object> placement(String at, ObjectNode node) {
+        private Map<String, Object> placement(String at, Map<String, Object> node) {
             Map<String, Object> out = new LinkedHashMap<>();
-            for (var e : node.properties()) {
+            for (var e : node.entrySet()) {
                 String key = e.getKey();
                 if (key.equals("chip") || key.equals("channels")) continue;
-                JsonNode v = e.getValue();
+                Object v = e.getValue();
                 String kat = at + "." + key;
                 switch (key) {
-                    case "bus" -> intIn(kat, v, 0, 9, "a bus number 0-9").ifPresent(b -> out.put(key, b));
-                    case "address" -> address(kat, v).ifPresent(a -> out.put(key, a));
-                    case "chipSelect" -> intIn(kat, v, 0, 3, "a chip select 0-3").ifPresent(c -> out.put(key, c));
-                    case "pin" -> intIn(kat, v, 0, 27, "a BCM GPIO number 0-27").ifPresent(p -> out.put(key, p));
-                    case "input" -> intIn(kat, v, 0, 15, "an input number 0-15").ifPresent(n -> out.put(key, n));
+                    case "bus" -> put(out, key, intIn(kat, v, 0, 9, "a bus number 0-9"));
+                    case "address" -> put(out, key, address(kat, v));
+                    case "chipSelect" -> put(out, key, intIn(kat, v, 0, 3, "a chip select 0-3"));
+                    case "pin" -> put(out, key, intIn(kat, v, 0, 27, "a BCM GPIO number 0-27"));
+                    case "input" -> put(out, key, intIn(kat, v, 0, 15, "an input number 0-15"));
                     case "romId" -> {
-                        if (v.isTextual() && ROM_ID.matcher(v.asText()).matches()) out.put(key, v.asText());
+                        if (v instanceof String s && ROM_ID.matcher(s).matches()) out.put(key, s);
                         else problems.add(kat + ": expected a 1-Wire ROM id such as \"28-0000075e3a1b\"");
                     }
                     case "pull" -> {
-                        if (v.isTextual() && Set.of("up", "down", "none").contains(v.asText())) out.put(key, v.asText());
+                        if (v instanceof String s && Set.of("up", "down", "none").contains(s)) out.put(key, s);
                         else problems.add(kat + ": expected \"up\", \"down\" or \"none\"");
                     }
                     case "calibration", "settings" -> {
-                        if (v.isObject() && scalarsOnly(v)) out.put(key, JSON.convertValue(v, Map.class));
+                        if (v instanceof Map<?, ?> m && scalarsOnly(m)) out.put(key, m);
                         else problems.add(kat + ": expected an object of numbers, strings or booleans");
                     }
                     default -> problems.add(at + ": unknown field '" + key + "' (a sensor has chip, channels and "
@@ -429,31 +659,92 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
             return out;
         }
 
-        private Optional<Integer> intIn(String at, JsonNode v, int min, int max, String what) {
-            if (v.isIntegralNumber() && v.canConvertToInt() && v.intValue() >= min && v.intValue() <= max) {
-                return Optional.of(v.intValue());
-            }
-            problems.add(at + ": " + v + " is not " + what);
-            return Optional.empty();
+        private static void put(Map<String, Object> out, String key, Object value) {
+            if (value != null) out.put(key, value);
+        }
+
+        /** The value if it is a whole number from min to max, else null (and a problem). */
+        private Integer intIn(String at, Object v, int min, int max, String what) {
+            // the reader gives a whole number as Integer when it fits one
+            if (v instanceof Integer i && i >= min && i <= max) return i;
+            problems.add(at + ": " + json(v) + " is not " + what);
+            return null;
         }
 
         /** A 7-bit I2C address: "0x76" or 118; 0x00-0x02 and 0x78-0x7f are reserved by I2C. */
-        private Optional<Integer> address(String at, JsonNode v) {
+        private Integer address(String at, Object v) {
             Integer a = null;
-            if (v.isTextual() && v.asText().matches("0[xX][0-9a-fA-F]{1,2}")) a = Integer.parseInt(v.asText().substring(2), 16);
-            else if (v.isIntegralNumber() && v.canConvertToInt()) a = v.intValue();
+            if (v instanceof String s && s.matches("0[xX][0-9a-fA-F]{1,2}")) a = Integer.parseInt(s.substring(2), 16);
+            else if (v instanceof Integer i) a = i;
             if (a == null || a < 0x03 || a > 0x77) {
-                problems.add(at + ": bad address " + v + ": give a 7-bit I2C address 0x03-0x77, e.g. \"0x76\"");
-                return Optional.empty();
+                problems.add(at + ": bad address " + json(v) + ": give a 7-bit I2C address 0x03-0x77, e.g. \"0x76\"");
+                return null;
             }
-            return Optional.of(a);
+            return a;
         }
 
-        private static boolean scalarsOnly(JsonNode obj) {
-            for (var e : obj.properties()) {
-                if (!e.getValue().isValueNode() || e.getValue().isNull()) return false;
+        private static boolean scalarsOnly(Map<?, ?> obj) {
+            for (Object v : obj.values()) {
+                if (v == null || v instanceof Map || v instanceof List) return false;
             }
             return true;
+        }
+
+        /** A value as compact JSON for a message, as Jackson writes it: "0x99", 1000.0, {"a":1}. */
+        private static String json(Object v) {
+            StringBuilder sb = new StringBuilder();
+            json(sb, v);
+            return sb.toString();
+        }
+
+        private static void json(StringBuilder sb, Object v) {
+            if (v instanceof String s) {
+                quote(sb, s);
+            } else if (v instanceof Double d && !Double.isFinite(d)) {
+                quote(sb, d.toString()); // Jackson quotes them: "Infinity"
+            } else if (v instanceof Map<?, ?> m) {
+                sb.append('{');
+                boolean first = true;
+                for (var e : m.entrySet()) {
+                    if (!first) sb.append(',');
+                    first = false;
+                    quote(sb, (String) e.getKey());
+                    sb.append(':');
+                    json(sb, e.getValue());
+                }
+                sb.append('}');
+            } else if (v instanceof List<?> l) {
+                sb.append('[');
+                for (int i = 0; i < l.size(); i++) {
+                    if (i > 0) sb.append(',');
+                    json(sb, l.get(i));
+                }
+                sb.append(']');
+            } else {
+                sb.append(v); // null, Boolean, Integer, Long, BigInteger, Double
+            }
+        }
+
+        /** Quoted as Jackson quotes: \" \\ \b \f \n \r \t, other control characters as a 4-hex-digit escape. */
+        private static void quote(StringBuilder sb, String s) {
+            sb.append('"');
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                switch (c) {
+                    case '"' -> sb.append("\\\"");
+                    case '\\' -> sb.append("\\\\");
+                    case '\b' -> sb.append("\\b");
+                    case '\f' -> sb.append("\\f");
+                    case '\n' -> sb.append("\\n");
+                    case '\r' -> sb.append("\\r");
+                    case '\t' -> sb.append("\\t");
+                    default -> {
+                        if (c < 0x20) sb.append("\\u00").append(HEX.charAt(c >> 4)).append(HEX.charAt(c & 0xF));
+                        else sb.append(c);
+                    }
+                }
+            }
+            sb.append('"');
         }
 
         private static boolean validHost(String host) {

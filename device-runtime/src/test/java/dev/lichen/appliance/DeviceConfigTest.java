@@ -5,9 +5,19 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.lichen.senml.SenmlFormat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class DeviceConfigTest {
     static final Set<String> CHIPS = Set.of("bme280", "soil-ads1115", "pir");
@@ -166,5 +176,748 @@ class DeviceConfigTest {
         assertEquals(SenmlFormat.JSON, c.gateway().format());
         assertEquals("s3cret", c.gateway().password().orElseThrow());
         assertEquals(DeviceConfig.DEFAULT_OUTBOX_BUDGET, c.outboxBudgetBytes());
+    }
+
+    // ---- What becomes of every kind of value in every place: pinned ----
+    //
+    // DeviceConfig was bound by jackson-databind until building its ObjectMapper (~1.2 s of the
+    // emulated appliance's boot) had it read with jackson-core's streaming parser instead. The
+    // expected outcomes below are what the databind version gave for each input, recorded by
+    // running it, so a change in what is accepted, how a value is coerced or what the user is
+    // told shows here. Rows marked "changed on purpose" are where the streaming version differs.
+
+    /** Every typed field given; uplink mqtt, so username, password and tls are allowed. */
+    static final String MQTT = "{\"deviceId\": \"d1\", \"gateway\": {\"uplink\": \"mqtt\", \"host\": \"gw\", \"port\": 1883, "
+            + "\"username\": \"u\", \"password\": \"p\", \"tls\": false, \"format\": \"json\"}, \"board\": \"sim\", \"dataDir\": \"/tmp/x\", "
+            + "\"outbox\": {\"budgetBytes\": 65536}, \"sensors\": [{\"chip\": \"pir\", \"pin\": 4, \"channels\": {\"motion\": \"event\"}}]}";
+
+    /** Uplink coaps with its psk; a sensor with a bus, an address, calibration and settings. */
+    static final String COAPS = "{\"deviceId\": \"d1\", \"gateway\": {\"uplink\": \"coaps\", \"host\": \"gw\", "
+            + "\"psk\": {\"identity\": \"id\", \"key\": \"MDEyMzQ1Njc4OWFiY2RlZg==\"}}, \"board\": \"sim\", "
+            + "\"sensors\": [{\"chip\": \"bme280\", \"bus\": 1, \"address\": \"0x76\", \"calibration\": {\"offset\": 1}, "
+            + "\"settings\": {\"mode\": \"normal\"}, \"channels\": {\"temperature\": \"10s\"}}]}";
+
+    /** Where a field sits: its text in the base config, and what a case puts there instead ($ is the value). */
+    record Slot(String base, String text, String replacement) {}
+
+    static final Map<String, Slot> SLOTS = slots();
+
+    static Map<String, Slot> slots() {
+        Map<String, Slot> s = new LinkedHashMap<>();
+        for (String field : List.of("deviceId", "board", "dataDir", "gateway.uplink", "gateway.host", "gateway.port",
+                "gateway.username", "gateway.password", "gateway.tls", "gateway.format", "outbox", "outbox.budgetBytes",
+                "sensors[0].chip", "sensors[0].pin", "sensors[0].channels", "sensors[0].channels.motion")) {
+            String key = "\"" + field.substring(field.lastIndexOf('.') + 1) + "\":";
+            int at = MQTT.indexOf(key);
+            int end = field.equals("outbox") ? MQTT.indexOf('}', at) + 1 : field.equals("sensors[0].channels")
+                    ? MQTT.indexOf('}', at) + 1 : endOfScalar(MQTT, at + key.length() + 1);
+            s.put(field, new Slot(MQTT, MQTT.substring(at, end), key + " $"));
+        }
+        for (String field : List.of("gateway.psk.identity", "gateway.psk.key", "sensors[0].bus", "sensors[0].address")) {
+            String key = "\"" + field.substring(field.lastIndexOf('.') + 1) + "\":";
+            int at = COAPS.indexOf(key);
+            s.put(field, new Slot(COAPS, COAPS.substring(at, endOfScalar(COAPS, at + key.length() + 1)), key + " $"));
+        }
+        for (String field : List.of("calibration", "settings")) {
+            int at = COAPS.indexOf("\"" + field + "\"");
+            s.put("sensors[0]." + field, new Slot(COAPS, COAPS.substring(at, COAPS.indexOf('}', at) + 1), "\"" + field + "\": $"));
+        }
+        for (String field : List.of("chipSelect", "input", "romId", "pull")) {
+            s.put("sensors[0]." + field, new Slot(COAPS, "\"chip\": \"bme280\"", "\"chip\": \"bme280\", \"" + field + "\": $"));
+        }
+        int gw = MQTT.indexOf("\"gateway\"");
+        s.put("gateway", new Slot(MQTT, MQTT.substring(gw, MQTT.indexOf('}', gw) + 1), "\"gateway\": $"));
+        int psk = COAPS.indexOf("\"psk\"");
+        s.put("gateway.psk", new Slot(COAPS, COAPS.substring(psk, COAPS.indexOf('}', psk) + 1), "\"psk\": $"));
+        int sensors = MQTT.indexOf("\"sensors\"");
+        s.put("sensors", new Slot(MQTT, MQTT.substring(sensors, MQTT.length() - 1), "\"sensors\": $"));
+        s.put("sensors[0]", new Slot(MQTT, MQTT.substring(sensors + 12, MQTT.length() - 2), "$"));
+        return s;
+    }
+
+    private static int endOfScalar(String json, int from) {
+        int end = from;
+        while (",}".indexOf(json.charAt(end)) < 0) end++;
+        return end;
+    }
+
+    /** The base config with the field's value replaced by the given JSON. */
+    static String with(String field, String json) {
+        Slot slot = SLOTS.get(field);
+        assertNotNull(slot, field);
+        assertTrue(slot.base().contains(slot.text()), field);
+        return slot.base().replace(slot.text(), slot.replacement().replace("$", json));
+    }
+
+    /** What the config holds for a field once parsed, shown with its Java type where that matters. */
+    static Object bound(String field, DeviceConfig c) {
+        var g = c.gateway();
+        return switch (field) {
+            case "deviceId" -> c.deviceId();
+            case "board" -> c.board();
+            case "dataDir" -> c.dataDir().toString();
+            case "gateway" -> g.uplink() + " " + g.host() + ":" + g.port();
+            case "gateway.uplink" -> g.uplink();
+            case "gateway.host" -> g.host();
+            case "gateway.port" -> g.port();
+            case "gateway.username" -> g.username();
+            case "gateway.password" -> g.password();
+            case "gateway.tls" -> g.tls();
+            case "gateway.format" -> g.format();
+            case "gateway.psk", "gateway.psk.identity" -> g.psk().map(DeviceConfig.Psk::identity);
+            case "gateway.psk.key" -> g.psk().map(p -> Base64.getEncoder().encodeToString(p.key()));
+            case "outbox", "outbox.budgetBytes" -> c.outboxBudgetBytes();
+            case "sensors" -> c.sensors().size();
+            case "sensors[0]", "sensors[0].chip" -> c.sensors().getFirst().chip();
+            case "sensors[0].channels", "sensors[0].channels.motion" -> c.sensors().getFirst().channels();
+            default -> c.sensors().getFirst().placement().get(field.substring("sensors[0].".length()));
+        };
+    }
+
+    static String show(Object v) {
+        if (v == null) return "null";
+        if (v instanceof String s) return "'" + s + "'";
+        if (v instanceof Optional<?> o) return show(o.orElse(null));
+        if (v instanceof Map<?, ?> m) {
+            return m.entrySet().stream().map(e -> e.getKey() + "=" + show(e.getValue())).collect(Collectors.joining(", ", "{", "}"));
+        }
+        if (v instanceof Number || v instanceof Boolean) return v + ":" + v.getClass().getSimpleName();
+        return v.toString();
+    }
+
+    /** "ok" and what the field holds (field null: just "ok"), or the problems, " || " between them. */
+    static String outcome(String field, byte[] doc) {
+        try {
+            DeviceConfig c = DeviceConfig.parse("device.json", doc, CHIPS);
+            return field == null ? "ok" : "ok " + show(bound(field, c));
+        } catch (ConfigException e) {
+            return String.join(" || ", e.problems());
+        }
+    }
+
+    /**
+     * field | value put there (JSON) | outcome. Strings, whole numbers and true/false coerce as
+     * databind's defaults did (FAIL_ON_NULL_FOR_PRIMITIVES, FAIL_ON_UNKNOWN_PROPERTIES, no float
+     * as a whole number); null is "absent"; a whole number out of range was the parser's error.
+     */
+    static final String FIELD_TABLE = """
+            # strings: any scalar's text, a number as written; an object or a list is refused
+            deviceId | 0 | ok '0'
+            deviceId | -1 | deviceId: '-1' is not a device id: use 1-63 of a-z, 0-9, '_' and '-', starting with a letter or digit
+            deviceId | 17 | ok '17'
+            deviceId | -0 | deviceId: '-0' is not a device id: use 1-63 of a-z, 0-9, '_' and '-', starting with a letter or digit
+            deviceId | 5.0 | deviceId: '5.0' is not a device id: use 1-63 of a-z, 0-9, '_' and '-', starting with a letter or digit
+            deviceId | 1e3 | ok '1e3'
+            deviceId | 1E2 | deviceId: '1E2' is not a device id: use 1-63 of a-z, 0-9, '_' and '-', starting with a letter or digit
+            deviceId | -0.0 | deviceId: '-0.0' is not a device id: use 1-63 of a-z, 0-9, '_' and '-', starting with a letter or digit
+            deviceId | 99999999999 | ok '99999999999'
+            deviceId | 12345678901234567890123 | ok '12345678901234567890123'
+            deviceId | 1e400 | ok '1e400'
+            deviceId | "5683" | ok '5683'
+            deviceId | " 17 " | deviceId: ' 17 ' is not a device id: use 1-63 of a-z, 0-9, '_' and '-', starting with a letter or digit
+            deviceId | "" | deviceId: '' is not a device id: use 1-63 of a-z, 0-9, '_' and '-', starting with a letter or digit
+            deviceId | "null" | ok 'null'
+            deviceId | "x" | ok 'x'
+            deviceId | true | ok 'true'
+            deviceId | false | ok 'false'
+            deviceId | null | deviceId: missing (e.g. "kitchen-climate")
+            deviceId | {} | deviceId: wrong type, expected a string
+            deviceId | {"a": 1} | deviceId: wrong type, expected a string
+            deviceId | [] | deviceId: wrong type, expected a string
+            deviceId | [17] | deviceId: wrong type, expected a string
+            deviceId | ["x"] | deviceId: wrong type, expected a string
+            board | 17 | board: unknown board '17' (one of arm64-virt, rpi3, rpi4, sim)
+            board | 1.5 | board: unknown board '1.5' (one of arm64-virt, rpi3, rpi4, sim)
+            board | true | board: unknown board 'true' (one of arm64-virt, rpi3, rpi4, sim)
+            board | "" | board: unknown board '' (one of arm64-virt, rpi3, rpi4, sim)
+            board | null | board: missing (one of arm64-virt, rpi3, rpi4, sim)
+            board | {} | board: wrong type, expected a string
+            board | [] | board: wrong type, expected a string
+            dataDir | 17 | ok '17'
+            dataDir | 1e3 | ok '1e3'
+            dataDir | -0.0 | ok '-0.0'
+            dataDir | true | ok 'true'
+            dataDir | "" | dataDir: empty: give the folder for the outbox (e.g. /var/lib/lichen)
+            dataDir | " " | dataDir: empty: give the folder for the outbox (e.g. /var/lib/lichen)
+            dataDir | null | ok 'lichen-data'
+            dataDir | {} | dataDir: wrong type, expected a string
+            dataDir | ["x"] | dataDir: wrong type, expected a string
+            gateway.uplink | 1 | gateway.uplink: unknown uplink '1' (coap, coaps or mqtt)
+            gateway.uplink | "MQTT" | gateway.uplink: unknown uplink 'MQTT' (coap, coaps or mqtt)
+            gateway.uplink | true | gateway.uplink: unknown uplink 'true' (coap, coaps or mqtt)
+            gateway.uplink | "" | gateway.uplink: unknown uplink '' (coap, coaps or mqtt)
+            gateway.uplink | null | gateway.uplink: missing (coap, coaps or mqtt)
+            gateway.uplink | {} | gateway.uplink: wrong type, expected a string
+            gateway.uplink | [] | gateway.uplink: wrong type, expected a string
+            gateway.host | 17 | gateway.host: '17' is not an IP address or host name
+            gateway.host | 1e3 | ok '1e3'
+            gateway.host | 1.5 | gateway.host: '1.5' is not an IP address or host name
+            gateway.host | true | ok 'true'
+            gateway.host | "0x76" | ok '0x76'
+            gateway.host | "" | gateway.host: '' is not an IP address or host name
+            gateway.host | null | gateway.host: missing (the gateway's IP address or host name)
+            gateway.host | {} | gateway.host: wrong type, expected a string
+            gateway.host | [] | gateway.host: wrong type, expected a string
+            gateway.username | 0 | ok '0'
+            gateway.username | 1.5 | ok '1.5'
+            gateway.username | 1e3 | ok '1e3'
+            gateway.username | true | ok 'true'
+            gateway.username | "" | ok ''
+            gateway.username | null | gateway.password: given without gateway.username
+            gateway.username | {} | gateway.username: wrong type, expected a string
+            gateway.username | [] | gateway.username: wrong type, expected a string
+            gateway.password | 0 | ok '0'
+            gateway.password | 1.5 | ok '1.5'
+            gateway.password | false | ok 'false'
+            gateway.password | "" | ok ''
+            gateway.password | null | ok null
+            gateway.password | {"a": 1} | gateway.password: wrong type, expected a string
+            gateway.password | [17] | gateway.password: wrong type, expected a string
+            gateway.format | 1 | gateway.format: unknown format '1' (cbor or json)
+            gateway.format | "JSON" | gateway.format: unknown format 'JSON' (cbor or json)
+            gateway.format | "cbor" | ok CBOR
+            gateway.format | true | gateway.format: unknown format 'true' (cbor or json)
+            gateway.format | null | ok CBOR
+            gateway.format | {} | gateway.format: wrong type, expected a string
+            gateway.format | [] | gateway.format: wrong type, expected a string
+            gateway.psk.identity | 17 | ok '17'
+            gateway.psk.identity | 1e3 | ok '1e3'
+            gateway.psk.identity | true | ok 'true'
+            gateway.psk.identity | "" | gateway.psk.identity: missing or empty (1-128 characters, usually the device id)
+            gateway.psk.identity | " " | gateway.psk.identity: missing or empty (1-128 characters, usually the device id)
+            gateway.psk.identity | null | gateway.psk.identity: missing or empty (1-128 characters, usually the device id)
+            gateway.psk.identity | {} | gateway.psk.identity: wrong type, expected a string
+            gateway.psk.identity | [] | gateway.psk.identity: wrong type, expected a string
+            gateway.psk.key | 17 | gateway.psk.key: 1 bytes: give a key of 16-64 bytes, base64
+            gateway.psk.key | 12345678901234567890123 | ok '12345678901234567890120='
+            gateway.psk.key | true | gateway.psk.key: 3 bytes: give a key of 16-64 bytes, base64
+            gateway.psk.key | "" | gateway.psk.key: 0 bytes: give a key of 16-64 bytes, base64
+            gateway.psk.key | null | gateway.psk.key: missing (the pre-shared key, base64)
+            gateway.psk.key | {} | gateway.psk.key: wrong type, expected a string
+            gateway.psk.key | [] | gateway.psk.key: wrong type, expected a string
+            # Integer: a whole number, or a string of one (trimmed; "", blank and "null" are null); no float, no true/false
+            gateway.port | 0 | gateway.port: 0 is not a port: give 1-65535
+            gateway.port | -1 | gateway.port: -1 is not a port: give 1-65535
+            gateway.port | 17 | ok 17:Integer
+            gateway.port | -0 | gateway.port: 0 is not a port: give 1-65535
+            gateway.port | 65535 | ok 65535:Integer
+            gateway.port | 65536 | gateway.port: 65536 is not a port: give 1-65535
+            gateway.port | 5.0 | gateway.port: wrong type, expected a whole number
+            gateway.port | 1.5 | gateway.port: wrong type, expected a whole number
+            gateway.port | 1e3 | gateway.port: wrong type, expected a whole number
+            gateway.port | 1E2 | gateway.port: wrong type, expected a whole number
+            gateway.port | -0.0 | gateway.port: wrong type, expected a whole number
+            gateway.port | 1e400 | gateway.port: wrong type, expected a whole number
+            gateway.port | 2147483647 | gateway.port: 2147483647 is not a port: give 1-65535
+            gateway.port | 2147483648 | not valid JSON at line 1, column 82: Numeric value (2147483648) out of range of int (-2147483648 - 2147483647)
+            gateway.port | -2147483649 | not valid JSON at line 1, column 83: Numeric value (-2147483649) out of range of int (-2147483648 - 2147483647)
+            gateway.port | 99999999999 | not valid JSON at line 1, column 83: Numeric value (99999999999) out of range of int (-2147483648 - 2147483647)
+            gateway.port | 12345678901234567890123 | not valid JSON at line 1, column 95: Numeric value (12345678901234567890123) out of range of int (-2147483648 - 2147483647)
+            gateway.port | "5683" | ok 5683:Integer
+            gateway.port | " 17 " | ok 17:Integer
+            gateway.port | "+17" | ok 17:Integer
+            gateway.port | "01883" | ok 1883:Integer
+            gateway.port | "-0" | gateway.port: 0 is not a port: give 1-65535
+            gateway.port | "+0000000000017" | ok 17:Integer
+            gateway.port | "١٨٨٣" | ok 1883:Integer
+            gateway.port | "0x76" | gateway.port: wrong type, expected a whole number
+            gateway.port | "1e3" | gateway.port: wrong type, expected a whole number
+            gateway.port | "5.0" | gateway.port: wrong type, expected a whole number
+            gateway.port | "1883.0" | gateway.port: wrong type, expected a whole number
+            gateway.port | "1_883" | gateway.port: wrong type, expected a whole number
+            gateway.port | "1883L" | gateway.port: wrong type, expected a whole number
+            gateway.port | "NaN" | gateway.port: wrong type, expected a whole number
+            gateway.port | "-" | gateway.port: wrong type, expected a whole number
+            gateway.port | "2147483648" | gateway.port: wrong type, expected a whole number
+            gateway.port | "99999999999" | gateway.port: wrong type, expected a whole number
+            gateway.port | "" | ok 1883:Integer
+            gateway.port | " " | ok 1883:Integer
+            gateway.port | "null" | ok 1883:Integer
+            gateway.port | " null " | ok 1883:Integer
+            gateway.port | "true" | gateway.port: wrong type, expected a whole number
+            gateway.port | "x" | gateway.port: wrong type, expected a whole number
+            gateway.port | true | gateway.port: wrong type, expected a whole number
+            gateway.port | false | gateway.port: wrong type, expected a whole number
+            gateway.port | null | ok 1883:Integer
+            gateway.port | {} | gateway.port: wrong type, expected a whole number
+            gateway.port | {"a": 1} | gateway.port: wrong type, expected a whole number
+            gateway.port | [] | gateway.port: wrong type, expected a whole number
+            gateway.port | [17] | gateway.port: wrong type, expected a whole number
+            gateway.port | ["x"] | gateway.port: wrong type, expected a whole number
+            # Long: as Integer, in long's range
+            outbox.budgetBytes | 0 | outbox.budgetBytes: 0 is too small: give at least 65536
+            outbox.budgetBytes | -1 | outbox.budgetBytes: -1 is too small: give at least 65536
+            outbox.budgetBytes | 65535 | outbox.budgetBytes: 65535 is too small: give at least 65536
+            outbox.budgetBytes | 65536 | ok 65536:Long
+            outbox.budgetBytes | 99999999999 | ok 99999999999:Long
+            outbox.budgetBytes | 9223372036854775807 | ok 9223372036854775807:Long
+            outbox.budgetBytes | 9223372036854775808 | not valid JSON at line 1, column 227: Numeric value (9223372036854775808) out of range of long (-9223372036854775808 - 9223372036854775807)
+            outbox.budgetBytes | -9223372036854775808 | outbox.budgetBytes: -9223372036854775808 is too small: give at least 65536
+            outbox.budgetBytes | 12345678901234567890123 | not valid JSON at line 1, column 231: Numeric value (12345678901234567890123) out of range of long (-9223372036854775808 - 9223372036854775807)
+            outbox.budgetBytes | 5.0 | outbox.budgetBytes: wrong type, expected a whole number
+            outbox.budgetBytes | 1e3 | outbox.budgetBytes: wrong type, expected a whole number
+            outbox.budgetBytes | -0.0 | outbox.budgetBytes: wrong type, expected a whole number
+            outbox.budgetBytes | "65536" | ok 65536:Long
+            outbox.budgetBytes | " 65536" | ok 65536:Long
+            outbox.budgetBytes | "+65536" | ok 65536:Long
+            outbox.budgetBytes | "99999999999" | ok 99999999999:Long
+            outbox.budgetBytes | "9223372036854775808" | outbox.budgetBytes: wrong type, expected a whole number
+            outbox.budgetBytes | "0x10000" | outbox.budgetBytes: wrong type, expected a whole number
+            outbox.budgetBytes | "1e3" | outbox.budgetBytes: wrong type, expected a whole number
+            outbox.budgetBytes | "" | ok 8388608:Long
+            outbox.budgetBytes | " " | ok 8388608:Long
+            outbox.budgetBytes | "null" | ok 8388608:Long
+            outbox.budgetBytes | "x" | outbox.budgetBytes: wrong type, expected a whole number
+            outbox.budgetBytes | true | outbox.budgetBytes: wrong type, expected a whole number
+            outbox.budgetBytes | null | ok 8388608:Long
+            outbox.budgetBytes | {} | outbox.budgetBytes: wrong type, expected a whole number
+            outbox.budgetBytes | [] | outbox.budgetBytes: wrong type, expected a whole number
+            # Boolean: true/false, a whole number (0 is false), "true"/"True"/"TRUE" and "false"/"False"/"FALSE" (trimmed)
+            gateway.tls | true | ok true:Boolean
+            gateway.tls | false | ok false:Boolean
+            gateway.tls | 0 | ok false:Boolean
+            gateway.tls | -0 | ok false:Boolean
+            gateway.tls | 1 | ok true:Boolean
+            gateway.tls | -1 | ok true:Boolean
+            gateway.tls | 2 | ok true:Boolean
+            gateway.tls | 99999999999 | ok true:Boolean
+            gateway.tls | 12345678901234567890123 | ok true:Boolean
+            gateway.tls | 0.0 | gateway.tls: wrong type, expected true or false
+            gateway.tls | 1.5 | gateway.tls: wrong type, expected true or false
+            gateway.tls | 1e3 | gateway.tls: wrong type, expected true or false
+            gateway.tls | "true" | ok true:Boolean
+            gateway.tls | "True" | ok true:Boolean
+            gateway.tls | "TRUE" | ok true:Boolean
+            gateway.tls | "tRUE" | gateway.tls: wrong type, expected true or false
+            gateway.tls | " true " | ok true:Boolean
+            gateway.tls | "false" | ok false:Boolean
+            gateway.tls | "False" | ok false:Boolean
+            gateway.tls | "FALSE" | ok false:Boolean
+            gateway.tls | "yes" | gateway.tls: wrong type, expected true or false
+            gateway.tls | "1" | gateway.tls: wrong type, expected true or false
+            gateway.tls | "0" | gateway.tls: wrong type, expected true or false
+            gateway.tls | "" | ok false:Boolean
+            gateway.tls | " " | ok false:Boolean
+            gateway.tls | "null" | ok false:Boolean
+            gateway.tls | " null " | ok false:Boolean
+            gateway.tls | "NULL" | gateway.tls: wrong type, expected true or false
+            gateway.tls | null | ok false:Boolean
+            gateway.tls | {} | gateway.tls: wrong type, expected true or false
+            gateway.tls | {"a": 1} | gateway.tls: wrong type, expected true or false
+            gateway.tls | [] | gateway.tls: wrong type, expected true or false
+            gateway.tls | [true] | gateway.tls: wrong type, expected true or false
+            # objects: an object or null, nothing else; unknown fields named with the object's known ones
+            gateway | 17 | gateway: wrong type, expected an object
+            gateway | 1.5 | gateway: wrong type, expected an object
+            gateway | "x" | gateway: wrong type, expected an object
+            gateway | "" | gateway: wrong type, expected an object
+            gateway | true | gateway: wrong type, expected an object
+            gateway | null | gateway: missing (e.g. {"uplink": "coap", "host": "192.168.1.10"})
+            gateway | {} | gateway.uplink: missing (coap, coaps or mqtt) || gateway.host: missing (the gateway's IP address or host name)
+            gateway | {"a": 1} | gateway: unknown field 'a' (known fields here: format, host, password, port, psk, tls, uplink, username)
+            gateway | [] | gateway: wrong type, expected an object
+            gateway | [17] | gateway: wrong type, expected an object
+            gateway.psk | 17 | gateway.psk: wrong type, expected an object
+            gateway.psk | "x" | gateway.psk: wrong type, expected an object
+            gateway.psk | "" | gateway.psk: wrong type, expected an object
+            gateway.psk | true | gateway.psk: wrong type, expected an object
+            gateway.psk | null | gateway.psk: missing: coaps needs {"identity": ..., "key": base64}
+            gateway.psk | {} | gateway.psk.identity: missing or empty (1-128 characters, usually the device id) || gateway.psk.key: missing (the pre-shared key, base64)
+            gateway.psk | {"a": 1} | gateway.psk: unknown field 'a' (known fields here: identity, key)
+            gateway.psk | [] | gateway.psk: wrong type, expected an object
+            outbox | 17 | outbox: wrong type, expected an object
+            outbox | "x" | outbox: wrong type, expected an object
+            outbox | "" | outbox: wrong type, expected an object
+            outbox | true | outbox: wrong type, expected an object
+            outbox | null | ok 8388608:Long
+            outbox | {} | ok 8388608:Long
+            outbox | {"a": 1} | outbox: unknown field 'a' (known fields here: budgetBytes)
+            outbox | [] | outbox: wrong type, expected an object
+            # sensors: a list of objects (null entries are reported by the checks); changed on purpose: a non-list
+            # was "sensors: wrong type, expected an object" (databind named the wrong type), now "expected a list"
+            sensors | 17 | sensors: wrong type, expected a list
+            sensors | 1.5 | sensors: wrong type, expected a list
+            sensors | "x" | sensors: wrong type, expected a list
+            sensors | "" | sensors: wrong type, expected a list
+            sensors | true | sensors: wrong type, expected a list
+            sensors | null | sensors: missing or empty: list at least one sensor with its channels
+            sensors | {} | sensors: wrong type, expected a list
+            sensors | {"a": 1} | sensors: wrong type, expected a list
+            sensors | [] | sensors: missing or empty: list at least one sensor with its channels
+            sensors | [17] | sensors[0]: wrong type, expected an object
+            sensors | ["x"] | sensors[0]: wrong type, expected an object
+            sensors | [null] | sensors[0]: expected an object
+            sensors | [[]] | sensors[0]: wrong type, expected an object
+            sensors | [{}] | sensors[0].chip: missing (e.g. "bme280") || sensors[0].channels: missing or empty: name each channel to read with its interval, e.g. {"temperature": "10s"}
+            sensors[0] | 17 | sensors[0]: wrong type, expected an object
+            sensors[0] | "x" | sensors[0]: wrong type, expected an object
+            sensors[0] | "" | sensors[0]: wrong type, expected an object
+            sensors[0] | true | sensors[0]: wrong type, expected an object
+            sensors[0] | null | sensors[0]: expected an object
+            sensors[0] | {} | sensors[0].chip: missing (e.g. "bme280") || sensors[0].channels: missing or empty: name each channel to read with its interval, e.g. {"temperature": "10s"}
+            sensors[0] | {"a": 1} | sensors[0].chip: missing (e.g. "bme280") || sensors[0].channels: missing or empty: name each channel to read with its interval, e.g. {"temperature": "10s"} || sensors[0]: unknown field 'a' (a sensor has chip, channels and address, bus, calibration, chipSelect, input, pin, pull, romId, settings)
+            sensors[0] | [] | sensors[0]: wrong type, expected an object
+            sensors[0] | [17] | sensors[0]: wrong type, expected an object
+            # a sensor entry's values, as the checks see them: whole numbers as Integer when they fit, the value shown as JSON
+            sensors[0].chip | 17 | sensors[0].chip: missing (e.g. "bme280")
+            sensors[0].chip | true | sensors[0].chip: missing (e.g. "bme280")
+            sensors[0].chip | "" | sensors[0].chip: missing (e.g. "bme280")
+            sensors[0].chip | " " | sensors[0].chip: missing (e.g. "bme280")
+            sensors[0].chip | "x" | sensors[0].chip: unknown chip 'x' (known: bme280, pir, soil-ads1115)
+            sensors[0].chip | "bme280" | ok 'bme280'
+            sensors[0].chip | null | sensors[0].chip: missing (e.g. "bme280")
+            sensors[0].chip | {} | sensors[0].chip: missing (e.g. "bme280")
+            sensors[0].chip | [] | sensors[0].chip: missing (e.g. "bme280")
+            sensors[0].pin | 0 | ok 0:Integer
+            sensors[0].pin | -1 | sensors[0] (pir).pin: -1 is not a BCM GPIO number 0-27
+            sensors[0].pin | 17 | ok 17:Integer
+            sensors[0].pin | 27 | ok 27:Integer
+            sensors[0].pin | 28 | sensors[0] (pir).pin: 28 is not a BCM GPIO number 0-27
+            sensors[0].pin | -0 | ok 0:Integer
+            sensors[0].pin | 5.0 | sensors[0] (pir).pin: 5.0 is not a BCM GPIO number 0-27
+            sensors[0].pin | 1.5 | sensors[0] (pir).pin: 1.5 is not a BCM GPIO number 0-27
+            sensors[0].pin | 1e3 | sensors[0] (pir).pin: 1000.0 is not a BCM GPIO number 0-27
+            sensors[0].pin | 1E2 | sensors[0] (pir).pin: 100.0 is not a BCM GPIO number 0-27
+            sensors[0].pin | -0.0 | sensors[0] (pir).pin: -0.0 is not a BCM GPIO number 0-27
+            sensors[0].pin | 1e22 | sensors[0] (pir).pin: 1.0E22 is not a BCM GPIO number 0-27
+            sensors[0].pin | 1.0E-7 | sensors[0] (pir).pin: 1.0E-7 is not a BCM GPIO number 0-27
+            sensors[0].pin | 123456789.123456789 | sensors[0] (pir).pin: 1.2345678912345679E8 is not a BCM GPIO number 0-27
+            sensors[0].pin | 1e400 | sensors[0] (pir).pin: "Infinity" is not a BCM GPIO number 0-27
+            sensors[0].pin | 2147483647 | sensors[0] (pir).pin: 2147483647 is not a BCM GPIO number 0-27
+            sensors[0].pin | -2147483649 | sensors[0] (pir).pin: -2147483649 is not a BCM GPIO number 0-27
+            sensors[0].pin | 99999999999 | sensors[0] (pir).pin: 99999999999 is not a BCM GPIO number 0-27
+            sensors[0].pin | 12345678901234567890123 | sensors[0] (pir).pin: 12345678901234567890123 is not a BCM GPIO number 0-27
+            sensors[0].pin | "17" | sensors[0] (pir).pin: "17" is not a BCM GPIO number 0-27
+            sensors[0].pin | " 17 " | sensors[0] (pir).pin: " 17 " is not a BCM GPIO number 0-27
+            sensors[0].pin | "" | sensors[0] (pir).pin: "" is not a BCM GPIO number 0-27
+            sensors[0].pin | "null" | sensors[0] (pir).pin: "null" is not a BCM GPIO number 0-27
+            sensors[0].pin | true | sensors[0] (pir).pin: true is not a BCM GPIO number 0-27
+            sensors[0].pin | false | sensors[0] (pir).pin: false is not a BCM GPIO number 0-27
+            sensors[0].pin | null | sensors[0] (pir).pin: null is not a BCM GPIO number 0-27
+            sensors[0].pin | {} | sensors[0] (pir).pin: {} is not a BCM GPIO number 0-27
+            sensors[0].pin | {"a": 1} | sensors[0] (pir).pin: {"a":1} is not a BCM GPIO number 0-27
+            sensors[0].pin | {"a": "b", "c": [1, 2.5, null, true, {}]} | sensors[0] (pir).pin: {"a":"b","c":[1,2.5,null,true,{}]} is not a BCM GPIO number 0-27
+            sensors[0].pin | [] | sensors[0] (pir).pin: [] is not a BCM GPIO number 0-27
+            sensors[0].pin | [17] | sensors[0] (pir).pin: [17] is not a BCM GPIO number 0-27
+            sensors[0].pin | ["x"] | sensors[0] (pir).pin: ["x"] is not a BCM GPIO number 0-27
+            sensors[0].bus | 0 | ok 0:Integer
+            sensors[0].bus | 9 | ok 9:Integer
+            sensors[0].bus | 10 | sensors[0] (bme280).bus: 10 is not a bus number 0-9
+            sensors[0].bus | -1 | sensors[0] (bme280).bus: -1 is not a bus number 0-9
+            sensors[0].bus | 1.0 | sensors[0] (bme280).bus: 1.0 is not a bus number 0-9
+            sensors[0].bus | "1" | sensors[0] (bme280).bus: "1" is not a bus number 0-9
+            sensors[0].bus | true | sensors[0] (bme280).bus: true is not a bus number 0-9
+            sensors[0].bus | null | sensors[0] (bme280).bus: null is not a bus number 0-9
+            sensors[0].bus | {} | sensors[0] (bme280).bus: {} is not a bus number 0-9
+            sensors[0].bus | [] | sensors[0] (bme280).bus: [] is not a bus number 0-9
+            sensors[0].address | 17 | ok 17:Integer
+            sensors[0].address | 118 | ok 118:Integer
+            sensors[0].address | 119 | ok 119:Integer
+            sensors[0].address | 120 | sensors[0] (bme280).address: bad address 120: give a 7-bit I2C address 0x03-0x77, e.g. "0x76"
+            sensors[0].address | 2 | sensors[0] (bme280).address: bad address 2: give a 7-bit I2C address 0x03-0x77, e.g. "0x76"
+            sensors[0].address | 3 | ok 3:Integer
+            sensors[0].address | 5.0 | sensors[0] (bme280).address: bad address 5.0: give a 7-bit I2C address 0x03-0x77, e.g. "0x76"
+            sensors[0].address | 1e3 | sensors[0] (bme280).address: bad address 1000.0: give a 7-bit I2C address 0x03-0x77, e.g. "0x76"
+            sensors[0].address | 99999999999 | sensors[0] (bme280).address: bad address 99999999999: give a 7-bit I2C address 0x03-0x77, e.g. "0x76"
+            sensors[0].address | "0x76" | ok 118:Integer
+            sensors[0].address | "0X2a" | ok 42:Integer
+            sensors[0].address | "0x7g" | sensors[0] (bme280).address: bad address "0x7g": give a 7-bit I2C address 0x03-0x77, e.g. "0x76"
+            sensors[0].address | "0x777" | sensors[0] (bme280).address: bad address "0x777": give a 7-bit I2C address 0x03-0x77, e.g. "0x76"
+            sensors[0].address | "0x03" | ok 3:Integer
+            sensors[0].address | "0x78" | sensors[0] (bme280).address: bad address "0x78": give a 7-bit I2C address 0x03-0x77, e.g. "0x76"
+            sensors[0].address | "118" | sensors[0] (bme280).address: bad address "118": give a 7-bit I2C address 0x03-0x77, e.g. "0x76"
+            sensors[0].address | "" | sensors[0] (bme280).address: bad address "": give a 7-bit I2C address 0x03-0x77, e.g. "0x76"
+            sensors[0].address | true | sensors[0] (bme280).address: bad address true: give a 7-bit I2C address 0x03-0x77, e.g. "0x76"
+            sensors[0].address | null | sensors[0] (bme280).address: bad address null: give a 7-bit I2C address 0x03-0x77, e.g. "0x76"
+            sensors[0].address | {"a": 1} | sensors[0] (bme280).address: bad address {"a":1}: give a 7-bit I2C address 0x03-0x77, e.g. "0x76"
+            sensors[0].address | [1] | sensors[0] (bme280).address: bad address [1]: give a 7-bit I2C address 0x03-0x77, e.g. "0x76"
+            sensors[0].chipSelect | 0 | ok 0:Integer
+            sensors[0].chipSelect | 3 | ok 3:Integer
+            sensors[0].chipSelect | 4 | sensors[0] (bme280).chipSelect: 4 is not a chip select 0-3
+            sensors[0].chipSelect | 1.0 | sensors[0] (bme280).chipSelect: 1.0 is not a chip select 0-3
+            sensors[0].chipSelect | "1" | sensors[0] (bme280).chipSelect: "1" is not a chip select 0-3
+            sensors[0].chipSelect | null | sensors[0] (bme280).chipSelect: null is not a chip select 0-3
+            sensors[0].input | 0 | ok 0:Integer
+            sensors[0].input | 15 | ok 15:Integer
+            sensors[0].input | 16 | sensors[0] (bme280).input: 16 is not an input number 0-15
+            sensors[0].input | 1.0 | sensors[0] (bme280).input: 1.0 is not an input number 0-15
+            sensors[0].input | "1" | sensors[0] (bme280).input: "1" is not an input number 0-15
+            sensors[0].input | null | sensors[0] (bme280).input: null is not an input number 0-15
+            sensors[0].romId | "28-0000075e3a1b" | ok '28-0000075e3a1b'
+            sensors[0].romId | "28-0000075E3A1B" | sensors[0] (bme280).romId: expected a 1-Wire ROM id such as "28-0000075e3a1b"
+            sensors[0].romId | 28 | sensors[0] (bme280).romId: expected a 1-Wire ROM id such as "28-0000075e3a1b"
+            sensors[0].romId | null | sensors[0] (bme280).romId: expected a 1-Wire ROM id such as "28-0000075e3a1b"
+            sensors[0].pull | "up" | ok 'up'
+            sensors[0].pull | "down" | ok 'down'
+            sensors[0].pull | "none" | ok 'none'
+            sensors[0].pull | "UP" | sensors[0] (bme280).pull: expected "up", "down" or "none"
+            sensors[0].pull | 1 | sensors[0] (bme280).pull: expected "up", "down" or "none"
+            sensors[0].pull | null | sensors[0] (bme280).pull: expected "up", "down" or "none"
+            sensors[0].calibration | {"a": 1, "b": 99999999999, "c": 12345678901234567890123, "d": 1.5, "e": 1e3, "f": "s", "g": true, "h": -0, "i": -0.0, "j": false} | ok {a=1:Integer, b=99999999999:Long, c=12345678901234567890123:BigInteger, d=1.5:Double, e=1000.0:Double, f='s', g=true:Boolean, h=0:Integer, i=-0.0:Double, j=false:Boolean}
+            sensors[0].calibration | {"a": 1e400, "b": 4.9e-324, "c": 1e-400, "d": 123456789.123456789, "e": 1E+2, "f": 100000000000000000000.0} | ok {a=Infinity:Double, b=4.9E-324:Double, c=0.0:Double, d=1.2345678912345679E8:Double, e=100.0:Double, f=1.0E20:Double}
+            sensors[0].calibration | {"b": 1, "a": 2} | ok {b=1:Integer, a=2:Integer}
+            sensors[0].calibration | {} | ok {}
+            sensors[0].calibration | {"a": null} | sensors[0] (bme280).calibration: expected an object of numbers, strings or booleans
+            sensors[0].calibration | {"a": {}} | sensors[0] (bme280).calibration: expected an object of numbers, strings or booleans
+            sensors[0].calibration | {"a": []} | sensors[0] (bme280).calibration: expected an object of numbers, strings or booleans
+            sensors[0].calibration | 17 | sensors[0] (bme280).calibration: expected an object of numbers, strings or booleans
+            sensors[0].calibration | "x" | sensors[0] (bme280).calibration: expected an object of numbers, strings or booleans
+            sensors[0].calibration | true | sensors[0] (bme280).calibration: expected an object of numbers, strings or booleans
+            sensors[0].calibration | null | sensors[0] (bme280).calibration: expected an object of numbers, strings or booleans
+            sensors[0].calibration | [] | sensors[0] (bme280).calibration: expected an object of numbers, strings or booleans
+            sensors[0].calibration | [17] | sensors[0] (bme280).calibration: expected an object of numbers, strings or booleans
+            sensors[0].settings | {"mode": "forced", "oversampling": 4, "standbyMs": 62.5} | ok {mode='forced', oversampling=4:Integer, standbyMs=62.5:Double}
+            sensors[0].settings | {} | ok {}
+            sensors[0].settings | {"a": null} | sensors[0] (bme280).settings: expected an object of numbers, strings or booleans
+            sensors[0].settings | {"a": [1]} | sensors[0] (bme280).settings: expected an object of numbers, strings or booleans
+            sensors[0].settings | "x" | sensors[0] (bme280).settings: expected an object of numbers, strings or booleans
+            sensors[0].settings | null | sensors[0] (bme280).settings: expected an object of numbers, strings or booleans
+            sensors[0].channels | 17 | sensors[0] (pir).channels: missing or empty: name each channel to read with its interval, e.g. {"temperature": "10s"}
+            sensors[0].channels | "x" | sensors[0] (pir).channels: missing or empty: name each channel to read with its interval, e.g. {"temperature": "10s"}
+            sensors[0].channels | null | sensors[0] (pir).channels: missing or empty: name each channel to read with its interval, e.g. {"temperature": "10s"}
+            sensors[0].channels | {} | sensors[0] (pir).channels: missing or empty: name each channel to read with its interval, e.g. {"temperature": "10s"}
+            sensors[0].channels | [] | sensors[0] (pir).channels: missing or empty: name each channel to read with its interval, e.g. {"temperature": "10s"}
+            sensors[0].channels | ["motion"] | sensors[0] (pir).channels: missing or empty: name each channel to read with its interval, e.g. {"temperature": "10s"}
+            sensors[0].channels | {"motion": "event"} | ok {motion=OnEvent[]}
+            sensors[0].channels | {"motion": "event", "door": "1s"} | ok {motion=OnEvent[], door=Every[interval=PT1S]}
+            sensors[0].channels | {"m o": "1s"} | sensors[0] (pir).channels.m o: not a channel name: use letters, digits and - . / _ (SenML's name characters), starting with a letter or digit
+            sensors[0].channels | {"_m": "1s"} | sensors[0] (pir).channels._m: not a channel name: use letters, digits and - . / _ (SenML's name characters), starting with a letter or digit
+            sensors[0].channels | {"motion": 10} | sensors[0] (pir).channels.motion: expected an interval such as "10s", "5m" or "event"
+            sensors[0].channels.motion | "event" | ok {motion=OnEvent[]}
+            sensors[0].channels.motion | "EVENT" | sensors[0] (pir).channels.motion: bad interval 'EVENT': use a number with ms, s, m or h ("500ms", "10s", "5m"), or "event"
+            sensors[0].channels.motion | "10s" | ok {motion=Every[interval=PT10S]}
+            sensors[0].channels.motion | "100ms" | ok {motion=Every[interval=PT0.1S]}
+            sensors[0].channels.motion | "99ms" | sensors[0] (pir).channels.motion: interval 99ms is out of range: give 100ms to 24h
+            sensors[0].channels.motion | "24h" | ok {motion=Every[interval=PT24H]}
+            sensors[0].channels.motion | "25h" | sensors[0] (pir).channels.motion: interval 25h is out of range: give 100ms to 24h
+            sensors[0].channels.motion | "1d" | sensors[0] (pir).channels.motion: bad interval '1d': use a number with ms, s, m or h ("500ms", "10s", "5m"), or "event"
+            sensors[0].channels.motion | "5 minutes" | sensors[0] (pir).channels.motion: bad interval '5 minutes': use a number with ms, s, m or h ("500ms", "10s", "5m"), or "event"
+            sensors[0].channels.motion | "" | sensors[0] (pir).channels.motion: bad interval '': use a number with ms, s, m or h ("500ms", "10s", "5m"), or "event"
+            sensors[0].channels.motion | 10 | sensors[0] (pir).channels.motion: expected an interval such as "10s", "5m" or "event"
+            sensors[0].channels.motion | true | sensors[0] (pir).channels.motion: expected an interval such as "10s", "5m" or "event"
+            sensors[0].channels.motion | null | sensors[0] (pir).channels.motion: expected an interval such as "10s", "5m" or "event"
+            sensors[0].channels.motion | {} | sensors[0] (pir).channels.motion: expected an interval such as "10s", "5m" or "event"
+            sensors[0].channels.motion | [] | sensors[0] (pir).channels.motion: expected an interval such as "10s", "5m" or "event"
+            """;
+
+    static Stream<Arguments> fieldTable() {
+        return FIELD_TABLE.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).map(l -> {
+            String[] c = l.split(" \\| ", 3);
+            return Arguments.of(c[0], c[1], c[2]);
+        });
+    }
+
+    @ParameterizedTest(name = "{0} = {1}")
+    @MethodSource("fieldTable")
+    void eachKindOfValueInEachFieldIsTakenOrRefusedAsBefore(String field, String value, String expected) {
+        assertEquals(expected, outcome(field, with(field, value).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    static Arguments doc(String json, String expected) {
+        StringBuilder label = new StringBuilder("`");
+        json.chars().forEach(c -> label.append(c >= 0x20 ? String.valueOf((char) c) : "\\u%04x".formatted(c)));
+        String l = label.append('`').toString();
+        return Arguments.of(l.length() > 90 ? l.substring(0, 45) + " ... " + l.substring(l.length() - 40) : l,
+                json.getBytes(StandardCharsets.UTF_8), expected);
+    }
+
+    static Arguments bytes(String label, byte[] doc, String expected) {
+        return Arguments.of(label, doc, expected);
+    }
+
+    static byte[] latin1(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    static final String BOM = "\u00EF\u00BB\u00BF";
+    static final String BODY = MQTT.substring(1, MQTT.length() - 1);
+    static final String NINES = "9".repeat(1001);
+    static final String DEEP = "[".repeat(1001) + "]".repeat(1001);
+
+    static List<Arguments> documents() {
+        List<Arguments> d = new ArrayList<>(List.of(
+                // empty and blank files; a JSON null; the top is not an object
+                doc("", "the file is empty: expected a JSON object (see README.md, device config)"),
+                doc(" \n\t ", "the file is empty: expected a JSON object (see README.md, device config)"),
+                doc("null", "the config is empty: expected a JSON object"),
+                doc(" null ", "the config is empty: expected a JSON object"),
+                doc("[]", "the config: wrong type, expected an object"),
+                doc("[1]", "the config: wrong type, expected an object"),
+                doc("1", "the config: wrong type, expected an object"),
+                doc("\"x\"", "the config: wrong type, expected an object"),
+                doc("true", "the config: wrong type, expected an object"),
+                doc("{}", "deviceId: missing (e.g. \"kitchen-climate\") || gateway: missing (e.g. {\"uplink\": \"coap\", \"host\": \"192.168.1.10\"}) || board: missing (one of arm64-virt, rpi3, rpi4, sim) || sensors: missing or empty: list at least one sensor with its channels"),
+                doc(MQTT, "ok"),
+                doc(" \r\n" + MQTT + "\n\n", "ok"),
+                // more after the config; changed on purpose: "the config: wrong type, expected an object"
+                // (what databind's FAIL_ON_TRAILING_TOKENS came out as) said the config was not an object
+                doc("{} {}", "not valid JSON at line 1, column 4: more after the end of the config: the file holds one JSON object"),
+                doc("{} 1", "not valid JSON at line 1, column 4: more after the end of the config: the file holds one JSON object"),
+                doc("null 1", "not valid JSON at line 1, column 6: more after the end of the config: the file holds one JSON object"),
+                doc("null {}", "not valid JSON at line 1, column 6: more after the end of the config: the file holds one JSON object"),
+                doc("{\"sensors\": [{\"pin\": 99}]} {}", "not valid JSON at line 1, column 28: more after the end of the config: the file holds one JSON object"),
+                doc(MQTT + "\n{}", "not valid JSON at line 2, column 1: more after the end of the config: the file holds one JSON object"),
+                doc("{} ]", "not valid JSON at line 1, column 4: Unexpected close marker ']': no open Array to close"),
+                doc("{} x", "not valid JSON at line 1, column 4: Unrecognized token 'x': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')"),
+                doc("{}x", "not valid JSON at line 1, column 3: Unrecognized token 'x': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')"),
+                doc(MQTT + "\u0000", "not valid JSON at line 1, column 289: Illegal character ((CTRL-CHAR, code 0)): only regular white space (\\r, \\n, \\t) is allowed between tokens"),
+                // not JSON
+                doc("{} // c", "not valid JSON at line 1, column 4: Unexpected character ('/' (code 47)): maybe a (non-standard) comment? (not recognized as one since Feature 'ALLOW_COMMENTS' not enabled for parser)"),
+                doc("{} /* c */", "not valid JSON at line 1, column 4: Unexpected character ('/' (code 47)): maybe a (non-standard) comment? (not recognized as one since Feature 'ALLOW_COMMENTS' not enabled for parser)"),
+                doc("// c\n{}", "not valid JSON at line 1, column 1: Unexpected character ('/' (code 47)): maybe a (non-standard) comment? (not recognized as one since Feature 'ALLOW_COMMENTS' not enabled for parser)"),
+                doc("{\"deviceId\": \"d1\" // c\n}", "not valid JSON at line 1, column 19: Unexpected character ('/' (code 47)): maybe a (non-standard) comment? (not recognized as one since Feature 'ALLOW_COMMENTS' not enabled for parser)"),
+                doc("{", "not valid JSON at line 1, column 2: Unexpected end-of-input: expected close marker for Object (start marker at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, column: 1])"),
+                doc("{\"deviceId\"", "not valid JSON at line 1, column 12: Unexpected end-of-input within/between Object entries"),
+                doc("{\"deviceId\": ", "not valid JSON at line 1, column 14: Unexpected end-of-input within/between Object entries"),
+                doc("{\"deviceId\": \"d1\"", "not valid JSON at line 1, column 18: Unexpected end-of-input: expected close marker for Object (start marker at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, column: 1])"),
+                doc("{\"deviceId\": \"d1\",}", "not valid JSON at line 1, column 19: Unexpected character ('}' (code 125)): was expecting double-quote to start field name"),
+                doc("{'deviceId': 'd1'}", "not valid JSON at line 1, column 2: Unexpected character (''' (code 39)): was expecting double-quote to start field name"),
+                doc("{deviceId: \"d1\"}", "not valid JSON at line 1, column 2: Unexpected character ('d' (code 100)): was expecting double-quote to start field name"),
+                doc("{\"deviceId\": \"d\u0001\"}", "not valid JSON at line 1, column 16: Illegal unquoted character ((CTRL-CHAR, code 1)): has to be escaped using backslash to be included in string value"),
+                doc("{\"deviceId\": \"d\\q\"}", "not valid JSON at line 1, column 17: Unrecognized character escape 'q' (code 113)"),
+                doc("{\"deviceId\": NaN}", "not valid JSON at line 1, column 17: Non-standard token 'NaN': enable `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow"),
+                doc("{\"gateway\": {\"port\": 01}}", "not valid JSON at line 1, column 23: Invalid numeric value: Leading zeroes not allowed"),
+                doc("{\"gateway\": {\"port\": -}}", "not valid JSON at line 1, column 23: Unexpected character ('}' (code 125)) in numeric value: expected digit (0-9) to follow minus sign, for valid numeric value"),
+                doc("{\"gateway\": {\"port\": .5}}", "not valid JSON at line 1, column 22: Unexpected character ('.' (code 46)): expected a valid value (JSON String, Number, Array, Object or token 'null', 'true' or 'false')"),
+                doc("{\"gateway\": {\"port\": 1.}}", "not valid JSON at line 1, column 24: Unexpected character ('}' (code 125)) in numeric value: Decimal point not followed by a digit"),
+                doc("{\"gateway\": {\"port\": +1}}", "not valid JSON at line 1, column 23: Unexpected character ('+' (code 43)) in numeric value: JSON spec does not allow numbers to have plus signs: enable `JsonReadFeature.ALLOW_LEADING_PLUS_SIGN_FOR_NUMBERS` to allow"),
+                doc("{\"gateway\": {\"port\": 0x10}}", "not valid JSON at line 1, column 23: Unexpected character ('x' (code 120)): was expecting comma to separate Object entries"),
+                // JSON escapes; a value shown in a message is JSON-escaped
+                doc("{\"deviceId\": \"d\\u0031\"}", "gateway: missing (e.g. {\"uplink\": \"coap\", \"host\": \"192.168.1.10\"}) || board: missing (one of arm64-virt, rpi3, rpi4, sim) || sensors: missing or empty: list at least one sensor with its channels"),
+                doc("{\"deviceId\": \"\\ud800\"}", "deviceId: '\ud800' is not a device id: use 1-63 of a-z, 0-9, '_' and '-', starting with a letter or digit || gateway: missing (e.g. {\"uplink\": \"coap\", \"host\": \"192.168.1.10\"}) || board: missing (one of arm64-virt, rpi3, rpi4, sim) || sensors: missing or empty: list at least one sensor with its channels"),
+                doc(with("deviceId", "\"\\u00e9\\n\\\"\\u0001/\""), "deviceId: '\u00e9\n\"\u0001/' is not a device id: use 1-63 of a-z, 0-9, '_' and '-', starting with a letter or digit"),
+                doc(with("sensors[0].pin", "\"\\u00e9\\n\\\"\\u0001/\""), "sensors[0] (pir).pin: \"\u00e9\\n\\\"\\u0001/\" is not a BCM GPIO number 0-27"),
+                doc(with("sensors[0].address", "\"\\u001f\\b\\f\\r\\t\\\\ \\u007f\\u2028\\ud800\""), "sensors[0] (bme280).address: bad address \"\\u001F\\b\\f\\r\\t\\\\ \u007f\u2028\ud800\": give a 7-bit I2C address 0x03-0x77, e.g. \"0x76\""),
+                doc(with("sensors[0].pin", "{\"a\\nb\": \"\\\"\"}"), "sensors[0] (pir).pin: {\"a\\nb\":\"\\\"\"} is not a BCM GPIO number 0-27"),
+                doc(with("gateway.port", "\"\\t1883\\n\""), "ok"),
+                doc(with("gateway.port", "\"\\u000017\""), "ok"),
+                doc(with("gateway.port", "\"\\u00a017\""), "gateway.port: wrong type, expected a whole number"),
+                doc(with("gateway.port", "\"\\u001f\""), "ok"),
+                // duplicate keys, at any depth
+                doc("{\"deviceId\": \"d1\", \"deviceId\": \"d1\"}", "not valid JSON at line 1, column 30: Duplicate field 'deviceId'"),
+                doc("{\"gateway\": {\"host\": \"a\", \"host\": \"b\"}}", "not valid JSON at line 1, column 33: Duplicate field 'host'"),
+                doc("{\"gateway\": {\"psk\": {\"key\": \"a\", \"key\": \"b\"}}}", "not valid JSON at line 1, column 39: Duplicate field 'key'"),
+                doc("{\"outbox\": {\"budgetBytes\": 1, \"budgetBytes\": 2}}", "not valid JSON at line 1, column 44: Duplicate field 'budgetBytes'"),
+                doc("{\"sensors\": [{\"pin\": 1, \"pin\": 2}]}", "not valid JSON at line 1, column 30: Duplicate field 'pin'"),
+                doc("{\"sensors\": [{\"channels\": {\"a\": \"1s\", \"a\": \"2s\"}}]}", "not valid JSON at line 1, column 42: Duplicate field 'a'"),
+                doc(with("sensors[0].calibration", "{\"a\": 1, \"a\": 2}"), "not valid JSON at line 1, column 231: Duplicate field 'a'"),
+                doc("{" + BODY + ", \"gateway\": {}}", "not valid JSON at line 1, column 298: Duplicate field 'gateway'"),
+                // unknown fields: named with the known ones of the object they sit in; changed on purpose:
+                // a name with a dot in it ("a.b") was reported as sitting in an object "a"
+                doc("{\"bord\": 1}", "unknown field 'bord' (known fields here: board, dataDir, deviceId, gateway, outbox, sensors)"),
+                doc("{\"\": 1}", "unknown field '' (known fields here: board, dataDir, deviceId, gateway, outbox, sensors)"),
+                doc("{\"DeviceId\": \"d1\"}", "unknown field 'DeviceId' (known fields here: board, dataDir, deviceId, gateway, outbox, sensors)"),
+                doc("{\"a.b\": 1}", "unknown field 'a.b' (known fields here: board, dataDir, deviceId, gateway, outbox, sensors)"),
+                doc("{\"gateway\": {\"a.b\": 1}}", "gateway: unknown field 'a.b' (known fields here: format, host, password, port, psk, tls, uplink, username)"),
+                doc("{\"gateway\": {\"prot\": 1}}", "gateway: unknown field 'prot' (known fields here: format, host, password, port, psk, tls, uplink, username)"),
+                doc("{\"gateway\": {\"psk\": {\"idenity\": 1}}}", "gateway.psk: unknown field 'idenity' (known fields here: identity, key)"),
+                doc("{\"gateway\": {\"psk\": {\"identity\": \"i\", \"key\": \"k\", \"x\": 1}}}", "gateway.psk: unknown field 'x' (known fields here: identity, key)"),
+                doc("{\"outbox\": {\"budget\": 1}}", "outbox: unknown field 'budget' (known fields here: budgetBytes)"),
+                doc("{" + BODY + ", \"bord\": 1}", "unknown field 'bord' (known fields here: board, dataDir, deviceId, gateway, outbox, sensors)"),
+                // which of two mistakes is reported: an unknown field only once its object is read
+                // through (or all its fields are given), anything else where it is met
+                doc("{\"bord\": 1, \"deviceId\": }", "not valid JSON at line 1, column 25: Unexpected character ('}' (code 125)): expected a value"),
+                doc("{\"bord\": 1, \"deviceId\": []}", "deviceId: wrong type, expected a string"),
+                doc("{\"bord\": 1, \"bard\": 2}", "unknown field 'bord' (known fields here: board, dataDir, deviceId, gateway, outbox, sensors)"),
+                doc("{\"bord\": 1, \"gateway\": {\"prot\": 1}}", "gateway: unknown field 'prot' (known fields here: format, host, password, port, psk, tls, uplink, username)"),
+                doc("{\"bord\": [1, {\"a\": \"b\"}, 1.5, null], \"deviceId\": \"d1\"}", "unknown field 'bord' (known fields here: board, dataDir, deviceId, gateway, outbox, sensors)"),
+                doc("{\"gateway\": {\"prot\": 1, \"port\": \"x\"}}", "gateway.port: wrong type, expected a whole number"),
+                doc("{\"gateway\": {\"port\": \"x\"}, \"bord\": 1}", "gateway.port: wrong type, expected a whole number"),
+                doc("{\"outbox\": {\"x\": 1, \"budgetBytes\": 65536, \"y\": 2}}", "outbox: unknown field 'x' (known fields here: budgetBytes)"),
+                doc("{\"outbox\": {\"x\": 1, \"budgetBytes\": 65536, \"y\": x}}", "not valid JSON at line 1, column 48: Unrecognized token 'x': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')"),
+                doc("{\"outbox\": {\"budgetBytes\": 65536, \"y\": x}}", "not valid JSON at line 1, column 40: Unrecognized token 'x': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')"),
+                doc("{\"outbox\": {\"budgetBytes\": 65536, \"y\": [x}}", "outbox: unknown field 'y' (known fields here: budgetBytes)"),
+                doc("{\"outbox\": {\"budgetBytes\": 65536 x}}", "not valid JSON at line 1, column 34: Unexpected character ('x' (code 120)): was expecting comma to separate Object entries"),
+                doc("{" + BODY + ", \"bord\": \"\\q\"}", "unknown field 'bord' (known fields here: board, dataDir, deviceId, gateway, outbox, sensors)"),
+                doc("{" + BODY + ", \"bord\": [x}", "unknown field 'bord' (known fields here: board, dataDir, deviceId, gateway, outbox, sensors)"),
+                doc("{\"deviceId\": [], \"gateway\": {", "deviceId: wrong type, expected a string"),
+                doc("{\"deviceId\": [x", "deviceId: wrong type, expected a string"),
+                doc("{\"deviceId\": {x", "deviceId: wrong type, expected a string"),
+                doc("{\"gateway\": [x", "gateway: wrong type, expected an object"),
+                doc("{\"gateway\": 1 x", "gateway: wrong type, expected an object"),
+                doc("{\"sensors\": {x", "sensors: wrong type, expected a list"),
+                doc("{\"sensors\": [[x", "sensors[0]: wrong type, expected an object"),
+                doc("{\"sensors\": [1 x", "sensors[0]: wrong type, expected an object"),
+                doc("{\"sensors\": [1, {\"bord\": 1}]}", "sensors[0]: wrong type, expected an object"),
+                doc("{\"sensors\": [{\"pin\": \"x\"}], x", "not valid JSON at line 1, column 29: Unexpected character ('x' (code 120)): was expecting double-quote to start field name"),
+                doc("{\"gateway\": {\"port\": [x", "gateway.port: wrong type, expected a whole number"),
+                doc("{\"gateway\": {\"tls\": {x", "gateway.tls: wrong type, expected true or false"),
+                doc("{\"gateway\": {\"port\": 1.5 x", "gateway.port: wrong type, expected a whole number"),
+                doc("{\"gateway\": {\"port\": 99999999999 x", "not valid JSON at line 1, column 33: Numeric value (99999999999) out of range of int (-2147483648 - 2147483647)"),
+                doc("{\"gateway\": {\"port\": \"x\" x", "gateway.port: wrong type, expected a whole number"),
+                doc("[x", "the config: wrong type, expected an object"),
+                doc("1 x", "the config: wrong type, expected an object"),
+                doc("{\"deviceId\": \"d1\"} x", "not valid JSON at line 1, column 20: Unrecognized token 'x': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')"),
+                // the parser's limits: 1000 digits, 1000 levels deep
+                doc(with("deviceId", NINES), "not valid JSON: Number value length (1001) exceeds the maximum allowed (1000, from `StreamReadConstraints.getMaxNumberLength()`)"),
+                doc(with("deviceId", "1." + NINES), "not valid JSON: Number value length (1002) exceeds the maximum allowed (1000, from `StreamReadConstraints.getMaxNumberLength()`)"),
+                doc(with("gateway.port", NINES), "not valid JSON: Number value length (1001) exceeds the maximum allowed (1000, from `StreamReadConstraints.getMaxNumberLength()`)"),
+                doc(with("sensors[0].pin", NINES), "not valid JSON: Number value length (1001) exceeds the maximum allowed (1000, from `StreamReadConstraints.getMaxNumberLength()`)"),
+                doc(with("sensors[0].pin", DEEP), "not valid JSON: Document nesting depth (1001) exceeds the maximum allowed (1000, from `StreamReadConstraints.getMaxNestingDepth()`)"),
+                doc(with("deviceId", DEEP), "deviceId: wrong type, expected a string"),
+                doc("{\"bord\": 1" + NINES + "}", "not valid JSON: Number value length (1002) exceeds the maximum allowed (1000, from `StreamReadConstraints.getMaxNumberLength()`)"),
+                doc("{\"bord\": \"" + NINES + "\"}", "unknown field 'bord' (known fields here: board, dataDir, deviceId, gateway, outbox, sensors)"),
+                doc("{\"bord\": " + DEEP + "}", "not valid JSON: Document nesting depth (1001) exceeds the maximum allowed (1000, from `StreamReadConstraints.getMaxNestingDepth()`)"),
+                doc(with("sensors[0].settings", "{\"a\": " + "[".repeat(998) + "]".repeat(998) + "}"), "not valid JSON: Document nesting depth (1001) exceeds the maximum allowed (1000, from `StreamReadConstraints.getMaxNestingDepth()`)"),
+                // what is absent, null, or given where it is not used
+                doc("{\"outbox\": null, \"gateway\": null, \"sensors\": null, \"deviceId\": null, \"board\": null, \"dataDir\": null}", "deviceId: missing (e.g. \"kitchen-climate\") || gateway: missing (e.g. {\"uplink\": \"coap\", \"host\": \"192.168.1.10\"}) || board: missing (one of arm64-virt, rpi3, rpi4, sim) || sensors: missing or empty: list at least one sensor with its channels"),
+                doc("{\"gateway\": {}}", "deviceId: missing (e.g. \"kitchen-climate\") || gateway.uplink: missing (coap, coaps or mqtt) || gateway.host: missing (the gateway's IP address or host name) || board: missing (one of arm64-virt, rpi3, rpi4, sim) || sensors: missing or empty: list at least one sensor with its channels"),
+                doc("{\"gateway\": {\"psk\": {}}}", "deviceId: missing (e.g. \"kitchen-climate\") || gateway.uplink: missing (coap, coaps or mqtt) || gateway.host: missing (the gateway's IP address or host name) || gateway.psk.identity: missing or empty (1-128 characters, usually the device id) || gateway.psk.key: missing (the pre-shared key, base64) || board: missing (one of arm64-virt, rpi3, rpi4, sim) || sensors: missing or empty: list at least one sensor with its channels"),
+                doc("{\"gateway\": {\"psk\": null, \"uplink\": \"coaps\"}}", "deviceId: missing (e.g. \"kitchen-climate\") || gateway.host: missing (the gateway's IP address or host name) || gateway.psk: missing: coaps needs {\"identity\": ..., \"key\": base64} || board: missing (one of arm64-virt, rpi3, rpi4, sim) || sensors: missing or empty: list at least one sensor with its channels"),
+                doc("{\"gateway\": {\"uplink\": \"mqtt\", \"tls\": true}}", "deviceId: missing (e.g. \"kitchen-climate\") || gateway.host: missing (the gateway's IP address or host name) || board: missing (one of arm64-virt, rpi3, rpi4, sim) || sensors: missing or empty: list at least one sensor with its channels"),
+                doc("{\"gateway\": {\"uplink\": \"coap\", \"username\": \"u\", \"password\": \"p\", \"tls\": false}}", "deviceId: missing (e.g. \"kitchen-climate\") || gateway.host: missing (the gateway's IP address or host name) || gateway.username: only used with uplink mqtt || gateway.password: only used with uplink mqtt || gateway.tls: only used with uplink mqtt (use uplink coaps for CoAP over DTLS) || board: missing (one of arm64-virt, rpi3, rpi4, sim) || sensors: missing or empty: list at least one sensor with its channels"),
+                doc("{\"gateway\": {\"uplink\": \"coap\", \"tls\": \"\"}}", "deviceId: missing (e.g. \"kitchen-climate\") || gateway.host: missing (the gateway's IP address or host name) || board: missing (one of arm64-virt, rpi3, rpi4, sim) || sensors: missing or empty: list at least one sensor with its channels"),
+                doc("{\"gateway\": {\"uplink\": \"coap\", \"tls\": \"null\"}}", "deviceId: missing (e.g. \"kitchen-climate\") || gateway.host: missing (the gateway's IP address or host name) || board: missing (one of arm64-virt, rpi3, rpi4, sim) || sensors: missing or empty: list at least one sensor with its channels"),
+                doc("{\"gateway\": {\"uplink\": \"coap\", \"tls\": 0}}", "deviceId: missing (e.g. \"kitchen-climate\") || gateway.host: missing (the gateway's IP address or host name) || gateway.tls: only used with uplink mqtt (use uplink coaps for CoAP over DTLS) || board: missing (one of arm64-virt, rpi3, rpi4, sim) || sensors: missing or empty: list at least one sensor with its channels"),
+                doc("{\"gateway\": {\"uplink\": \"coap\", \"tls\": null}}", "deviceId: missing (e.g. \"kitchen-climate\") || gateway.host: missing (the gateway's IP address or host name) || board: missing (one of arm64-virt, rpi3, rpi4, sim) || sensors: missing or empty: list at least one sensor with its channels"),
+                doc("{\"gateway\": {\"password\": \"p\"}}", "deviceId: missing (e.g. \"kitchen-climate\") || gateway.uplink: missing (coap, coaps or mqtt) || gateway.host: missing (the gateway's IP address or host name) || gateway.password: given without gateway.username || board: missing (one of arm64-virt, rpi3, rpi4, sim) || sensors: missing or empty: list at least one sensor with its channels"),
+                doc("{\"sensors\": [{}, null]}", "deviceId: missing (e.g. \"kitchen-climate\") || gateway: missing (e.g. {\"uplink\": \"coap\", \"host\": \"192.168.1.10\"}) || board: missing (one of arm64-virt, rpi3, rpi4, sim) || sensors[0].chip: missing (e.g. \"bme280\") || sensors[0].channels: missing or empty: name each channel to read with its interval, e.g. {\"temperature\": \"10s\"} || sensors[1]: expected an object"),
+                doc("{\"sensors\": [{\"chip\": null, \"channels\": null, \"pin\": null}]}", "deviceId: missing (e.g. \"kitchen-climate\") || gateway: missing (e.g. {\"uplink\": \"coap\", \"host\": \"192.168.1.10\"}) || board: missing (one of arm64-virt, rpi3, rpi4, sim) || sensors[0].chip: missing (e.g. \"bme280\") || sensors[0].channels: missing or empty: name each channel to read with its interval, e.g. {\"temperature\": \"10s\"} || sensors[0].pin: null is not a BCM GPIO number 0-27"),
+                doc(MQTT.replace("]}", ", null, {\"chip\": \"pir\", \"pin\": 4, \"channels\": {\"m\": \"1s\"}}]}"), "sensors[1]: expected an object || sensors[2] (pir).pin: pin 4 is already used by sensors[0] (pir)"),
+                // encodings: a UTF-8 byte order mark, UTF-16 and UTF-32 (detected), bad UTF-8 where it is met;
+                // changed on purpose: a file of only a byte order mark and white space, or of white space in
+                // UTF-16, is "the file is empty" (it was "the config: wrong type, expected an object", and a
+                // lone byte order mark "not valid JSON at line 1, column 3: Unexpected character ('\uFEFF' ...")
+                bytes("BOM + config", latin1(BOM + MQTT), "ok"),
+                bytes("BOM + null", latin1(BOM + "null"), "the config is empty: expected a JSON object"),
+                bytes("BOM", latin1(BOM), "the file is empty: expected a JSON object (see README.md, device config)"),
+                bytes("BOM + blank", latin1(BOM + "  \n"), "the file is empty: expected a JSON object (see README.md, device config)"),
+                bytes("BOM BOM + config", latin1(BOM + BOM + MQTT), "not valid JSON at line 1, column 6: Unexpected character ('\ufeff' (code 65279 / 0xfeff)): expected a valid value (JSON String, Number, Array, Object or token 'null', 'true' or 'false')"),
+                bytes("UTF-16BE with BOM", ("\uFEFF" + MQTT).getBytes(StandardCharsets.UTF_16BE), "ok"),
+                bytes("UTF-16LE", MQTT.getBytes(StandardCharsets.UTF_16LE), "ok"),
+                bytes("UTF-32BE", MQTT.getBytes(java.nio.charset.Charset.forName("UTF-32BE")), "ok"),
+                bytes("UTF-16BE blank", "  ".getBytes(StandardCharsets.UTF_16BE), "the file is empty: expected a JSON object (see README.md, device config)"),
+                bytes("UTF-16BE null", "null".getBytes(StandardCharsets.UTF_16BE), "the config is empty: expected a JSON object"),
+                bytes("UTF-32 cut short", new byte[] {0, 0, 0, '{', 0, 0, 0}, "cannot read: Unexpected EOF in the middle of a 4-byte UTF-32 char: got 3, needed 4, at char #1, byte #3)"),
+                bytes("NUL", new byte[] {0}, "not valid JSON at line 1, column 2: Illegal character ((CTRL-CHAR, code 0)): only regular white space (\\r, \\n, \\t) is allowed between tokens"),
+                bytes("FF FE", latin1("\u00FF\u00FE"), "not valid JSON at line 1, column 2: Invalid UTF-8 start byte 0xff"),
+                bytes("FF before the config", latin1("\u00FF" + MQTT), "not valid JSON at line 1, column 2: Invalid UTF-8 start byte 0xff"),
+                bytes("FF after the config", latin1("{} \u00FF"), "not valid JSON at line 1, column 5: Invalid UTF-8 start byte 0xff"),
+                bytes("FF as the document", latin1("\"\u00FF\""), "not valid JSON at line 1, column 3: Invalid UTF-8 start byte 0xff"),
+                bytes("Latin-1 e-acute in deviceId", latin1(MQTT.replace("\"d1\"", "\"d\u00E9\"")), "not valid JSON at line 1, column 18: Invalid UTF-8 middle byte 0x22"),
+                bytes("C3 28 in deviceId", latin1(MQTT.replace("\"d1\"", "\"d\u00C3(\"")), "not valid JSON at line 1, column 18: Invalid UTF-8 middle byte 0x28"),
+                bytes("C3 cut short in deviceId", latin1(MQTT.replace("\"d1\"", "\"\u00C3\"")), "not valid JSON at line 1, column 17: Invalid UTF-8 middle byte 0x22"),
+                bytes("C0 80 (overlong) in deviceId", latin1(MQTT.replace("\"d1\"", "\"\u00C0\u0080\"")), "not valid JSON at line 1, column 16: Invalid UTF-8 start byte 0xc0"),
+                bytes("ED A0 80 (a surrogate) in deviceId", latin1(MQTT.replace("\"d1\"", "\"\u00ED\u00A0\u0080\"")), "not valid JSON at line 1, column 18: Invalid UTF-8: Illegal surrogate character 0xd800"),
+                bytes("F0 9F 98 80 (an emoji) in deviceId", latin1(MQTT.replace("\"d1\"", "\"\u00F0\u009F\u0098\u0080\"")), "deviceId: '\ud83d\ude00' is not a device id: use 1-63 of a-z, 0-9, '_' and '-', starting with a letter or digit"),
+                bytes("FF in a field name", latin1(MQTT.replace("\"board\"", "\"b\u00FF\"")), "not valid JSON at line 1, column 149: Invalid UTF-8 start byte 0xff"),
+                bytes("FF in an unknown field's value", latin1(MQTT.replace("\"board\": \"sim\"", "\"bord\": \"\u00FF\"")), "not valid JSON at line 1, column 155: Invalid UTF-8 start byte 0xff"),
+                bytes("FF in an unknown field's value after every field", latin1("{" + BODY + ", \"bord\": \"\u00FF\"}"), "unknown field 'bord' (known fields here: board, dataDir, deviceId, gateway, outbox, sensors)"),
+                bytes("FF in host", latin1(with("gateway.host", "\"\u00FF\"")), "not valid JSON at line 1, column 60: Invalid UTF-8 start byte 0xff"),
+                bytes("FF where a number goes", latin1(with("gateway.port", "\"\u00FF\"")), "not valid JSON at line 1, column 74: Invalid UTF-8 start byte 0xff"),
+                bytes("FF where true or false goes", latin1(with("gateway.tls", "\"\u00FF\"")), "not valid JSON at line 1, column 121: Invalid UTF-8 start byte 0xff"),
+                bytes("FF where the gateway object goes", latin1(with("gateway", "\"\u00FF\"")), "not valid JSON at line 1, column 33: Invalid UTF-8 start byte 0xff"),
+                bytes("FF where the sensor list goes", latin1(with("sensors", "\"\u00FF\"")), "not valid JSON at line 1, column 229: Invalid UTF-8 start byte 0xff"),
+                bytes("FF where a sensor goes", latin1(with("sensors[0]", "\"\u00FF\"")), "not valid JSON at line 1, column 230: Invalid UTF-8 start byte 0xff"),
+                bytes("FF in a sensor's setting", latin1(with("sensors[0].settings", "{\"mode\": \"\u00FF\"}")), "not valid JSON at line 1, column 257: Invalid UTF-8 start byte 0xff"),
+                bytes("FF in a channel name", latin1(MQTT.replace("\"motion\"", "\"m\u00FF\"")), "not valid JSON at line 1, column 271: Invalid UTF-8 start byte 0xff")
+        ));
+        return d;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("documents")
+    void eachDocumentIsTakenOrRefusedAsBefore(String label, byte[] doc, String expected) {
+        assertEquals(expected, outcome(null, doc));
     }
 }
