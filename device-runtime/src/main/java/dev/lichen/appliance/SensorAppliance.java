@@ -24,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -79,9 +78,7 @@ public final class SensorAppliance implements AutoCloseable {
     }
 
     public static List<SensorFactory> installedFactories() {
-        List<SensorFactory> out = new ArrayList<>();
-        ServiceLoader.load(SensorFactory.class).forEach(out::add);
-        return out;
+        return dev.lichen.runtime.system.Providers.load(SensorFactory.class);
     }
 
     public static Set<String> chips(List<SensorFactory> factories) {

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-import java.util.ServiceLoader;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -68,21 +67,27 @@ public final class SensorCommand implements Runnable {
             err.flush();
             return 2;
         }
-        // on an image, what follows needs the machine up (devices, data partition, network, clock)
-        dev.lichen.runtime.system.Machine.awaitReady();
-        Board b;
-        try {
-            b = Run.openBoard(boardName, c);
-        } catch (IllegalArgumentException e) {
-            err.println("lichen sensor: " + e.getMessage());
-            err.flush();
-            return 2;
-        }
         // what is opened is closed again, newest first, when the start fails: under init's supervisor
         // the JVM lives on, and the next try must find the outbox's lock and the pins free
-        Deque<AutoCloseable> opened = new ArrayDeque<>(List.of(b));
+        Deque<AutoCloseable> opened = new ArrayDeque<>();
         CountDownLatch stopped = new CountDownLatch(1);
         try {
+            // an uplink to a gateway given by its address needs nothing of the machine, so on an image it is
+            // set up beside init's work; a host name is resolved once the network is up
+            Uplink uplink = null;
+            if (isAddress(c.gateway().host())) opened.push(uplink = SensorAppliance.openUplink(c));
+            // on an image, what follows needs the machine up (devices, data partition, network, clock)
+            dev.lichen.runtime.system.Machine.awaitReady();
+            Board b;
+            try {
+                b = Run.openBoard(boardName, c);
+            } catch (IllegalArgumentException e) {
+                err.println("lichen sensor: " + e.getMessage());
+                err.flush();
+                closeAll(opened, err);
+                return 2;
+            }
+            opened.push(b);
             long budget = fitBudget(c.outboxBudgetBytes(), c.dataDir());
             if (budget < c.outboxBudgetBytes()) {
                 err.println("lichen sensor: outbox budget " + budget + " bytes, not the configured " + c.outboxBudgetBytes()
@@ -92,8 +97,7 @@ public final class SensorCommand implements Runnable {
             FileOutbox outbox = FileOutbox.open(c.dataDir().resolve("outbox"), budget);
             opened.push(outbox);
             var store = new FileKeyValueStore(c.dataDir().resolve("state"));
-            Uplink uplink = SensorAppliance.openUplink(c);
-            opened.push(uplink);
+            if (uplink == null) opened.push(uplink = SensorAppliance.openUplink(c));
             var app = new SensorAppliance(c, b, Clock.SYSTEM, outbox, uplink, factories, Optional.of(store),
                     UplinkPump.Options.defaults());
             opened.push(app);
@@ -112,6 +116,11 @@ public final class SensorCommand implements Runnable {
         dev.lichen.runtime.system.Machine.started(); // on an image, init arms the watchdog now
         stopped.await();
         return 0;
+    }
+
+    /** An IPv4 or IPv6 address (the config holds only valid hosts): no name to resolve. */
+    static boolean isAddress(String host) {
+        return host.contains(":") || host.chars().allMatch(ch -> ch == '.' || (ch >= '0' && ch <= '9'));
     }
 
     private static void closeAll(Deque<AutoCloseable> opened, java.io.PrintWriter err) {
@@ -155,7 +164,7 @@ public final class SensorCommand implements Runnable {
          */
         static SimBoard benchBoard(DeviceConfig c) {
             SimBoard board = new SimBoard("arm64-virt");
-            List<SimChipModels> providers = ServiceLoader.load(SimChipModels.class).stream().map(ServiceLoader.Provider::get).toList();
+            List<SimChipModels> providers = dev.lichen.runtime.system.Providers.load(SimChipModels.class);
             for (DeviceConfig.SensorSpec s : c.sensors()) {
                 SimChipModels p = providers.stream().filter(m -> m.chips().contains(s.chip())).findFirst()
                         .orElseThrow(() -> new IllegalArgumentException("board arm64-virt has no model of chip " + s.chip()

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.jar.JarFile;
 
@@ -44,8 +45,43 @@ public final class Training {
         });
         loadInitClasses();
         Linux.umask(Linux.umask(022)); // links the one downcall handle all of Init's system calls share
+        loadGuestAbi();
+        blockOnVirtualThread();
         int rc = SensorCommand.runAppliance(Path.of(args[0]), Optional.of("arm64-virt"), new PrintWriter(System.err, true));
         if (rc != 0) System.exit(3);
+    }
+
+    /**
+     * The FFM linker's classes for the guest's CPU: this run links Init's downcall on the build
+     * machine's CPU, whose classes the guest never loads; java.base holds every CPU's.
+     */
+    private static void loadGuestAbi() throws IOException, ClassNotFoundException {
+        var jrt = java.nio.file.FileSystems.getFileSystem(java.net.URI.create("jrt:/"));
+        Path abi = jrt.getPath("/modules/java.base/jdk/internal/foreign/abi/aarch64");
+        List<String> names;
+        try (var files = java.nio.file.Files.walk(abi)) {
+            names = files.map(Path::toString).filter(n -> n.endsWith(".class")).sorted().toList();
+        }
+        for (String n : names) {
+            String name = n.substring("/modules/java.base/".length(), n.length() - 6).replace('/', '.');
+            Class.forName(name, false, null);
+        }
+    }
+
+    /**
+     * What Init's network thread loads: a virtual thread waiting on a selector for a datagram
+     * (DHCP's wait), which this run would not otherwise load.
+     */
+    private static void blockOnVirtualThread() throws InterruptedException {
+        Thread.ofVirtual().name("training-poll").start(() -> {
+            try (var ch = java.nio.channels.DatagramChannel.open(); var selector = java.nio.channels.Selector.open()) {
+                ch.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0)).configureBlocking(false);
+                ch.register(selector, java.nio.channels.SelectionKey.OP_READ);
+                selector.select(1);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).join();
     }
 
     /** Every class of Init's package (dev.lichen.runtime.system), loaded without running any. */

@@ -46,11 +46,20 @@ public final class ImageJars {
                 && (n.endsWith(".SF") || n.endsWith(".RSA") || n.endsWith(".DSA") || n.endsWith(".EC") || n.startsWith("META-INF/SIG-"));
     }
 
+    /**
+     * A module descriptor (top level or multi-release). Left out: the image runs its jars on the
+     * class path, where no descriptor is read, and one that requires a jar the image leaves out
+     * (jackson-dataformat-cbor requires databind) would make jdeps stop resolving modules.
+     */
+    static boolean moduleDescriptor(String name) {
+        return name.equals("module-info.class") || name.matches("META-INF/versions/[0-9]+/module-info\\.class");
+    }
+
     public static byte[] forArm64(byte[] jar, String name) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(jar.length * 2);
         try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(jar)); ZipOutputStream out = new ZipOutputStream(bytes)) {
             for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
-                if (foreignNative(e.getName()) || signatureFile(e.getName())) continue;
+                if (foreignNative(e.getName()) || signatureFile(e.getName()) || moduleDescriptor(e.getName())) continue;
                 byte[] data = in.readAllBytes();
                 ZipEntry s = new ZipEntry(e.getName());
                 s.setMethod(ZipEntry.STORED);

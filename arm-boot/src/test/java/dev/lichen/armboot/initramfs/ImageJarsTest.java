@@ -51,6 +51,20 @@ class ImageJarsTest {
     }
 
     @Test
+    void aModularJarLosesItsDescriptorAndKeepsItsClasses() throws Exception {
+        // jackson-dataformat-cbor's descriptor requires databind, which the image leaves out: jdeps could not resolve it
+        byte[] cbor = Files.readAllBytes(Path.of(com.fasterxml.jackson.dataformat.cbor.CBORFactory.class.getProtectionDomain()
+                .getCodeSource().getLocation().toURI()));
+        List<String> before = names(cbor, false), after = names(ImageJars.forArm64(cbor, "cbor.jar"), true);
+        assertTrue(before.stream().anyMatch(ImageJars::moduleDescriptor), "the published jar is modular: " + before);
+        assertEquals(before.stream().filter(n -> !ImageJars.moduleDescriptor(n)).toList(), after);
+        assertTrue(ImageJars.moduleDescriptor("module-info.class"));
+        assertTrue(ImageJars.moduleDescriptor("META-INF/versions/11/module-info.class"));
+        assertFalse(ImageJars.moduleDescriptor("com/example/module-info.class"));
+        assertFalse(ImageJars.moduleDescriptor("META-INF/versions/11/com/example/Foo.class"));
+    }
+
+    @Test
     void nativeLibrariesOfOtherPlatformsAreForeign() {
         assertTrue(ImageJars.foreignNative("lib/armhf/pi4j-gpiod/libgpiod.so"));
         assertTrue(ImageJars.foreignNative("com/sun/jna/win32-aarch64/jnidispatch.dll"));

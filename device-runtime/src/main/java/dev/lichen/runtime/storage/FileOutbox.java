@@ -75,7 +75,9 @@ import java.util.zip.CRC32C;
  * dropped the dirty pages; retrying would lie): reopen it to recover from what is on flash.
  */
 public final class FileOutbox implements Outbox {
-    private static final System.Logger LOG = System.getLogger(FileOutbox.class.getName());
+    // SLF4J as everywhere in device-runtime; System.getLogger's first use looks for a LoggerFinder
+    // service, which opens every jar on the class path (~0.4 s of an image's boot under emulation)
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FileOutbox.class);
     static final int HEADER = 8;
     static final int MAX_PAYLOAD = 64 * 1024;
     private static final byte FORMAT = 1;
@@ -164,7 +166,7 @@ public final class FileOutbox implements Outbox {
         try {
             return Long.parseLong(text);
         } catch (NumberFormatException e) {
-            LOG.log(System.Logger.Level.WARNING, "outbox {0}: unreadable acknowledgement \"{1}\"; every pending reading is resent",
+            LOG.warn("outbox {}: unreadable acknowledgement \"{}\"; every pending reading is resent",
                     dir, text.length() > 40 ? text.substring(0, 40) : text);
             return -1;
         }
@@ -262,7 +264,7 @@ public final class FileOutbox implements Outbox {
             dropped += unacked;
             pendingCount -= unacked;
             delete(oldest);
-            LOG.log(System.Logger.Level.WARNING, "outbox {0} is full ({1} bytes): dropped the {2} oldest unacknowledged readings",
+            LOG.warn("outbox {} is full ({} bytes): dropped the {} oldest unacknowledged readings",
                     dir, budgetBytes, unacked);
         }
     }
@@ -380,7 +382,7 @@ public final class FileOutbox implements Outbox {
                     if (target > synced) synced = target;
                 } else {
                     broken = failure;
-                    LOG.log(System.Logger.Level.ERROR, "outbox " + dir + ": fsync failed; no further appends", failure);
+                    LOG.error("outbox {}: fsync failed; no further appends", dir, failure);
                 }
                 syncDone.signalAll();
             }
@@ -410,7 +412,7 @@ public final class FileOutbox implements Outbox {
                     });
                     Entry e = buf.hasRemaining() ? null : decode(buf.array(), 0);
                     if (e == null) { // flash damage since open: one unreadable record must not stall the uplink
-                        LOG.log(System.Logger.Level.WARNING, "outbox {0}: reading {1} in {2} fails its checksum; dropped it",
+                        LOG.warn("outbox {}: reading {} in {} fails its checksum; dropped it",
                                 dir, s.seqs[i], s.path.getFileName());
                         s.removeAt(i--);
                         dropped++;
@@ -544,7 +546,7 @@ public final class FileOutbox implements Outbox {
                 while (next < data.length && frameAt(data, next, Math.max(prev, base - 1)) <= 0) next++;
                 if (next >= data.length) break; // no good frame follows: a torn tail
                 segSkipped += next - pos;
-                LOG.log(System.Logger.Level.WARNING, "outbox {0}: skipped {1} damaged bytes at offset {2} of {3}",
+                LOG.warn("outbox {}: skipped {} damaged bytes at offset {} of {}",
                         dir, next - pos, pos, p.getFileName());
                 pos = next;
             }
@@ -555,7 +557,7 @@ public final class FileOutbox implements Outbox {
                 skipped += segSkipped;
             } else {
                 if (good < data.length) {
-                    LOG.log(System.Logger.Level.WARNING, "outbox {0}: cut a torn tail of {1} bytes from {2}",
+                    LOG.warn("outbox {}: cut a torn tail of {} bytes from {}",
                             dir, data.length - good, p.getFileName());
                     s.ch.truncate(good);
                     s.ch.force(false);
@@ -584,7 +586,7 @@ public final class FileOutbox implements Outbox {
             pendingCount += s.count - s.firstAfter(acked);
         }
         Recovery r = new Recovery(files.size(), records, truncated, skipped);
-        if (truncated > 0 || skipped > 0) LOG.log(System.Logger.Level.WARNING, "outbox {0} recovered: {1}", dir, r);
+        if (truncated > 0 || skipped > 0) LOG.warn("outbox {} recovered: {}", dir, r);
         return r;
     }
 

@@ -1,14 +1,13 @@
 package dev.lichen.runtime.system;
 
 import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +35,7 @@ public final class Dhcp {
 
     /** The client for an interface's MAC address, speaking to the standard ports 67 and 68. */
     public Dhcp(byte[] mac) {
-        this(mac, new InetSocketAddress("255.255.255.255", 67), new InetSocketAddress(68), RandomGenerator.getDefault());
+        this(mac, new InetSocketAddress("255.255.255.255", 67), new InetSocketAddress(68), new java.util.Random());
     }
 
     /** For tests: other ports and destination. */
@@ -53,12 +52,12 @@ public final class Dhcp {
         Duration wait = Duration.ofSeconds(1);
         IOException last = null;
         while (System.nanoTime() < end) {
-            try (DatagramChannel ch = open()) {
+            try (DatagramSocket s = open()) {
                 int xid = random.nextInt();
-                ch.send(ByteBuffer.wrap(message(DISCOVER, xid, null, null, null)), serverPort);
-                Reply offer = receive(ch, xid, OFFER, wait);
-                ch.send(ByteBuffer.wrap(message(REQUEST, xid, null, offer.yiaddr(), offer.server())), serverPort);
-                Reply ack = receive(ch, xid, ACK, wait);
+                send(s, message(DISCOVER, xid, null, null, null), serverPort);
+                Reply offer = receive(s, xid, OFFER, wait);
+                send(s, message(REQUEST, xid, null, offer.yiaddr(), offer.server()), serverPort);
+                Reply ack = receive(s, xid, ACK, wait);
                 return ack.lease();
             } catch (SocketTimeoutException | NakException e) {
                 last = e;
@@ -70,21 +69,31 @@ public final class Dhcp {
 
     /** Renews a lease from its server (unicast REQUEST with ciaddr), as at T1. */
     public Lease renew(Lease lease, Duration wait) throws IOException {
-        try (DatagramChannel ch = open()) {
+        try (DatagramSocket s = open()) {
             int xid = random.nextInt();
-            ch.send(ByteBuffer.wrap(message(REQUEST, xid, lease.address(), null, null)),
+            send(s, message(REQUEST, xid, lease.address(), null, null),
                     serverPort.getAddress().isAnyLocalAddress() || serverPort.getAddress().getAddress()[0] == -1
                             ? new InetSocketAddress(lease.server(), serverPort.getPort()) : serverPort);
-            return receive(ch, xid, ACK, wait).lease();
+            return receive(s, xid, ACK, wait).lease();
         }
     }
 
-    private DatagramChannel open() throws IOException {
-        DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET);
-        ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-        ch.setOption(StandardSocketOptions.SO_BROADCAST, true);
-        ch.bind(clientPort);
-        return ch;
+    /** A java.net socket, not a channel: see {@link Datagrams}. */
+    private DatagramSocket open() throws IOException {
+        DatagramSocket s = new DatagramSocket(null);
+        try {
+            s.setReuseAddress(true);
+            s.setBroadcast(true);
+            s.bind(clientPort);
+            return s;
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    private static void send(DatagramSocket s, byte[] message, InetSocketAddress to) throws IOException {
+        s.send(new DatagramPacket(message, message.length, to));
     }
 
     private static final class NakException extends IOException {
@@ -95,25 +104,15 @@ public final class Dhcp {
 
     private record Reply(int type, Inet4Address yiaddr, Inet4Address server, Lease lease) {}
 
-    private Reply receive(DatagramChannel ch, int xid, int wanted, Duration wait) throws IOException {
+    private Reply receive(DatagramSocket s, int xid, int wanted, Duration wait) throws IOException {
         long end = System.nanoTime() + wait.toNanos();
-        ByteBuffer buf = ByteBuffer.allocate(1500);
-        ch.configureBlocking(false);
-        try (var selector = java.nio.channels.Selector.open()) {
-            ch.register(selector, java.nio.channels.SelectionKey.OP_READ);
-            while (true) {
-                long left = (end - System.nanoTime()) / 1_000_000;
-                if (left <= 0) throw new SocketTimeoutException("no DHCP reply");
-                selector.select(left);
-                selector.selectedKeys().clear();
-                buf.clear();
-                if (ch.receive(buf) == null) continue;
-                buf.flip();
-                Reply r = parse(buf, xid);
-                if (r == null) continue;
-                if (r.type() == NAK) throw new NakException();
-                if (r.type() == wanted) return r;
-            }
+        DatagramPacket packet = new DatagramPacket(new byte[1500], 1500);
+        while (true) {
+            Datagrams.receiveBefore(s, packet, end, "no DHCP reply");
+            Reply r = parse(ByteBuffer.wrap(packet.getData(), 0, packet.getLength()), xid);
+            if (r == null) continue;
+            if (r.type() == NAK) throw new NakException();
+            if (r.type() == wanted) return r;
         }
     }
 

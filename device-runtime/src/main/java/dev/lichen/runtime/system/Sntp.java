@@ -1,12 +1,10 @@
 package dev.lichen.runtime.system;
 
 import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.time.Duration;
 
 /**
@@ -19,26 +17,20 @@ public final class Sntp {
 
     private Sntp() {}
 
-    /** The server's current time in epoch milliseconds. */
+    /** The server's current time in epoch milliseconds (over a java.net socket: see {@link Datagrams}). */
     public static long query(InetSocketAddress server, Duration timeout) throws IOException {
-        try (DatagramChannel ch = DatagramChannel.open(); Selector sel = Selector.open()) {
-            ch.configureBlocking(false);
-            ch.register(sel, SelectionKey.OP_READ);
-            ByteBuffer req = ByteBuffer.allocate(48);
-            req.put(0, (byte) 0x23); // LI 0, version 4, mode 3 (client)
+        try (DatagramSocket s = new DatagramSocket()) {
+            byte[] req = new byte[48];
+            req[0] = 0x23; // LI 0, version 4, mode 3 (client)
             long sent = System.nanoTime();
-            ch.send(req, server);
-            ByteBuffer reply = ByteBuffer.allocate(512);
+            s.send(new DatagramPacket(req, req.length, server));
+            DatagramPacket packet = new DatagramPacket(new byte[512], 512);
             long end = sent + timeout.toNanos();
             while (true) {
-                long left = (end - System.nanoTime()) / 1_000_000;
-                if (left <= 0) throw new SocketTimeoutException("no SNTP answer from " + server);
-                sel.select(left);
-                sel.selectedKeys().clear();
-                reply.clear();
-                if (ch.receive(reply) == null) continue;
+                Datagrams.receiveBefore(s, packet, end, "no SNTP answer from " + server);
                 long rtt = System.nanoTime() - sent;
-                if (reply.position() < 48) continue;
+                if (packet.getLength() < 48) continue;
+                ByteBuffer reply = ByteBuffer.wrap(packet.getData(), 0, packet.getLength());
                 int mode = reply.get(0) & 0x7;
                 int stratum = reply.get(1) & 0xFF;
                 if (mode != 4 || stratum == 0 || stratum > 15) throw new IOException("SNTP server " + server + " is not synchronised (mode "
