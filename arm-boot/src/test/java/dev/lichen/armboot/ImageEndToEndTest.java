@@ -113,6 +113,8 @@ class ImageEndToEndTest {
             gateway.awaitAccepted(a -> a.keySet().containsAll(beforeCut.keySet())
                     && a.keySet().stream().anyMatch(k -> !boot(k).equals(firstBoot)), Duration.ofSeconds(180),
                     "boot 1's readings and a reading of boot 2");
+            // the state files written before the cut (the boot count) survive it on the FAT data partition
+            assertTrue(q.lines().stream().noneMatch(l -> l.text().contains("unreadable")), "state lost in the cut; console:\n" + q.tail(60));
         }
         Map<String, HostGateway.Received> received = gateway.accepted();
         beforeCut.forEach((k, v) -> assertEquals(v, received.get(k), "reading " + k + " taken before the cut"));
@@ -121,7 +123,9 @@ class ImageEndToEndTest {
                 .map(k -> Long.parseLong(k.substring(k.lastIndexOf(':') + 1))).sorted().toList();
         assertEquals(seqs.getLast() - seqs.getFirst() + 1, seqs.size(), "boot 1's readings without a gap: " + seqs);
         assertTrue(seqs.size() >= beforeCut.size(), seqs.size() + " of boot 1's readings arrived, " + beforeCut.size() + " were offered");
-        assertNotEquals(firstBoot, boot(received.keySet().stream().filter(k -> !boot(k).equals(firstBoot)).findFirst().orElseThrow()));
+        String secondBoot = boot(received.keySet().stream().filter(k -> !boot(k).equals(firstBoot)).findFirst().orElseThrow());
+        assertNotEquals(firstBoot, secondBoot);
+        assertTrue(firstBoot.startsWith("1-") && secondBoot.startsWith("2-"), "boots counted across the cut: " + firstBoot + ", " + secondBoot);
         // values: what the BME280 model was set to, through the chip's registers and the driver's compensation
         for (Map.Entry<String, HostGateway.Received> e : received.entrySet()) assertBench(e.getKey(), e.getValue());
         System.out.printf("readings at the gateway: %d (%d of boot 1, offered before the cut: %d)%n", received.size(), seqs.size(),

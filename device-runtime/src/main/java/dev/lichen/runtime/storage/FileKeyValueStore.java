@@ -63,6 +63,12 @@ public final class FileKeyValueStore implements KeyValueStore {
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException("the file system under " + dir + " cannot rename atomically; put the data folder on ext4/f2fs", e);
         }
+        // vfat (an image's data partition) writes a renamed file's new directory entry with size 0 and
+        // fills it in only when the file's inode is written back: without this fsync of the file under
+        // its new name, a power cut left every key empty (seen after every cut in the boot benchmark)
+        try (FileChannel ch = FileChannel.open(target, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
         syncDirectory(dir);
     }
 
