@@ -68,9 +68,13 @@ class MqttUplinkTest {
         /** Back on the kept session: the broker hands over what it queued while we were away. */
         void reconnect(Duration within) throws Exception {
             long deadline = System.nanoTime() + within.toNanos();
+            org.eclipse.paho.mqttv5.client.IMqttToken attempt = null;
             while (!client.isConnected()) {
                 try {
-                    client.connect(options).waitForCompletion(2000);
+                    // a slow attempt is waited for, not replaced: Paho refuses a second connect while
+                    // one is in flight ("Connect already in progress", seen in CI under load)
+                    if (attempt == null || attempt.isComplete()) attempt = client.connect(options);
+                    attempt.waitForCompletion(500);
                 } catch (MqttException notYet) {
                     if (System.nanoTime() > deadline) throw new AssertionError("the receiver could not reconnect", notYet);
                     Thread.sleep(100);
