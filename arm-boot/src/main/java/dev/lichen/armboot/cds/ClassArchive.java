@@ -234,7 +234,11 @@ public final class ClassArchive {
             if (p.exitValue() != 0) // e.g. a chip without a bench model: the list holds what loaded until then
                 progress.step("class list: THE TRAINING RUN ENDED EARLY (exit " + p.exitValue() + "), the archive holds what it "
                         + "loaded until then; its log:\n" + tail(Files.readString(log)));
-            List<String> classes = normalize(Files.exists(list) ? Files.readAllLines(list) : List.of());
+            // Init's lambdas first: the run's list ends at the training's end mark
+            List<String> run = new ArrayList<>();
+            for (String j : classpath) run.addAll(initLambdas(Files.readAllBytes(root.resolve(j))));
+            if (Files.exists(list)) run.addAll(Files.readAllLines(list));
+            List<String> classes = normalize(run);
             progress.step("class list: " + classes.size() + " classes loaded up to " + (reading ? "the first reading" : "the start line")
                     + " in a training run on this machine (" + (System.nanoTime() - t0) / 1_000_000 + " ms)");
             return classes;
@@ -267,23 +271,69 @@ public final class ClassArchive {
     }
 
     /**
+     * The lambdas of Init's package ({@code dev.lichen.runtime.system}) as class-list lines, read
+     * from a jar's class files: the training loads those classes but cannot run them (they mount,
+     * load modules, reboot), so without these lines each of their lambdas was spun at boot (19 in
+     * a boot with class loading logged, ~20 ms each under emulation, most on Init's own thread).
+     * Only LambdaMetafactory.metafactory call sites: the form the JVM writes for them.
+     */
+    static List<String> initLambdas(byte[] jar) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (var in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(jar))) {
+            for (java.util.zip.ZipEntry e; (e = in.getNextEntry()) != null; ) {
+                String n = e.getName();
+                if (!n.startsWith(INIT_PACKAGE) || !n.endsWith(".class") || n.indexOf('/', INIT_PACKAGE.length()) >= 0) continue;
+                java.lang.classfile.ClassModel c = java.lang.classfile.ClassFile.of().parse(in.readAllBytes());
+                for (java.lang.classfile.MethodModel m : c.methods()) {
+                    if (m.code().isEmpty()) continue;
+                    for (java.lang.classfile.CodeElement ce : m.code().get()) {
+                        if (ce instanceof java.lang.classfile.instruction.InvokeDynamicInstruction indy) {
+                            lambdaLine(c.thisClass().asInternalName(), indy).ifPresent(out::add);
+                        }
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static final String INIT_PACKAGE = "dev/lichen/runtime/system/";
+
+    private static java.util.Optional<String> lambdaLine(String caller, java.lang.classfile.instruction.InvokeDynamicInstruction indy) {
+        var bsm = indy.bootstrapMethod();
+        List<java.lang.constant.ConstantDesc> args = indy.bootstrapArgs();
+        if (!bsm.owner().descriptorString().equals("Ljava/lang/invoke/LambdaMetafactory;") || !bsm.methodName().equals("metafactory")
+                || args.size() != 3 || !(args.get(1) instanceof java.lang.constant.DirectMethodHandleDesc impl)) {
+            return java.util.Optional.empty();
+        }
+        String owner = impl.owner().descriptorString();
+        return java.util.Optional.of(String.join(" ", "@lambda-proxy", caller, indy.name().stringValue(),
+                indy.typeSymbol().descriptorString(), ((java.lang.constant.MethodTypeDesc) args.get(0)).descriptorString(),
+                "REF_" + java.lang.invoke.MethodHandleInfo.referenceKindToString(impl.refKind()), owner.substring(1, owner.length() - 1),
+                impl.methodName(), impl.lookupDescriptor(), ((java.lang.constant.MethodTypeDesc) args.get(2)).descriptorString()));
+    }
+
+    /**
      * Class names of the built-in loaders, sorted, without ids, then the lambda proxies they use
-     * (sorted): the lambdas' classes are made at dump time, not spun in the guest. The training's
-     * own classes, other loaders' classes and the run's lambda-form invokers are left out: the
-     * dump makes what it needs of them, and they vary from run to run (keeping the invokers was
-     * tried: 183 more entries, no shorter boot).
+     * (sorted): the lambdas' classes are made at dump time, not spun in the guest; then the
+     * lambda-form invokers the run used, so that the dump pre-generates those forms into the JDK's
+     * holder classes (a boot with class loading logged spun 97 lambda forms without them, 39 with
+     * them). The training's own classes and other loaders' classes are left out.
      */
     static List<String> normalize(List<String> lines) {
         TreeSet<String> names = new TreeSet<>();
         TreeSet<String> lambdas = new TreeSet<>();
+        TreeSet<String> invokers = new TreeSet<>();
         for (String l : lines) {
             if (l.startsWith(END_MARK)) break;
             if (l.contains("dev/lichen/armboot/") || l.contains(" source: ")) continue;
             if (l.startsWith("@lambda-proxy ")) lambdas.add(l.strip());
+            else if (l.startsWith("@lambda-form-invoker ")) invokers.add(l.strip());
             else if (!l.isBlank() && !l.startsWith("#") && !l.startsWith("@")) names.add(l.split(" ")[0]);
         }
         List<String> out = new ArrayList<>(names);
         out.addAll(lambdas); // after the classes they name
+        out.addAll(invokers);
         return out;
     }
 

@@ -32,7 +32,8 @@ class ClassArchiveTest {
                 "java/lang/String id: 3");
         assertEquals(List.of(
                 "com/fasterxml/jackson/databind/ObjectMapper", "java/lang/Object", "java/lang/String",
-                "@lambda-proxy dev/lichen/appliance/SensorAppliance run ()Ljava/lang/Runnable; ()V"), ClassArchive.normalize(run));
+                "@lambda-proxy dev/lichen/appliance/SensorAppliance run ()Ljava/lang/Runnable; ()V",
+                "@lambda-form-invoker [LF_RESOLVE] java.lang.invoke.DirectMethodHandle$Holder invokeStatic L_L"), ClassArchive.normalize(run));
         assertEquals(ClassArchive.normalize(run), ClassArchive.normalize(run.reversed()), "the order of loading does not matter");
     }
 
@@ -84,5 +85,37 @@ class ClassArchiveTest {
                 root.resolve("usr/lib/aarch64-linux-gnu/libjli.so").toRealPath(), "an absolute link resolves inside the tree");
         assertTrue(Files.isDirectory(root.resolve("lib/lichen/app")), "a relative link stays relative");
         assertTrue(Files.notExists(root.resolve("dev/console"), LinkOption.NOFOLLOW_LINKS), "no device nodes (no root needed)");
+    }
+
+    /**
+     * Init's lambdas, read from class files, give the very lines the JVM writes when it runs them:
+     * the dump archives a lambda only for a line that matches its call site.
+     */
+    @Test
+    void initsLambdasReadFromTheClassFilesAreTheLinesTheJvmWrites(@TempDir Path dir) throws Exception {
+        Class<?> fixture = dev.lichen.runtime.system.LambdaFixture.class;
+        String entry = fixture.getName().replace('.', '/') + ".class";
+        byte[] classBytes;
+        try (var in = fixture.getClassLoader().getResourceAsStream(entry)) {
+            classBytes = in.readAllBytes();
+        }
+        java.io.ByteArrayOutputStream jar = new java.io.ByteArrayOutputStream();
+        try (var out = new java.util.jar.JarOutputStream(jar)) {
+            out.putNextEntry(new java.util.jar.JarEntry(entry));
+            out.write(classBytes);
+            out.closeEntry();
+        }
+        List<String> read = ClassArchive.initLambdas(jar.toByteArray());
+        assertEquals(6, read.size(), String.join("\n", read));
+
+        Path list = dir.resolve("classlist");
+        String cp = Path.of(fixture.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xshare:off",
+                "-XX:DumpLoadedClassList=" + list, "-cp", cp, fixture.getName()).inheritIO().start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue());
+        List<String> written = Files.readAllLines(list).stream()
+                .filter(l -> l.startsWith("@lambda-proxy dev/lichen/runtime/system/LambdaFixture ")).sorted().toList();
+        assertEquals(written, read.stream().sorted().toList());
     }
 }
