@@ -40,7 +40,16 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
     /** format is the SenML content format sent (CBOR 112 unless the config says "json"). */
     public record Gateway(UplinkKind uplink, String host, int port, Optional<Psk> psk,
                           Optional<String> username, Optional<String> password, boolean tls,
-                          SenmlFormat format) {}
+                          SenmlFormat format) {
+        /**
+         * Whether the host is an IP address rather than a name to resolve. Of the hosts the
+         * validator accepts ({@code validHost}), addresses are the IPv6 ones (a ':') and the
+         * all-digit IPv4 ones: a name is never digits and dots alone.
+         */
+        public boolean hostIsAddress() {
+            return host.contains(":") || host.chars().allMatch(ch -> ch == '.' || (ch >= '0' && ch <= '9'));
+        }
+    }
 
     public record Psk(String identity, byte[] key) {}
 

@@ -75,18 +75,10 @@ public final class SensorCommand implements Runnable {
             // an uplink to a gateway given by its address needs nothing of the machine, so on an image it is
             // set up beside init's work; a host name is resolved once the network is up
             Uplink uplink = null;
-            if (isAddress(c.gateway().host())) opened.push(uplink = SensorAppliance.openUplink(c));
+            if (c.gateway().hostIsAddress()) opened.push(uplink = SensorAppliance.openUplink(c));
             // on an image, what follows needs the machine up (devices, data partition, network, clock)
             dev.lichen.runtime.system.Machine.awaitReady();
-            Board b;
-            try {
-                b = Run.openBoard(boardName, c);
-            } catch (IllegalArgumentException e) {
-                err.println("lichen sensor: " + e.getMessage());
-                err.flush();
-                closeAll(opened, err);
-                return 2;
-            }
+            Board b = Run.openBoard(boardName, c);
             opened.push(b);
             long budget = fitBudget(c.outboxBudgetBytes(), c.dataDir());
             if (budget < c.outboxBudgetBytes()) {
@@ -116,11 +108,6 @@ public final class SensorCommand implements Runnable {
         dev.lichen.runtime.system.Machine.started(); // on an image, init arms the watchdog now
         stopped.await();
         return 0;
-    }
-
-    /** An IPv4 or IPv6 address (the config holds only valid hosts): no name to resolve. */
-    static boolean isAddress(String host) {
-        return host.contains(":") || host.chars().allMatch(ch -> ch == '.' || (ch >= '0' && ch <= '9'));
     }
 
     private static void closeAll(Deque<AutoCloseable> opened, java.io.PrintWriter err) {

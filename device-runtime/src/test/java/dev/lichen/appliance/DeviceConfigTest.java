@@ -53,6 +53,17 @@ class DeviceConfigTest {
         return EXAMPLE.replace("\"uplink\": \"coap\"", "\"uplink\": \"coaps\"");
     }
 
+    /** Only a gateway given by address gets its uplink before the machine is up: a name needs the network. */
+    @Test
+    void aGatewayHostIsToldAsAnAddressOrAName() throws Exception {
+        for (String address : List.of("10.0.2.2", "fe80::1", "2001:db8::10"))
+            assertTrue(parse(coapsExample().replace("192.168.1.10", address)).gateway().hostIsAddress(), address);
+        for (String name : List.of("gateway.local", "gw1", "3com.example"))
+            assertFalse(parse(coapsExample().replace("192.168.1.10", name)).gateway().hostIsAddress(), name);
+        // the rule leans on the validator: digits and dots alone are an IPv4 address or nothing
+        assertTrue(problem(coapsExample().replace("192.168.1.10", "1234")).contains("is not an IP address or host name"));
+    }
+
     @Test
     void theBriefsExampleParses() throws Exception {
         DeviceConfig c = parse(coapsExample());

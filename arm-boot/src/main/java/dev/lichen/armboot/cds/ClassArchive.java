@@ -51,6 +51,8 @@ public final class ClassArchive {
     static final List<String> DUMP_FLAGS = List.of("-Xms128m", "-Xmx128m", "-XX:ActiveProcessorCount=1", "-Xint");
     /** The training run's last line: it loads this class as it ends (see {@link Training}). */
     static final String END_MARK = Training.End.class.getName().replace('.', '/') + " ";
+    /** A class every training run that ended as meant (at a reading or the start line) has loaded. */
+    private static final String APPLIANCE_CLASS = "dev/lichen/appliance/SensorAppliance";
 
     private ClassArchive() {}
 
@@ -236,9 +238,14 @@ public final class ClassArchive {
                         + "loaded until then; its log:\n" + tail(Files.readString(log)));
             // Init's lambdas first: the run's list ends at the training's end mark
             List<String> run = new ArrayList<>();
-            for (String j : classpath) run.addAll(initLambdas(Files.readAllBytes(root.resolve(j))));
+            for (String j : classpath) run.addAll(initLambdas(root.resolve(j)));
             if (Files.exists(list)) run.addAll(Files.readAllLines(list));
             List<String> classes = normalize(run);
+            // the list ends at the training's end mark: a class loaded early that loads the mark too
+            // (one whose static state names Training.End) would cut it to a fraction, silently
+            if (p.exitValue() == 0 && !classes.contains(APPLIANCE_CLASS))
+                throw new BuildException("the class list of the training run lacks " + APPLIANCE_CLASS + " (" + classes.size()
+                        + " entries): it was cut short; keep it with -Dlichen.cds.keep=DIR and look for " + END_MARK.strip());
             progress.step("class list: " + classes.size() + " classes loaded up to " + (reading ? "the first reading" : "the start line")
                     + " in a training run on this machine (" + (System.nanoTime() - t0) / 1_000_000 + " ms)");
             return classes;
@@ -277,13 +284,14 @@ public final class ClassArchive {
      * a boot with class loading logged, ~20 ms each under emulation, most on Init's own thread).
      * Only LambdaMetafactory.metafactory call sites: the form the JVM writes for them.
      */
-    static List<String> initLambdas(byte[] jar) throws IOException {
+    static List<String> initLambdas(Path jar) throws IOException {
         List<String> out = new ArrayList<>();
-        try (var in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(jar))) {
-            for (java.util.zip.ZipEntry e; (e = in.getNextEntry()) != null; ) {
-                String n = e.getName();
-                if (!n.startsWith(INIT_PACKAGE) || !n.endsWith(".class") || n.indexOf('/', INIT_PACKAGE.length()) >= 0) continue;
-                java.lang.classfile.ClassModel c = java.lang.classfile.ClassFile.of().parse(in.readAllBytes());
+        try (var zip = new java.util.zip.ZipFile(jar.toFile())) {
+            for (var e : zip.stream().filter(e -> Training.inInitPackage(e.getName())).toList()) {
+                java.lang.classfile.ClassModel c;
+                try (var in = zip.getInputStream(e)) {
+                    c = java.lang.classfile.ClassFile.of().parse(in.readAllBytes());
+                }
                 for (java.lang.classfile.MethodModel m : c.methods()) {
                     if (m.code().isEmpty()) continue;
                     for (java.lang.classfile.CodeElement ce : m.code().get()) {
@@ -296,8 +304,6 @@ public final class ClassArchive {
         }
         return out;
     }
-
-    private static final String INIT_PACKAGE = "dev/lichen/runtime/system/";
 
     private static java.util.Optional<String> lambdaLine(String caller, java.lang.classfile.instruction.InvokeDynamicInstruction indy) {
         var bsm = indy.bootstrapMethod();

@@ -3,6 +3,7 @@ package dev.lichen.armboot.cds;
 import dev.lichen.appliance.SensorCommand;
 import dev.lichen.runtime.system.Init;
 import dev.lichen.runtime.system.Linux;
+import dev.lichen.runtime.system.Sntp;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URISyntaxException;
@@ -69,27 +70,40 @@ public final class Training {
     }
 
     /**
-     * What Init's network thread loads: a virtual thread waiting on a selector for a datagram
-     * (DHCP's wait), which this run would not otherwise load.
+     * What Init's network thread loads as it waits for DHCP and SNTP answers: the SNTP client's
+     * own wait (the one DHCP shares, Datagrams.receiveBefore), on a virtual thread, against a
+     * loopback socket that never answers.
      */
-    private static void blockOnVirtualThread() throws InterruptedException {
-        Thread.ofVirtual().name("training-poll").start(() -> {
-            try (var ch = java.nio.channels.DatagramChannel.open(); var selector = java.nio.channels.Selector.open()) {
-                ch.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0)).configureBlocking(false);
-                ch.register(selector, java.nio.channels.SelectionKey.OP_READ);
-                selector.select(1);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }).join();
+    private static void blockOnVirtualThread() throws IOException, InterruptedException {
+        try (var silent = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual().name("training-poll").start(() -> {
+                try {
+                    Sntp.query(new java.net.InetSocketAddress(silent.getLocalAddress(), silent.getLocalPort()), java.time.Duration.ofMillis(20));
+                    throw new AssertionError("nobody answers on the training's silent socket");
+                } catch (java.net.SocketTimeoutException e) {
+                    // the wait ran out, as meant
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).join();
+        }
+    }
+
+    /**
+     * A class file of Init's package itself (not package-info, not a subpackage): what this run
+     * loads without running, and whose lambdas ClassArchive adds to the list. Here, not in
+     * ClassArchive: loading that class would load {@link End} (its END_MARK) and end the list.
+     */
+    static boolean inInitPackage(String entry) {
+        String p = "dev/lichen/runtime/system/";
+        return entry.startsWith(p) && entry.endsWith(".class") && entry.indexOf('/', p.length()) < 0 && !entry.contains("-");
     }
 
     /** Every class of Init's package (dev.lichen.runtime.system), loaded without running any. */
     private static void loadInitClasses() throws IOException, URISyntaxException, ClassNotFoundException {
         Path jar = Path.of(Init.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         try (JarFile j = new JarFile(jar.toFile())) {
-            for (String name : j.stream().map(e -> e.getName()).filter(n -> n.startsWith("dev/lichen/runtime/system/")
-                    && n.endsWith(".class") && !n.contains("-")).sorted().toList()) {
+            for (String name : j.stream().map(e -> e.getName()).filter(Training::inInitPackage).sorted().toList()) {
                 Class.forName(name.substring(0, name.length() - 6).replace('/', '.'), false, Training.class.getClassLoader());
             }
         }

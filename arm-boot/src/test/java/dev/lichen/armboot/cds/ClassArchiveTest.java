@@ -99,13 +99,16 @@ class ClassArchiveTest {
         try (var in = fixture.getClassLoader().getResourceAsStream(entry)) {
             classBytes = in.readAllBytes();
         }
-        java.io.ByteArrayOutputStream jar = new java.io.ByteArrayOutputStream();
-        try (var out = new java.util.jar.JarOutputStream(jar)) {
+        Path jar = dir.resolve("fixture.jar");
+        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
             out.putNextEntry(new java.util.jar.JarEntry(entry));
             out.write(classBytes);
             out.closeEntry();
         }
-        List<String> read = ClassArchive.initLambdas(jar.toByteArray());
+        List<String> read = ClassArchive.initLambdas(jar);
+        assertTrue(Training.inInitPackage(entry));
+        assertTrue(java.util.stream.Stream.of("dev/lichen/runtime/system/package-info.class", "dev/lichen/runtime/system/x/Y.class",
+                "dev/lichen/runtime/Other.class", "dev/lichen/runtime/system/Init.java").noneMatch(Training::inInitPackage));
         assertEquals(6, read.size(), String.join("\n", read));
 
         Path list = dir.resolve("classlist");
