@@ -16,6 +16,7 @@ import java.util.List;
  * kernel's log on and prints every console line with the host's milliseconds (where the boot's
  * time goes); the options are added to PID 1's for flag experiments. {@code arm-boot/bench-boot sizes}
  * builds the three images and prints their sizes only (no boots: no need for the bench lock).
+ * {@code -Dlichen.profile.cmdline=initcall_debug,ignore_loglevel} adds kernel options (commas for spaces) to the profile boot.
  * {@code -Dlichen.bench.jvm="-Xint ..."} (through JAVA_TOOL_OPTIONS) adds options to PID 1's in the rounds too.
  */
 public final class BootBenchmark {
@@ -54,7 +55,7 @@ public final class BootBenchmark {
             Path initrd = TestImages.extract(img, "initrd.img", dir);
             String cmdline = Files.readString(TestImages.extract(img, "cmdline.txt", dir)).trim();
             Path trivial = Files.write(dir.resolve("trivial.gz"), TrivialInit.initramfs());
-            String trivialCmd = "console=ttyAMA0 panic=10 quiet";
+            String trivialCmd = cmdline.substring(0, cmdline.indexOf(" rdinit=")); // the same kernel options
             List<Long> t = new ArrayList<>(), a = new ArrayList<>();
             for (int i = 0; i < rounds; i++) {
                 try (Qemu q = Qemu.virt(kernel, trivial, trivialCmd, null)) {
@@ -100,9 +101,10 @@ public final class BootBenchmark {
                     TestImages.config(dir, Board.ARM64_VIRT.id, gateway.port()), img, TestImages.sensorAppliance()));
             Path kernel = TestImages.extract(img, "vmlinuz", dir);
             Path initrd = TestImages.extract(img, "initrd.img", dir);
-            String cmdline = Files.readString(TestImages.extract(img, "cmdline.txt", dir)).trim().replace(" quiet", " printk.time=1");
+            String cmdline = Files.readString(TestImages.extract(img, "cmdline.txt", dir)).trim()
+                    .replace(" quiet", " printk.time=1 " + System.getProperty("lichen.profile.cmdline", "").replace(',', ' ')); // kernel options go before "--"
             Path trivial = Files.write(dir.resolve("trivial.gz"), TrivialInit.initramfs());
-            if (Boolean.getBoolean("lichen.profile.trivial")) try (Qemu q = Qemu.virt(kernel, trivial, "console=ttyAMA0 panic=10 printk.time=1", null)) {
+            if (Boolean.getBoolean("lichen.profile.trivial")) try (Qemu q = Qemu.virt(kernel, trivial, cmdline.substring(0, cmdline.indexOf(" rdinit=")), null)) {
                 q.await(l -> l.contains(TrivialInit.MARKER), Duration.ofSeconds(120), "marker");
                 q.lines().forEach(l -> System.out.printf("trivial %6d ms | %s%n", l.millis(), l.text()));
             }

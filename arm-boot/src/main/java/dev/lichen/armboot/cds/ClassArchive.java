@@ -78,18 +78,20 @@ public final class ClassArchive {
      * reproduced here in ~20 dumps under load), so a second build takes the first's archive
      * instead of trusting a second dump to give the same bytes.
      */
-    public static byte[] build(Path qemu, Cpio tree, String runtimeDir, List<String> jvmOptions, List<String> classpath,
+    public static byte[] build(Path qemu, Cpio tree, String runtimeDir, Path runtime, List<String> jvmOptions, List<String> classpath,
                                byte[] config, long mtime, Path work, Path cache, Progress progress) throws IOException, InterruptedException {
         Path root = Files.createDirectories(work.resolve("root"));
         stage(tree, root, mtime);
-        List<String> classes = classList(root, jvmOptions, classpath, config, work, progress);
+        List<String> classes = new ArrayList<>(classList(root, jvmOptions, classpath, config, work, progress));
+        int listed = (int) classes.stream().filter(l -> !l.startsWith("@")).count();
+        classes.addAll(resolvable(classes, runtime, root, classpath));
         Path list = Files.write(work.resolve("classlist"), classes);
         String name = inputsKey(tree, classes, jvmOptions, classpath, mtime) + "-app.jsa";
         boolean reused = Files.isRegularFile(Derived.path(cache, name));
         long t0 = System.nanoTime();
-        byte[] bytes = Derived.get(cache, name, () -> dump(qemu, root, runtimeDir, jvmOptions, classpath, list, work, classes.size(), progress));
+        byte[] bytes = Derived.get(cache, name, () -> dump(qemu, root, runtimeDir, jvmOptions, classpath, list, work, listed, progress));
         keepForDiagnosis(work, root);
-        progress.step("class archive: " + classes.size() + " classes listed, " + Progress.mib(bytes.length) + (reused
+        progress.step("class archive: " + listed + " classes listed, " + Progress.mib(bytes.length) + (reused
                 ? ", made by an earlier build of the same inputs (" + Derived.path(cache, name) + ")"
                 : " (" + (System.nanoTime() - t0) / 1_000_000 + " ms under qemu-aarch64)"));
         return bytes;
@@ -278,6 +280,62 @@ public final class ClassArchive {
     }
 
     /**
+     * {@code @cp} lines for the listed classes: each one's constant-pool entries of the kinds a dump
+     * with -XX:+AOTClassLinking resolves ahead of time (classes, fields, methods, invokedynamic),
+     * read from the image's own class files (the linked runtime's modules through its jrt-fs.jar,
+     * then the jars in class-path order). The JVM resolves only those whose resolution is the same
+     * at every run (targets archived and loaded by the built-in loaders; lambdas only) and skips the
+     * rest, so the archive holds the call sites linked and the boot does not link them one by one
+     * (0.4-0.7 s of the boot to the first reading in QEMU). All entries rather than the training
+     * run's own {@code @cp} lines: which entries a run resolves varies between runs (a lock's
+     * contended path, a hash table's growth), and so did the archive; the training JVM's JDK is
+     * also not the image's build, so its indices do not all fit.
+     */
+    static List<String> resolvable(List<String> classList, Path runtime, Path root, List<String> classpath) throws IOException {
+        List<java.util.zip.ZipFile> jars = new ArrayList<>();
+        try (var jrt = java.nio.file.FileSystems.newFileSystem(java.net.URI.create("jrt:/"), java.util.Map.of("java.home", runtime.toString()))) {
+            List<Path> modules;
+            try (var s = Files.list(jrt.getPath("/modules"))) {
+                modules = s.sorted().toList();
+            }
+            for (String j : classpath) jars.add(new java.util.zip.ZipFile(root.resolve(j).toFile()));
+            List<String> out = new ArrayList<>();
+            for (String name : classList) {
+                if (name.startsWith("@")) continue;
+                byte[] bytes = classBytes(name + ".class", modules, jars);
+                if (bytes == null) continue; // made at run time (SystemModules$default...): nothing to resolve ahead
+                StringBuilder line = new StringBuilder("@cp ").append(name);
+                int n = 0;
+                for (var e : java.lang.classfile.ClassFile.of().parse(bytes).constantPool()) {
+                    if (e instanceof java.lang.classfile.constantpool.ClassEntry || e instanceof java.lang.classfile.constantpool.MemberRefEntry
+                            || e instanceof java.lang.classfile.constantpool.InvokeDynamicEntry) {
+                        line.append(' ').append(e.index());
+                        n++;
+                    }
+                }
+                if (n > 0) out.add(line.toString());
+            }
+            return out;
+        } finally {
+            for (var z : jars) z.close();
+        }
+    }
+
+    private static byte[] classBytes(String file, List<Path> modules, List<java.util.zip.ZipFile> jars) throws IOException {
+        for (Path m : modules) {
+            Path p = m.resolve(file);
+            if (Files.isRegularFile(p)) return Files.readAllBytes(p);
+        }
+        for (var z : jars) {
+            var e = z.getEntry(file);
+            if (e != null) try (var in = z.getInputStream(e)) {
+                return in.readAllBytes();
+            }
+        }
+        return null;
+    }
+
+    /**
      * The lambdas of Init's package ({@code dev.lichen.runtime.system}) as class-list lines, read
      * from a jar's class files: the training loads those classes but cannot run them (they mount,
      * load modules, reboot), so without these lines each of their lambdas was spun at boot (19 in
@@ -324,7 +382,8 @@ public final class ClassArchive {
      * (sorted): the lambdas' classes are made at dump time, not spun in the guest; then the
      * lambda-form invokers the run used, so that the dump pre-generates those forms into the JDK's
      * holder classes (a boot with class loading logged spun 97 lambda forms without them, 39 with
-     * them). The training's own classes and other loaders' classes are left out.
+     * them). The training's own classes and other loaders' classes are left out. (The run's own
+     * {@code @cp} lines are not used: which entries a run resolves varies from run to run.)
      */
     static List<String> normalize(List<String> lines) {
         TreeSet<String> names = new TreeSet<>();

@@ -44,7 +44,8 @@ class ClassArchiveTest {
                 "dev/lichen/appliance/SensorAppliance id: 700",
                 ClassArchive.END_MARK + "id: 901",
                 "java/util/IdentityHashMap$KeyIterator id: 902", // what a shutdown would load: not the boot's
-                "@lambda-proxy dev/lichen/appliance/SensorCommand lambda ()Ljava/lang/Runnable; ()V");
+                "@lambda-proxy dev/lichen/appliance/SensorCommand lambda ()Ljava/lang/Runnable; ()V",
+                "@cp dev/lichen/appliance/SensorAppliance 3 5 8"); // what the run resolved, written at its exit: varies by run
         assertEquals(List.of("dev/lichen/appliance/SensorAppliance", "java/lang/Object"), ClassArchive.normalize(run));
         assertEquals("dev/lichen/armboot/cds/Training$End ", ClassArchive.END_MARK);
     }
@@ -120,5 +121,39 @@ class ClassArchiveTest {
         List<String> written = Files.readAllLines(list).stream()
                 .filter(l -> l.startsWith("@lambda-proxy dev/lichen/runtime/system/LambdaFixture ")).sorted().toList();
         assertEquals(written, read.stream().sorted().toList());
+    }
+
+    @Test
+    void everyResolvableEntryOfTheListedClassesIsNamedFromTheImagesOwnClassFiles(@TempDir Path root) throws Exception {
+        Class<?> fixture = dev.lichen.runtime.system.LambdaFixture.class;
+        String name = fixture.getName().replace('.', '/');
+        byte[] classBytes;
+        try (var in = fixture.getClassLoader().getResourceAsStream(name + ".class")) {
+            classBytes = in.readAllBytes();
+        }
+        Path jar = Files.createDirectories(root.resolve("app")).resolve("a.jar");
+        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new java.util.jar.JarEntry(name + ".class"));
+            out.write(classBytes);
+            out.closeEntry();
+        }
+        // the runtime: here the test JVM's own (lib/modules read through its lib/jrt-fs.jar, as the builder reads the image's)
+        Path runtime = Path.of(System.getProperty("java.home"));
+        List<String> lines = ClassArchive.resolvable(List.of("java/lang/Object", name, "not/There", "@lambda-proxy x"), runtime, root,
+                List.of("app/a.jar"));
+        assertEquals(2, lines.size(), String.join("\n", lines));
+
+        // the fixture's line: the indices of its class, field, method and invokedynamic entries, by their tags in the class file
+        var pool = java.lang.classfile.ClassFile.of().parse(classBytes).constantPool();
+        List<Integer> expected = new java.util.ArrayList<>();
+        for (int i = 1; i < pool.size(); i += pool.entryByIndex(i).width()) {
+            int tag = pool.entryByIndex(i).tag();
+            if (tag == 7 || tag == 9 || tag == 10 || tag == 11 || tag == 18) expected.add(i);
+        }
+        assertTrue(expected.size() > 5);
+        assertEquals("@cp " + name + " " + String.join(" ", expected.stream().map(String::valueOf).toList()), lines.get(1));
+        assertTrue(lines.getFirst().startsWith("@cp java/lang/Object "), lines.getFirst());
+        assertEquals(lines, ClassArchive.resolvable(List.of("java/lang/Object", name), runtime, root, List.of("app/a.jar")),
+                "the same classes give the same lines");
     }
 }
