@@ -16,14 +16,14 @@ public enum Board {
     RPI3("rpi3", "console=ttyS1,115200", "/dev/mmcblk0p2",
             List.of("bootcode.bin", "start_cd.elf", "fixup_cd.dat"),
             List.of("bcm2837-rpi-3-b.dtb", "bcm2837-rpi-3-b-plus.dtb"),
-            List.of("dwc2", "smsc95xx", "lan78xx", "sdhci-iproc", "bcm2835", "bcm2835_wdt")),
+            List.of("dwc2", "smsc95xx", "lan78xx"), List.of("sdhci-iproc", "bcm2835", "bcm2835_wdt")),
     RPI4("rpi4", "console=ttyS1,115200", "/dev/mmcblk1p2",
             List.of("start4cd.elf", "fixup4cd.dat"),
             List.of("bcm2711-rpi-4-b.dtb"),
-            List.of("genet", "mdio-bcm-unimac", "broadcom", "sdhci-iproc", "bcm2835_wdt")),
+            List.of("genet", "mdio-bcm-unimac", "broadcom"), List.of("sdhci-iproc", "bcm2835_wdt")),
     ARM64_VIRT("arm64-virt", "console=ttyAMA0", "/dev/vda2",
             List.of(), List.of(),
-            List.of("virtio_net", "virtio_blk", "i6300esb"));
+            List.of("virtio_net"), List.of("virtio_blk", "i6300esb"));
 
     /** Modules every board needs: the data partition's file system. */
     static final List<String> COMMON_MODULES = List.of("vfat", "nls_cp437", "nls_ascii");
@@ -33,15 +33,17 @@ public enum Board {
     public final String dataDevice;
     public final List<String> firmware;
     public final List<String> deviceTrees;
-    public final List<String> modules;
+    /** The wired network's modules (init loads them on the network's own thread) and the others. */
+    public final List<String> networkModules, modules;
 
     Board(String id, String console, String dataDevice, List<String> firmware, List<String> deviceTrees,
-          List<String> modules) {
+          List<String> networkModules, List<String> modules) {
         this.id = id;
         this.console = console;
         this.dataDevice = dataDevice;
         this.firmware = firmware;
         this.deviceTrees = deviceTrees;
+        this.networkModules = networkModules;
         this.modules = modules;
     }
 

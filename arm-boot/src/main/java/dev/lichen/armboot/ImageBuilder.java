@@ -162,17 +162,22 @@ public final class ImageBuilder {
         Path modRoot = find(trees.get("kernel"), "modules", true);
         List<String> wantedModules = new ArrayList<>(board.modules);
         wantedModules.addAll(Board.COMMON_MODULES);
-        SequencedMap<String, byte[]> kos = KernelModules.resolve(modRoot, wantedModules);
-        List<String> modulePaths = new ArrayList<>();
+        // two lists, each in dependency order, loaded side by side by init (a module in both loads once)
+        SequencedMap<String, byte[]> netKos = KernelModules.resolve(modRoot, board.networkModules);
+        SequencedMap<String, byte[]> otherKos = KernelModules.resolve(modRoot, wantedModules);
+        SequencedMap<String, byte[]> kos = new java.util.LinkedHashMap<>(netKos);
+        otherKos.forEach(kos::putIfAbsent);
+        Map<String, String> modulePath = new java.util.HashMap<>();
         int i = 0;
         for (Map.Entry<String, byte[]> m : kos.entrySet()) {
             String path = String.format("%s/%02d-%s.ko", MODULES, i++, m.getKey());
             cpio.file(path, m.getValue(), 0644);
-            modulePaths.add("/" + path);
+            modulePath.put(m.getKey(), "/" + path);
         }
         cpio.file("etc/lichen/device.json", config, 0644);
         String gatewayHost = new ObjectMapper().readTree(config).path("gateway").path("host").asText("");
-        cpio.file("etc/lichen/system.properties", systemProperties(board, modulePaths, gatewayHost, r.appliance(), r.address()), 0644);
+        cpio.file("etc/lichen/system.properties", systemProperties(board, netKos.keySet().stream().map(modulePath::get).toList(),
+                otherKos.keySet().stream().map(modulePath::get).toList(), gatewayHost, r.appliance(), r.address()), 0644);
         List<String> jvm = new ArrayList<>(jvmOptions());
         jvm.addAll(Appliance.providerOptions(jars));
         boolean archived = false;
@@ -289,10 +294,11 @@ public final class ImageBuilder {
                 """;
     }
 
-    private static byte[] systemProperties(Board board, List<String> modules, String gatewayHost, Appliance app,
+    private static byte[] systemProperties(Board board, List<String> netModules, List<String> modules, String gatewayHost, Appliance app,
                                            java.util.Optional<StaticAddress> address) {
         SortedMap<String, String> p = new TreeMap<>();
         p.put("modules", String.join(",", modules));
+        p.put("net.modules", String.join(",", netModules));
         p.put("data.device", board.dataDevice);
         p.put("data.label", "LICHEN-DATA");
         p.put("data.dir", "/var/lib/lichen");

@@ -86,9 +86,14 @@ public final class Init {
             // java.vm.info says "sharing" when the JVM maps the image's class archive (the image tests check it)
             log("up: java " + Runtime.version() + " (" + System.getProperty("java.vm.info") + "), "
                     + Runtime.getRuntime().availableProcessors() + " cpu");
-            loadModules();
             CountDownLatch clockSet = new CountDownLatch(1);
-            Thread.ofVirtual().name("network").start(() -> network(clockSet));
+            // the network's own modules load on its thread, beside the others: DHCP waits for none of the
+            // disk's or the watchdog's modules, and the data partition for none of the network's
+            Thread.ofVirtual().name("network").start(() -> {
+                loadModules("net.modules");
+                network(clockSet);
+            });
+            loadModules("modules");
             mountData();
             if (System.currentTimeMillis() < CLOCK_FLOOR_MILLIS) {
                 // a board without a battery clock: readings would be stamped 1970; wait for SNTP a while
@@ -121,8 +126,9 @@ public final class Init {
         }
     }
 
-    private void loadModules() {
-        for (String m : list("modules")) {
+    /** Loads the listed modules in order; one that is built in or loaded already (by the other list) is passed over. */
+    private void loadModules(String key) {
+        for (String m : list(key)) {
             try {
                 Linux.initModule(Files.readAllBytes(Path.of(m)), "");
             } catch (Linux.SyscallException e) {
@@ -131,7 +137,7 @@ public final class Init {
                 log("module " + m + ": " + e);
             }
         }
-        if (!list("modules").isEmpty()) log("modules loaded: " + list("modules").size());
+        if (!list(key).isEmpty()) log(key + " loaded: " + list(key).size());
     }
 
     private void startWatchdog() {
