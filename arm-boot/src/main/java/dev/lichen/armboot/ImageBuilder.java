@@ -146,6 +146,9 @@ public final class ImageBuilder {
         Cpio cpio = new Cpio();
         for (String d : List.of("proc", "sys", "dev", "tmp", "run", "var/lib/lichen", "etc/lichen")) cpio.dir(d);
         cpio.charDevice("dev/console", 0600, 5, 1).charDevice("dev/null", 0666, 1, 3);
+        // the appliance starts before init mounts devtmpfs on /dev, and Java's SecureRandom (Californium's
+        // tokens, DTLS) looks for these once: without them it fell back to a seed from thread-timing jitter
+        cpio.charDevice("dev/random", 0666, 1, 8).charDevice("dev/urandom", 0666, 1, 9);
         cpio.symlink("lib", "usr/lib");
         addTree(cpio, runtime, RUNTIME);
         // without /proc mounted, the launcher cannot find libjli through $ORIGIN: the system library path can

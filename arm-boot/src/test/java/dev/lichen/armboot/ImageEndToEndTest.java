@@ -48,6 +48,8 @@ class ImageEndToEndTest {
         System.out.printf("arm64-virt sensor image built in %.1f s: %.1f MB raw%n", (System.nanoTime() - t0) / 1e9, r.rawBytes() / 1e6);
         assertTrue(r.initramfsFiles().stream().anyMatch(f -> f.matches("/usr/lib/lichen/app/sensors.*\\.jar")), "drivers in the image");
         assertTrue(r.initramfsFiles().contains(dev.lichen.armboot.cds.ClassArchive.GUEST_PATH), "the class archive in the image");
+        // the appliance starts before init mounts devtmpfs: without these, SecureRandom seeded itself from thread jitter
+        assertTrue(r.initramfsFiles().containsAll(List.of("/dev/random", "/dev/urandom")), "SecureRandom's devices in the image");
     }
 
     @AfterAll
