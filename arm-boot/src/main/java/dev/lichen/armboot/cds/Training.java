@@ -45,6 +45,7 @@ public final class Training {
             Runtime.getRuntime().halt(0);
         });
         loadInitClasses();
+        ProcessHandle.current().pid(); // Init's PID-1 check (Machine.isInit), its first step at boot
         Linux.umask(Linux.umask(022)); // links the one downcall handle all of Init's system calls share
         loadGuestAbi();
         blockOnVirtualThread();
