@@ -82,7 +82,7 @@ public final class ClassArchive {
                                byte[] config, long mtime, Path work, Path cache, Progress progress) throws IOException, InterruptedException {
         Path root = Files.createDirectories(work.resolve("root"));
         stage(tree, root, mtime);
-        List<String> classes = new ArrayList<>(classList(root, jvmOptions, classpath, config, work, progress));
+        List<String> classes = new ArrayList<>(classList(root, modules(runtime), jvmOptions, classpath, config, work, progress));
         int listed = (int) classes.stream().filter(l -> !l.startsWith("@")).count();
         classes.addAll(resolvable(classes, runtime, root, classpath));
         Path list = Files.write(work.resolve("classlist"), classes);
@@ -179,8 +179,8 @@ public final class ClassArchive {
      * and stripped of the run's ids, so the list (and the dump) depends on which classes, not on
      * the order threads happened to load them in.
      */
-    static List<String> classList(Path root, List<String> jvmOptions, List<String> classpath, byte[] config, Path work,
-                                  Progress progress) throws IOException, InterruptedException {
+    static List<String> classList(Path root, List<String> modules, List<String> jvmOptions, List<String> classpath, byte[] config,
+                                  Path work, Progress progress) throws IOException, InterruptedException {
         ObjectMapper json = new ObjectMapper();
         ObjectNode c = (ObjectNode) json.readTree(config);
         Path data = Files.createDirectories(work.resolve("training-data"));
@@ -205,11 +205,18 @@ public final class ClassArchive {
             cp.add(self);
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xshare:off", "-XX:DumpLoadedClassList=" + list));
+            // the image's modules only, so the JDK takes the paths it takes there (e.g. without jdk.net,
+            // other socket-option classes)
+            cmd.addAll(List.of("--limit-modules", String.join(",", modules)));
             cmd.addAll(jvmOptions);
             cmd.addAll(List.of("-cp", String.join(File.pathSeparator, cp), Training.class.getName(), cfg.toString()));
             Path log = work.resolve("training.log");
             long t0 = System.nanoTime();
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+            // PID 1's environment (the kernel's: HOME, TERM; no locale), so the run picks the charsets PID 1 does
+            pb.environment().clear();
+            pb.environment().putAll(java.util.Map.of("HOME", "/", "TERM", "linux"));
+            Process p = pb.start();
             boolean reading = false;
             long end = t0 + TimeUnit.SECONDS.toNanos(TRAINING_SECONDS);
             while (p.isAlive() && System.nanoTime() < end) {
@@ -277,6 +284,14 @@ public final class ClassArchive {
             }
             Thread.sleep(25);
         }
+    }
+
+    /** The Java modules of a linked runtime, from its release file (MODULES="java.base ..."). */
+    static List<String> modules(Path runtime) throws IOException {
+        for (String l : Files.readAllLines(runtime.resolve("release"))) {
+            if (l.startsWith("MODULES=")) return List.of(l.substring("MODULES=".length()).replace("\"", "").trim().split(" +"));
+        }
+        throw new BuildException("the linked runtime's release file names no MODULES: " + runtime.resolve("release"));
     }
 
     /**

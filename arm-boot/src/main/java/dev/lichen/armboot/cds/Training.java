@@ -47,10 +47,32 @@ public final class Training {
         loadInitClasses();
         ProcessHandle.current().pid(); // Init's PID-1 check (Machine.isInit), its first step at boot
         Linux.umask(Linux.umask(022)); // links the one downcall handle all of Init's system calls share
+        failingSystemCalls();
         loadGuestAbi();
         blockOnVirtualThread();
         int rc = SensorCommand.runAppliance(Path.of(args[0]), Optional.of("arm64-virt"), new PrintWriter(System.err, true));
         if (rc != 0) System.exit(3);
+    }
+
+    /**
+     * Init's kinds of system call that change nothing when they fail: a path argument and errno
+     * (an unmount of a path that does not exist), an interface request (the hardware address of
+     * an interface that does not exist). What they load (C strings, struct access) Init loads as
+     * it mounts and brings up the network.
+     */
+    private static void failingSystemCalls() {
+        try {
+            Linux.umount("/nonexistent-lichen-training");
+            throw new AssertionError("unmounted a path that does not exist");
+        } catch (Linux.SyscallException e) {
+            // ENOENT, as meant
+        }
+        try {
+            new dev.lichen.runtime.system.Ipv4Interface("lichen-none0").hardwareAddress();
+            throw new AssertionError("an interface that does not exist has an address");
+        } catch (Linux.SyscallException e) {
+            // ENODEV, as meant
+        }
     }
 
     /**
