@@ -3,7 +3,6 @@ package dev.lichen.armboot;
 import dev.lichen.appliance.ConfigException;
 import dev.lichen.appliance.DeviceConfig;
 import dev.lichen.appliance.SensorAppliance;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lichen.armboot.cds.ClassArchive;
 import dev.lichen.armboot.debian.DebianArchive;
 import dev.lichen.armboot.debian.Deb;
@@ -85,7 +84,7 @@ public final class ImageBuilder {
     }
 
     public Result build(Request r) throws IOException {
-        byte[] config = checkConfig(r.config(), r.board());
+        Config config = checkConfig(r.config(), r.board());
         Path outDir = r.output().toAbsolutePath().getParent();
         if (outDir == null || !Files.isDirectory(outDir)) throw new BuildException("the output folder " + outDir + " does not exist");
         Path work = Files.createTempDirectory("lichen-image-");
@@ -96,7 +95,8 @@ public final class ImageBuilder {
         }
     }
 
-    private Result build(Request r, byte[] config, Path work) throws IOException {
+    private Result build(Request r, Config checked, Path work) throws IOException {
+        byte[] config = checked.bytes();
         Board board = r.board();
         // before any download: a build that cannot make the class archive stops at once
         Path qemuUser = r.classArchive() ? ClassArchive.qemuUser(System.getenv("PATH")) : null;
@@ -178,9 +178,9 @@ public final class ImageBuilder {
             modulePath.put(m.getKey(), "/" + path);
         }
         cpio.file("etc/lichen/device.json", config, 0644);
-        String gatewayHost = new ObjectMapper().readTree(config).path("gateway").path("host").asText("");
+        DeviceConfig.Gateway gateway = checked.parsed().gateway();
         cpio.file("etc/lichen/system.properties", systemProperties(board, netKos.keySet().stream().map(modulePath::get).toList(),
-                otherKos.keySet().stream().map(modulePath::get).toList(), gatewayHost, r.appliance(), r.address()), 0644);
+                otherKos.keySet().stream().map(modulePath::get).toList(), gateway.host(), r.appliance(), r.address()), 0644);
         List<String> jvm = new ArrayList<>(jvmOptions());
         jvm.addAll(Appliance.providerOptions(jars));
         boolean archived = false;
@@ -213,7 +213,7 @@ public final class ImageBuilder {
         byte[] kernelGz = cachedGzip(vmlinuz, r.cache(), kernel.sha256());
         boot.put("vmlinuz", kernelGz);
         boot.put("initrd.img", initramfs);
-        String cmdline = board.console + " panic=10 quiet " + String.join(" ", kernelOptions(gatewayHost))
+        String cmdline = board.console + " panic=10 quiet " + String.join(" ", kernelOptions(gateway))
                 + " rdinit=/" + RUNTIME + "/bin/java -- @/etc/lichen/java.args";
         boot.put("cmdline.txt", (cmdline + "\n").getBytes(StandardCharsets.US_ASCII));
         if (board.isRaspberryPi()) {
@@ -258,14 +258,17 @@ public final class ImageBuilder {
      * appliance keeps no kernel keys), and IPv6's segment-routing HMAC set-up. IPv6 stays on when
      * the gateway is given as an IPv6 address; the appliance's own network set-up is IPv4.
      */
-    static List<String> kernelOptions(String gatewayHost) {
+    static List<String> kernelOptions(DeviceConfig.Gateway gateway) {
         List<String> options = new ArrayList<>(List.of("initcall_blacklist=crypto_kdf108_init,init_encrypted"));
-        if (!gatewayHost.contains(":")) options.add("ipv6.disable=1");
+        if (!gateway.hostIsIpv6Address()) options.add("ipv6.disable=1");
         return options;
     }
 
+    /** A device config as its bytes (copied into the image as they are) and as the appliance reads it. */
+    record Config(byte[] bytes, DeviceConfig parsed) {}
+
     /** The device config must pass the appliance's own validation (DeviceConfig) and name this board. */
-    static byte[] checkConfig(Path config, Board board) throws IOException {
+    static Config checkConfig(Path config, Board board) throws IOException {
         if (!Files.isRegularFile(config)) throw new BuildException("config " + config + " does not exist");
         byte[] bytes = Files.readAllBytes(config);
         DeviceConfig c;
@@ -280,7 +283,7 @@ public final class ImageBuilder {
         if (!c.dataDir().toString().equals(DATA_DIR))
             throw new BuildException("config " + config + ": dataDir must be " + DATA_DIR + " on an image (the data partition), not "
                     + c.dataDir());
-        return bytes;
+        return new Config(bytes, c);
     }
 
     static String piConfig() {

@@ -55,7 +55,7 @@ public final class BootBenchmark {
             Path initrd = TestImages.extract(img, "initrd.img", dir);
             String cmdline = Files.readString(TestImages.extract(img, "cmdline.txt", dir)).trim();
             Path trivial = Files.write(dir.resolve("trivial.gz"), TrivialInit.initramfs());
-            String trivialCmd = cmdline.substring(0, cmdline.indexOf(" rdinit=")); // the same kernel options
+            String trivialCmd = kernelOptions(cmdline); // the same kernel options
             List<Long> t = new ArrayList<>(), a = new ArrayList<>();
             for (int i = 0; i < rounds; i++) {
                 try (Qemu q = Qemu.virt(kernel, trivial, trivialCmd, null)) {
@@ -104,7 +104,7 @@ public final class BootBenchmark {
             String cmdline = Files.readString(TestImages.extract(img, "cmdline.txt", dir)).trim()
                     .replace(" quiet", " printk.time=1 " + System.getProperty("lichen.profile.cmdline", "").replace(',', ' ')); // kernel options go before "--"
             Path trivial = Files.write(dir.resolve("trivial.gz"), TrivialInit.initramfs());
-            if (Boolean.getBoolean("lichen.profile.trivial")) try (Qemu q = Qemu.virt(kernel, trivial, cmdline.substring(0, cmdline.indexOf(" rdinit=")), null)) {
+            if (Boolean.getBoolean("lichen.profile.trivial")) try (Qemu q = Qemu.virt(kernel, trivial, kernelOptions(cmdline), null)) {
                 q.await(l -> l.contains(TrivialInit.MARKER), Duration.ofSeconds(120), "marker");
                 q.lines().forEach(l -> System.out.printf("trivial %6d ms | %s%n", l.millis(), l.text()));
             }
@@ -130,5 +130,10 @@ public final class BootBenchmark {
     private static long median(List<Long> v) {
         List<Long> s = v.stream().sorted().toList();
         return s.get(s.size() / 2);
+    }
+
+    /** The image's cmdline up to init's: console and kernel options, for the trivial boot (same kernel, same options). */
+    private static String kernelOptions(String cmdline) {
+        return cmdline.substring(0, cmdline.indexOf(" rdinit="));
     }
 }

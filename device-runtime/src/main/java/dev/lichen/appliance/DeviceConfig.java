@@ -47,7 +47,12 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
          * all-digit IPv4 ones: a name is never digits and dots alone.
          */
         public boolean hostIsAddress() {
-            return host.contains(":") || host.chars().allMatch(ch -> ch == '.' || (ch >= '0' && ch <= '9'));
+            return hostIsIpv6Address() || host.chars().allMatch(ch -> ch == '.' || (ch >= '0' && ch <= '9'));
+        }
+
+        /** Whether the host is an IPv6 address: of the hosts the validator accepts, only those hold a ':'. */
+        public boolean hostIsIpv6Address() {
+            return host.contains(":");
         }
     }
 

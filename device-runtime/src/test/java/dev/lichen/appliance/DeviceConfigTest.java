@@ -56,10 +56,16 @@ class DeviceConfigTest {
     /** Only a gateway given by address gets its uplink before the machine is up: a name needs the network. */
     @Test
     void aGatewayHostIsToldAsAnAddressOrAName() throws Exception {
-        for (String address : List.of("10.0.2.2", "fe80::1", "2001:db8::10"))
-            assertTrue(parse(coapsExample().replace("192.168.1.10", address)).gateway().hostIsAddress(), address);
-        for (String name : List.of("gateway.local", "gw1", "3com.example"))
-            assertFalse(parse(coapsExample().replace("192.168.1.10", name)).gateway().hostIsAddress(), name);
+        for (String address : List.of("10.0.2.2", "fe80::1", "2001:db8::10")) {
+            DeviceConfig.Gateway g = parse(coapsExample().replace("192.168.1.10", address)).gateway();
+            assertTrue(g.hostIsAddress(), address);
+            assertEquals(address.contains(":"), g.hostIsIpv6Address(), address); // an image keeps IPv6 on for these
+        }
+        for (String name : List.of("gateway.local", "gw1", "3com.example")) {
+            DeviceConfig.Gateway g = parse(coapsExample().replace("192.168.1.10", name)).gateway();
+            assertFalse(g.hostIsAddress(), name);
+            assertFalse(g.hostIsIpv6Address(), name);
+        }
         // the rule leans on the validator: digits and dots alone are an IPv4 address or nothing
         assertTrue(problem(coapsExample().replace("192.168.1.10", "1234")).contains("is not an IP address or host name"));
     }

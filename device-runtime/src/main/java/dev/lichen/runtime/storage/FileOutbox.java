@@ -394,14 +394,14 @@ public final class FileOutbox implements Outbox {
     // ---------------------------------------------------------------- read and acknowledge
 
     @Override
-    public List<Entry> pending(int max) throws IOException {
+    public List<Entry> pending(long after, int max) throws IOException {
         List<Entry> out = new ArrayList<>(Math.min(Math.max(max, 0), 1024));
         lock.lock();
         try {
             if (closed) throw new IOException("outbox " + dir + " is closed");
             long durable = synced;
             for (Segment s : segments) {
-                for (int i = s.firstAfter(acked); i < s.count && out.size() < max; i++) {
+                for (int i = s.firstAfter(Math.max(acked, after)); i < s.count && out.size() < max; i++) {
                     if (s.seqs[i] > durable) return out;
                     long start = s.offsets[i];
                     long end = i + 1 < s.count ? s.offsets[i + 1] : s.size; // the frame, or more after a removal

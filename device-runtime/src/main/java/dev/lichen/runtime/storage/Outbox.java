@@ -14,7 +14,16 @@ public interface Outbox extends AutoCloseable {
     Entry append(String bootId, Reading reading) throws IOException;
 
     /** Up to max oldest unacknowledged entries, in order. */
-    List<Entry> pending(int max) throws IOException;
+    default List<Entry> pending(int max) throws IOException {
+        return pending(Long.MIN_VALUE, max);
+    }
+
+    /**
+     * Up to max oldest unacknowledged entries whose sequence comes after {@code after}, in order:
+     * for a sender that acknowledges later than it sends, so that it does not read again what it
+     * already sent.
+     */
+    List<Entry> pending(long after, int max) throws IOException;
 
     /** Everything up to and including seq is delivered; it may be compacted away. */
     void acknowledge(long seq) throws IOException;

@@ -128,7 +128,8 @@ public final class Init {
 
     /** Loads the listed modules in order; one that is built in or loaded already (by the other list) is passed over. */
     private void loadModules(String key) {
-        for (String m : list(key)) {
+        List<String> modules = list(key);
+        for (String m : modules) {
             try {
                 Linux.initModule(Files.readAllBytes(Path.of(m)), "");
             } catch (Linux.SyscallException e) {
@@ -137,7 +138,7 @@ public final class Init {
                 log("module " + m + ": " + e);
             }
         }
-        if (!list(key).isEmpty()) log(key + " loaded: " + list(key).size());
+        if (!modules.isEmpty()) log(key + " loaded: " + modules.size());
     }
 
     private void startWatchdog() {

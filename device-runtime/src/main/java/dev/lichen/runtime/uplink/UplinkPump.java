@@ -132,7 +132,7 @@ public final class UplinkPump implements AutoCloseable {
     private void loop() {
         while (running) {
             try {
-                List<Outbox.Entry> pending = notDelivered(outbox.pending(options.maxBatch() + unacknowledged));
+                List<Outbox.Entry> pending = outbox.pending(deliveredUpTo, options.maxBatch());
                 if (pending.isEmpty() || unacknowledged >= ACK_EVERY) acknowledgeDelivered();
                 noteBacklog();
                 if (pending.isEmpty()) {
@@ -165,13 +165,6 @@ public final class UplinkPump implements AutoCloseable {
                 backoff();
             }
         }
-    }
-
-    /** The entries after those delivered but not yet acknowledged (the outbox still lists those). */
-    private List<Outbox.Entry> notDelivered(List<Outbox.Entry> pending) {
-        int i = 0;
-        while (i < pending.size() && pending.get(i).seq() <= deliveredUpTo) i++;
-        return pending.subList(i, pending.size());
     }
 
     private void acknowledgeDelivered() throws IOException {

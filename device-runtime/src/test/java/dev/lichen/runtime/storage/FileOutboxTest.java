@@ -68,8 +68,11 @@ class FileOutboxTest {
             assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(((Value.Number) p.get(0).reading().value()).value()));
             assertArrayEquals(new byte[] {0, 1, (byte) 0xff}, ((Value.Data) p.get(3).reading().value()).value());
             assertEquals(List.of(0L, 1L), seqs(o.pending(2)));
+            assertEquals(List.of(2L, 3L), seqs(o.pending(1, 10)), "after a sequence: what a sender has not sent yet");
+            assertEquals(List.of(0L, 1L), seqs(o.pending(-5, 2)), "a sequence before the first changes nothing");
             o.acknowledge(1);
             assertEquals(List.of(2L, 3L), seqs(o.pending(10)));
+            assertEquals(List.of(2L, 3L), seqs(o.pending(0, 10)), "never what is acknowledged");
             assertEquals(new Outbox.Stats(2, o.stats().bytesOnFlash(), 0, 3), o.stats());
         }
         try (FileOutbox o = FileOutbox.open(dir, 1 << 20)) {

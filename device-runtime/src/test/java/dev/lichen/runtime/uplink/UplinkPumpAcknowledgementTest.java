@@ -25,6 +25,7 @@ class UplinkPumpAcknowledgementTest {
     private static final class Recorded implements Outbox {
         final FileOutbox outbox;
         final List<String> events;
+        final java.util.concurrent.atomic.AtomicLong entriesRead = new java.util.concurrent.atomic.AtomicLong();
 
         Recorded(FileOutbox outbox, List<String> events) {
             this.outbox = outbox;
@@ -32,7 +33,11 @@ class UplinkPumpAcknowledgementTest {
         }
 
         public Entry append(String bootId, Reading reading) throws IOException { return outbox.append(bootId, reading); }
-        public List<Entry> pending(int max) throws IOException { return outbox.pending(max); }
+        public List<Entry> pending(long after, int max) throws IOException {
+            List<Entry> p = outbox.pending(after, max);
+            entriesRead.addAndGet(p.size());
+            return p;
+        }
         public void acknowledge(long seq) throws IOException {
             events.add("ack " + seq);
             outbox.acknowledge(seq);
@@ -93,6 +98,7 @@ class UplinkPumpAcknowledgementTest {
             assertEquals((long) n - 1, acks.getLast());
             for (int i = 1; i < acks.size(); i++) assertTrue(acks.get(i) > acks.get(i - 1), "cumulative, growing: " + acks);
             assertTrue(acks.getFirst() < n - 1 - UplinkPump.ACK_EVERY, "the first well before the end: " + acks);
+            assertEquals(n, outbox.entriesRead.get(), "each reading read from the outbox once, not again until acknowledged");
         }
     }
 }

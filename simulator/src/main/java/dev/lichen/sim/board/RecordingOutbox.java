@@ -24,7 +24,7 @@ final class RecordingOutbox implements Outbox {
         return e;
     }
 
-    @Override public List<Entry> pending(int max) throws IOException { return outbox.pending(max); }
+    @Override public List<Entry> pending(long after, int max) throws IOException { return outbox.pending(after, max); }
 
     @Override public void acknowledge(long seq) throws IOException { outbox.acknowledge(seq); }
 
