@@ -48,8 +48,11 @@ final class Qemu implements AutoCloseable {
         List<String> c = new ArrayList<>(List.of("qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a72", "-m", "512",
                 "-smp", String.valueOf(VIRT_CPUS),
                 "-nographic", "-no-reboot", "-kernel", kernel.toString(), "-initrd", initrd.toString(), "-append", cmdline,
-                "-netdev", "user,id=n", "-device", "virtio-net-pci,netdev=n", "-device", "i6300esb"));
-        if (disk != null) c.addAll(List.of("-drive", "file=" + disk + ",format=raw,if=none,id=d", "-device", "virtio-blk-pci,drive=d"));
+                // romfile= (none): the guest boots by -kernel and never runs the NIC's iPXE option ROM;
+                // without it QEMU refuses to start where Debian's ipxe-qemu (a Recommends, which
+                // .ci/run's --no-install-recommends leaves out) is not installed
+                "-netdev", "user,id=n", "-device", "virtio-net-pci,netdev=n,romfile=", "-device", "i6300esb"));
+        if (disk != null) c.addAll(List.of("-drive", "file=" + disk + ",format=raw,if=none,id=d", "-device", "virtio-blk-pci,drive=d,romfile="));
         return new Qemu(c);
     }
 
@@ -76,7 +79,11 @@ final class Qemu implements AutoCloseable {
         while (System.nanoTime() < end) {
             for (int i = seen; i < lines.size(); i++) if (match.test(lines.get(i).text())) return lines.get(i);
             seen = 0;
-            if (!process.isAlive() && lines.stream().noneMatch(l -> match.test(l.text()))) break;
+            if (!process.isAlive() && lines.stream().noneMatch(l -> match.test(l.text()))) {
+                // an exited QEMU is not a slow guest: say so, with QEMU's own words
+                throw new AssertionError("no console line for " + what + ": QEMU exited with status " + process.exitValue()
+                        + " after " + (System.nanoTime() - started) / 1_000_000 + " ms; console tail:\n" + tail(40));
+            }
             Thread.sleep(100);
         }
         throw new AssertionError("no console line for " + what + " within " + max.toSeconds() + " s; console tail:\n" + tail(40));
