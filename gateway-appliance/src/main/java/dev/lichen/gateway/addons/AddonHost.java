@@ -5,6 +5,7 @@ import dev.lichen.gateway.Gateway;
 import dev.lichen.gateway.GatewayComponent;
 import dev.lichen.gateway.live.LiveBus;
 import dev.lichen.gateway.live.LiveEvent;
+import dev.lichen.gateway.web.RequestGuard;
 import dev.lichen.gateway.web.WebExtension;
 import dev.lichen.store.catalog.CatalogClient;
 import dev.lichen.store.catalog.CatalogIndex;
@@ -24,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -162,6 +164,21 @@ public final class AddonHost implements GatewayComponent, WebExtension {
                 return auth.principal(ctx).map(p -> p.isAdmin()).orElse(false);
             }
         });
+    }
+
+    /**
+     * The add-ons page's own files are public like the UI's; the add-on API checks the add-on's
+     * bearer token and an add-on's pages check the session or the manifest's public paths.
+     */
+    @Override
+    public Map<String, RequestGuard.Open> openRoutes() {
+        var open = new java.util.LinkedHashMap<String, RequestGuard.Open>();
+        for (String page : List.of("/addons", "/addons/addons.js", "/addons/addons.css")) open.put("GET " + page, RequestGuard.Open.PUBLIC);
+        for (String r : List.of("GET /addon-api/v1/channels", "GET /addon-api/v1/readings", "POST /addon-api/v1/alerts",
+                "POST /addon-api/v1/readings", "GET /apps/{id}/<rest>", "POST /apps/{id}/<rest>", "GET /apps/{id}/", "POST /apps/{id}/")) {
+            open.put(r, RequestGuard.Open.SELF_CHECKED);
+        }
+        return open;
     }
 
     /** The admin API of add-ons, merged into the gateway's /api/v1/openapi.json. */

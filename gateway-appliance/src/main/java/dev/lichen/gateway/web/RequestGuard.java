@@ -7,13 +7,15 @@ import dev.lichen.gateway.web.auth.Secrets;
 import io.javalin.http.Context;
 import java.net.URI;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
- * Runs before every request: security headers on everything, then for the API and /metrics who
- * is calling (session cookie or bearer token, else 401), and for every state change the origin
- * check, the CSRF token of a cookie session, and the role (viewers change nothing: 403).
+ * Deny by default: every route the router resolves needs a session or token, unless the one
+ * table {@link #open} names it. The check runs on the route's template as the router matched it
+ * (through Javalin's handler wrapper), so no spelling of a path (trailing slash, case, %-encoding,
+ * {@code //}, {@code ;}) reaches a handler unchecked. For every state change: the origin check,
+ * the CSRF token of a cookie session, and the role (viewers change nothing: 403).
  */
 public final class RequestGuard {
     public static final String SESSION_COOKIE = "lichen_session";
@@ -25,36 +27,65 @@ public final class RequestGuard {
             + "connect-src 'self'; font-src 'self'; manifest-src 'self'; frame-ancestors 'none'; "
             + "base-uri 'none'; form-action 'self'";
 
-    /** Reachable without logging in: setup, login, liveness, the API description. */
-    private static final Set<String> PUBLIC = Set.of(
-            "GET /api/v1/setup", "POST /api/v1/setup", "POST /api/v1/session",
-            "GET /api/v1/health", "GET /api/v1/openapi.json");
+    /** How a route that needs no session is open. */
+    public enum Open {
+        /** Anyone: setup, login, liveness, the API description, static assets. */
+        PUBLIC,
+        /** The handler authenticates by itself (an add-on's bearer token, an add-on's own public paths). */
+        SELF_CHECKED
+    }
+
+    /** The gateway's own open routes, as "METHOD template"; extensions add theirs (WebExtension.openRoutes). */
+    static final Map<String, Open> CORE_OPEN = Map.of(
+            "GET /api/v1/setup", Open.PUBLIC,
+            "POST /api/v1/setup", Open.PUBLIC,
+            "POST /api/v1/session", Open.PUBLIC,
+            "GET /api/v1/health", Open.PUBLIC,
+            "GET /api/v1/openapi.json", Open.PUBLIC,
+            "GET /vendor/{file}", Open.PUBLIC);
     /** The one state change a viewer may make: logging out. */
     private static final String LOGOUT = "DELETE /api/v1/session";
 
     private final Authenticator auth;
+    private final Map<String, Open> open;
 
-    public RequestGuard(Authenticator auth) {
+    public RequestGuard(Authenticator auth, Map<String, Open> open) {
         this.auth = auth;
+        this.open = Map.copyOf(open);
     }
 
-    public void handle(Context ctx) {
-        headers(ctx);
-        String path = ctx.path();
-        if (!path.startsWith("/api/") && !path.equals("/metrics")) {
-            return; // the UI's static files are public; everything they show comes from the API
+    /** The routes that need no session: the whole list, for the test that walks every route. */
+    public Map<String, Open> open() {
+        return open;
+    }
+
+    /**
+     * A HEAD request for a GET route, which the router answers without running the handler: a
+     * route that checks its caller itself can't, so it is not served by HEAD.
+     */
+    public void checkHead(Context ctx, String route) {
+        if (open.get(route) == Open.SELF_CHECKED) {
+            throw new ApiError(405, null, "HEAD is not served here: send GET");
         }
+        check(ctx, route);
+    }
+
+    /** Runs before the handler of {@code route} ("METHOD template", as the router matched it). */
+    public void check(Context ctx, String route) {
         ctx.header("Cache-Control", "no-store");
         String method = ctx.method().name();
-        String route = method + " " + path;
         Optional<Principal> who = identify(ctx);
         who.ifPresent(p -> ctx.attribute(PRINCIPAL, p));
+        Open how = open.get(route);
+        if (how == Open.SELF_CHECKED) {
+            return;
+        }
         boolean changes = !(method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS"));
         if (changes && !sameOrigin(ctx)) {
             throw new ApiError(403, null, "cross-origin request refused");
         }
         if (who.isEmpty()) {
-            if (PUBLIC.contains(route)) {
+            if (how == Open.PUBLIC) {
                 if (changes && !isJson(ctx)) {
                     // a cross-site form can't send JSON without a CORS preflight, which is never granted
                     throw new ApiError(415, null, "send the body as application/json");
@@ -134,7 +165,8 @@ public final class RequestGuard {
         return ct != null && ct.toLowerCase(Locale.ROOT).startsWith("application/json");
     }
 
-    static void headers(Context ctx) {
+    /** Before every request, matched or not (static files too). */
+    static void securityHeaders(Context ctx) {
         ctx.header("Content-Security-Policy", CSP);
         ctx.header("X-Content-Type-Options", "nosniff");
         ctx.header("X-Frame-Options", "DENY");

@@ -39,6 +39,7 @@ public final class WebServer implements AutoCloseable {
     private final int port;
     private final byte[] openApi;
     private final List<WebExtension> extensions;
+    private final RequestGuard guard;
 
     /** Serves the gateway's store, live bus, metrics and alert engine on host:port (0: any free port). */
     public WebServer(Gateway gateway, Clock clock, PasswordHasher hasher, String host, int port) {
@@ -56,7 +57,13 @@ public final class WebServer implements AutoCloseable {
         this.openApi = describe(resource("openapi.json"), this.extensions);
         ObjectMapper json = new ObjectMapper();
         Authenticator auth = new Authenticator(store, hasher, clock);
-        RequestGuard guard = new RequestGuard(auth);
+        var open = new java.util.HashMap<>(RequestGuard.CORE_OPEN);
+        for (WebExtension x : this.extensions) {
+            x.openRoutes().forEach((route, how) -> {
+                if (open.putIfAbsent(route, how) != null) throw new IllegalStateException(route + " is opened twice");
+            });
+        }
+        this.guard = new RequestGuard(auth, open);
         this.live = new LiveApi(bus, store, json);
         metrics.gauge("lichen_web_sse_clients", "Browsers subscribed to live updates", () -> live.clients());
         var accounts = new AccountApi(auth, json, metrics, live);
@@ -74,16 +81,29 @@ public final class WebServer implements AutoCloseable {
                 s.directory = "/web";
                 s.location = Location.CLASSPATH;
             });
+            // the guard runs on the route the router matched, whatever the request's spelling of it
+            cfg.router.handlerWrapper(endpoint -> {
+                if (!endpoint.method.isHttpMethod()) return endpoint.handler;
+                String route = endpoint.method.name() + " " + endpoint.path;
+                return ctx -> {
+                    guard.check(ctx, route);
+                    endpoint.handler.handle(ctx);
+                };
+            });
             var r = cfg.routes;
-            r.before(guard::handle);
+            r.before(RequestGuard::securityHeaders);
+            // Javalin answers HEAD for a GET route itself, before any handler: the guard runs for it here
+            r.before(ctx -> {
+                if (ctx.method() != io.javalin.http.HandlerType.HEAD) return;
+                var get = cfg.unsafe.internalRouter.findFirstHttpHandlerEntry(io.javalin.http.HandlerType.GET, ctx.path());
+                if (get != null) guard.checkHead(ctx, "GET " + get.endpoint.path);
+            });
             accounts.register(r);
             devices.register(r);
             alerts.register(r);
             keys.register(r);
             live.register(r);
-            // outside /api/ the guard identifies nobody: extensions' pages look the session cookie up themselves
-            WebExtension.Auth extAuth = ctx -> RequestGuard.maybePrincipal(ctx)
-                    .or(() -> auth.fromCookie(ctx.cookie(RequestGuard.SESSION_COOKIE)));
+            WebExtension.Auth extAuth = RequestGuard::maybePrincipal;
             for (WebExtension x : this.extensions) x.register(r, extAuth);
             r.get("/api/v1/health", ctx -> ctx.json(Map.of("status", "ok", "database", store.dialect())));
             r.get("/api/v1/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
@@ -98,11 +118,16 @@ public final class WebServer implements AutoCloseable {
                 error(ctx, 500, null, "internal error: see the gateway's log");
             });
             r.error(404, ctx -> {
-                if (ctx.path().startsWith("/api/")) {
+                if (ctx.path().regionMatches(true, 0, "/api/", 0, 5)) {
                     error(ctx, 404, null, "no such API route: see /api/v1/openapi.json");
                 }
             });
         });
+        // an opened route that is not registered is a typo that would leave the real one closed or the list stale
+        var registered = java.util.Set.copyOf(routes());
+        for (String route : open.keySet()) {
+            if (!registered.contains(route)) throw new IllegalStateException("the open route " + route + " is not registered");
+        }
     }
 
     /** uPlot from its WebJar, under a path that does not change with the WebJar's version. */
@@ -151,7 +176,12 @@ public final class WebServer implements AutoCloseable {
         return app.port();
     }
 
-    /** Every registered HTTP route as "METHOD /path", for the OpenAPI conformance test. */
+    /** The routes open without a session, and how (the guard's one table). */
+    public java.util.Map<String, RequestGuard.Open> openRoutes() {
+        return guard.open();
+    }
+
+    /** Every registered HTTP route as "METHOD /path", for the OpenAPI conformance and access tests. */
     public List<String> routes() {
         return app.unsafe.internalRouter.allHttpHandlers().stream()
                 .map(e -> e.endpoint.method.name() + " " + e.endpoint.path)
