@@ -5,12 +5,19 @@ import com.hivemq.embedded.EmbeddedHiveMQ;
 import com.hivemq.extension.sdk.api.ExtensionMain;
 import com.hivemq.extension.sdk.api.async.Async;
 import com.hivemq.extension.sdk.api.async.TimeoutFallback;
+import com.hivemq.extension.sdk.api.auth.PublishAuthorizer;
 import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
+import com.hivemq.extension.sdk.api.auth.SubscriptionAuthorizer;
+import com.hivemq.extension.sdk.api.auth.parameter.PublishAuthorizerInput;
+import com.hivemq.extension.sdk.api.auth.parameter.PublishAuthorizerOutput;
+import com.hivemq.extension.sdk.api.auth.parameter.SubscriptionAuthorizerInput;
+import com.hivemq.extension.sdk.api.auth.parameter.SubscriptionAuthorizerOutput;
 import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundInput;
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
 import com.hivemq.extension.sdk.api.packets.general.MqttVersion;
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
+import com.hivemq.extension.sdk.api.packets.subscribe.SubackReasonCode;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
@@ -28,6 +35,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import com.hivemq.extension.sdk.api.events.client.ClientLifecycleEventListener;
@@ -35,7 +43,7 @@ import com.hivemq.extension.sdk.api.events.client.parameters.AuthenticationSucce
 import com.hivemq.extension.sdk.api.events.client.parameters.ClientInitiatedDisconnectInput;
 import com.hivemq.extension.sdk.api.events.client.parameters.ConnectionStartInput;
 import com.hivemq.extension.sdk.api.events.client.parameters.DisconnectEventInput;
-import com.hivemq.extension.sdk.api.interceptor.connect.ConnectInboundInterceptor;
+import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
 import com.hivemq.extension.sdk.api.packets.connect.WillPublishPacket;
 import com.hivemq.extension.sdk.api.packets.general.DisconnectedReasonCode;
 
@@ -51,8 +59,11 @@ import com.hivemq.extension.sdk.api.packets.general.DisconnectedReasonCode;
  *
  * <p>Devices with a key ({@link DeviceKeys}) log in with user name = device id and password = the
  * base64 text of their key; a wrong password or an unknown user name gets CONNACK "not
- * authorized" (0x87 / 3.1.1 return code 5). Anonymous clients are still let in, but a device that
- * has a key can be published for only by its own login (MQTT 5 PUBACK 0x87; 3.1.1 dropped, counted).
+ * authorized" (0x87 / 3.1.1 return code 5). Every publish, will and subscription then passes
+ * {@link BrokerAccess}: a device speaks only on its own topics, nobody subscribes to wildcards or
+ * publishes commands (MQTT 5 PUBACK/SUBACK 0x87; HiveMQ closes a 3.1.1 connection instead), each
+ * refusal counted in {@code lichen_mqtt_refused_total}. Anonymous clients are still let in for
+ * devices without a key, which have no other way to present themselves yet.
  */
 public final class MqttIngest implements AutoCloseable {
     private static final String PREFIX = "lichen/";
@@ -65,6 +76,8 @@ public final class MqttIngest implements AutoCloseable {
 
     private final DeviceKeys keys;
     private final dev.lichen.gateway.metrics.Metrics.Counter authFailures;
+    private final dev.lichen.gateway.metrics.Metrics.Counter refused;
+    private final BrokerAccess access;
     /** The connection attribute naming the device a connection logged in as (absent: anonymous). */
     private static final String LOGIN = "lichen.device";
 
@@ -73,6 +86,9 @@ public final class MqttIngest implements AutoCloseable {
         this.keys = keys;
         this.authFailures = metrics.counter("lichen_mqtt_auth_failures_total",
                 "MQTT connections refused: unknown user name or wrong password");
+        this.refused = metrics.counter("lichen_mqtt_refused_total",
+                "MQTT connects, publishes (wills too) and subscriptions refused by the broker's authorization", "action");
+        this.access = new BrokerAccess(keys::hasKey);
         this.pipeline = pipeline;
         this.store = store;
         this.bus = bus;
@@ -151,14 +167,9 @@ public final class MqttIngest implements AutoCloseable {
             // HiveMQ CE admits no client without an authenticator; devices are admitted here and
             // vetted per pack (rejected devices get 0x87)
             Services.securityRegistry().setAuthenticatorProvider(i -> (SimpleAuthenticator) MqttIngest.this::authenticate);
+            Services.securityRegistry().setAuthorizerProvider(i -> new Authorization());
             PublishInboundInterceptor interceptor = MqttIngest.this::onPublish;
             Services.initializerRegistry().setClientInitializer((i, ctx) -> ctx.addPublishInboundInterceptor(interceptor));
-            // a last will does not pass the publish interceptors: remember status wills at CONNECT
-            // and apply them ourselves when the broker would send them
-            ConnectInboundInterceptor onConnect = (ci, co) -> ci.getConnectPacket().getWillPublish().ifPresentOrElse(
-                    will -> rememberWill(ci.getClientInformation().getClientId(), will),
-                    () -> wills.remove(ci.getClientInformation().getClientId()));
-            Services.interceptorRegistry().setConnectInboundInterceptorProvider(pi -> onConnect);
             Services.eventRegistry().setClientLifecycleEventListener(pi -> new WillWatcher());
         }
 
@@ -169,40 +180,75 @@ public final class MqttIngest implements AutoCloseable {
     private void authenticate(com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthInput in,
                               com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthOutput out) {
         var user = in.getConnectPacket().getUserName();
-        if (user.isEmpty()) {
-            out.authenticateSuccessfully();
+        if (user.isPresent()) {
+            byte[] password = bytes(in.getConnectPacket().getPassword().orElse(ByteBuffer.allocate(0)));
+            if (!keys.passwordMatches(user.get(), password)) {
+                authFailures.inc();
+                out.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED,
+                        "unknown device or wrong password: the user name is the device id, the password its key (base64)");
+                return;
+            }
+        }
+        Optional<String> refusal = access.connect(user, in.getClientInformation().getClientId());
+        if (refusal.isPresent()) {
+            refused.inc("connect");
+            out.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED, refusal.get());
             return;
         }
-        byte[] password = bytes(in.getConnectPacket().getPassword().orElse(ByteBuffer.allocate(0)));
-        if (keys.passwordMatches(user.get(), password)) {
-            // per connection: a session taken over by another connection does not inherit it
-            in.getConnectionInformation().getConnectionAttributeStore().putAsString(LOGIN, user.get());
-            out.authenticateSuccessfully();
-        } else {
-            authFailures.inc();
-            out.failAuthentication(com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode.NOT_AUTHORIZED,
-                    "unknown device or wrong password: the user name is the device id, the password its key (base64)");
+        // per connection: a session taken over by another connection does not inherit it
+        user.ifPresent(u -> in.getConnectionInformation().getConnectionAttributeStore().putAsString(LOGIN, u));
+        // a last will does not pass the publish interceptors: remember a status will here, once
+        // the client is known and the will is its own to send (else the authorizer refuses the
+        // CONNECT), and apply it when the broker would send it
+        String clientId = in.getClientInformation().getClientId();
+        in.getConnectPacket().getWillPublish().filter(will -> access.publish(user, will.getTopic()).isEmpty())
+                .ifPresentOrElse(will -> rememberWill(clientId, will), () -> wills.remove(clientId));
+        out.authenticateSuccessfully();
+    }
+
+    private static Optional<String> login(com.hivemq.extension.sdk.api.parameter.ClientBasedInput in) {
+        return in.getConnectionInformation().getConnectionAttributeStore().getAsString(LOGIN);
+    }
+
+    /** The broker's authorization, by {@link BrokerAccess}'s rules; HiveMQ asks it for wills at CONNECT too. */
+    private final class Authorization implements PublishAuthorizer, SubscriptionAuthorizer {
+        @Override
+        public void authorizePublish(PublishAuthorizerInput in, PublishAuthorizerOutput out) {
+            access.publish(login(in), in.getPublishPacket().getTopic()).ifPresentOrElse(why -> {
+                refused.inc("publish");
+                out.failAuthorization(AckReasonCode.NOT_AUTHORIZED, why);
+            }, out::authorizeSuccessfully);
+        }
+
+        @Override
+        public void authorizeSubscribe(SubscriptionAuthorizerInput in, SubscriptionAuthorizerOutput out) {
+            access.subscribe(login(in), in.getSubscription().getTopicFilter()).ifPresentOrElse(why -> {
+                refused.inc("subscribe");
+                out.failAuthorization(SubackReasonCode.NOT_AUTHORIZED, why);
+            }, out::authorizeSuccessfully);
         }
     }
 
     private void onPublish(PublishInboundInput in, PublishInboundOutput out) {
         String topic = in.getPublishPacket().getTopic();
-        if (!topic.startsWith(PREFIX)) return;
-        int slash = topic.indexOf('/', PREFIX.length());
-        if (slash < 0) return;
-        String deviceId = topic.substring(PREFIX.length(), slash);
-        String leaf = topic.substring(slash + 1);
+        if (!topic.startsWith(PREFIX)) return; // not ours to store; the authorizer refuses it
         boolean v5 = in.getConnectionInformation().getMqttVersion() == MqttVersion.V_5;
-        if (keys.hasKey(deviceId)
-                && !in.getConnectionInformation().getConnectionAttributeStore().getAsString(LOGIN).orElse("").equals(deviceId)) {
-            // only the device's own login speaks for a device that has a key
-            apply(out, pipeline.reject(Protocol.MQTT, RejectReason.DEVICE_MISMATCH,
-                    "device '" + deviceId + "' has a key: log in as it (user name " + deviceId + ") to publish for it"), v5);
+        // HiveMQ runs interceptors before the authorizer: decide here, before a pack is stored
+        Optional<String> refusal = access.publish(login(in), topic);
+        if (refusal.isPresent()) {
+            refused.inc("publish");
+            // a prevented publish goes no further (the authorizer does not count it again);
+            // MQTT 3.1.1 has no reason codes: acknowledged and dropped
+            if (v5) out.preventPublishDelivery(AckReasonCode.NOT_AUTHORIZED, refusal.get());
+            else out.preventPublishDelivery();
             return;
         }
+        int slash = topic.indexOf('/', PREFIX.length());
+        String deviceId = topic.substring(PREFIX.length(), slash);
+        String leaf = topic.substring(slash + 1);
         if (leaf.equals("readings")) {
             readings(in, out, deviceId, v5);
-        } else if (leaf.equals("status") && SenmlCodec.isDeviceId(deviceId)) {
+        } else { // status: the only other topic BrokerAccess admits
             status(in, out, deviceId);
         }
     }
@@ -288,10 +334,7 @@ public final class MqttIngest implements AutoCloseable {
         public void onDisconnect(DisconnectEventInput in) {
             StatusWill w = wills.remove(in.getClientInformation().getClientId());
             if (w == null) return;
-            if (keys.hasKey(w.deviceId()) && !in.getConnectionInformation().getConnectionAttributeStore().getAsString(LOGIN)
-                    .orElse("").equals(w.deviceId())) {
-                return; // only the device's own login may declare it offline
-            }
+            // only a will its sender may publish was remembered (authenticate)
             // HiveMQ reports a dropped socket as client-initiated without a reason code; a DISCONNECT
             // packet carries one (NORMAL_DISCONNECTION suppresses the will, 0x04 asks for it)
             boolean willSent = !(in instanceof ClientInitiatedDisconnectInput)

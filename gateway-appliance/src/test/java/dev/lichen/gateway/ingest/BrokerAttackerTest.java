@@ -1,0 +1,170 @@
+package dev.lichen.gateway.ingest;
+
+import static dev.lichen.gateway.testing.Clients.pack;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lichen.gateway.Gateway;
+import dev.lichen.gateway.GatewayConfig;
+import dev.lichen.gateway.testing.Clients;
+import dev.lichen.runtime.uplink.MqttUplink;
+import dev.lichen.senml.SenmlCodec;
+import dev.lichen.senml.SenmlFormat;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An attacker on the home network with Debian's mosquitto clients, against a real gateway whose
+ * lamp has a key and keeps sending through the project's own uplink: nothing the attacker tries
+ * reads or writes the lamp's topics, and the lamp loses nothing.
+ */
+class BrokerAttackerTest {
+    @TempDir
+    static Path dir;
+    static Gateway gw;
+    static MqttUplink lamp;
+    static String lampPassword;
+    static final SenmlCodec CODEC = new SenmlCodec();
+
+    @BeforeAll
+    static void start() throws Exception {
+        gw = Gateway.start(GatewayConfig.forTest(dir.resolve("data")), List.of());
+        lampPassword = Base64.getEncoder().encodeToString(gw.deviceKeys().rotate("hall-lamp", System.currentTimeMillis()));
+        lamp = new MqttUplink("hall-lamp", "127.0.0.1", gw.mqttPort(), MqttUplink.Options.defaults()
+                .withTimeout(Duration.ofSeconds(5)).withCredentials(Optional.of("hall-lamp"), Optional.of(lampPassword), false));
+        lamp.deliver(pack("hall-lamp", "b", 0, 2, 20));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (lamp != null) lamp.close();
+        if (gw != null) gw.close();
+    }
+
+    static double refused(String action) {
+        return gw.metrics().value("lichen_mqtt_refused_total", action);
+    }
+
+    static long stored(String device) throws InterruptedException {
+        assertTrue(gw.pipeline().awaitStored(Duration.ofSeconds(10)), "the writer caught up");
+        return gw.store().readingCount(device);
+    }
+
+    /** mosquitto_sub for up to 3 s; what it printed and how it ended. */
+    static Clients.Run sub(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("mosquitto_sub", "-h", "127.0.0.1", "-p", Integer.toString(gw.mqttPort()),
+                "-V", "mqttv5", "-W", "3", "-v"));
+        cmd.addAll(List.of(args));
+        return Clients.run("mosquitto-clients", cmd);
+    }
+
+    static Clients.Run pub(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("mosquitto_pub", "-h", "127.0.0.1", "-p", Integer.toString(gw.mqttPort()),
+                "-V", "mqttv5", "-q", "1"));
+        cmd.addAll(List.of(args));
+        return Clients.run("mosquitto-clients", cmd);
+    }
+
+    @Test
+    void subscribingToEverythingIsRefusedAndReadsNothing() throws Exception {
+        double before = refused("subscribe");
+        // the lamp sends while the attacker listens: nothing of it may show
+        Thread sender = Thread.ofVirtual().start(() -> {
+            for (int i = 0; i < 5; i++) {
+                try {
+                    lamp.deliver(pack("hall-lamp", "b", 100 + i, 1, 30));
+                    Thread.sleep(300);
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            }
+        });
+        for (String filter : List.of("#", "lichen/+/readings", "lichen/hall-lamp/readings", "$SYS/#", "+/#")) {
+            var run = sub("-i", "eve", "-t", filter);
+            assertTrue(run.output().contains("denied") || run.output().toLowerCase().contains("not authori"),
+                    filter + ": " + run.output());
+            assertTrue(!run.output().contains("lichen/hall-lamp"), filter + " read the lamp: " + run.output());
+        }
+        sender.join();
+        assertEquals(before + 5, refused("subscribe"));
+    }
+
+    @Test
+    void aStolenDeviceIdWithoutItsKeyGetsNothing() throws Exception {
+        double connects = refused("connect");
+        double failures = gw.metrics().value("lichen_mqtt_auth_failures_total");
+        // the lamp's id as client id, no login: CONNACK not authorized (it would take over the lamp's session)
+        var run = sub("-i", "hall-lamp", "-t", "lichen/hall-lamp/cmd");
+        assertTrue(run.output().toLowerCase().contains("not authori"), run.output());
+        assertNotEquals(0, run.exit(), run.output());
+        assertEquals(connects + 1, refused("connect"));
+        // its id as user name without the password, or with a guess
+        run = sub("-i", "eve", "-u", "hall-lamp", "-t", "#");
+        assertTrue(run.output().toLowerCase().contains("not authori"), run.output());
+        run = sub("-i", "eve", "-u", "hall-lamp", "-P", "guess", "-t", "lichen/hall-lamp/cmd");
+        assertTrue(run.output().toLowerCase().contains("not authori"), run.output());
+        assertEquals(failures + 2, gw.metrics().value("lichen_mqtt_auth_failures_total"));
+        // anonymous under another client id, asking for the lamp's commands
+        double subs = refused("subscribe");
+        run = sub("-i", "eve", "-t", "lichen/hall-lamp/cmd");
+        assertTrue(run.output().contains("denied"), run.output());
+        assertEquals(subs + 1, refused("subscribe"));
+        // and the lamp is still connected and sending
+        lamp.deliver(pack("hall-lamp", "b", 200, 1, 40));
+    }
+
+    @Test
+    void publishingForAnotherDeviceOrACommandIsRefusedAndStoresNothing() throws Exception {
+        long lampBefore = stored("hall-lamp");
+        double pubs = refused("publish");
+        Path f = dir.resolve("fake.cbor");
+        Files.write(f, CODEC.encode(pack("hall-lamp", "forged", 0, 3, 99), SenmlFormat.CBOR));
+        // anonymous, as the lamp: PUBACK not authorized
+        var run = pub("-i", "eve", "-t", "lichen/hall-lamp/readings", "-f", f.toString());
+        assertTrue(run.output().toLowerCase().contains("not authori"), run.output());
+        // a command to the lamp: only the gateway sends those
+        run = pub("-i", "eve", "-t", "lichen/hall-lamp/cmd", "-m", "{\"on\":true}");
+        assertTrue(run.output().toLowerCase().contains("not authori"), run.output());
+        // declaring the lamp offline, retained
+        run = pub("-i", "eve", "-r", "-t", "lichen/hall-lamp/status", "-m", "offline");
+        assertTrue(run.output().toLowerCase().contains("not authori"), run.output());
+        // a will that would declare it offline when the attacker leaves: refused at CONNECT
+        run = sub("-i", "eve", "-t", "lichen/eve/cmd", "--will-topic", "lichen/hall-lamp/status", "--will-payload", "offline",
+                "--will-retain");
+        assertTrue(run.output().toLowerCase().contains("not authori"), run.output());
+        // a logged-in device for another device: its login is its own only
+        String porchPassword = Base64.getEncoder().encodeToString(gw.deviceKeys().rotate("porch", System.currentTimeMillis()));
+        Files.write(f, CODEC.encode(pack("hall-lamp", "forged", 0, 3, 98), SenmlFormat.CBOR));
+        run = pub("-i", "porch", "-u", "porch", "-P", porchPassword, "-t", "lichen/hall-lamp/readings", "-f", f.toString());
+        assertTrue(run.output().toLowerCase().contains("not authori"), run.output());
+        assertEquals(pubs + 5, refused("publish"));
+        // its own readings are fine
+        Files.write(f, CODEC.encode(pack("porch", "b", 0, 3, 10), SenmlFormat.CBOR));
+        run = pub("-i", "porch", "-u", "porch", "-P", porchPassword, "-t", "lichen/porch/readings", "-f", f.toString());
+        assertEquals(0, run.exit(), run.output());
+        assertEquals(3, stored("porch"));
+        assertEquals(lampBefore, stored("hall-lamp"), "nothing forged was stored for the lamp");
+        assertTrue(gw.store().device("hall-lamp").orElseThrow().online(), "the lamp is still online");
+        String text = gw.metrics().render();
+        assertTrue(text.contains("lichen_mqtt_refused_total{action=\"publish\"} "), text);
+    }
+
+    @Test
+    void theLampHearsItsOwnCommandsOnly() throws Exception {
+        // the lamp's own login may subscribe to its cmd topic (and to nothing else)
+        var run = sub("-i", "hall-lamp-cli", "-u", "hall-lamp", "-P", lampPassword, "-t", "lichen/hall-lamp/cmd", "-W", "1");
+        assertTrue(!run.output().contains("denied"), run.output());
+        run = sub("-i", "hall-lamp-cli", "-u", "hall-lamp", "-P", lampPassword, "-t", "lichen/porch/cmd");
+        assertTrue(run.output().contains("denied"), run.output());
+    }
+}
