@@ -51,7 +51,7 @@ public final class Gateway implements AutoCloseable {
         this.deviceKeys = new DeviceKeys(store);
         this.pipeline = new Pipeline(store, liveBus, metrics, alerts, MAX_QUEUED_READINGS,
                 new SenmlCodec(new SenmlLimits(config.maxPackBytes(), 1000), Clock.SYSTEM),
-                config.offlineAfterSeconds() * 1000L, deviceKeys, config.dataDir().resolve("ingest-journal"));
+                config.offlineAfterSeconds() * 1000L, deviceKeys, config.dataDir().resolve("ingest-journal"), config.limits());
         this.retention = Thread.ofVirtual().name("lichen-retention").unstarted(this::retentionLoop);
     }
 
@@ -93,7 +93,7 @@ public final class Gateway implements AutoCloseable {
         // HiveMQ cannot report an OS-chosen port, so port 0 is resolved here first
         int mqtt = config.mqttPort() != 0 ? config.mqttPort() : freeTcpPort(config.bindHost());
         MqttIngest broker = new MqttIngest(pipeline, store, liveBus, config.dataDir().resolve("mqtt"), config.bindHost(), mqtt,
-                config.mqttInMemory(), deviceKeys, metrics);
+                config.mqttInMemory(), deviceKeys, metrics, config.limits());
         started.add(broker);
         broker.start();
         mqttPort = broker.port();

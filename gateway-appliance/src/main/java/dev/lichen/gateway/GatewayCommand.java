@@ -28,14 +28,21 @@ import picocli.CommandLine.Option;
             "pre-shared key and the identity is the device id (a pack of another device:",
             "4.03; plain CoAP is refused for a device with a key). Over MQTT a device",
             "with a key logs in as user <deviceId> with the base64 key as password (else",
-            "CONNACK not authorized), and only that login may publish for it; devices",
-            "without a key connect anonymously.",
+            "CONNACK not authorized); a device publishes only its own readings and",
+            "status and subscribes only to its own cmd topic, nobody subscribes to #;",
+            "devices without a key connect anonymously, for themselves only.",
+            "",
+            "Limits: at most --max-new-devices devices wait for adoption; from one",
+            "address at most --per-address-rate MQTT connects and first packs of unknown",
+            "devices a second. Refusals: lichen_ingest_rejects_total and",
+            "lichen_mqtt_refused_total on /metrics.",
             "",
             "Config file (JSON, every key optional):",
             "  {\"dataDir\": \"/var/lib/lichen\", \"bindHost\": \"0.0.0.0\", \"coapPort\": 5683,",
             "   \"mqttPort\": 1883, \"httpPort\": 8080, \"jdbcUrl\": null, \"rawRetentionDays\": 30,",
             "   \"minuteRetentionDays\": 365, \"maxPackBytes\": 16384, \"mqttInMemory\": true,",
-            "   \"offlineAfterSeconds\": 120, \"coapsPort\": -1, \"pskFile\": null}",
+            "   \"offlineAfterSeconds\": 120, \"coapsPort\": -1, \"pskFile\": null,",
+            "   \"maxNewDevices\": 100, \"perAddressPerSecond\": 10}",
             "  (coapsPort -1: 5684 when CoAP is on 5683, else any free port)"})
 public final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "Data folder (database, broker state). Default: ./lichen-data")
@@ -80,6 +87,12 @@ public final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--mqtt-persistence", paramLabel = "MODE", description = "Broker sessions and queues: in-memory (spares the SD card; readings are durable in the database anyway) or file. Default: in-memory")
     String mqttPersistence;
 
+    @Option(names = "--max-new-devices", paramLabel = "N", description = "Devices that may wait for adoption at once; more are refused (CoAP 5.03, MQTT 0x97) until some are adopted or rejected. Default: 100")
+    Integer maxNewDevices;
+
+    @Option(names = "--per-address-rate", paramLabel = "N", description = "From one address: MQTT connects and first packs of unknown devices a second (bursts of 5 s worth); beyond, CONNACK 0x9F / CoAP 4.29. Default: 10")
+    Integer perAddressRate;
+
     @Option(names = "--ingest-only", description = "Run ingest, storage, retention and alerts only: no web UI or other components.")
     boolean ingestOnly;
 
@@ -99,6 +112,10 @@ public final class GatewayCommand implements Callable<Integer> {
         if (pskFile != null) c = c.withPskFile(pskFile);
         if (offlineAfter != null) c = c.withOfflineAfterSeconds(offlineAfter);
         if (maxPackBytes != null) c = c.withMaxPackBytes(maxPackBytes);
+        if (maxNewDevices != null || perAddressRate != null) {
+            c = c.withLimits(new GatewayConfig.Limits(maxNewDevices != null ? maxNewDevices : c.limits().newDevices(),
+                    perAddressRate != null ? perAddressRate : c.limits().perAddressPerSecond()));
+        }
         if (mqttPersistence != null) {
             switch (mqttPersistence) {
                 case "in-memory" -> c = c.withMqttInMemory(true);

@@ -17,10 +17,12 @@ import java.util.Set;
  * offlineAfterSeconds is the floor of the offline rule (see {@code Presence}): a CoAP device is
  * shown offline when it sent nothing for max(offlineAfterSeconds, 3 x its usual interval).
  * pskFile, when not null, holds CoAPS pre-shared keys imported at start ({@code PskFile}).
+ * limits bound what a hostile network can make the gateway hold ({@link Limits}).
  */
 public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqttPort, int httpPort,
                             String jdbcUrl, int rawRetentionDays, int minuteRetentionDays, int maxPackBytes,
-                            boolean mqttInMemory, int offlineAfterSeconds, int coapsPort, Path pskFile) {
+                            boolean mqttInMemory, int offlineAfterSeconds, int coapsPort, Path pskFile,
+                            Limits limits) {
     public static final int DEFAULT_COAP_PORT = 5683;
     public static final int DEFAULT_MQTT_PORT = 1883;
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -32,7 +34,7 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
 
     private static final Set<String> KEYS = Set.of("dataDir", "bindHost", "coapPort", "mqttPort", "httpPort",
             "jdbcUrl", "rawRetentionDays", "minuteRetentionDays", "maxPackBytes", "mqttInMemory",
-            "offlineAfterSeconds", "coapsPort", "pskFile");
+            "offlineAfterSeconds", "coapsPort", "pskFile", "maxNewDevices", "perAddressPerSecond");
 
     public GatewayConfig {
         if (dataDir == null) throw new IllegalArgumentException("dataDir is required");
@@ -55,6 +57,35 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
         if (maxPackBytes < 256 || maxPackBytes > 1024 * 1024) {
             throw new IllegalArgumentException("maxPackBytes must be within 256..1048576, got " + maxPackBytes);
         }
+        if (limits == null) throw new IllegalArgumentException("limits are required (Limits.DEFAULTS)");
+    }
+
+    /**
+     * Limits against a hostile network. newDevices: how many devices may wait for adoption (NEW);
+     * a device beyond that is refused until a person adopts or rejects some. perAddressPerSecond:
+     * from one source address, MQTT connects and first packs of devices the gateway does not know
+     * yet, a second (bursts of five seconds' worth), so that one machine cannot churn through ids.
+     */
+    public record Limits(int newDevices, int perAddressPerSecond) {
+        public static final Limits DEFAULTS = new Limits(100, 10);
+
+        /** For a simulator or load run: n devices, all new, all from one host, as if each were its own. */
+        public static Limits forDevicesOnOneHost(int n) {
+            return new Limits(Math.max(DEFAULTS.newDevices, 2 * n), Math.max(DEFAULTS.perAddressPerSecond, 10 * n));
+        }
+
+        public Limits {
+            if (newDevices < 1 || newDevices > 1_000_000) {
+                throw new IllegalArgumentException("maxNewDevices must be within 1..1000000, got " + newDevices);
+            }
+            if (perAddressPerSecond < 1 || perAddressPerSecond > 1_000_000) {
+                throw new IllegalArgumentException("perAddressPerSecond must be within 1..1000000, got " + perAddressPerSecond);
+            }
+        }
+    }
+
+    public GatewayConfig withLimits(Limits l) {
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, l);
     }
 
     /** The CoAPS port to bind: coapsPort, or when it is -1, 5684 next to a CoAP 5683 and any free port otherwise. */
@@ -71,7 +102,7 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
     public static GatewayConfig defaults() {
         return new GatewayConfig(Path.of("lichen-data"), "0.0.0.0", DEFAULT_COAP_PORT, DEFAULT_MQTT_PORT,
                 DEFAULT_HTTP_PORT, null, 30, 365, DEFAULT_MAX_PACK_BYTES, true, DEFAULT_OFFLINE_AFTER_SECONDS,
-                AUTO_COAPS_PORT, null);
+                AUTO_COAPS_PORT, null, Limits.DEFAULTS);
     }
 
     /** For tests: loopback only, every port chosen by the OS. */
@@ -80,43 +111,43 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
     }
 
     public GatewayConfig withDataDir(Path d) {
-        return new GatewayConfig(d, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile);
+        return new GatewayConfig(d, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits);
     }
 
     public GatewayConfig withBindHost(String h) {
-        return new GatewayConfig(dataDir, h, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile);
+        return new GatewayConfig(dataDir, h, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits);
     }
 
     public GatewayConfig withPorts(int coap, int mqtt, int http) {
-        return new GatewayConfig(dataDir, bindHost, coap, mqtt, http, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile);
+        return new GatewayConfig(dataDir, bindHost, coap, mqtt, http, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits);
     }
 
     public GatewayConfig withJdbcUrl(String url) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, url, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, url, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits);
     }
 
     public GatewayConfig withRetention(int rawDays, int minuteDays) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawDays, minuteDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawDays, minuteDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits);
     }
 
     public GatewayConfig withMaxPackBytes(int max) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, max, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, max, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits);
     }
 
     public GatewayConfig withMqttInMemory(boolean inMemory) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, inMemory, offlineAfterSeconds, coapsPort, pskFile);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, inMemory, offlineAfterSeconds, coapsPort, pskFile, limits);
     }
 
     public GatewayConfig withOfflineAfterSeconds(int seconds) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, seconds, coapsPort, pskFile);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, seconds, coapsPort, pskFile, limits);
     }
 
     public GatewayConfig withCoapsPort(int port) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, port, pskFile);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, port, pskFile, limits);
     }
 
     public GatewayConfig withPskFile(Path file) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, file);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, file, limits);
     }
 
     /**
@@ -150,7 +181,9 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
                     root.has("mqttInMemory") ? bool(root, "mqttInMemory", file) : c.mqttInMemory,
                     root.has("offlineAfterSeconds") ? integer(root, "offlineAfterSeconds", file) : c.offlineAfterSeconds,
                     root.has("coapsPort") ? integer(root, "coapsPort", file) : c.coapsPort,
-                    root.has("pskFile") ? (root.get("pskFile").isNull() ? null : Path.of(text(root, "pskFile", file))) : c.pskFile);
+                    root.has("pskFile") ? (root.get("pskFile").isNull() ? null : Path.of(text(root, "pskFile", file))) : c.pskFile,
+                    new Limits(root.has("maxNewDevices") ? integer(root, "maxNewDevices", file) : c.limits.newDevices(),
+                            root.has("perAddressPerSecond") ? integer(root, "perAddressPerSecond", file) : c.limits.perAddressPerSecond()));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }

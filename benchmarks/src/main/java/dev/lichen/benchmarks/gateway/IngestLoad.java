@@ -1,5 +1,6 @@
 package dev.lichen.benchmarks.gateway;
 
+import dev.lichen.gateway.GatewayConfig.Limits;
 import dev.lichen.senml.Batch;
 import dev.lichen.senml.Reading;
 import dev.lichen.senml.SenmlCodec;
@@ -143,13 +144,23 @@ public final class IngestLoad {
     // ---------------------------------------------------------------- gateway process
 
     Process startGateway(Path data, int coap, int mqtt, Path log) throws Exception {
+        Limits limits = Limits.forDevicesOnOneHost(devices);
+        return startGateway(data, List.of("--coap-port", Integer.toString(coap), "--mqtt-port", Integer.toString(mqtt),
+                "--http-port", "0", "--ingest-only", "--mqtt-persistence", mqttPersistence,
+                // every load device is new and all come from this one address: a load run, not an attack
+                "--max-new-devices", Integer.toString(limits.newDevices()),
+                "--per-address-rate", Integer.toString(limits.perAddressPerSecond())), gatewayJvm, log);
+    }
+
+    /** Starts `lichen gateway --data DATA --bind 127.0.0.1 FLAGS` as its own process and waits for its ready line. */
+    static Process startGateway(Path data, List<String> flags, String jvmOptions, Path log) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
-        for (String o : gatewayJvm.split(" ")) if (!o.isBlank()) cmd.add(o);
+        for (String o : jvmOptions.split(" ")) if (!o.isBlank()) cmd.add(o);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.lichen.gateway.GatewayCommand", "--data", data.toString(),
-                "--bind", "127.0.0.1", "--coap-port", Integer.toString(coap), "--mqtt-port", Integer.toString(mqtt),
-                "--http-port", "0", "--ingest-only", "--mqtt-persistence", mqttPersistence));
-        System.out.println("starting gateway: " + String.join(" ", cmd.subList(0, Math.min(cmd.size(), 4))) + " ... " + gatewayJvm);
+                "--bind", "127.0.0.1"));
+        cmd.addAll(flags);
+        System.out.println("starting gateway: " + String.join(" ", cmd.subList(0, Math.min(cmd.size(), 4))) + " ... " + jvmOptions);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         long deadline = System.currentTimeMillis() + 120_000;
         while (System.currentTimeMillis() < deadline) {

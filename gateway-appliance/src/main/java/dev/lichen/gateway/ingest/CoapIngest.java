@@ -171,7 +171,7 @@ public final class CoapIngest implements AutoCloseable {
                 respond(ex, r);
                 return;
             }
-            var future = pipeline.ingest(protocol, ex.getRequestPayload(), format, keyOf);
+            var future = pipeline.ingest(protocol, ex.getRequestPayload(), format, keyOf, ex.getSourceAddress());
             if (!future.isDone()) {
                 // normally the journal's fsync answers well within the client's ACK timeout and the
                 // 2.04 is piggybacked; on a slow card, or while the writer holds the journal back,
@@ -198,7 +198,11 @@ public final class CoapIngest implements AutoCloseable {
                     Response resp = new Response(code(r.reason()));
                     resp.setPayload(r.message());
                     if (r.reason() == RejectReason.TOO_LARGE) resp.getOptions().setSize1(pipeline.codec().limits().maxBytes());
-                    if (r.reason() == RejectReason.UNAVAILABLE) resp.getOptions().setMaxAge(1);
+                    switch (r.reason()) {
+                        case UNAVAILABLE, RATE_LIMITED -> resp.getOptions().setMaxAge(1);
+                        case NEW_DEVICE_LIMIT -> resp.getOptions().setMaxAge(60); // until a person has looked
+                        default -> { }
+                    }
                     ex.respond(resp);
                 }
             }
@@ -210,7 +214,8 @@ public final class CoapIngest implements AutoCloseable {
                 case TOO_LARGE -> ResponseCode.REQUEST_ENTITY_TOO_LARGE;
                 case UNSUPPORTED_FORMAT -> ResponseCode.UNSUPPORTED_CONTENT_FORMAT;
                 case DEVICE_MISMATCH, DEVICE_REJECTED -> ResponseCode.FORBIDDEN;
-                case UNAVAILABLE -> ResponseCode.SERVICE_UNAVAILABLE;
+                case UNAVAILABLE, NEW_DEVICE_LIMIT -> ResponseCode.SERVICE_UNAVAILABLE;
+                case RATE_LIMITED -> ResponseCode.TOO_MANY_REQUESTS;
             };
         }
     }

@@ -78,17 +78,20 @@ public final class MqttIngest implements AutoCloseable {
     private final dev.lichen.gateway.metrics.Metrics.Counter authFailures;
     private final dev.lichen.gateway.metrics.Metrics.Counter refused;
     private final BrokerAccess access;
+    private final AddressRate connects;
     /** The connection attribute naming the device a connection logged in as (absent: anonymous). */
     private static final String LOGIN = "lichen.device";
 
     public MqttIngest(Pipeline pipeline, Store store, LiveBus bus, Path dir, String bindHost, int port, boolean inMemory,
-                      DeviceKeys keys, dev.lichen.gateway.metrics.Metrics metrics) throws IOException {
+                      DeviceKeys keys, dev.lichen.gateway.metrics.Metrics metrics,
+                      dev.lichen.gateway.GatewayConfig.Limits limits) throws IOException {
         this.keys = keys;
         this.authFailures = metrics.counter("lichen_mqtt_auth_failures_total",
                 "MQTT connections refused: unknown user name or wrong password");
         this.refused = metrics.counter("lichen_mqtt_refused_total",
                 "MQTT connects, publishes (wills too) and subscriptions refused by the broker's authorization", "action");
         this.access = new BrokerAccess(keys::hasKey);
+        this.connects = new AddressRate(limits.perAddressPerSecond());
         this.pipeline = pipeline;
         this.store = store;
         this.bus = bus;
@@ -179,6 +182,13 @@ public final class MqttIngest implements AutoCloseable {
 
     private void authenticate(com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthInput in,
                               com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthOutput out) {
+        var from = in.getConnectionInformation().getInetAddress();
+        if (from.isPresent() && !connects.tryAcquire(from.get(), System.nanoTime())) {
+            refused.inc("connect_rate");
+            out.failAuthentication(ConnackReasonCode.CONNECTION_RATE_EXCEEDED,
+                    "too many connects from " + from.get().getHostAddress() + " this second; retry in a few seconds");
+            return;
+        }
         var user = in.getConnectPacket().getUserName();
         if (user.isPresent()) {
             byte[] password = bytes(in.getConnectPacket().getPassword().orElse(ByteBuffer.allocate(0)));
@@ -256,7 +266,7 @@ public final class MqttIngest implements AutoCloseable {
     private void readings(PublishInboundInput in, PublishInboundOutput out, String deviceId, boolean v5) {
         byte[] payload = bytes(in.getPublishPacket().getPayload().orElse(ByteBuffer.allocate(0)));
         SenmlFormat format = formatOf(in, payload);
-        var future = pipeline.ingest(Protocol.MQTT, payload, format, deviceId);
+        var future = pipeline.ingest(Protocol.MQTT, payload, format, deviceId, in.getConnectionInformation().getInetAddress().orElse(null));
         if (future.isDone()) {
             // rejected before queueing: answer on this thread, no async needed
             apply(out, future.join(), v5);
@@ -292,7 +302,8 @@ public final class MqttIngest implements AutoCloseable {
         if (!v5) {
             // MQTT 3.1.1 has no way to say why: drop it (counted by the pipeline); a plain PUBACK
             // keeps a device from resending garbage for ever. Transient failures are not acked.
-            if (r.reason() == RejectReason.UNAVAILABLE) {
+            if (r.reason() == RejectReason.UNAVAILABLE || r.reason() == RejectReason.NEW_DEVICE_LIMIT
+                    || r.reason() == RejectReason.RATE_LIMITED) {
                 out.preventPublishDelivery(AckReasonCode.UNSPECIFIED_ERROR, r.message());
             } else {
                 out.preventPublishDelivery();
@@ -302,7 +313,7 @@ public final class MqttIngest implements AutoCloseable {
         AckReasonCode code = switch (r.reason()) {
             case MALFORMED, TOO_LARGE, UNSUPPORTED_FORMAT, GARBAGE_DATAGRAM -> AckReasonCode.PAYLOAD_FORMAT_INVALID;
             case DEVICE_MISMATCH, DEVICE_REJECTED -> AckReasonCode.NOT_AUTHORIZED;
-            case UNAVAILABLE -> AckReasonCode.QUOTA_EXCEEDED;
+            case UNAVAILABLE, NEW_DEVICE_LIMIT, RATE_LIMITED -> AckReasonCode.QUOTA_EXCEEDED;
         };
         out.preventPublishDelivery(code, r.message());
     }
@@ -363,6 +374,14 @@ public final class MqttIngest implements AutoCloseable {
     private void status(PublishInboundInput in, PublishInboundOutput out, String deviceId) {
         Boolean online = onlineOf(in.getPublishPacket().getPayload().orElse(ByteBuffer.allocate(0)));
         if (online == null) return; // not ours to judge: delivered as is
+        if (store.device(deviceId).isEmpty()) {
+            // a status would create the device: the same bounds as a first pack
+            var refusal = pipeline.firstContact(Protocol.MQTT, deviceId, in.getConnectionInformation().getInetAddress().orElse(null));
+            if (refusal != null) {
+                apply(out, refusal, in.getConnectionInformation().getMqttVersion() == MqttVersion.V_5);
+                return;
+            }
+        }
         Async<PublishInboundOutput> async = out.async(Duration.ofSeconds(10), TimeoutFallback.SUCCESS);
         // a database write must not run on a network thread
         Thread.ofVirtual().start(() -> {

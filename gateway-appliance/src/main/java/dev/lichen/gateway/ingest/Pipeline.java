@@ -12,6 +12,7 @@ import dev.lichen.senml.Batch;
 import dev.lichen.senml.SenmlCodec;
 import dev.lichen.senml.SenmlException;
 import dev.lichen.senml.SenmlFormat;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,14 +103,18 @@ public final class Pipeline implements AutoCloseable {
     private long lastSweep;
 
     private final DeviceKeys keys;
+    private final NewDeviceLimit newDevices;
+    private final AddressRate firstContacts;
 
     /**
      * Opens the journal in journalDir and first writes into the store what an earlier run
      * acknowledged but did not store (a crash, a power cut).
      */
     public Pipeline(Store store, LiveBus bus, Metrics metrics, AlertEngine alerts, int maxQueuedReadings, SenmlCodec codec,
-                    long offlineAfterMillis, DeviceKeys keys, Path journalDir) {
+                    long offlineAfterMillis, DeviceKeys keys, Path journalDir, dev.lichen.gateway.GatewayConfig.Limits limits) {
         this.keys = keys;
+        this.newDevices = new NewDeviceLimit(store, limits.newDevices());
+        this.firstContacts = new AddressRate(limits.perAddressPerSecond());
         this.presence = new Presence(offlineAfterMillis, store.devices(), System.currentTimeMillis());
         this.codec = codec;
         this.store = store;
@@ -127,6 +132,7 @@ public final class Pipeline implements AutoCloseable {
         this.journalSeconds = metrics.histogram("lichen_journal_sync_seconds", "Latency of one journal append + fsync (a device waits for it)",
                 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1);
         metrics.gauge("lichen_ingest_queue_depth", "Readings accepted but not yet in the database", queuedReadings::get);
+        metrics.gauge("lichen_devices_waiting", "Devices waiting for adoption, counted against --max-new-devices", newDevices::waiting);
         try {
             this.journal = new IngestJournal(journalDir);
             replay();
@@ -185,6 +191,12 @@ public final class Pipeline implements AutoCloseable {
      * complete at once as Rejected (MALFORMED with the codec's diagnostic, or TOO_LARGE).
      */
     public CompletableFuture<IngestOutcome> ingest(Protocol p, byte[] payload, SenmlFormat format, String expectedDeviceId) {
+        return ingest(p, payload, format, expectedDeviceId, null);
+    }
+
+    /** As {@link #ingest(Protocol, byte[], SenmlFormat, String)}, from a network address (null: from within the gateway). */
+    public CompletableFuture<IngestOutcome> ingest(Protocol p, byte[] payload, SenmlFormat format, String expectedDeviceId,
+                                                   InetAddress from) {
         if (payload.length > codec.limits().maxBytes()) {
             return CompletableFuture.completedFuture(reject(p, RejectReason.TOO_LARGE,
                     "pack of " + payload.length + " bytes; at most " + codec.limits().maxBytes() + " are accepted: send fewer readings per pack"));
@@ -199,7 +211,7 @@ public final class Pipeline implements AutoCloseable {
             // the codec should catch everything; a parser bug must still not reach the device as a 5.00
             return CompletableFuture.completedFuture(reject(p, RejectReason.MALFORMED, "invalid SenML " + format.name() + ": " + e));
         }
-        return enqueue(p, batch, payload, format, expectedDeviceId).durable;
+        return enqueue(p, batch, payload, format, expectedDeviceId, from).durable;
     }
 
     /**
@@ -208,7 +220,7 @@ public final class Pipeline implements AutoCloseable {
      * not null, must equal the pack's device (MQTT topic, CoAPS key identity).
      */
     public CompletableFuture<IngestOutcome> submit(Protocol p, Batch batch, String expectedDeviceId) {
-        return enqueue(p, batch, null, SenmlFormat.CBOR, expectedDeviceId).stored;
+        return enqueue(p, batch, null, SenmlFormat.CBOR, expectedDeviceId, null).stored;
     }
 
     /**
@@ -245,9 +257,9 @@ public final class Pipeline implements AutoCloseable {
      * or refused (Rejected). expectedDeviceId, when not null, must equal the pack's device (MQTT
      * topic, CoAPS key identity).
      */
-    private Pending enqueue(Protocol p, Batch batch, byte[] raw, SenmlFormat format, String expectedDeviceId) {
+    private Pending enqueue(Protocol p, Batch batch, byte[] raw, SenmlFormat format, String expectedDeviceId, InetAddress from) {
         Pending pending = new Pending(p, batch, raw, format);
-        IngestOutcome.Rejected refused = validate(p, batch, expectedDeviceId);
+        IngestOutcome.Rejected refused = validate(p, batch, expectedDeviceId, from);
         if (refused != null) {
             pending.answer(refused);
             return pending;
@@ -263,7 +275,7 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /** Why the pack is refused before queueing, or null. */
-    private IngestOutcome.Rejected validate(Protocol p, Batch batch, String expectedDeviceId) {
+    private IngestOutcome.Rejected validate(Protocol p, Batch batch, String expectedDeviceId, InetAddress from) {
         if (!SenmlCodec.isDeviceId(batch.deviceId())) { // false for null too
             return reject(p, RejectReason.MALFORMED,
                     "device id '" + batch.deviceId() + "' must match " + SenmlCodec.DEVICE_ID.pattern());
@@ -288,6 +300,25 @@ public final class Pipeline implements AutoCloseable {
         }
         if (!running) {
             return reject(p, RejectReason.UNAVAILABLE, "the gateway is shutting down; retry");
+        }
+        return known.isPresent() ? null : firstContact(p, batch.deviceId(), from);
+    }
+
+    /**
+     * Whether a device the store does not know may be heard now (its first pack, or an MQTT status
+     * that would create it): not when its address sent too many first contacts this second, nor
+     * when the devices waiting for adoption fill their places. Null when it may; the refusal is
+     * counted.
+     */
+    public IngestOutcome.Rejected firstContact(Protocol p, String deviceId, InetAddress from) {
+        if (newDevices.holdsPlace(deviceId)) return null;
+        if (from != null && !firstContacts.tryAcquire(from, System.nanoTime())) {
+            return reject(p, RejectReason.RATE_LIMITED, "too many new devices from " + from.getHostAddress()
+                    + " this second; retry in a few seconds");
+        }
+        if (!newDevices.admit(deviceId, System.currentTimeMillis())) {
+            return reject(p, RejectReason.NEW_DEVICE_LIMIT, newDevices.cap() + " devices are waiting for adoption already:"
+                    + " a person adopts or rejects some on the gateway's Devices page, then '" + deviceId + "' is let in; retry later");
         }
         return null;
     }

@@ -14,6 +14,10 @@ public enum RejectReason {
     DEVICE_REJECTED,
     /** The queue is full or storage failed: try again later (CoAP 5.03, MQTT 5 0x97 / 0x80). */
     UNAVAILABLE,
+    /** A device the gateway does not know yet, while the devices waiting for adoption fill their places (CoAP 5.03, MQTT 5 0x97). */
+    NEW_DEVICE_LIMIT,
+    /** Too many first packs of unknown devices from one address this second (CoAP 4.29, MQTT 5 0x97). */
+    RATE_LIMITED,
     /** A UDP datagram that is not CoAP at all (counted only). */
     GARBAGE_DATAGRAM;
 

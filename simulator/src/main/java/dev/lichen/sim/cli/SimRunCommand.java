@@ -71,7 +71,9 @@ final class SimRunCommand implements Callable<Integer> {
         Simulation.GatewayHandle gateway;
         if (gatewayHost == null) {
             embedded = new EmbeddedGateway(GatewayConfig.defaults().withDataDir(data.resolve("gateway"))
-                    .withBindHost("127.0.0.1").withPorts(coapPort, mqttPort, httpPort));
+                    .withBindHost("127.0.0.1").withPorts(coapPort, mqttPort, httpPort)
+                    // every simulated device comes from this one address: raise the per-address bounds to the plan
+                    .withLimits(GatewayConfig.Limits.forDevicesOnOneHost(plan.devices().size())));
             gateway = embedded;
         } else {
             String host = gatewayHost;

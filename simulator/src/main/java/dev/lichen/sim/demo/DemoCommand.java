@@ -69,7 +69,9 @@ public final class DemoCommand implements Callable<Integer> {
 
         System.out.println("lichen demo: starting the gateway (data in " + data.toAbsolutePath() + ")...");
         GatewayConfig config = GatewayConfig.defaults().withDataDir(data).withBindHost(bind)
-                .withPorts(coapPort, mqttPort, httpPort);
+                .withPorts(coapPort, mqttPort, httpPort)
+                // the demo's devices all run in this process, from one address
+                .withLimits(GatewayConfig.Limits.forDevicesOnOneHost(plan.devices().size()));
         EmbeddedGateway gateway;
         try {
             gateway = new EmbeddedGateway(config);

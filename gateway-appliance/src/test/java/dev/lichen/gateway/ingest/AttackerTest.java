@@ -24,11 +24,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An attacker on the home network with Debian's mosquitto clients, against a real gateway whose
- * lamp has a key and keeps sending through the project's own uplink: nothing the attacker tries
- * reads or writes the lamp's topics, and the lamp loses nothing.
+ * An attacker on the home network with Debian's mosquitto and libcoap clients, against a real
+ * gateway whose lamp has a key and keeps sending through the project's own uplink: nothing the
+ * attacker tries reads or writes the lamp's topics or readings, and the lamp loses nothing.
  */
-class BrokerAttackerTest {
+class AttackerTest {
     @TempDir
     static Path dir;
     static Gateway gw;
@@ -166,5 +166,43 @@ class BrokerAttackerTest {
         assertTrue(!run.output().contains("denied"), run.output());
         run = sub("-i", "hall-lamp-cli", "-u", "hall-lamp", "-P", lampPassword, "-t", "lichen/porch/cmd");
         assertTrue(run.output().contains("denied"), run.output());
+    }
+
+    static Clients.Run coap(String client, List<String> args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(client, "-m", "post", "-t", "112", "-B", "5"));
+        cmd.addAll(args);
+        return Clients.run("libcoap3-bin", cmd);
+    }
+
+    @Test
+    void coapPostsForTheLampFromAnyoneButTheLampAreRefused() throws Exception {
+        long lampBefore = stored("hall-lamp");
+        Path f = dir.resolve("coap-fake.cbor");
+        Files.write(f, CODEC.encode(pack("hall-lamp", "forged", 0, 3, 97), SenmlFormat.CBOR));
+        // plain CoAP for a device with a key: 4.03 (it speaks over CoAPS only)
+        var run = coap("coap-client-notls", List.of("-f", f.toString(), "coap://127.0.0.1:" + gw.coapPort() + "/r"));
+        assertTrue(run.output().contains("4.03"), run.output());
+        // CoAPS with another device's key: the handshake works (it is porch's key), the pack for the lamp gets 4.03
+        // libcoap's -k takes the key as text: import a printable one, as a key file would
+        String porchKey = "porch-secret-key-0123456789abcdef";
+        Path keyFile = dir.resolve("porch.psk");
+        Files.writeString(keyFile, "porch-coaps " + Base64.getEncoder().encodeToString(porchKey.getBytes()) + "\n");
+        gw.deviceKeys().importFile(keyFile, System.currentTimeMillis());
+        run = coap("coap-client-openssl", List.of("-u", "porch-coaps", "-k", porchKey,
+                "-f", f.toString(), "coaps://127.0.0.1:" + gw.coapsPort() + "/r"));
+        assertTrue(run.output().contains("4.03"), run.output());
+        // the lamp's identity with a guessed key: the handshake fails, nothing is posted
+        double handshakes = gw.metrics().value("lichen_coaps_handshake_failures_total", "wrong_key");
+        run = coap("coap-client-openssl", List.of("-u", "hall-lamp", "-k", "guess", "-f", f.toString(),
+                "coaps://127.0.0.1:" + gw.coapsPort() + "/r"));
+        assertTrue(!run.output().contains("2.04"), run.output());
+        assertTrue(gw.metrics().value("lichen_coaps_handshake_failures_total", "wrong_key") > handshakes, gw.metrics().render());
+        // porch's own pack with porch's key is fine
+        Files.write(f, CODEC.encode(pack("porch-coaps", "b", 0, 2, 5), SenmlFormat.CBOR));
+        run = coap("coap-client-openssl", List.of("-u", "porch-coaps", "-k", porchKey,
+                "-f", f.toString(), "coaps://127.0.0.1:" + gw.coapsPort() + "/r"));
+        assertEquals(0, run.exit(), run.output());
+        assertEquals(2, stored("porch-coaps"));
+        assertEquals(lampBefore, stored("hall-lamp"), "nothing forged was stored for the lamp");
     }
 }
