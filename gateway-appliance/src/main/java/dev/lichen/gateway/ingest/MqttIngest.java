@@ -149,6 +149,31 @@ public final class MqttIngest implements AutoCloseable {
 
     public void start() throws Exception {
         hivemq.start().get(60, TimeUnit.SECONDS);
+        // a rotated or revoked key ends the device's live MQTT connections at once (its will says
+        // offline), as it ends its DTLS sessions: the device logs in again with its new key, a
+        // revoked one cannot
+        keys.onChange(this::cutOff);
+    }
+
+    /** Client id -> the device it logged in as, for the connections that logged in. */
+    private final Map<String, String> logins = new ConcurrentHashMap<>();
+
+    private void cutOff(String deviceId) {
+        var clients = Services.clientService();
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        ids.add(deviceId); // a keyed device's client id is its own (BrokerAccess.connect)
+        logins.forEach((client, login) -> {
+            if (login.equals(deviceId)) ids.add(client);
+        });
+        for (String id : ids) {
+            clients.disconnectClient(id, false, com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode.NOT_AUTHORIZED, "the device's key was rotated or revoked")
+                    .whenComplete((was, e) -> {
+                        if (Boolean.TRUE.equals(was)) {
+                            System.getLogger(MqttIngest.class.getName()).log(System.Logger.Level.INFO,
+                                    "ended MQTT connection " + id + ": the key of " + deviceId + " changed");
+                        }
+                    });
+        }
     }
 
     public int port() {
@@ -207,6 +232,7 @@ public final class MqttIngest implements AutoCloseable {
         }
         // per connection: a session taken over by another connection does not inherit it
         user.ifPresent(u -> in.getConnectionInformation().getConnectionAttributeStore().putAsString(LOGIN, u));
+        user.ifPresent(u -> logins.put(in.getClientInformation().getClientId(), u));
         // a last will does not pass the publish interceptors: remember a status will here, once
         // the client is known and the will is its own to send (else the authorizer refuses the
         // CONNECT), and apply it when the broker would send it
@@ -343,6 +369,8 @@ public final class MqttIngest implements AutoCloseable {
 
         @Override
         public void onDisconnect(DisconnectEventInput in) {
+            // this connection's login only: a session taken over under the same client id keeps its own
+            login(in).ifPresent(l -> logins.remove(in.getClientInformation().getClientId(), l));
             StatusWill w = wills.remove(in.getClientInformation().getClientId());
             if (w == null) return;
             // only a will its sender may publish was remembered (authenticate)

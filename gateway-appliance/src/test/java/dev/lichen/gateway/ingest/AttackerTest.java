@@ -205,4 +205,53 @@ class AttackerTest {
         assertEquals(2, stored("porch-coaps"));
         assertEquals(lampBefore, stored("hall-lamp"), "nothing forged was stored for the lamp");
     }
+
+    /** A logged-in MQTT 5 client that records when the broker ends its connection. */
+    static org.eclipse.paho.mqttv5.client.MqttClient loggedIn(String device, String password,
+                                                              java.util.concurrent.CompletableFuture<Long> cutAt) throws Exception {
+        var c = new org.eclipse.paho.mqttv5.client.MqttClient("tcp://127.0.0.1:" + gw.mqttPort(), device,
+                new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+        c.setCallback(new org.eclipse.paho.mqttv5.client.MqttCallback() {
+            @Override public void disconnected(org.eclipse.paho.mqttv5.client.MqttDisconnectResponse r) { cutAt.complete(System.nanoTime()); }
+            @Override public void mqttErrorOccurred(org.eclipse.paho.mqttv5.common.MqttException e) {}
+            @Override public void messageArrived(String t, org.eclipse.paho.mqttv5.common.MqttMessage m) {}
+            @Override public void deliveryComplete(org.eclipse.paho.mqttv5.client.IMqttToken t) {}
+            @Override public void connectComplete(boolean reconnect, String uri) {}
+            @Override public void authPacketArrived(int reason, org.eclipse.paho.mqttv5.common.packet.MqttProperties p) {}
+        });
+        var o = new org.eclipse.paho.mqttv5.client.MqttConnectionOptions();
+        o.setUserName(device);
+        o.setPassword(password.getBytes());
+        c.connect(o);
+        c.subscribe("lichen/" + device + "/cmd", 1);
+        return c;
+    }
+
+    @Test
+    void rotatingOrRevokingAKeyEndsTheDevicesLiveMqttConnectionAtOnce() throws Exception {
+        String old = Base64.getEncoder().encodeToString(gw.deviceKeys().rotate("cellar-fan", System.currentTimeMillis()));
+        var cut = new java.util.concurrent.CompletableFuture<Long>();
+        var fan = loggedIn("cellar-fan", old, cut);
+        long t0 = System.nanoTime();
+        String fresh = Base64.getEncoder().encodeToString(gw.deviceKeys().rotate("cellar-fan", System.currentTimeMillis()));
+        long ms = (cut.get(5, java.util.concurrent.TimeUnit.SECONDS) - t0) / 1_000_000;
+        System.out.println("MQTT connection ended " + ms + " ms after the rotation");
+        assertTrue(ms < 1000, "cut off within 1 s of the rotation, took " + ms + " ms");
+        fan.close(true);
+        // the old key no longer logs in; the new one does
+        var e = org.junit.jupiter.api.Assertions.assertThrows(org.eclipse.paho.mqttv5.common.MqttException.class,
+                () -> loggedIn("cellar-fan", old, new java.util.concurrent.CompletableFuture<>()));
+        assertEquals(0x87, e.getReasonCode(), e.toString());
+        var cut2 = new java.util.concurrent.CompletableFuture<Long>();
+        fan = loggedIn("cellar-fan", fresh, cut2);
+        t0 = System.nanoTime();
+        assertTrue(gw.deviceKeys().revoke("cellar-fan"));
+        ms = (cut2.get(5, java.util.concurrent.TimeUnit.SECONDS) - t0) / 1_000_000;
+        System.out.println("MQTT connection ended " + ms + " ms after the revocation");
+        assertTrue(ms < 1000, "cut off within 1 s of the revocation, took " + ms + " ms");
+        fan.close(true);
+        e = org.junit.jupiter.api.Assertions.assertThrows(org.eclipse.paho.mqttv5.common.MqttException.class,
+                () -> loggedIn("cellar-fan", fresh, new java.util.concurrent.CompletableFuture<>()));
+        assertEquals(0x87, e.getReasonCode(), "a revoked key logs in no more: " + e);
+    }
 }
