@@ -143,6 +143,7 @@ function signedIn() {
   document.getElementById("who-name").textContent = session.username;
   document.getElementById("who-role").textContent = "(" + session.role + ")";
   document.getElementById("nav-users").hidden = !isAdmin();
+  document.getElementById("nav-security").hidden = !isAdmin();
   startLive();
   if (location.hash === "" || location.hash === "#/login" || location.hash === "#/setup") location.hash = "#/";
   else route();
@@ -588,6 +589,39 @@ async function usersView() {
         }), issued));
 }
 
+// ---- security: the audit trail ---------------------------------------------------------------
+
+const AUDIT_WORDS = {
+  setup: "set the gateway up", login: "logged in", login_refused: "login refused", login_throttled: "login throttled",
+  logout: "logged out", device_adopted: "adopted device", device_rejected: "rejected device", device_removed: "removed device",
+  key_rotated: "rotated the key of", key_revoked: "revoked the key of", user_created: "added person", user_deleted: "removed person",
+  token_created: "created token", token_revoked: "revoked token",
+};
+
+async function securityView() {
+  view = "security";
+  const body = el("tbody");
+  const more = el("button", { type: "button", text: "Older events" });
+  let last = null;
+  const load = async () => {
+    const page = await api("GET", "/audit?limit=100" + (last ? "&before=" + last : ""));
+    for (const e of page) {
+      body.append(el("tr", { "data-action": e.action },
+        el("td", { text: new Date(e.at).toLocaleString() }), el("td", { text: e.actor }), el("td", { text: e.address || "" }),
+        el("td", { text: AUDIT_WORDS[e.action] || e.action }), el("td", { text: e.subject || "" }), el("td", { text: e.detail || "" })));
+      last = e.id;
+    }
+    more.hidden = page.length < 100;
+  };
+  more.addEventListener("click", load);
+  show(el("h1", { text: "Security" }),
+    el("section", { class: "card" }, el("h2", { text: "Audit trail" }),
+      el("p", { class: "muted", text: "Who adopted, rejected or removed devices, rotated or revoked their keys, logged in and changed accounts: when and from where. Newest first." }),
+      el("table", { class: "audit" }, el("thead", {}, el("tr", {}, ...["When", "Who", "From", "What", "Whom", "Detail"].map(t => el("th", { text: t })))), body),
+      more));
+  await load();
+}
+
 // ---- routing -------------------------------------------------------------------------------
 
 async function route() {
@@ -607,6 +641,7 @@ async function route() {
     if (h === "#/devices") { mark("devices"); return await devicesView(); }
     if (h === "#/alerts") { mark("alerts"); return await alertsView(); }
     if (h === "#/users" && isAdmin()) { mark("users"); return await usersView(); }
+    if (h === "#/security" && isAdmin()) { mark("security"); return await securityView(); }
     mark("dashboard");
     return await dashboardView();
   } catch (e) {

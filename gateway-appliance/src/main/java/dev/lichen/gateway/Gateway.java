@@ -107,11 +107,15 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /** Years of a household's events, yet a bound on the SD card whatever a flood of failed logins does. */
+    static final int AUDIT_EVENTS_KEPT = 100_000;
+
     private void retentionLoop() {
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 store.applyRetention(System.currentTimeMillis(), config.rawRetentionDays(), config.minuteRetentionDays());
                 store.deleteExpiredSessions(System.currentTimeMillis());
+                store.trimAuditTrail(AUDIT_EVENTS_KEPT);
                 Thread.sleep(java.time.Duration.ofHours(1));
             } catch (InterruptedException e) {
                 return;

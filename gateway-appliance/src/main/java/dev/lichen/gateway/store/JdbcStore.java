@@ -928,6 +928,58 @@ public final class JdbcStore implements Store {
         });
     }
 
+    // ---------------------------------------------------------------- audit trail
+
+    @Override
+    public AuditEvent audit(AuditEvent e) {
+        long id = tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO audit (at, actor, address, action, subject, detail) VALUES (?, ?, ?, ?, ?, ?) RETURNING id")) {
+                ps.setLong(1, e.atMillis());
+                ps.setString(2, e.actor());
+                ps.setString(3, e.address());
+                ps.setString(4, e.action().label());
+                ps.setString(5, e.subject());
+                ps.setString(6, e.detail());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+        return new AuditEvent(id, e.atMillis(), e.actor(), e.address(), e.action(), e.subject(), e.detail());
+    }
+
+    @Override
+    public List<AuditEvent> auditTrail(long beforeId, int limit) {
+        return read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT id, at, actor, address, action, subject, detail FROM audit WHERE id < ? ORDER BY id DESC LIMIT ?")) {
+                ps.setLong(1, beforeId);
+                ps.setInt(2, limit);
+                List<AuditEvent> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new AuditEvent(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
+                                AuditEvent.Action.ofLabel(rs.getString(5)), rs.getString(6), rs.getString(7)));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public int trimAuditTrail(int keep) {
+        return tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "DELETE FROM audit WHERE id <= (SELECT COALESCE(MAX(id), 0) FROM audit) - ?")) {
+                ps.setLong(1, keep);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
     // ---------------------------------------------------------------- alert rules and alerts
 
     private static final String RULE_COLS = "SELECT id, name, device_id, channel, op, threshold, duration_s, enabled FROM alert_rules";

@@ -110,6 +110,17 @@ public interface Store extends AutoCloseable {
 
     int deleteExpiredSessions(long nowMillis);
 
+    // ---- the audit trail (the Security page) ----
+
+    /** Appends an event to the audit trail; returns it with its id. */
+    AuditEvent audit(AuditEvent event);
+
+    /** The newest events first, at most limit of them, older than beforeId (Long.MAX_VALUE: the newest). */
+    List<AuditEvent> auditTrail(long beforeId, int limit);
+
+    /** Deletes all but the newest {@code keep} events; returns how many went. */
+    int trimAuditTrail(int keep);
+
     // ---- alert rules and alerts ----
 
     AlertRule createRule(AlertRule rule);

@@ -66,10 +66,11 @@ public final class WebServer implements AutoCloseable {
         this.guard = new RequestGuard(auth, open);
         this.live = new LiveApi(bus, store, json);
         metrics.gauge("lichen_web_sse_clients", "Browsers subscribed to live updates", () -> live.clients());
-        var accounts = new AccountApi(auth, json, metrics, live);
-        var devices = new DeviceApi(store, gateway.deviceKeys(), bus, json, clock);
+        var audit = new dev.lichen.gateway.web.api.AuditApi(store, clock);
+        var accounts = new AccountApi(auth, json, metrics, live, audit);
+        var devices = new DeviceApi(store, gateway.deviceKeys(), bus, json, clock, audit);
         var alerts = new AlertApi(store, gateway.alerts(), json, clock);
-        var keys = new dev.lichen.gateway.web.api.KeyApi(gateway.deviceKeys(), clock);
+        var keys = new dev.lichen.gateway.web.api.KeyApi(gateway.deviceKeys(), clock, audit);
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -102,6 +103,7 @@ public final class WebServer implements AutoCloseable {
             devices.register(r);
             alerts.register(r);
             keys.register(r);
+            audit.register(r);
             live.register(r);
             WebExtension.Auth extAuth = RequestGuard::maybePrincipal;
             for (WebExtension x : this.extensions) x.register(r, extAuth);

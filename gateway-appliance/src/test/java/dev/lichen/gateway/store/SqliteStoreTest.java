@@ -49,4 +49,29 @@ class SqliteStoreTest extends StoreContract {
         var r = store.write(List.of(batch("a", "b", 0, "temperature", T0, 1, 2)), T0);
         assertEquals(2, r.getFirst().duplicates());
     }
+
+    @Test
+    void aVersion3DatabaseWithDataGetsTheAuditTrailOnFirstStartAndKeepsEverything() throws Exception {
+        store.write(List.of(batch("a", "b", 0, "temperature", T0, 1, 2)), T0);
+        store.adopt("a", "A", "Hall");
+        store.putDeviceKey(new DeviceKey("a", new byte[16], T0));
+        store.close();
+        // what the gateway before schema V4 left on the card: no audit table, schema_version up to 3
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("lichen.db"))) {
+            c.createStatement().execute("DROP TABLE audit");
+            c.createStatement().execute("DELETE FROM schema_version WHERE version >= 4");
+        }
+        store = Store.open(dir, null);
+        assertEquals(2, store.readingCount("a"));
+        assertEquals(DeviceState.ADOPTED, store.device("a").orElseThrow().state());
+        assertTrue(store.deviceKey("a").isPresent());
+        assertTrue(store.auditTrail(Long.MAX_VALUE, 10).isEmpty());
+        store.audit(new AuditEvent(0, T0, "admin", "127.0.0.1", AuditEvent.Action.DEVICE_ADOPTED, "a", null));
+        assertEquals(1, store.auditTrail(Long.MAX_VALUE, 10).size());
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("lichen.db"));
+             var rs = c.createStatement().executeQuery("SELECT MAX(version) FROM schema_version")) {
+            rs.next();
+            assertEquals(4, rs.getInt(1));
+        }
+    }
 }

@@ -200,4 +200,24 @@ abstract class StoreContract {
         assertTrue(s.updateRule(changed.withId(r.id() + 99)).isEmpty());
         assertTrue(s.deleteRule(r.id()));
     }
+
+    @Test
+    void theAuditTrailKeepsEveryEventNewestFirstAndPages() {
+        Store s = store();
+        List<AuditEvent> stored = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            stored.add(s.audit(new AuditEvent(0, T0 + i, "admin", "192.0.2." + i, AuditEvent.Action.KEY_ROTATED, "dev-" + i, "n" + i)));
+        }
+        stored.add(s.audit(new AuditEvent(0, T0 + 9, "eve", null, AuditEvent.Action.LOGIN_REFUSED, "eve", null)));
+        assertTrue(stored.stream().allMatch(e -> e.id() > 0));
+        List<AuditEvent> newest = s.auditTrail(Long.MAX_VALUE, 3);
+        assertEquals(List.of(stored.get(5), stored.get(4), stored.get(3)), newest);
+        assertEquals(List.of(stored.get(2), stored.get(1), stored.get(0)), s.auditTrail(newest.getLast().id(), 10));
+        assertEquals(null, newest.getFirst().address());
+
+        // the retention pass keeps the newest events only
+        assertEquals(2, s.trimAuditTrail(4));
+        assertEquals(stored.subList(2, 6).reversed(), s.auditTrail(Long.MAX_VALUE, 10));
+        assertEquals(0, s.trimAuditTrail(4));
+    }
 }

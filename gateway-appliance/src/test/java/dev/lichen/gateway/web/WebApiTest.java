@@ -269,6 +269,23 @@ class WebApiTest {
         assertEquals(204, admin.change("DELETE", "/api/v1/devices/cellar-meter/psk", null).statusCode());
         assertTrue(gateway.store().deviceKey("cellar-meter").isEmpty());
         assertError(admin.change("DELETE", "/api/v1/devices/cellar-meter/psk", null), 404, null);
+
+        // the audit trail has the two rotations and the revocation, by admin from this machine; viewers do not read it
+        JsonNode trail = JSON.readTree(admin.send("GET", "/api/v1/audit?limit=500", null).body());
+        List<String> forMeter = new java.util.ArrayList<>();
+        for (JsonNode e : trail) {
+            if (!"cellar-meter".equals(e.get("subject").asText())) continue;
+            forMeter.add(e.get("action").asText());
+            assertEquals("admin", e.get("actor").asText(), e.toString());
+            assertTrue(e.get("address").asText().startsWith("127."), e.toString());
+        }
+        assertEquals(List.of("key_revoked", "key_rotated", "key_rotated"), forMeter, trail.toString());
+        assertError(viewer.send("GET", "/api/v1/audit", null), 403, null);
+        assertError(admin.send("GET", "/api/v1/audit?limit=0", null), 400, "limit");
+        assertError(admin.send("GET", "/api/v1/audit?before=x", null), 400, "before");
+        long first = trail.get(0).get("id").asLong();
+        JsonNode older = JSON.readTree(admin.send("GET", "/api/v1/audit?before=" + first + "&limit=1", null).body());
+        assertEquals(trail.get(1), older.get(0), "paging by id");
     }
 
     @Test
@@ -305,6 +322,12 @@ class WebApiTest {
         String metrics = admin.send("GET", "/metrics", null).body();
         assertTrue(metrics.contains("lichen_web_logins_total{outcome=\"throttled\"} 1"), metrics);
         assertTrue(metrics.contains("lichen_web_logins_total{outcome=\"refused\"}"), metrics);
+        for (int i = 0; i < 20; i++) c.send("POST", "/api/v1/session", json(Map.of("username", "guest", "password", "again-" + i)));
+        // a script hammering the login fills neither the trail nor the card: once a minute per name and address
+        List<String> failures = gateway.store().auditTrail(Long.MAX_VALUE, 500).stream()
+                .filter(e -> "guest".equals(e.actor()) && e.action().label().startsWith("login_"))
+                .map(e -> e.action().label()).toList();
+        assertEquals(List.of("login_throttled", "login_refused"), failures);
         // an unknown account answers exactly like a wrong password
         Client other = new Client();
         var unknown = other.send("POST", "/api/v1/session", json(Map.of("username", "nobody", "password", "whatever-123")),

@@ -431,6 +431,29 @@ class WebUiTest {
 
     @Test
     @Order(10)
+    void theSecurityPageShowsWhoDidWhatFromWhere() throws Exception {
+        go("#/security");
+        await(By.cssSelector("table.audit tr[data-action='key_rotated']"));
+        List<String> actions = driver.findElements(By.cssSelector("table.audit tbody tr")).stream()
+                .map(r -> r.getDomAttribute("data-action")).toList();
+        // newest first: what the earlier steps did, in reverse
+        List<String> expected = List.of("key_rotated", "device_adopted", "login", "login_refused", "logout", "setup");
+        assertEquals(expected, actions.stream().filter(expected::contains).distinct().toList(), actions.toString());
+        WebElement rotated = driver.findElement(By.cssSelector("table.audit tr[data-action='key_rotated']"));
+        String row = rotated.getText();
+        assertTrue(row.contains("admin") && row.contains("127.0.0.1") && row.contains(DEVICE) && row.contains("rotated the key of"), row);
+        WebElement refused = driver.findElement(By.cssSelector("table.audit tr[data-action='login_refused']"));
+        assertTrue(refused.getText().contains("wrong username or password"), refused.getText());
+        // the scripty device name in the adoption's detail is text, as everywhere
+        List<String> adoptions = driver.findElements(By.cssSelector("table.audit tr[data-action='device_adopted']")).stream()
+                .map(WebElement::getText).toList();
+        assertTrue(adoptions.stream().anyMatch(t -> t.contains(DEVICE) && t.contains("as '" + XSS + "' in 'Kitchen'")), adoptions.toString());
+        assertNoDialog();
+        shot("12-security");
+    }
+
+    @Test
+    @Order(11)
     void anAdminAddsAViewerWhoSeesButCannotChange() throws Exception {
         go("#/users");
         WebElement form = await(By.xpath("//h2[text()='Add a person']/following-sibling::form"));
@@ -447,6 +470,7 @@ class WebUiTest {
         assertEquals("(viewer)", awaitText(By.id("who-role")));
         await(By.cssSelector(".tile[data-device='" + DEVICE + "']"));
         assertTrue(driver.findElement(By.id("nav-users")).getDomAttribute("hidden") != null, "no Users page for viewers");
+        assertTrue(driver.findElement(By.id("nav-security")).getDomAttribute("hidden") != null, "no Security page for viewers");
         assertTrue(driver.findElements(By.cssSelector("button.ack, button.clear")).isEmpty(), "no alert buttons");
         go("#/alerts");
         await(By.cssSelector("#rule-list li"));
@@ -458,7 +482,7 @@ class WebUiTest {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void thePageBrokeNoPolicyAndThrewNothing() {
         List<String> bad = driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
                 .map(e -> e.getMessage())

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lichen.gateway.metrics.Metrics;
 import dev.lichen.gateway.store.Role;
 import dev.lichen.gateway.store.User;
+import dev.lichen.gateway.store.AuditEvent;
 import dev.lichen.gateway.web.ApiError;
 import dev.lichen.gateway.web.Body;
 import dev.lichen.gateway.web.RequestGuard;
@@ -23,9 +24,11 @@ public final class AccountApi {
     private final ObjectMapper json;
     private final Metrics.Counter logins;
     private final LiveApi live;
+    private final AuditApi audit;
 
-    public AccountApi(Authenticator auth, ObjectMapper json, Metrics metrics, LiveApi live) {
+    public AccountApi(Authenticator auth, ObjectMapper json, Metrics metrics, LiveApi live, AuditApi audit) {
         this.auth = auth;
+        this.audit = audit;
         this.json = json;
         this.live = live;
         this.logins = metrics.counter("lichen_web_logins_total", "Login attempts by outcome (ok, refused, throttled)", "outcome");
@@ -59,6 +62,7 @@ public final class AccountApi {
             LoginOk ok = auth.setup(name, pw).orElseThrow(
                     () -> new ApiError(409, null, "setup is done: an account exists already; log in instead"));
             RequestGuard.startSession(ctx, ok);
+            audit.record(ctx, name, AuditEvent.Action.SETUP, name, "the first admin account");
             ctx.status(201).json(session(ok.user().username(), ok.user().role(), ok.session().csrfToken()));
         } finally {
             Arrays.fill(pw, '\0');
@@ -80,17 +84,20 @@ public final class AccountApi {
             switch (auth.login(name, pw, ctx.ip())) {
                 case Authenticator.Granted g -> {
                     logins.inc("ok");
+                    audit.record(ctx, name, AuditEvent.Action.LOGIN, name, null);
                     RequestGuard.startSession(ctx, g.ok());
                     ctx.json(session(g.ok().user().username(), g.ok().user().role(), g.ok().session().csrfToken()));
                 }
                 case Authenticator.Throttled t -> {
                     logins.inc("throttled");
                     long s = Math.max(1, (t.waitMillis() + 999) / 1000);
+                    audit.record(ctx, name, AuditEvent.Action.LOGIN_THROTTLED, name, "asked to wait " + s + " s");
                     ctx.header("Retry-After", Long.toString(s));
                     throw new ApiError(429, null, "too many failed logins: wait " + s + " s and try again");
                 }
                 case Authenticator.Refused x -> {
                     logins.inc("refused");
+                    audit.record(ctx, name, AuditEvent.Action.LOGIN_REFUSED, name, "wrong username or password");
                     throw new ApiError(401, null, "wrong username or password");
                 }
             }
@@ -107,6 +114,7 @@ public final class AccountApi {
     private void logout(Context ctx) {
         Principal p = RequestGuard.principal(ctx);
         auth.logout(p);
+        audit.record(ctx, AuditEvent.Action.LOGOUT, p.name(), null);
         if (p.session() != null) {
             live.disconnect(x -> x.session() != null && x.session().id().equals(p.session().id()));
         }
@@ -124,6 +132,7 @@ public final class AccountApi {
         }
         User u = auth.createUser(name, pw, role);
         Arrays.fill(pw, '\0');
+        audit.record(ctx, AuditEvent.Action.USER_CREATED, name, "role " + role.name().toLowerCase(java.util.Locale.ROOT));
         ctx.status(201).json(Views.user(u));
     }
 
@@ -136,6 +145,7 @@ public final class AccountApi {
             throw new ApiError(409, "name", "a token named '" + name + "' exists");
         }
         var issued = auth.issueToken(name, role);
+        audit.record(ctx, AuditEvent.Action.TOKEN_CREATED, name, "role " + role.name().toLowerCase(java.util.Locale.ROOT));
         var view = new java.util.LinkedHashMap<>(Views.user(issued.account()));
         view.put("token", issued.token()); // shown once; only its digest is stored
         ctx.status(201).json(view);
@@ -153,6 +163,8 @@ public final class AccountApi {
             throw new ApiError(409, "id", e.getMessage());
         }
         live.disconnect(x -> x.userId() == u.id()); // a revoked account sees no more live data
+        audit.record(ctx, token ? AuditEvent.Action.TOKEN_REVOKED : AuditEvent.Action.USER_DELETED,
+                token ? u.username().substring(Authenticator.TOKEN_USER_PREFIX.length()) : u.username(), null);
         ctx.status(204);
     }
 

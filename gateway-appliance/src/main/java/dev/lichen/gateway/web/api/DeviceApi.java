@@ -3,6 +3,7 @@ package dev.lichen.gateway.web.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lichen.gateway.live.LiveBus;
 import dev.lichen.gateway.live.LiveEvent;
+import dev.lichen.gateway.store.AuditEvent;
 import dev.lichen.gateway.store.Channel;
 import dev.lichen.gateway.store.Device;
 import dev.lichen.gateway.store.DeviceState;
@@ -38,11 +39,14 @@ public final class DeviceApi {
     private final LiveBus bus;
     private final ObjectMapper json;
     private final Clock clock;
+    private final AuditApi audit;
 
     private final dev.lichen.gateway.ingest.DeviceKeys keys;
 
-    public DeviceApi(Store store, dev.lichen.gateway.ingest.DeviceKeys keys, LiveBus bus, ObjectMapper json, Clock clock) {
+    public DeviceApi(Store store, dev.lichen.gateway.ingest.DeviceKeys keys, LiveBus bus, ObjectMapper json, Clock clock,
+                     AuditApi audit) {
         this.keys = keys;
+        this.audit = audit;
         this.store = store;
         this.bus = bus;
         this.json = json;
@@ -106,11 +110,13 @@ public final class DeviceApi {
             throw new ApiError(409, "id", "device " + d.id() + " is adopted already: rename it instead");
         }
         changed(ctx, store.adopt(d.id(), name, room));
+        audit.record(ctx, AuditEvent.Action.DEVICE_ADOPTED, d.id(), "as '" + name + "' in '" + room + "'");
     }
 
     private void reject(Context ctx) {
         Device d = device(ctx);
         changed(ctx, store.reject(d.id()));
+        audit.record(ctx, AuditEvent.Action.DEVICE_REJECTED, d.id(), null);
     }
 
     /** Renames or moves an adopted device: name and/or room. */
@@ -129,6 +135,7 @@ public final class DeviceApi {
         Device d = device(ctx);
         keys.revoke(d.id()); // ends its DTLS sessions too; the store would only drop the row
         store.deleteDevice(d.id());
+        audit.record(ctx, AuditEvent.Action.DEVICE_REMOVED, d.id(), d.name() == null ? null : "was '" + d.name() + "'");
         ctx.status(204);
     }
 

@@ -1,6 +1,7 @@
 package dev.lichen.gateway.web.api;
 
 import dev.lichen.gateway.ingest.DeviceKeys;
+import dev.lichen.gateway.store.AuditEvent;
 import dev.lichen.gateway.web.ApiError;
 import dev.lichen.gateway.web.Validate;
 import dev.lichen.runtime.clock.Clock;
@@ -18,10 +19,12 @@ import java.util.Map;
 public final class KeyApi {
     private final DeviceKeys keys;
     private final Clock clock;
+    private final AuditApi audit;
 
-    public KeyApi(DeviceKeys keys, Clock clock) {
+    public KeyApi(DeviceKeys keys, Clock clock, AuditApi audit) {
         this.keys = keys;
         this.clock = clock;
+        this.audit = audit;
     }
 
     public void register(RoutesConfig r) {
@@ -29,6 +32,7 @@ public final class KeyApi {
         r.post("/api/v1/devices/{id}/psk", this::rotate);
         r.delete("/api/v1/devices/{id}/psk", ctx -> {
             if (!keys.revoke(id(ctx))) throw ApiError.notFound("CoAPS key of device " + id(ctx));
+            audit.record(ctx, AuditEvent.Action.KEY_REVOKED, id(ctx), "its DTLS sessions and MQTT connections ended");
             ctx.status(204);
         });
     }
@@ -50,7 +54,9 @@ public final class KeyApi {
     private void rotate(Context ctx) {
         String id = id(ctx);
         long now = clock.epochMillis();
+        boolean had = keys.createdMillis(id).isPresent();
         byte[] key = keys.rotate(id, now);
+        audit.record(ctx, AuditEvent.Action.KEY_ROTATED, id, had ? "the old key stopped working" : "its first key");
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("deviceId", id);
         m.put("identity", id);

@@ -108,4 +108,16 @@ public final class Views {
         m.put("created", u.createdMillis());
         return m;
     }
+
+    public static Map<String, Object> audit(dev.lichen.gateway.store.AuditEvent e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", e.id());
+        m.put("at", e.atMillis());
+        m.put("actor", e.actor());
+        m.put("address", e.address());
+        m.put("action", e.action().label());
+        m.put("subject", e.subject());
+        m.put("detail", e.detail());
+        return m;
+    }
 }
