@@ -12,7 +12,7 @@ D=$(mktemp -d /tmp/lichen-simbench.XXXX)
 free_port() { python3 -c "import socket;s=socket.socket(socket.AF_INET,socket.$1);s.bind(('127.0.0.1',0));print(s.getsockname()[1])"; }
 CP=$(free_port SOCK_DGRAM); HP=$(free_port SOCK_STREAM); MP=$(free_port SOCK_STREAM)
 echo "machine: $(nproc) cores, $(lscpu | grep 'Model name' | sed 's/Model name: *//'), $(uname -r)"
-./lichen gateway --data "$D/gateway" --bind 127.0.0.1 --coap-port "$CP" --http-port "$HP" --mqtt-port "$MP" > "$D/gateway.log" 2>&1 &
+./lichen gateway --data "$D/gateway" --bind 127.0.0.1 --coap-port "$CP" --http-port "$HP" --plain-http --mqtt-port "$MP" > "$D/gateway.log" 2>&1 &
 GW=$!
 trap 'kill $GW 2>/dev/null || true' EXIT
 until grep -q "Listening on\|web UI and API" "$D/gateway.log"; do sleep 1; kill -0 $GW || { cat "$D/gateway.log"; exit 1; }; done

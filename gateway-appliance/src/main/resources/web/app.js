@@ -111,9 +111,31 @@ function form(fields, submitText, fn, cls) {
 
 // ---- sign-in -------------------------------------------------------------------------------
 
-function setupView() {
+// what GET /setup said: whether setup is needed, and the gateway CA a person checks before typing a password
+let setupInfo = null;
+
+// the gateway CA's fingerprint, to compare with the one the gateway printed at start
+function certificateCheck(info) {
+  if (!info || !info.caFingerprint) return null;
+  if (!info.https || location.protocol !== "https:") {
+    // on this computer itself nothing crosses a network
+    if (["localhost", "127.0.0.1", "[::1]"].includes(location.hostname)) return null;
+    return el("p", { class: "error", role: "alert", id: "plain-http-warning",
+      text: "This page came over plain http: the password you choose crosses the network in the clear. Start the gateway without --plain-http, or reach it through a proxy that does TLS." });
+  }
+  return el("div", { class: "certificate" },
+    el("p", { text: "Your browser is talking to the gateway over https, with a certificate from the gateway's own authority. Before you choose a password, check that its SHA-256 fingerprint is the one the gateway printed when it started:" }),
+    el("code", { id: "ca-fingerprint", text: info.caFingerprint }),
+    el("p", { class: "muted" }, "To stop the browser's warning, ",
+      el("a", { href: "/ca.crt", download: "lichen-gateway-ca.crt", text: "download the gateway's certificate" }),
+      " and add it to the trusted authorities of this device."));
+}
+
+async function setupView() {
+  if (!setupInfo) { try { setupInfo = await api("GET", "/setup"); } catch (e) { setupInfo = null; } }
   show(el("div", { class: "card narrow" },
     el("h1", { text: "Welcome to Lichen" }),
+    certificateCheck(setupInfo),
     el("p", { class: "muted", text: "Create the administrator account. There is no default password: choose one of at least 10 characters." }),
     form([
       { name: "username", label: "Username", autocomplete: "username" },
@@ -654,7 +676,7 @@ async function boot() {
   document.getElementById("logout").addEventListener("click", logout);
   window.addEventListener("hashchange", route);
   try {
-    const s = await api("GET", "/setup");
+    const s = setupInfo = await api("GET", "/setup");
     if (s.needed) { location.hash = "#/setup"; setupView(); return; }
     session = await api("GET", "/session");
     signedIn();

@@ -39,7 +39,7 @@ class StartupLogTest {
         Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
                 "-Djava.util.logging.SimpleFormatter.format=%1$tT.%1$tL %4$-5s %3$s - %5$s%6$s%n",
                 "-cp", System.getProperty("java.class.path"), "dev.lichen.cli.Main", "gateway", "--data", dir.resolve("d").toString(),
-                "--bind", "127.0.0.1", "--coap-port", "0", "--coaps-port", "0", "--mqtt-port", "0", "--http-port", "0")
+                "--bind", "127.0.0.1", "--coap-port", "0", "--coaps-port", "0", "--mqtt-port", "0", "--http-port", "0", "--https-port", "0")
                 .redirectError(dir.resolve("stderr").toFile()).start();
         String first;
         try (var out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -54,6 +54,12 @@ class StartupLogTest {
         // what the gateway writes is its own (umask 077; as root also its add-on lock-down)
         assertEquals("rw-------", PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(dir.resolve("d").resolve("lichen.db"))));
+        // the web UI is on https by default, and the line says where and which CA a browser will be shown
+        assertTrue(first.contains(", web https://127.0.0.1:") && first.matches(".*CA fingerprint SHA-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}.*"), first);
+        for (String secret : new String[] {"ca.key", "server.key"}) {
+            assertEquals("rw-------", PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(dir.resolve("d").resolve("tls").resolve(secret))), secret);
+        }
         for (String line : err.lines().toList()) {
             assertTrue(!line.startsWith("SLF4J"), "SLF4J complains at start:\n" + err);
             assertTrue(!line.contains("WARNING: sun.misc.Unsafe"), "Unsafe warning at start:\n" + err);

@@ -38,6 +38,7 @@ public final class Gateway implements AutoCloseable {
     private final AlertEngine alerts;
     private final Pipeline pipeline;
     private final DeviceKeys deviceKeys;
+    private final dev.lichen.gateway.tls.GatewayCa tls;
     private final List<AutoCloseable> started = new ArrayList<>();
     private final List<GatewayComponent> components = new ArrayList<>();
     /** Every component this gateway runs, including those not started yet (lets the web server mount add-on routes). */
@@ -49,6 +50,8 @@ public final class Gateway implements AutoCloseable {
         this.store = Store.open(config.dataDir(), config.jdbcUrl());
         this.alerts = new AlertEngine(store, liveBus);
         this.deviceKeys = new DeviceKeys(store);
+        this.tls = dev.lichen.gateway.tls.GatewayCa.open(config.dataDir().resolve("tls"),
+                dev.lichen.gateway.tls.GatewayCa.localNames(config.bindHost()), java.time.Instant.now());
         this.pipeline = new Pipeline(store, liveBus, metrics, alerts, MAX_QUEUED_READINGS,
                 new SenmlCodec(new SenmlLimits(config.maxPackBytes(), 1000), Clock.SYSTEM),
                 config.offlineAfterSeconds() * 1000L, deviceKeys, config.dataDir().resolve("ingest-journal"), config.limits());
@@ -152,6 +155,9 @@ public final class Gateway implements AutoCloseable {
 
     /** The devices' CoAPS pre-shared keys. */
     public DeviceKeys deviceKeys() { return deviceKeys; }
+
+    /** The gateway's CA and the server certificate it issued (https, and the encrypted device links). */
+    public dev.lichen.gateway.tls.GatewayCa tls() { return tls; }
 
     /** The UDP port of CoAPS (the real one when the config said 0). */
     public int coapsPort() { return coapsPort; }

@@ -39,11 +39,18 @@ import picocli.CommandLine.Option;
             "",
             "Config file (JSON, every key optional):",
             "  {\"dataDir\": \"/var/lib/lichen\", \"bindHost\": \"0.0.0.0\", \"coapPort\": 5683,",
-            "   \"mqttPort\": 1883, \"httpPort\": 8080, \"jdbcUrl\": null, \"rawRetentionDays\": 30,",
-            "   \"minuteRetentionDays\": 365, \"maxPackBytes\": 16384, \"mqttInMemory\": true,",
+            "   \"mqttPort\": 1883, \"httpPort\": 8080, \"httpsPort\": 8443, \"jdbcUrl\": null,",
+            "   \"rawRetentionDays\": 30, \"minuteRetentionDays\": 365, \"maxPackBytes\": 16384,",
+            "   \"mqttInMemory\": true,",
             "   \"offlineAfterSeconds\": 120, \"coapsPort\": -1, \"pskFile\": null,",
             "   \"maxNewDevices\": 100, \"perAddressPerSecond\": 10}",
-            "  (coapsPort -1: 5684 when CoAP is on 5683, else any free port)"})
+            "  (coapsPort -1: 5684 when CoAP is on 5683, else any free port;",
+            "   httpsPort -1: the web UI on plain http at httpPort, as --plain-http)",
+            "",
+            "The web UI is on https with a certificate from the gateway's own CA, made on",
+            "first start in <data>/tls (keys 0600). Browsers warn until they trust it:",
+            "compare the fingerprint printed at start (and on the first-run page) and",
+            "install https://<gateway>:8443/ca.crt, or accept the warning once."})
 public final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "Data folder (database, broker state). Default: ./lichen-data")
     Path data;
@@ -69,8 +76,14 @@ public final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--mqtt-port", paramLabel = "PORT", description = "MQTT tcp port. Default: 1883 (0 = any free port)")
     Integer mqttPort;
 
-    @Option(names = "--http-port", paramLabel = "PORT", description = "Web UI / REST API port. Default: 8080 (0 = any free port)")
+    @Option(names = "--http-port", paramLabel = "PORT", description = "Plain http port: only redirects to https, or serves the web UI with --plain-http. Default: 8080 (0 = any free port)")
     Integer httpPort;
+
+    @Option(names = "--https-port", paramLabel = "PORT", description = "Web UI / REST API over https, with a certificate from the gateway's own CA (<data>/tls). Default: 8443 (0 = any free port)")
+    Integer httpsPort;
+
+    @Option(names = "--plain-http", description = "Serve the web UI and API on --http-port in the clear (behind a reverse proxy that does TLS); no https port.")
+    boolean plainHttp;
 
     @Option(names = "--retention-days", paramLabel = "DAYS", description = "Days raw readings are kept before they become 1-minute rollups. Default: 30")
     Integer rawDays;
@@ -106,6 +119,12 @@ public final class GatewayCommand implements Callable<Integer> {
                 httpPort != null ? httpPort : c.httpPort());
         if (rawDays != null || minuteDays != null) {
             c = c.withRetention(rawDays != null ? rawDays : c.rawRetentionDays(), minuteDays != null ? minuteDays : c.minuteRetentionDays());
+        }
+        if (plainHttp && httpsPort != null) throw new IllegalArgumentException("--plain-http and --https-port exclude each other: choose one");
+        if (plainHttp) c = c.withHttpsPort(GatewayConfig.HTTPS_OFF);
+        if (httpsPort != null) {
+            if (httpsPort < 0) throw new IllegalArgumentException("--https-port must be 0..65535, got " + httpsPort + " (for plain http say --plain-http)");
+            c = c.withHttpsPort(httpsPort);
         }
         if (jdbcUrl != null) c = c.withJdbcUrl(jdbcUrl);
         if (coapsPort != null) c = c.withCoapsPort(coapsPort);
@@ -171,8 +190,16 @@ public final class GatewayCommand implements Callable<Integer> {
             stopped.countDown();
         }, "lichen-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        System.out.printf(READY_START + "data %s (%s), CoAP udp %d, CoAPS udp %d, MQTT tcp %d" + READY_END + "%n",
-                c.dataDir().toAbsolutePath(), g.store().dialect(), g.coapPort(), g.coapsPort(), g.mqttPort());
+        String web = "";
+        for (var w : g.components(dev.lichen.gateway.web.WebComponent.class)) {
+            String host = c.bindHost().equals("0.0.0.0") || c.bindHost().equals("::") ? "localhost" : c.bindHost();
+            if (host.contains(":")) host = "[" + host + "]";
+            web = w.server().https()
+                    ? ", web https://" + host + ":" + w.server().httpsPort() + "/ (CA fingerprint SHA-256 " + g.tls().caFingerprint() + ")"
+                    : ", web http://" + host + ":" + w.server().httpPort() + "/ (plain http)";
+        }
+        System.out.printf(READY_START + "data %s (%s), CoAP udp %d, CoAPS udp %d, MQTT tcp %d%s" + READY_END + "%n",
+                c.dataDir().toAbsolutePath(), g.store().dialect(), g.coapPort(), g.coapsPort(), g.mqttPort(), web);
         System.out.flush();
         stopped.await();
         return 0;

@@ -18,14 +18,19 @@ import java.util.Set;
  * shown offline when it sent nothing for max(offlineAfterSeconds, 3 x its usual interval).
  * pskFile, when not null, holds CoAPS pre-shared keys imported at start ({@code PskFile}).
  * limits bound what a hostile network can make the gateway hold ({@link Limits}).
+ * httpsPort serves the web UI over https with the gateway CA's certificate; httpPort then only
+ * redirects there. {@link #HTTPS_OFF} serves the web UI on httpPort in the clear.
  */
 public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqttPort, int httpPort,
                             String jdbcUrl, int rawRetentionDays, int minuteRetentionDays, int maxPackBytes,
                             boolean mqttInMemory, int offlineAfterSeconds, int coapsPort, Path pskFile,
-                            Limits limits) {
+                            Limits limits, int httpsPort) {
     public static final int DEFAULT_COAP_PORT = 5683;
     public static final int DEFAULT_MQTT_PORT = 1883;
     public static final int DEFAULT_HTTP_PORT = 8080;
+    public static final int DEFAULT_HTTPS_PORT = 8443;
+    /** httpsPort -1: the web UI on plain http at httpPort (behind a reverse proxy that does TLS, or a test harness). */
+    public static final int HTTPS_OFF = -1;
     public static final int DEFAULT_MAX_PACK_BYTES = 16 * 1024;
     public static final int DEFAULT_COAPS_PORT = 5684;
     /** coapsPort -1: 5684 when CoAP is on its default 5683, else any free port (a harness that picks a CoAP port binds no fixed CoAPS port). */
@@ -34,7 +39,7 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
 
     private static final Set<String> KEYS = Set.of("dataDir", "bindHost", "coapPort", "mqttPort", "httpPort",
             "jdbcUrl", "rawRetentionDays", "minuteRetentionDays", "maxPackBytes", "mqttInMemory",
-            "offlineAfterSeconds", "coapsPort", "pskFile", "maxNewDevices", "perAddressPerSecond");
+            "offlineAfterSeconds", "coapsPort", "pskFile", "maxNewDevices", "perAddressPerSecond", "httpsPort");
 
     public GatewayConfig {
         if (dataDir == null) throw new IllegalArgumentException("dataDir is required");
@@ -43,6 +48,10 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
         port("mqttPort", mqttPort);
         port("httpPort", httpPort);
         if (coapsPort != AUTO_COAPS_PORT) port("coapsPort", coapsPort);
+        if (httpsPort != HTTPS_OFF) port("httpsPort", httpsPort);
+        if (httpsPort > 0 && httpsPort == httpPort) {
+            throw new IllegalArgumentException("httpsPort and httpPort must differ (http only redirects to https), both are " + httpPort);
+        }
         if (offlineAfterSeconds < 1 || offlineAfterSeconds > 7 * 24 * 3600) {
             throw new IllegalArgumentException("offlineAfterSeconds must be within 1..604800 (a week), got " + offlineAfterSeconds);
         }
@@ -85,7 +94,7 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
     }
 
     public GatewayConfig withLimits(Limits l) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, l);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, l, httpsPort);
     }
 
     /** The CoAPS port to bind: coapsPort, or when it is -1, 5684 next to a CoAP 5683 and any free port otherwise. */
@@ -102,52 +111,59 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
     public static GatewayConfig defaults() {
         return new GatewayConfig(Path.of("lichen-data"), "0.0.0.0", DEFAULT_COAP_PORT, DEFAULT_MQTT_PORT,
                 DEFAULT_HTTP_PORT, null, 30, 365, DEFAULT_MAX_PACK_BYTES, true, DEFAULT_OFFLINE_AFTER_SECONDS,
-                AUTO_COAPS_PORT, null, Limits.DEFAULTS);
+                AUTO_COAPS_PORT, null, Limits.DEFAULTS, DEFAULT_HTTPS_PORT);
     }
 
-    /** For tests: loopback only, every port chosen by the OS. */
+    /**
+     * For tests: loopback only, every port chosen by the OS, the web UI on plain http (the tests
+     * of https ask for it with {@code withHttpsPort(0)}).
+     */
     public static GatewayConfig forTest(Path dataDir) {
-        return defaults().withDataDir(dataDir).withBindHost("127.0.0.1").withPorts(0, 0, 0);
+        return defaults().withDataDir(dataDir).withBindHost("127.0.0.1").withPorts(0, 0, 0).withHttpsPort(HTTPS_OFF);
+    }
+
+    public GatewayConfig withHttpsPort(int port) {
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, port);
     }
 
     public GatewayConfig withDataDir(Path d) {
-        return new GatewayConfig(d, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits);
+        return new GatewayConfig(d, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort);
     }
 
     public GatewayConfig withBindHost(String h) {
-        return new GatewayConfig(dataDir, h, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits);
+        return new GatewayConfig(dataDir, h, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort);
     }
 
     public GatewayConfig withPorts(int coap, int mqtt, int http) {
-        return new GatewayConfig(dataDir, bindHost, coap, mqtt, http, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits);
+        return new GatewayConfig(dataDir, bindHost, coap, mqtt, http, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort);
     }
 
     public GatewayConfig withJdbcUrl(String url) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, url, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, url, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort);
     }
 
     public GatewayConfig withRetention(int rawDays, int minuteDays) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawDays, minuteDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawDays, minuteDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort);
     }
 
     public GatewayConfig withMaxPackBytes(int max) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, max, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, max, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort);
     }
 
     public GatewayConfig withMqttInMemory(boolean inMemory) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, inMemory, offlineAfterSeconds, coapsPort, pskFile, limits);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, inMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort);
     }
 
     public GatewayConfig withOfflineAfterSeconds(int seconds) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, seconds, coapsPort, pskFile, limits);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, seconds, coapsPort, pskFile, limits, httpsPort);
     }
 
     public GatewayConfig withCoapsPort(int port) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, port, pskFile, limits);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, port, pskFile, limits, httpsPort);
     }
 
     public GatewayConfig withPskFile(Path file) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, file, limits);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, file, limits, httpsPort);
     }
 
     /**
@@ -183,7 +199,8 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
                     root.has("coapsPort") ? integer(root, "coapsPort", file) : c.coapsPort,
                     root.has("pskFile") ? (root.get("pskFile").isNull() ? null : Path.of(text(root, "pskFile", file))) : c.pskFile,
                     new Limits(root.has("maxNewDevices") ? integer(root, "maxNewDevices", file) : c.limits.newDevices(),
-                            root.has("perAddressPerSecond") ? integer(root, "perAddressPerSecond", file) : c.limits.perAddressPerSecond()));
+                            root.has("perAddressPerSecond") ? integer(root, "perAddressPerSecond", file) : c.limits.perAddressPerSecond()),
+                    root.has("httpsPort") ? integer(root, "httpsPort", file) : c.httpsPort);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }

@@ -49,6 +49,15 @@ class GatewayConfigTest {
         assertEquals(30, c.offlineAfterSeconds());
         assertEquals(6684, c.effectiveCoapsPort());
         assertEquals(Path.of("/etc/lichen/psk"), c.pskFile());
+        // the web UI is on https unless asked otherwise
+        assertEquals(8443, d.httpsPort());
+        assertEquals(GatewayConfig.HTTPS_OFF, resolve("--plain-http").httpsPort());
+        assertEquals(9443, resolve("--https-port", "9443").httpsPort());
+        assertEquals(GatewayConfig.HTTPS_OFF, GatewayConfig.forTest(dir).httpsPort(), "tests ask for https themselves");
+        Files.writeString(f, "{\"httpsPort\": -1}");
+        assertEquals(GatewayConfig.HTTPS_OFF, resolve("--config", f.toString()).httpsPort());
+        Files.writeString(f, "{\"httpsPort\": 4443}");
+        assertEquals(4443, resolve("--config", f.toString()).httpsPort());
     }
 
     @Test
@@ -71,13 +80,21 @@ class GatewayConfigTest {
         assertTrue(e.getMessage().contains("offlineAfterSeconds must be within 1..604800"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> resolve("--mqtt-persistence", "disk"));
         assertTrue(e.getMessage().contains("in-memory or file"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> resolve("--plain-http", "--https-port", "8443"));
+        assertTrue(e.getMessage().contains("--plain-http and --https-port exclude each other"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> resolve("--https-port", "-5"));
+        assertTrue(e.getMessage().contains("--https-port must be 0..65535"), e.getMessage());
+        Files.writeString(f, "{\"httpsPort\": 70000}");
+        e = assertThrows(IllegalArgumentException.class, () -> resolve("--config", f.toString()));
+        assertTrue(e.getMessage().contains("httpsPort must be within 0..65535"), e.getMessage());
     }
 
     @Test
     void helpSaysAll() {
         String help = new CommandLine(new GatewayCommand()).getUsageMessage();
         for (String flag : new String[] {"--data", "--config", "--coap-port", "--mqtt-port", "--http-port", "--retention-days",
-                "--minute-retention-days", "--jdbc-url", "--bind", "--max-pack-bytes", "--mqtt-persistence", "--offline-after", "--coaps-port", "--psk-file"}) {
+                "--minute-retention-days", "--jdbc-url", "--bind", "--max-pack-bytes", "--mqtt-persistence", "--offline-after", "--coaps-port", "--psk-file",
+                "--https-port", "--plain-http"}) {
             assertTrue(help.contains(flag), flag + " missing from --help");
         }
         assertTrue(help.contains("max(--offline-after, 3 x its usual interval"), "the offline rule is explained");

@@ -101,7 +101,7 @@ public final class LiveLatency {
         for (String o : jvm.split(" ")) if (!o.isBlank()) cmd.add(o);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
                 "dev.lichen.gateway.GatewayCommand", "--data", data.toString(), "--bind", "127.0.0.1",
-                "--coap-port", "" + coapPort, "--mqtt-port", "" + mqttPort, "--http-port", "" + httpPort,
+                "--coap-port", "" + coapPort, "--mqtt-port", "" + mqttPort, "--http-port", "" + httpPort, "--plain-http",
                 // the load's devices are all new and all from this one address: a load run, not an attack
                 "--max-new-devices", "" + dev.lichen.gateway.GatewayConfig.Limits.forDevicesOnOneHost(devices).newDevices(),
                 "--per-address-rate", "" + dev.lichen.gateway.GatewayConfig.Limits.forDevicesOnOneHost(devices).perAddressPerSecond()));

@@ -42,7 +42,9 @@ public final class RequestGuard {
             "POST /api/v1/session", Open.PUBLIC,
             "GET /api/v1/health", Open.PUBLIC,
             "GET /api/v1/openapi.json", Open.PUBLIC,
-            "GET /vendor/{file}", Open.PUBLIC);
+            "GET /vendor/{file}", Open.PUBLIC,
+            // the CA certificate is public by nature: a browser asks to trust it before anyone logs in
+            "GET /ca.crt", Open.PUBLIC);
     /** The one state change a viewer may make: logging out. */
     private static final String LOGOUT = "DELETE /api/v1/session";
 

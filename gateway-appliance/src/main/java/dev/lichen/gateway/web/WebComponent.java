@@ -6,8 +6,9 @@ import dev.lichen.gateway.web.auth.PasswordHasher;
 import dev.lichen.runtime.clock.Clock;
 
 /**
- * Plugs the web server into the gateway (found by ServiceLoader): http on the config's httpPort
- * (8080 by default, 0 in tests) and bind host.
+ * Plugs the web server into the gateway (found by ServiceLoader): https on the config's httpsPort
+ * (8443 by default) with http on httpPort (8080) only redirecting there, or plain http on httpPort
+ * when https is off (tests, {@code --plain-http}).
  */
 public final class WebComponent implements GatewayComponent {
     private final PasswordHasher hasher;
@@ -31,13 +32,20 @@ public final class WebComponent implements GatewayComponent {
     @Override
     public void start(Gateway gateway) {
         server = new WebServer(gateway, Clock.SYSTEM, hasher,
-                gateway.config().bindHost(), gateway.config().httpPort(),
+                gateway.config().bindHost(), gateway.config().httpPort(), gateway.config().httpsPort(),
                 gateway.components(WebExtension.class)).start();
-        System.getLogger(WebComponent.class.getName()).log(System.Logger.Level.INFO,
-                "web UI and API on http://" + gateway.config().bindHost() + ":" + server.port() + "/");
+        var log = System.getLogger(WebComponent.class.getName());
+        if (server.https()) {
+            log.log(System.Logger.Level.INFO, "web UI and API on https://" + gateway.config().bindHost() + ":" + server.httpsPort()
+                    + "/ (http on " + server.httpPort() + " redirects there); gateway CA fingerprint (SHA-256) "
+                    + gateway.tls().caFingerprint());
+        } else {
+            log.log(System.Logger.Level.INFO, "web UI and API on http://" + gateway.config().bindHost() + ":" + server.port()
+                    + "/ (plain http: passwords and cookies cross the network in the clear)");
+        }
     }
 
-    /** The bound http port (the real one when the config said 0). */
+    /** The bound port the UI is served on (https's when on; the real one when the config said 0). */
     public int port() {
         return server.port();
     }

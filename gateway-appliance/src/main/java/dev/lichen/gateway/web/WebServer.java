@@ -12,7 +12,15 @@ import dev.lichen.gateway.web.api.LiveApi;
 import dev.lichen.gateway.web.auth.Authenticator;
 import dev.lichen.gateway.web.auth.PasswordHasher;
 import dev.lichen.runtime.clock.Clock;
+import dev.lichen.gateway.GatewayConfig;
+import dev.lichen.gateway.tls.GatewayCa;
 import io.javalin.Javalin;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import io.javalin.http.Context;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
@@ -40,15 +48,26 @@ public final class WebServer implements AutoCloseable {
     private final byte[] openApi;
     private final List<WebExtension> extensions;
     private final RequestGuard guard;
+    private final GatewayCa tls;
+    private final boolean httpsWanted;
+    /** The connectors this server listens on, when https is on (else Javalin's own plain one). */
+    private volatile ServerConnector httpsConnector, redirectConnector;
 
-    /** Serves the gateway's store, live bus, metrics and alert engine on host:port (0: any free port). */
+    /** Serves the gateway's store, live bus, metrics and alert engine on plain http at host:port (0: any free port). */
     public WebServer(Gateway gateway, Clock clock, PasswordHasher hasher, String host, int port) {
-        this(gateway, clock, hasher, host, port, List.of());
+        this(gateway, clock, hasher, host, port, GatewayConfig.HTTPS_OFF, List.of());
     }
 
-    /** As above, also mounting the routes of {@code extensions} (the add-on host). */
-    public WebServer(Gateway gateway, Clock clock, PasswordHasher hasher, String host, int port, List<WebExtension> extensions) {
+    /**
+     * As above, also mounting the routes of {@code extensions} (the add-on host); with an
+     * httpsPort (0: any free port) the UI and API are served there with the gateway CA's server
+     * certificate and HSTS, and port only redirects to it.
+     */
+    public WebServer(Gateway gateway, Clock clock, PasswordHasher hasher, String host, int port, int httpsPort,
+                     List<WebExtension> extensions) {
         this.extensions = List.copyOf(extensions);
+        this.tls = gateway.tls();
+        this.httpsWanted = httpsPort != GatewayConfig.HTTPS_OFF;
         Store store = gateway.store();
         LiveBus bus = gateway.liveBus();
         Metrics metrics = gateway.metrics();
@@ -67,7 +86,7 @@ public final class WebServer implements AutoCloseable {
         this.live = new LiveApi(bus, store, json);
         metrics.gauge("lichen_web_sse_clients", "Browsers subscribed to live updates", () -> live.clients());
         var audit = new dev.lichen.gateway.web.api.AuditApi(store, clock);
-        var accounts = new AccountApi(auth, json, metrics, live, audit);
+        var accounts = new AccountApi(auth, json, metrics, live, audit, tls.caFingerprint(), httpsWanted);
         var devices = new DeviceApi(store, gateway.deviceKeys(), bus, json, clock, audit);
         var alerts = new AlertApi(store, gateway.alerts(), json, clock);
         var keys = new dev.lichen.gateway.web.api.KeyApi(gateway.deviceKeys(), clock, audit);
@@ -77,6 +96,15 @@ public final class WebServer implements AutoCloseable {
             cfg.concurrency.useVirtualThreads = true;
             cfg.http.maxRequestSize = MAX_BODY;
             cfg.jsonMapper(new JavalinJackson(json, true));
+            if (httpsWanted) {
+                cfg.jetty.addConnector((server, http) -> httpsConnector = httpsConnector(server, http, host, httpsPort));
+                cfg.jetty.addConnector((server, http) -> {
+                    redirectConnector = new ServerConnector(server, new HttpConnectionFactory(http));
+                    redirectConnector.setHost(host);
+                    redirectConnector.setPort(port);
+                    return redirectConnector;
+                });
+            }
             cfg.staticFiles.add(s -> {
                 s.hostedPath = "/";
                 s.directory = "/web";
@@ -92,6 +120,8 @@ public final class WebServer implements AutoCloseable {
                 };
             });
             var r = cfg.routes;
+            // with https on, plain http answers nothing but the way there
+            if (httpsWanted) r.before(this::redirectToHttps);
             r.before(RequestGuard::securityHeaders);
             // Javalin answers HEAD for a GET route itself, before any handler: the guard runs for it here
             r.before(ctx -> {
@@ -110,6 +140,11 @@ public final class WebServer implements AutoCloseable {
             r.get("/api/v1/health", ctx -> ctx.json(Map.of("status", "ok", "database", store.dialect())));
             r.get("/api/v1/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
             r.get("/vendor/{file}", WebServer::vendor);
+            r.get("/ca.crt", ctx -> {
+                ctx.contentType("application/x-pem-file");
+                ctx.header("Content-Disposition", "attachment; filename=\"lichen-gateway-ca.crt\"");
+                ctx.result(tls.caPem());
+            });
             r.get("/metrics", ctx -> ctx.contentType(Metrics.CONTENT_TYPE).result(metrics.render()));
             r.exception(ApiError.class, (e, ctx) -> error(ctx, e.status(), e.field(), e.getMessage()));
             r.exception(io.javalin.http.HttpResponseException.class, (e, ctx) ->
@@ -130,6 +165,50 @@ public final class WebServer implements AutoCloseable {
         for (String route : open.keySet()) {
             if (!registered.contains(route)) throw new IllegalStateException("the open route " + route + " is not registered");
         }
+    }
+
+    private ServerConnector httpsConnector(org.eclipse.jetty.server.Server server, HttpConfiguration http, String host, int port) {
+        var secure = new HttpConfiguration(http);
+        var customizer = new SecureRequestCustomizer();
+        // a Pi is reached by whatever name or address the home gives it; the certificate names them all it knew at start
+        customizer.setSniHostCheck(false);
+        customizer.setStsMaxAge(java.time.Duration.ofDays(365).toSeconds());
+        secure.addCustomizer(customizer);
+        var ssl = new SslContextFactory.Server();
+        char[] pw = java.util.UUID.randomUUID().toString().toCharArray(); // the key store lives in memory only
+        ssl.setKeyStore(tls.serverKeyStore(pw));
+        ssl.setKeyStorePassword(new String(pw));
+        ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+        ServerConnector c = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(secure));
+        c.setHost(host);
+        c.setPort(port);
+        return c;
+    }
+
+    /** Redirects a plain-http request to the same path on https (308 keeps the method and body). */
+    private void redirectToHttps(Context ctx) {
+        if (ctx.req().isSecure()) return;
+        String target = "https://" + hostForRedirect(ctx.header("Host")) + ":" + httpsPort() + ctx.path()
+                + (ctx.queryString() == null ? "" : "?" + ctx.queryString());
+        ctx.header("Location", target).status(308).result("");
+        ctx.skipRemainingHandlers();
+    }
+
+    /**
+     * The host part of a Host header, when it is a plain host name or address; else "localhost"
+     * would be wrong for a remote browser, so the bare request's own local address serves.
+     */
+    static String hostForRedirect(String header) {
+        if (header == null) return "localhost";
+        String h = header.trim();
+        if (h.startsWith("[")) {
+            int end = h.indexOf(']');
+            if (end > 1 && h.substring(1, end).matches("[0-9A-Fa-f:.]+")) return h.substring(0, end + 1);
+            return "localhost";
+        }
+        int colon = h.indexOf(':');
+        if (colon >= 0) h = h.substring(0, colon);
+        return h.matches("[A-Za-z0-9.-]{1,253}") ? h : "localhost";
     }
 
     /** uPlot from its WebJar, under a path that does not change with the WebJar's version. */
@@ -169,13 +248,28 @@ public final class WebServer implements AutoCloseable {
 
     public WebServer start() {
         app.start(host, port);
-        for (WebExtension x : extensions) x.started(app.port());
+        for (WebExtension x : extensions) x.started(port());
         return this;
     }
 
-    /** The bound port (the OS's choice when started with 0). */
+    /** The port the UI and API are served on: https's when it is on, else http's (the OS's choice when asked for 0). */
     public int port() {
-        return app.port();
+        return httpsWanted ? httpsPort() : app.port();
+    }
+
+    /** The bound https port, or -1 when the UI is on plain http. */
+    public int httpsPort() {
+        return httpsConnector == null ? -1 : httpsConnector.getLocalPort();
+    }
+
+    /** The bound plain http port: the UI's when https is off, else the one that redirects. */
+    public int httpPort() {
+        return redirectConnector == null ? app.port() : redirectConnector.getLocalPort();
+    }
+
+    /** Whether the UI and API are served over https. */
+    public boolean https() {
+        return httpsWanted;
     }
 
     /** The routes open without a session, and how (the guard's one table). */

@@ -70,6 +70,7 @@ class RouteAccessTest {
                 Map.entry("GET /api/v1/health", RequestGuard.Open.PUBLIC),
                 Map.entry("GET /api/v1/openapi.json", RequestGuard.Open.PUBLIC),
                 Map.entry("GET /vendor/{file}", RequestGuard.Open.PUBLIC),
+                Map.entry("GET /ca.crt", RequestGuard.Open.PUBLIC),
                 Map.entry("GET /addons", RequestGuard.Open.PUBLIC),
                 Map.entry("GET /addons/addons.js", RequestGuard.Open.PUBLIC),
                 Map.entry("GET /addons/addons.css", RequestGuard.Open.PUBLIC),

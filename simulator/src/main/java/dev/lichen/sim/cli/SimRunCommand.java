@@ -72,6 +72,8 @@ final class SimRunCommand implements Callable<Integer> {
         if (gatewayHost == null) {
             embedded = new EmbeddedGateway(GatewayConfig.defaults().withDataDir(data.resolve("gateway"))
                     .withBindHost("127.0.0.1").withPorts(coapPort, mqttPort, httpPort)
+                    // loopback only: plain http, which browsers treat as a secure origin there
+                    .withHttpsPort(GatewayConfig.HTTPS_OFF)
                     // every simulated device comes from this one address: raise the per-address bounds to the plan
                     .withLimits(GatewayConfig.Limits.forDevicesOnOneHost(plan.devices().size())));
             gateway = embedded;

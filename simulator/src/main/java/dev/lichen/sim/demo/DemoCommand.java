@@ -70,6 +70,8 @@ public final class DemoCommand implements Callable<Integer> {
         System.out.println("lichen demo: starting the gateway (data in " + data.toAbsolutePath() + ")...");
         GatewayConfig config = GatewayConfig.defaults().withDataDir(data).withBindHost(bind)
                 .withPorts(coapPort, mqttPort, httpPort)
+                // a demo on this computer: a browser trusts plain http on loopback, and a CA warning would only scare
+                .withHttpsPort(GatewayConfig.HTTPS_OFF)
                 // the demo's devices all run in this process, from one address
                 .withLimits(GatewayConfig.Limits.forDevicesOnOneHost(plan.devices().size()));
         EmbeddedGateway gateway;

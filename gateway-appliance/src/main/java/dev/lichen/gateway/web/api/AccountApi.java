@@ -26,7 +26,17 @@ public final class AccountApi {
     private final LiveApi live;
     private final AuditApi audit;
 
-    public AccountApi(Authenticator auth, ObjectMapper json, Metrics metrics, LiveApi live, AuditApi audit) {
+    private final String caFingerprint;
+    private final boolean https;
+
+    /**
+     * caFingerprint and https are shown on the first-run page, so that the person setting up can
+     * check that the certificate their browser was given is the gateway's own.
+     */
+    public AccountApi(Authenticator auth, ObjectMapper json, Metrics metrics, LiveApi live, AuditApi audit,
+                      String caFingerprint, boolean https) {
+        this.caFingerprint = caFingerprint;
+        this.https = https;
         this.auth = auth;
         this.audit = audit;
         this.json = json;
@@ -35,7 +45,7 @@ public final class AccountApi {
     }
 
     public void register(RoutesConfig r) {
-        r.get("/api/v1/setup", ctx -> ctx.json(Map.of("needed", auth.setupNeeded())));
+        r.get("/api/v1/setup", ctx -> ctx.json(Map.of("needed", auth.setupNeeded(), "caFingerprint", caFingerprint, "https", https)));
         r.post("/api/v1/setup", this::setup);
         r.get("/api/v1/session", this::current);
         r.post("/api/v1/session", this::login);

@@ -1,0 +1,120 @@
+package dev.lichen.gateway.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.lichen.gateway.Gateway;
+import dev.lichen.gateway.GatewayConfig;
+import dev.lichen.gateway.web.auth.PasswordHasher;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The first run as a person on the home network meets it, in a real headless Chromium: they
+ * type the gateway's plain http address, land on https, see the CA fingerprint to compare with
+ * the one the gateway printed, set up the admin and get a Secure session cookie. Chromium
+ * trusts the server key by its SPKI hash (what a person does by accepting it once); a gateway on
+ * plain http reached by another address warns before a password is chosen.
+ */
+class HttpsUiTest {
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    static final Path SHOTS = Path.of("target", "screenshots");
+    static final String PASSWORD = "a long hallway secret";
+
+    @TempDir
+    Path dir;
+    Gateway gateway;
+    ChromeDriver driver;
+
+    @AfterEach
+    void stop() {
+        if (driver != null) driver.quit();
+        if (gateway != null) gateway.close();
+    }
+
+    ChromeDriver chromium(String... extra) {
+        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+            fail("the UI tests need a real Chromium: install the Debian packages 'chromium' and 'chromium-driver'");
+        }
+        ChromeOptions o = new ChromeOptions();
+        o.setBinary(CHROMIUM.toFile());
+        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--user-data-dir=" + dir.resolve("chrome"), "--window-size=1280,900");
+        o.addArguments(extra);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+        return new ChromeDriver(service, o);
+    }
+
+    WebElement await(By by) {
+        var w = new WebDriverWait(driver, Duration.ofSeconds(10));
+        w.pollingEvery(Duration.ofMillis(25));
+        return w.until(ExpectedConditions.visibilityOfElementLocated(by));
+    }
+
+    void shot(String name) throws Exception {
+        Files.createDirectories(SHOTS);
+        Files.copy(driver.getScreenshotAs(OutputType.FILE).toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Test
+    void firstRunFromThePlainAddressEndsOnHttpsWithTheFingerprintToCompare() throws Exception {
+        WebComponent web = new WebComponent(new PasswordHasher(PasswordHasher.MIN_ITERATIONS));
+        gateway = Gateway.start(GatewayConfig.forTest(dir.resolve("gw")).withHttpsPort(0), List.of(web));
+        byte[] spki = MessageDigest.getInstance("SHA-256").digest(gateway.tls().serverCertificate().getPublicKey().getEncoded());
+        driver = chromium("--ignore-certificate-errors-spki-list=" + Base64.getEncoder().encodeToString(spki));
+
+        driver.get("http://127.0.0.1:" + web.server().httpPort() + "/");
+        await(By.xpath("//h1[text()='Welcome to Lichen']"));
+        assertEquals("https://127.0.0.1:" + web.server().httpsPort() + "/#/setup", driver.getCurrentUrl());
+        assertEquals(gateway.tls().caFingerprint(), await(By.id("ca-fingerprint")).getText(), "the page names the gateway's own CA");
+        WebElement download = driver.findElement(By.cssSelector("a[href='/ca.crt']"));
+        assertTrue(download.isDisplayed());
+        assertTrue(driver.findElements(By.id("plain-http-warning")).isEmpty());
+        shot("https-01-setup");
+
+        driver.findElement(By.name("username")).sendKeys("admin");
+        driver.findElement(By.name("password")).sendKeys(PASSWORD);
+        driver.findElement(By.name("confirm")).sendKeys(PASSWORD);
+        driver.findElement(By.cssSelector("form button[type=submit]")).click();
+        await(By.id("bar"));
+        Cookie session = driver.manage().getCookieNamed(RequestGuard.SESSION_COOKIE);
+        assertTrue(session != null && session.isSecure() && session.isHttpOnly(), "session cookie: " + session);
+        // a reload over the plain address comes back to https, still signed in
+        driver.get("http://127.0.0.1:" + web.server().httpPort() + "/#/devices");
+        await(By.id("bar"));
+        assertTrue(driver.getCurrentUrl().startsWith("https://127.0.0.1:" + web.server().httpsPort() + "/"), driver.getCurrentUrl());
+    }
+
+    @Test
+    void aPlainHttpGatewayReachedOverTheNetworkWarnsBeforeAPasswordIsChosen() throws Exception {
+        // 127.0.0.2 is loopback to the kernel but not "this computer" to the page: as a LAN address is
+        WebComponent web = new WebComponent(new PasswordHasher(PasswordHasher.MIN_ITERATIONS));
+        gateway = Gateway.start(GatewayConfig.forTest(dir.resolve("gw")).withBindHost("127.0.0.2"), List.of(web));
+        driver = chromium();
+        driver.get("http://127.0.0.2:" + web.port() + "/");
+        await(By.xpath("//h1[text()='Welcome to Lichen']"));
+        assertTrue(await(By.id("plain-http-warning")).getText().contains("crosses the network in the clear"));
+        shot("https-02-plain-warning");
+    }
+}
