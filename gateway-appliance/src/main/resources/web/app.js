@@ -75,6 +75,13 @@ function ago(ms) {
   if (s < 86400) return Math.round(s / 3600) + " h ago";
   return Math.round(s / 86400) + " d ago";
 }
+// the link the device's last pack came over, as a person reads it
+const LINKS = { coap: "CoAP, unencrypted", coaps: "CoAPS (DTLS)", mqtt: "MQTT, unencrypted", mqtts: "MQTT over TLS" };
+function unencryptedTag(d) {
+  if (d.encrypted !== false) return null;
+  return el("span", { class: "tag unencrypted", title: "This device sends in the clear (" + LINKS[d.link] + "): anyone on the network can read it. Give it the gateway's CA and use CoAPS or MQTT over TLS.", text: "unencrypted" });
+}
+
 function isOffline(d) { return !d.online || (d.lastSeen && Date.now() - d.lastSeen > STALE_MS); }
 function deviceLabel(d) { return d.name || d.id; }
 
@@ -333,7 +340,7 @@ function tile(d, c) {
   const t = el("a", { class: "tile" + (off ? " offline" : ""), href: "#/device/" + encodeURIComponent(d.id) + "/" + encodeURIComponent(c.name),
       dataset: { device: d.id, channel: c.name, value: c.value !== null && c.value !== undefined ? String(c.value) : "" } },
     el("span", { class: "dev" }, el("span", { class: "dev-name", text: deviceLabel(d) })),
-    el("span", { class: "ch" }, el("span", { text: c.name.replace(/_/g, " ") }), " ", tag),
+    el("span", { class: "ch" }, el("span", { text: c.name.replace(/_/g, " ") }), " ", tag, " ", unencryptedTag(d)),
     el("span", {}, val, el("span", { class: "unit", text: c.unit || "" })),
     when, spark);
   tiles.set(d.id + "/" + c.name, { tile: t, val, when, spark, tag, points: [] });
@@ -390,6 +397,7 @@ async function deviceView(id, wanted) {
     el("dt", { text: "Room" }), el("dd", { class: "room", text: d.room || "–" }),
     el("dt", { text: "Device id" }), el("dd", { text: d.id }),
     el("dt", { text: "State" }), el("dd", {}, el("span", { class: "tag " + (off ? "offline" : d.state), text: off ? "offline" : d.state })),
+    d.link ? [el("dt", { text: "Link" }), el("dd", { id: "link" }, LINKS[d.link] || d.link, " ", unencryptedTag(d))] : null,
     el("dt", { text: "Last seen" }), el("dd", { id: "last-seen", text: d.lastSeen ? fmtTime(d.lastSeen) + " (" + ago(d.lastSeen) + ")" : "never" }),
     d.battery !== null ? [el("dt", { text: "Battery" }), el("dd", { id: "battery", text: fmtNum(d.battery) + " %" })] : null,
     d.signal !== null ? [el("dt", { text: "Signal" }), el("dd", { id: "signal", text: fmtNum(d.signal) + " dBm" })] : null);
@@ -504,6 +512,7 @@ async function devicesView() {
         el("a", { class: "grow", href: "#/device/" + encodeURIComponent(d.id) }, el("span", { class: "dev-name", text: deviceLabel(d) })),
         el("span", { class: "muted", text: d.room || "" }),
         isOffline(d) ? el("span", { class: "tag offline", text: "offline" }) : null,
+        unencryptedTag(d),
         el("span", { class: "muted", text: "last seen " + ago(d.lastSeen) }))))),
     byState("rejected").length ? el("section", { class: "card" }, el("h2", { text: "Rejected" }),
       el("ul", { class: "plain" }, byState("rejected").map(newDevice))) : null,

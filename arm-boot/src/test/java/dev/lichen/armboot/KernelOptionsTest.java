@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class KernelOptionsTest {
     private static DeviceConfig.Gateway gateway(String host) {
         return new DeviceConfig.Gateway(DeviceConfig.UplinkKind.COAP, host, 5683, Optional.empty(), Optional.empty(), Optional.empty(),
-                false, SenmlFormat.CBOR);
+                false, SenmlFormat.CBOR, Optional.empty());
     }
 
     @Test

@@ -55,6 +55,7 @@ class StartupLogTest {
         assertEquals("rw-------", PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(dir.resolve("d").resolve("lichen.db"))));
         // the web UI is on https by default, and the line says where and which CA a browser will be shown
+        assertTrue(first.matches(".*MQTT tcp \\d+, MQTT/TLS tcp \\d+,.*"), first);
         assertTrue(first.contains(", web https://127.0.0.1:") && first.matches(".*CA fingerprint SHA-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}.*"), first);
         for (String secret : new String[] {"ca.key", "server.key"}) {
             assertEquals("rw-------", PosixFilePermissions.toString(

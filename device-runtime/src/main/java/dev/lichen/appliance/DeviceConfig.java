@@ -40,7 +40,7 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
     /** format is the SenML content format sent (CBOR 112 unless the config says "json"). */
     public record Gateway(UplinkKind uplink, String host, int port, Optional<Psk> psk,
                           Optional<String> username, Optional<String> password, boolean tls,
-                          SenmlFormat format) {
+                          SenmlFormat format, Optional<dev.lichen.runtime.uplink.TrustedCa> ca) {
         /**
          * Whether the host is an IP address rather than a name to resolve. Of the hosts the
          * validator accepts ({@code validHost}), addresses are the IPv6 ones (a ':') and the
@@ -97,14 +97,14 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
                              RawOutbox outbox, List<Map<String, Object>> sensors) {}
 
     private record RawGateway(String uplink, String host, Integer port, RawPsk psk, String username,
-                              String password, Boolean tls, String format) {}
+                              String password, Boolean tls, String format, String caFile) {}
 
     private record RawPsk(String identity, String key) {}
 
     private record RawOutbox(Long budgetBytes) {}
 
     private static final String[] CONFIG_FIELDS = {"deviceId", "gateway", "board", "dataDir", "outbox", "sensors"};
-    private static final String[] GATEWAY_FIELDS = {"uplink", "host", "port", "psk", "username", "password", "tls", "format"};
+    private static final String[] GATEWAY_FIELDS = {"uplink", "host", "port", "psk", "username", "password", "tls", "format", "caFile"};
     private static final String[] PSK_FIELDS = {"identity", "key"};
     private static final String[] OUTBOX_FIELDS = {"budgetBytes"};
 
@@ -199,7 +199,7 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
                     if (isNull) return null;
                     Object[] v = object(at, GATEWAY_FIELDS);
                     return new RawGateway((String) v[0], (String) v[1], (Integer) v[2], (RawPsk) v[3], (String) v[4],
-                            (String) v[5], (Boolean) v[6], (String) v[7]);
+                            (String) v[5], (Boolean) v[6], (String) v[7], (String) v[8]);
                 }
                 case "gateway.psk" -> {
                     if (isNull) return null;
@@ -462,10 +462,12 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
             else if (!validHost(g.host())) {
                 problems.add("gateway.host: '" + g.host() + "' is not an IP address or host name");
             }
+            // a CA to trust means TLS: "tls" need not be said as well
+            boolean tls = Boolean.TRUE.equals(g.tls()) || g.tls() == null && g.caFile() != null;
             int port = kind == null ? 0 : switch (kind) {
                 case COAP -> 5683;
                 case COAPS -> 5684;
-                case MQTT -> Boolean.TRUE.equals(g.tls()) ? 8883 : 1883;
+                case MQTT -> tls ? 8883 : 1883;
             };
             if (g.port() != null) {
                 port = g.port();
@@ -484,6 +486,22 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
                 if (g.tls() != null) problems.add("gateway.tls: only used with uplink mqtt (use uplink coaps for CoAP over DTLS)");
             }
             if (g.password() != null && g.username() == null) problems.add("gateway.password: given without gateway.username");
+            Optional<dev.lichen.runtime.uplink.TrustedCa> ca = Optional.empty();
+            if (g.caFile() != null) {
+                if (kind != null && kind != UplinkKind.MQTT) {
+                    problems.add("gateway.caFile: only used with uplink mqtt (MQTT over TLS)");
+                } else if (!tls) {
+                    problems.add("gateway.caFile: given with \"tls\": false: drop one of them");
+                } else {
+                    try {
+                        ca = Optional.of(dev.lichen.runtime.uplink.TrustedCa.read(Path.of(g.caFile())));
+                    } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
+                        problems.add("gateway.caFile: " + (e instanceof java.nio.file.NoSuchFileException
+                                ? g.caFile() + " does not exist: copy the gateway's https://<gateway>:8443/ca.crt there"
+                                : e.getMessage()));
+                    }
+                }
+            }
             SenmlFormat format = SenmlFormat.CBOR;
             if (g.format() != null) {
                 switch (g.format()) {
@@ -493,7 +511,7 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
                 }
             }
             return new Gateway(kind, g.host(), port, psk, Optional.ofNullable(g.username()),
-                    Optional.ofNullable(g.password()), Boolean.TRUE.equals(g.tls()), format);
+                    Optional.ofNullable(g.password()), tls, format, ca);
         }
 
         private Optional<Psk> psk(RawPsk p) {

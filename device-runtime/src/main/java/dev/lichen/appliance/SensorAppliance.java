@@ -101,7 +101,7 @@ public final class SensorAppliance implements AutoCloseable {
                 var d = MqttUplink.Options.defaults();
                 yield new MqttUplink(config.deviceId(), g.host(), g.port(),
                         new MqttUplink.Options(g.format(), d.protocol(), d.timeout(), d.keepAlive(), d.sessionExpiry(),
-                                g.username(), g.password(), g.tls()));
+                                g.username(), g.password(), g.tls(), g.ca()));
             }
         };
     }
@@ -116,7 +116,10 @@ public final class SensorAppliance implements AutoCloseable {
         bootId = newBootId();
         running = true;
         LOG.info("device {} starting: boot {}, {} sensor(s), uplink {}", config.deviceId(), bootId,
-                config.sensors().size(), "via " + config.gateway().uplink().name().toLowerCase(java.util.Locale.ROOT));
+                config.sensors().size(), "via " + config.gateway().uplink().name().toLowerCase(java.util.Locale.ROOT)
+                        + (config.gateway().tls() ? " over TLS" : ""));
+        // the same fingerprint is on the gateway's ready line and first-run page: a person compares them
+        config.gateway().ca().ifPresent(ca -> LOG.info("trusting the gateway CA with SHA-256 fingerprint {}", ca.fingerprint()));
         try {
             for (DeviceConfig.SensorSpec spec : config.sensors()) {
                 SensorFactory factory = factories.stream().filter(f -> f.chips().contains(spec.chip())).findFirst()

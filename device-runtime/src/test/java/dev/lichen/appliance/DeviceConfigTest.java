@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import dev.lichen.senml.SenmlFormat;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -193,6 +194,49 @@ class DeviceConfigTest {
         assertEquals(SenmlFormat.JSON, c.gateway().format());
         assertEquals("s3cret", c.gateway().password().orElseThrow());
         assertEquals(DeviceConfig.DEFAULT_OUTBOX_BUDGET, c.outboxBudgetBytes());
+    }
+
+    /** A CA certificate (and a leaf) made by the JDK's keytool, as PEM files in dir. */
+    static void keytool(Path dir, String... args) throws Exception {
+        var cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
+        cmd.addAll(List.of(args));
+        cmd.addAll(List.of("-keystore", dir.resolve("ks.p12").toString(), "-storepass", "changeit"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), String.join(" ", cmd) + ": " + out);
+    }
+
+    @Test
+    void aCaFileMeansMqttOverTlsTrustingThatCaOnly(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        keytool(dir, "-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=Test gateway CA",
+                "-ext", "bc:c", "-validity", "30");
+        keytool(dir, "-exportcert", "-rfc", "-alias", "ca", "-file", dir.resolve("ca.crt").toString());
+        keytool(dir, "-genkeypair", "-alias", "leaf", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=leaf", "-validity", "30");
+        keytool(dir, "-exportcert", "-rfc", "-alias", "leaf", "-file", dir.resolve("leaf.crt").toString());
+        String base = """
+                {"deviceId": "porch", "gateway": {"uplink": "mqtt", "host": "gw", $},
+                 "board": "sim", "sensors": [{"chip": "pir", "pin": 4, "channels": {"motion": "event"}}]}
+                """;
+        String ca = dir.resolve("ca.crt").toString();
+        DeviceConfig c = parse(base.replace("$", "\"caFile\": \"" + ca + "\""));
+        assertTrue(c.gateway().tls(), "a CA to trust implies TLS");
+        assertEquals(8883, c.gateway().port());
+        assertEquals("CN=Test gateway CA", c.gateway().ca().orElseThrow().certificate().getSubjectX500Principal().getName());
+        assertTrue(c.gateway().ca().orElseThrow().fingerprint().matches("([0-9A-F]{2}:){31}[0-9A-F]{2}"));
+        assertEquals(c.gateway().ca(), parse(base.replace("$", "\"tls\": true, \"caFile\": \"" + ca + "\"")).gateway().ca());
+        assertTrue(parse(base.replace("$", "\"tls\": true")).gateway().ca().isEmpty(), "tls without a CA: the JVM's trust store");
+
+        assertTrue(problem(base.replace("$", "\"tls\": false, \"caFile\": \"" + ca + "\""))
+                .contains("gateway.caFile: given with \"tls\": false"));
+        String missing = problem(base.replace("$", "\"caFile\": \"" + dir.resolve("nope.crt") + "\""));
+        assertTrue(missing.contains("gateway.caFile: " + dir.resolve("nope.crt") + " does not exist: copy the gateway's https://<gateway>:8443/ca.crt"), missing);
+        java.nio.file.Files.writeString(dir.resolve("junk.crt"), "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n");
+        String junk = problem(base.replace("$", "\"caFile\": \"" + dir.resolve("junk.crt") + "\""));
+        assertTrue(junk.contains("gateway.caFile: ") && junk.contains("does not hold a certificate"), junk);
+        String leaf = problem(base.replace("$", "\"caFile\": \"" + dir.resolve("leaf.crt") + "\""));
+        assertTrue(leaf.contains("is a certificate but not a CA's"), leaf);
+        assertTrue(problem(coapsExample().replace("\"port\": 5683,", "\"caFile\": \"" + ca + "\","))
+                .contains("gateway.caFile: only used with uplink mqtt"));
     }
 
     // ---- What becomes of every kind of value in every place: pinned ----
@@ -531,7 +575,7 @@ class DeviceConfigTest {
             gateway | true | gateway: wrong type, expected an object
             gateway | null | gateway: missing (e.g. {"uplink": "coap", "host": "192.168.1.10"})
             gateway | {} | gateway.uplink: missing (coap, coaps or mqtt) || gateway.host: missing (the gateway's IP address or host name)
-            gateway | {"a": 1} | gateway: unknown field 'a' (known fields here: format, host, password, port, psk, tls, uplink, username)
+            gateway | {"a": 1} | gateway: unknown field 'a' (known fields here: caFile, format, host, password, port, psk, tls, uplink, username)
             gateway | [] | gateway: wrong type, expected an object
             gateway | [17] | gateway: wrong type, expected an object
             gateway.psk | 17 | gateway.psk: wrong type, expected an object
@@ -825,8 +869,8 @@ class DeviceConfigTest {
                 doc("{\"\": 1}", "unknown field '' (known fields here: board, dataDir, deviceId, gateway, outbox, sensors)"),
                 doc("{\"DeviceId\": \"d1\"}", "unknown field 'DeviceId' (known fields here: board, dataDir, deviceId, gateway, outbox, sensors)"),
                 doc("{\"a.b\": 1}", "unknown field 'a.b' (known fields here: board, dataDir, deviceId, gateway, outbox, sensors)"),
-                doc("{\"gateway\": {\"a.b\": 1}}", "gateway: unknown field 'a.b' (known fields here: format, host, password, port, psk, tls, uplink, username)"),
-                doc("{\"gateway\": {\"prot\": 1}}", "gateway: unknown field 'prot' (known fields here: format, host, password, port, psk, tls, uplink, username)"),
+                doc("{\"gateway\": {\"a.b\": 1}}", "gateway: unknown field 'a.b' (known fields here: caFile, format, host, password, port, psk, tls, uplink, username)"),
+                doc("{\"gateway\": {\"prot\": 1}}", "gateway: unknown field 'prot' (known fields here: caFile, format, host, password, port, psk, tls, uplink, username)"),
                 doc("{\"gateway\": {\"psk\": {\"idenity\": 1}}}", "gateway.psk: unknown field 'idenity' (known fields here: identity, key)"),
                 doc("{\"gateway\": {\"psk\": {\"identity\": \"i\", \"key\": \"k\", \"x\": 1}}}", "gateway.psk: unknown field 'x' (known fields here: identity, key)"),
                 doc("{\"outbox\": {\"budget\": 1}}", "outbox: unknown field 'budget' (known fields here: budgetBytes)"),
@@ -836,7 +880,7 @@ class DeviceConfigTest {
                 doc("{\"bord\": 1, \"deviceId\": }", "not valid JSON at line 1, column 25: Unexpected character ('}' (code 125)): expected a value"),
                 doc("{\"bord\": 1, \"deviceId\": []}", "deviceId: wrong type, expected a string"),
                 doc("{\"bord\": 1, \"bard\": 2}", "unknown field 'bord' (known fields here: board, dataDir, deviceId, gateway, outbox, sensors)"),
-                doc("{\"bord\": 1, \"gateway\": {\"prot\": 1}}", "gateway: unknown field 'prot' (known fields here: format, host, password, port, psk, tls, uplink, username)"),
+                doc("{\"bord\": 1, \"gateway\": {\"prot\": 1}}", "gateway: unknown field 'prot' (known fields here: caFile, format, host, password, port, psk, tls, uplink, username)"),
                 doc("{\"bord\": [1, {\"a\": \"b\"}, 1.5, null], \"deviceId\": \"d1\"}", "unknown field 'bord' (known fields here: board, dataDir, deviceId, gateway, outbox, sensors)"),
                 doc("{\"gateway\": {\"prot\": 1, \"port\": \"x\"}}", "gateway.port: wrong type, expected a whole number"),
                 doc("{\"gateway\": {\"port\": \"x\"}, \"bord\": 1}", "gateway.port: wrong type, expected a whole number"),

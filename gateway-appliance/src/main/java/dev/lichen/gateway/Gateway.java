@@ -95,11 +95,13 @@ public final class Gateway implements AutoCloseable {
         coapsPort = coap.securePort();
         // HiveMQ cannot report an OS-chosen port, so port 0 is resolved here first
         int mqtt = config.mqttPort() != 0 ? config.mqttPort() : freeTcpPort(config.bindHost());
+        int mqttTls = config.effectiveMqttTlsPort() != 0 ? config.effectiveMqttTlsPort() : freeTcpPort(config.bindHost());
         MqttIngest broker = new MqttIngest(pipeline, store, liveBus, config.dataDir().resolve("mqtt"), config.bindHost(), mqtt,
-                config.mqttInMemory(), deviceKeys, metrics, config.limits());
+                mqttTls, tls, config.mqttInMemory(), deviceKeys, metrics, config.limits());
         started.add(broker);
         broker.start();
         mqttPort = broker.port();
+        mqttTlsPort = broker.tlsPort();
         metrics.gauge("lichen_live_subscribers", "Live bus subscribers (SSE clients)", liveBus::subscriberCount);
         metrics.gauge("lichen_live_dropped_total", "Live events dropped for slow subscribers", liveBus::dropped);
     }
@@ -167,8 +169,12 @@ public final class Gateway implements AutoCloseable {
     /** The TCP port the MQTT broker listens on (the real one when the config said 0). */
     public int mqttPort() { return mqttPort; }
 
+    /** The TCP port of MQTT over TLS (the real one when the config said 0). */
+    public int mqttTlsPort() { return mqttTlsPort; }
+
     private int coapPort = -1;
     private int mqttPort = -1;
+    private int mqttTlsPort = -1;
 
     @Override
     public void close() {

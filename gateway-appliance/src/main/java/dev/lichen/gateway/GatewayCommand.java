@@ -39,12 +39,13 @@ import picocli.CommandLine.Option;
             "",
             "Config file (JSON, every key optional):",
             "  {\"dataDir\": \"/var/lib/lichen\", \"bindHost\": \"0.0.0.0\", \"coapPort\": 5683,",
-            "   \"mqttPort\": 1883, \"httpPort\": 8080, \"httpsPort\": 8443, \"jdbcUrl\": null,",
-            "   \"rawRetentionDays\": 30, \"minuteRetentionDays\": 365, \"maxPackBytes\": 16384,",
-            "   \"mqttInMemory\": true,",
-            "   \"offlineAfterSeconds\": 120, \"coapsPort\": -1, \"pskFile\": null,",
+            "   \"mqttPort\": 1883, \"mqttTlsPort\": -1, \"httpPort\": 8080, \"httpsPort\": 8443,",
+            "   \"jdbcUrl\": null, \"rawRetentionDays\": 30, \"minuteRetentionDays\": 365,",
+            "   \"maxPackBytes\": 16384, \"mqttInMemory\": true, \"offlineAfterSeconds\": 120,",
+            "   \"coapsPort\": -1, \"pskFile\": null,",
             "   \"maxNewDevices\": 100, \"perAddressPerSecond\": 10}",
-            "  (coapsPort -1: 5684 when CoAP is on 5683, else any free port;",
+            "  (coapsPort -1: 5684 when CoAP is on 5683, else any free port; mqttTlsPort -1:",
+            "   8883 when MQTT is on 1883, else any free port;",
             "   httpsPort -1: the web UI on plain http at httpPort, as --plain-http)",
             "",
             "The web UI is on https with a certificate from the gateway's own CA, made on",
@@ -75,6 +76,9 @@ public final class GatewayCommand implements Callable<Integer> {
 
     @Option(names = "--mqtt-port", paramLabel = "PORT", description = "MQTT tcp port. Default: 1883 (0 = any free port)")
     Integer mqttPort;
+
+    @Option(names = "--mqtt-tls-port", paramLabel = "PORT", description = "MQTT over TLS tcp port, with a certificate from the gateway's CA. Default: 8883 when MQTT is on 1883, else any free port (printed at start); 0 = any free port")
+    Integer mqttTlsPort;
 
     @Option(names = "--http-port", paramLabel = "PORT", description = "Plain http port: only redirects to https, or serves the web UI with --plain-http. Default: 8080 (0 = any free port)")
     Integer httpPort;
@@ -126,6 +130,7 @@ public final class GatewayCommand implements Callable<Integer> {
             if (httpsPort < 0) throw new IllegalArgumentException("--https-port must be 0..65535, got " + httpsPort + " (for plain http say --plain-http)");
             c = c.withHttpsPort(httpsPort);
         }
+        if (mqttTlsPort != null) c = c.withMqttTlsPort(mqttTlsPort);
         if (jdbcUrl != null) c = c.withJdbcUrl(jdbcUrl);
         if (coapsPort != null) c = c.withCoapsPort(coapsPort);
         if (pskFile != null) c = c.withPskFile(pskFile);
@@ -198,8 +203,8 @@ public final class GatewayCommand implements Callable<Integer> {
                     ? ", web https://" + host + ":" + w.server().httpsPort() + "/ (CA fingerprint SHA-256 " + g.tls().caFingerprint() + ")"
                     : ", web http://" + host + ":" + w.server().httpPort() + "/ (plain http)";
         }
-        System.out.printf(READY_START + "data %s (%s), CoAP udp %d, CoAPS udp %d, MQTT tcp %d%s" + READY_END + "%n",
-                c.dataDir().toAbsolutePath(), g.store().dialect(), g.coapPort(), g.coapsPort(), g.mqttPort(), web);
+        System.out.printf(READY_START + "data %s (%s), CoAP udp %d, CoAPS udp %d, MQTT tcp %d, MQTT/TLS tcp %d%s" + READY_END + "%n",
+                c.dataDir().toAbsolutePath(), g.store().dialect(), g.coapPort(), g.coapsPort(), g.mqttPort(), g.mqttTlsPort(), web);
         System.out.flush();
         stopped.await();
         return 0;

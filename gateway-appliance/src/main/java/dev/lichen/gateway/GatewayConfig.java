@@ -19,12 +19,13 @@ import java.util.Set;
  * pskFile, when not null, holds CoAPS pre-shared keys imported at start ({@code PskFile}).
  * limits bound what a hostile network can make the gateway hold ({@link Limits}).
  * httpsPort serves the web UI over https with the gateway CA's certificate; httpPort then only
- * redirects there. {@link #HTTPS_OFF} serves the web UI on httpPort in the clear.
+ * redirects there. {@link #HTTPS_OFF} serves the web UI on httpPort in the clear. mqttTlsPort is
+ * the broker's MQTT over TLS listener, with the same certificate (see {@link #AUTO_MQTT_TLS_PORT}).
  */
 public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqttPort, int httpPort,
                             String jdbcUrl, int rawRetentionDays, int minuteRetentionDays, int maxPackBytes,
                             boolean mqttInMemory, int offlineAfterSeconds, int coapsPort, Path pskFile,
-                            Limits limits, int httpsPort) {
+                            Limits limits, int httpsPort, int mqttTlsPort) {
     public static final int DEFAULT_COAP_PORT = 5683;
     public static final int DEFAULT_MQTT_PORT = 1883;
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -33,13 +34,16 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
     public static final int HTTPS_OFF = -1;
     public static final int DEFAULT_MAX_PACK_BYTES = 16 * 1024;
     public static final int DEFAULT_COAPS_PORT = 5684;
+    public static final int DEFAULT_MQTT_TLS_PORT = 8883;
+    /** mqttTlsPort -1: 8883 when MQTT is on its default 1883, else any free port (as for CoAPS). */
+    public static final int AUTO_MQTT_TLS_PORT = -1;
     /** coapsPort -1: 5684 when CoAP is on its default 5683, else any free port (a harness that picks a CoAP port binds no fixed CoAPS port). */
     public static final int AUTO_COAPS_PORT = -1;
     public static final int DEFAULT_OFFLINE_AFTER_SECONDS = 120;
 
     private static final Set<String> KEYS = Set.of("dataDir", "bindHost", "coapPort", "mqttPort", "httpPort",
             "jdbcUrl", "rawRetentionDays", "minuteRetentionDays", "maxPackBytes", "mqttInMemory",
-            "offlineAfterSeconds", "coapsPort", "pskFile", "maxNewDevices", "perAddressPerSecond", "httpsPort");
+            "offlineAfterSeconds", "coapsPort", "pskFile", "maxNewDevices", "perAddressPerSecond", "httpsPort", "mqttTlsPort");
 
     public GatewayConfig {
         if (dataDir == null) throw new IllegalArgumentException("dataDir is required");
@@ -49,6 +53,7 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
         port("httpPort", httpPort);
         if (coapsPort != AUTO_COAPS_PORT) port("coapsPort", coapsPort);
         if (httpsPort != HTTPS_OFF) port("httpsPort", httpsPort);
+        if (mqttTlsPort != AUTO_MQTT_TLS_PORT) port("mqttTlsPort", mqttTlsPort);
         if (httpsPort > 0 && httpsPort == httpPort) {
             throw new IllegalArgumentException("httpsPort and httpPort must differ (http only redirects to https), both are " + httpPort);
         }
@@ -94,10 +99,20 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
     }
 
     public GatewayConfig withLimits(Limits l) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, l, httpsPort);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, l, httpsPort, mqttTlsPort);
     }
 
     /** The CoAPS port to bind: coapsPort, or when it is -1, 5684 next to a CoAP 5683 and any free port otherwise. */
+    /** The MQTT over TLS port to bind (0: any free one). */
+    public int effectiveMqttTlsPort() {
+        if (mqttTlsPort != AUTO_MQTT_TLS_PORT) return mqttTlsPort;
+        return mqttPort == DEFAULT_MQTT_PORT ? DEFAULT_MQTT_TLS_PORT : 0;
+    }
+
+    public GatewayConfig withMqttTlsPort(int port) {
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, port);
+    }
+
     public int effectiveCoapsPort() {
         if (coapsPort != AUTO_COAPS_PORT) return coapsPort;
         return coapPort == DEFAULT_COAP_PORT ? DEFAULT_COAPS_PORT : 0;
@@ -111,7 +126,7 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
     public static GatewayConfig defaults() {
         return new GatewayConfig(Path.of("lichen-data"), "0.0.0.0", DEFAULT_COAP_PORT, DEFAULT_MQTT_PORT,
                 DEFAULT_HTTP_PORT, null, 30, 365, DEFAULT_MAX_PACK_BYTES, true, DEFAULT_OFFLINE_AFTER_SECONDS,
-                AUTO_COAPS_PORT, null, Limits.DEFAULTS, DEFAULT_HTTPS_PORT);
+                AUTO_COAPS_PORT, null, Limits.DEFAULTS, DEFAULT_HTTPS_PORT, AUTO_MQTT_TLS_PORT);
     }
 
     /**
@@ -123,47 +138,47 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
     }
 
     public GatewayConfig withHttpsPort(int port) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, port);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, port, mqttTlsPort);
     }
 
     public GatewayConfig withDataDir(Path d) {
-        return new GatewayConfig(d, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort);
+        return new GatewayConfig(d, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort);
     }
 
     public GatewayConfig withBindHost(String h) {
-        return new GatewayConfig(dataDir, h, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort);
+        return new GatewayConfig(dataDir, h, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort);
     }
 
     public GatewayConfig withPorts(int coap, int mqtt, int http) {
-        return new GatewayConfig(dataDir, bindHost, coap, mqtt, http, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort);
+        return new GatewayConfig(dataDir, bindHost, coap, mqtt, http, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort);
     }
 
     public GatewayConfig withJdbcUrl(String url) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, url, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, url, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort);
     }
 
     public GatewayConfig withRetention(int rawDays, int minuteDays) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawDays, minuteDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawDays, minuteDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort);
     }
 
     public GatewayConfig withMaxPackBytes(int max) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, max, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, max, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort);
     }
 
     public GatewayConfig withMqttInMemory(boolean inMemory) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, inMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, inMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort);
     }
 
     public GatewayConfig withOfflineAfterSeconds(int seconds) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, seconds, coapsPort, pskFile, limits, httpsPort);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, seconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort);
     }
 
     public GatewayConfig withCoapsPort(int port) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, port, pskFile, limits, httpsPort);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, port, pskFile, limits, httpsPort, mqttTlsPort);
     }
 
     public GatewayConfig withPskFile(Path file) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, file, limits, httpsPort);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, file, limits, httpsPort, mqttTlsPort);
     }
 
     /**
@@ -200,7 +215,8 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
                     root.has("pskFile") ? (root.get("pskFile").isNull() ? null : Path.of(text(root, "pskFile", file))) : c.pskFile,
                     new Limits(root.has("maxNewDevices") ? integer(root, "maxNewDevices", file) : c.limits.newDevices(),
                             root.has("perAddressPerSecond") ? integer(root, "perAddressPerSecond", file) : c.limits.perAddressPerSecond()),
-                    root.has("httpsPort") ? integer(root, "httpsPort", file) : c.httpsPort);
+                    root.has("httpsPort") ? integer(root, "httpsPort", file) : c.httpsPort,
+                    root.has("mqttTlsPort") ? integer(root, "mqttTlsPort", file) : c.mqttTlsPort);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }

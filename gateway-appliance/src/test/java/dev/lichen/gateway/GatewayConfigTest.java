@@ -49,6 +49,13 @@ class GatewayConfigTest {
         assertEquals(30, c.offlineAfterSeconds());
         assertEquals(6684, c.effectiveCoapsPort());
         assertEquals(Path.of("/etc/lichen/psk"), c.pskFile());
+        // MQTT over TLS beside plain MQTT: 8883 by default, any free port for a harness that picks the MQTT port
+        assertEquals(8883, d.effectiveMqttTlsPort());
+        assertEquals(0, resolve("--mqtt-port", "41883").effectiveMqttTlsPort());
+        assertEquals(9883, resolve("--mqtt-tls-port", "9883").effectiveMqttTlsPort());
+        assertEquals(0, GatewayConfig.forTest(dir).effectiveMqttTlsPort());
+        Files.writeString(f, "{\"mqttTlsPort\": 18883}");
+        assertEquals(18883, resolve("--config", f.toString()).effectiveMqttTlsPort());
         // the web UI is on https unless asked otherwise
         assertEquals(8443, d.httpsPort());
         assertEquals(GatewayConfig.HTTPS_OFF, resolve("--plain-http").httpsPort());
@@ -94,7 +101,7 @@ class GatewayConfigTest {
         String help = new CommandLine(new GatewayCommand()).getUsageMessage();
         for (String flag : new String[] {"--data", "--config", "--coap-port", "--mqtt-port", "--http-port", "--retention-days",
                 "--minute-retention-days", "--jdbc-url", "--bind", "--max-pack-bytes", "--mqtt-persistence", "--offline-after", "--coaps-port", "--psk-file",
-                "--https-port", "--plain-http"}) {
+                "--https-port", "--plain-http", "--mqtt-tls-port"}) {
             assertTrue(help.contains(flag), flag + " missing from --help");
         }
         assertTrue(help.contains("max(--offline-after, 3 x its usual interval"), "the offline rule is explained");

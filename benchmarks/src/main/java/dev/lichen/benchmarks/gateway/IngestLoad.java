@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.lichen.benchmarks.gateway.IngestLoad [--devices 1000] [--pack 10]
  *     [--seconds 20] [--warmup 5] [--window 1 (MQTT packs in flight per device)] [--coap-sockets 100] [--gateway-jvm "-Xmx256m"] [--mqtt-persistence in-memory|file]
- *     [--only mqtt,coap,mosquitto]</pre>
+ *     [--only mqtt,mqtts,coap,mosquitto] (mqtts: the same devices over MQTT over TLS, trusting the gateway CA)</pre>
  */
 public final class IngestLoad {
     int devices = 1000;
@@ -36,7 +36,8 @@ public final class IngestLoad {
     int coapSockets = 100;
     String gatewayJvm = "";
     String mqttPersistence = "in-memory";
-    String only = "mqtt,coap,mosquitto";
+    String only = "mqtt,mqtts,coap,mosquitto";
+    int mqttTlsPort;
     final SenmlCodec codec = new SenmlCodec();
     final long t0 = System.currentTimeMillis();
 
@@ -57,7 +58,7 @@ public final class IngestLoad {
                 default -> {
                     System.err.println("unknown flag " + args[i]
                             + "; flags: --devices N --pack N --seconds N --warmup N --window N --coap-sockets N"
-                            + " --gateway-jvm \"OPTS\" --mqtt-persistence in-memory|file --only mqtt,coap,mosquitto");
+                            + " --gateway-jvm \"OPTS\" --mqtt-persistence in-memory|file --only mqtt,mqtts,coap,mosquitto");
                     System.exit(2);
                 }
             }
@@ -73,6 +74,7 @@ public final class IngestLoad {
         List<Result> results = new ArrayList<>();
         int coapPort = freeUdp();
         int mqttPort = freeTcp();
+        mqttTlsPort = freeTcp();
         Process gw = startGateway(tmp.resolve("data"), coapPort, mqttPort, tmp.resolve("gateway.log"));
         gatewayDb = tmp.resolve("data/lichen.db");
         long pid = gw.pid();
@@ -80,7 +82,9 @@ public final class IngestLoad {
             long rssIdle = rssKb(pid);
             System.out.printf("gateway pid %d up, RSS idle %d MB%n", pid, rssIdle / 1024);
             results.add(new Result("gateway idle", 0, rssIdle, "after start, no devices"));
-            double mqtt = only.contains("mqtt") ? mqttLoad(mqttPort, "gateway MQTT", null, pid, results) : 0;
+            double mqtt = List.of(only.split(",")).contains("mqtt") ? mqttLoad(mqttPort, "gateway MQTT", null, pid, results) : 0;
+            double mqtts = only.contains("mqtts") ? mqttLoad(mqttTlsPort, "gateway MQTT/TLS", null, pid, results,
+                    trusting(tmp.resolve("data/tls/ca.crt"))) : 0;
             double coap = only.contains("coap") ? coapLoad(coapPort, pid, results) : 0;
             gw.destroy();
             gw.waitFor(60, TimeUnit.SECONDS);
@@ -104,6 +108,7 @@ public final class IngestLoad {
                 System.out.printf("| %s | %s | %s | %s |%n", r.what(), r.readingsPerSecond() > 0 ? String.format("%,.0f", r.readingsPerSecond()) : "",
                         r.rssKb() > 0 ? Long.toString(r.rssKb() / 1024) : "", r.note());
             }
+            if (mqtt > 0 && mqtts > 0) System.out.printf("%nratio gateway MQTT/TLS / plain MQTT (both durable): %.2f%n", mqtts / mqtt);
             if (mosq > 0) {
                 System.out.printf("%nratio gateway MQTT (durable) / mosquitto (relay): %.2f; gateway CoAP / mosquitto: %.2f%n", mqtt / mosq, coap / mosq);
             }
@@ -146,6 +151,7 @@ public final class IngestLoad {
     Process startGateway(Path data, int coap, int mqtt, Path log) throws Exception {
         Limits limits = Limits.forDevicesOnOneHost(devices);
         return startGateway(data, List.of("--coap-port", Integer.toString(coap), "--mqtt-port", Integer.toString(mqtt),
+                "--mqtt-tls-port", Integer.toString(mqttTlsPort),
                 "--http-port", "0", "--ingest-only", "--mqtt-persistence", mqttPersistence,
                 // every load device is new and all come from this one address: a load run, not an attack
                 "--max-new-devices", Integer.toString(limits.newDevices()),
@@ -298,15 +304,33 @@ public final class IngestLoad {
     // ---------------------------------------------------------------- MQTT
 
     double mqttLoad(int port, String what, AtomicLong relayed, long pid, List<Result> results) throws Exception {
+        return mqttLoad(port, what, relayed, pid, results, null);
+    }
+
+    /** With tls, the devices speak MQTT over TLS trusting only the gateway's CA (other device ids). */
+    double mqttLoad(int port, String what, AtomicLong relayed, long pid, List<Result> results, javax.net.ssl.SSLContext tls)
+            throws Exception {
         AtomicLong published = new AtomicLong(); // readings whose PUBACK came back
         List<String> ids = new ArrayList<>();
-        for (int d = 0; d < devices; d++) ids.add(String.format("load-m%04d", d));
+        for (int d = 0; d < devices; d++) ids.add(String.format(tls != null ? "load-t%04d" : "load-m%04d", d));
         System.out.printf("%s: connecting %d devices...%n", what, devices);
         double rate;
-        MqttLoadClients clients = new MqttLoadClients(port);
+        MqttLoadClients clients = new MqttLoadClients(port, tls);
         try (clients) {
+            long c0 = System.nanoTime();
+            double cpu0 = pid > 0 ? cpuSeconds(pid) : 0;
             clients.startPublishers(ids, window, pack, (id, s) -> packFor(id, s, SenmlFormat.CBOR), published);
-            System.out.printf("%s: %d devices connected%n", what, devices);
+            double took = (System.nanoTime() - c0) / 1e9;
+            double cpu = pid > 0 ? cpuSeconds(pid) - cpu0 : 0;
+            long rss = pid > 0 ? rssKb(pid) : 0;
+            System.out.printf("%s: %d devices connected in %.2f s (%,.0f connects/s, server CPU %.2f cores), RSS %d MB%n",
+                    what, devices, took, devices / took, cpu / took, rss / 1024);
+            if (relayed == null) {
+                results.add(new Result(what + " connects", 0, rss, String.format("%d devices %s in %.2f s: %,.0f connects/s "
+                        + "(TCP%s + MQTT CONNECT/CONNACK, all at once from one event loop); server CPU %.2f cores over it; RSS with the %d sessions open",
+                        devices, tls != null ? "TLS handshakes" : "connects", took, devices / took, tls != null ? " + TLS 1.3 handshake" : "",
+                        cpu / took, devices)));
+            }
             rate = relayed != null
                     ? measure(what, relayed, published, pid, results, String.format(
                             "%d MQTT 3.1.1 publishers QoS 1 -> mosquitto -> 1 subscriber QoS 1", devices))
@@ -322,6 +346,22 @@ public final class IngestLoad {
         }
         System.out.printf("%s: %d connection errors%n", what, errors);
         return rate;
+    }
+
+    /** A TLS client context that trusts only the CA in this PEM file. */
+    static javax.net.ssl.SSLContext trusting(Path caPem) throws Exception {
+        java.security.cert.Certificate ca;
+        try (var in = Files.newInputStream(caPem)) {
+            ca = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
+        var ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setCertificateEntry("ca", ca);
+        var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        var ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
     }
 
     // ---------------------------------------------------------------- CoAP

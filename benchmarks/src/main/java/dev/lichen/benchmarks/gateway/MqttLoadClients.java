@@ -47,8 +47,16 @@ final class MqttLoadClients implements AutoCloseable {
     final AtomicLong errors = new AtomicLong();
     private volatile boolean stopped;
 
+    /** The TLS the devices speak (trusting the gateway's CA), or null for plain MQTT. */
+    private final javax.net.ssl.SSLContext tls;
+
     MqttLoadClients(int port) {
+        this(port, null);
+    }
+
+    MqttLoadClients(int port, javax.net.ssl.SSLContext tls) {
         this.broker = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        this.tls = tls;
     }
 
     /** Connects the devices and starts them publishing; returns once every one has its CONNACK. */
@@ -195,6 +203,12 @@ final class MqttLoadClients implements AutoCloseable {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            // the JDK's TLS, as the devices' Paho uses it; the name is one the certificate carries
+                            javax.net.ssl.SSLEngine engine = tls.createSSLEngine("localhost", broker.getPort());
+                            engine.setUseClientMode(true);
+                            ch.pipeline().addLast(new io.netty.handler.ssl.SslHandler(engine));
+                        }
                         ch.pipeline().addLast(new MqttDecoder(), MqttEncoder.INSTANCE, handler);
                     }
                 });

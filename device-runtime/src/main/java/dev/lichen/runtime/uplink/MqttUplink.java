@@ -24,26 +24,33 @@ public final class MqttUplink implements Uplink {
 
     /**
      * timeout bounds a connect and the wait for one PUBACK; sessionExpiry is how long the broker
-     * keeps this device's session (and its unacknowledged messages) while it is away.
+     * keeps this device's session (and its unacknowledged messages) while it is away. With tls,
+     * ca is the one authority trusted for the broker's certificate (absent: the JVM's own trust
+     * store, for a broker with a public certificate).
      */
     public record Options(SenmlFormat format, Protocol protocol, Duration timeout, Duration keepAlive,
                           Duration sessionExpiry, Optional<String> username, Optional<String> password,
-                          boolean tls) {
+                          boolean tls, Optional<TrustedCa> ca) {
         public static Options defaults() {
             return new Options(SenmlFormat.CBOR, Protocol.V5_THEN_V3, Duration.ofSeconds(10),
-                    Duration.ofSeconds(30), Duration.ofHours(24), Optional.empty(), Optional.empty(), false);
+                    Duration.ofSeconds(30), Duration.ofHours(24), Optional.empty(), Optional.empty(), false, Optional.empty());
         }
 
         public Options withProtocol(Protocol p) {
-            return new Options(format, p, timeout, keepAlive, sessionExpiry, username, password, tls);
+            return new Options(format, p, timeout, keepAlive, sessionExpiry, username, password, tls, ca);
         }
 
         public Options withTimeout(Duration t) {
-            return new Options(format, protocol, t, keepAlive, sessionExpiry, username, password, tls);
+            return new Options(format, protocol, t, keepAlive, sessionExpiry, username, password, tls, ca);
         }
 
         public Options withCredentials(Optional<String> user, Optional<String> pass, boolean useTls) {
-            return new Options(format, protocol, timeout, keepAlive, sessionExpiry, user, pass, useTls);
+            return new Options(format, protocol, timeout, keepAlive, sessionExpiry, user, pass, useTls, ca);
+        }
+
+        /** TLS to a broker whose certificate this CA issued (the gateway's own). */
+        public Options withTls(TrustedCa trusted) {
+            return new Options(format, protocol, timeout, keepAlive, sessionExpiry, username, password, true, Optional.of(trusted));
         }
     }
 

@@ -73,6 +73,7 @@ public final class MqttIngest implements AutoCloseable {
     private final LiveBus bus;
     private final EmbeddedHiveMQ hivemq;
     private final int port;
+    private final int tlsPort;
 
     private final DeviceKeys keys;
     private final dev.lichen.gateway.metrics.Metrics.Counter authFailures;
@@ -82,7 +83,12 @@ public final class MqttIngest implements AutoCloseable {
     /** The connection attribute naming the device a connection logged in as (absent: anonymous). */
     private static final String LOGIN = "lichen.device";
 
-    public MqttIngest(Pipeline pipeline, Store store, LiveBus bus, Path dir, String bindHost, int port, boolean inMemory,
+    /**
+     * The broker on bindHost: plain MQTT on port, MQTT over TLS on tlsPort with the gateway CA's
+     * server certificate (both ports already chosen: HiveMQ cannot report one the OS picked).
+     */
+    public MqttIngest(Pipeline pipeline, Store store, LiveBus bus, Path dir, String bindHost, int port, int tlsPort,
+                      dev.lichen.gateway.tls.GatewayCa tls, boolean inMemory,
                       DeviceKeys keys, dev.lichen.gateway.metrics.Metrics metrics,
                       dev.lichen.gateway.GatewayConfig.Limits limits) throws IOException {
         this.keys = keys;
@@ -96,11 +102,24 @@ public final class MqttIngest implements AutoCloseable {
         this.store = store;
         this.bus = bus;
         this.port = port;
+        this.tlsPort = tlsPort;
         Path conf = Files.createDirectories(dir.resolve("conf"));
+        Files.setPosixFilePermissions(conf, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        // HiveMQ reads its key from a key store file: one made afresh at each start, with a password
+        // that lives only in the config beside it (the folder is the gateway's alone)
+        String password = java.util.HexFormat.of().formatHex(randomBytes(16));
+        Path keyStore = conf.resolve("server.p12");
+        writeSecret(keyStore, out -> {
+            try {
+                tls.serverKeyStore(password.toCharArray()).store(out, password.toCharArray());
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IOException("cannot write the broker's key store: " + e.getMessage(), e);
+            }
+        });
         Path data = Files.createDirectories(dir.resolve("data"));
         Path ext = Files.createDirectories(dir.resolve("extensions"));
-        Files.writeString(conf.resolve("config.xml"), config(bindHost, port, inMemory,
-                pipeline.codec().limits().maxBytes()));
+        String xml = config(bindHost, port, tlsPort, keyStore, password, inMemory, pipeline.codec().limits().maxBytes());
+        writeSecret(conf.resolve("config.xml"), out -> out.write(xml.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         EmbeddedExtension extension = EmbeddedExtension.builder()
                 .withId("lichen-ingest").withName("Lichen ingest").withVersion("1").withAuthor("Lichen")
                 .withPriority(1000).withStartPriority(1000)
@@ -109,8 +128,33 @@ public final class MqttIngest implements AutoCloseable {
                 .withExtensionsFolder(ext).withEmbeddedExtension(extension).withoutLoggingBootstrap().build();
     }
 
-    /** The broker's config: one TCP listener, statistics off, bounded queues, packets up to a little over the pack limit. */
-    static String config(String bindHost, int port, boolean inMemory, int maxPackBytes) {
+    private interface Writer {
+        void write(java.io.OutputStream out) throws IOException;
+    }
+
+    /** Writes a file only the gateway's user may read, whole or not at all. */
+    private static void writeSecret(Path file, Writer writer) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        try (var out = Files.newOutputStream(tmp)) {
+            writer.write(out);
+        }
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        new java.security.SecureRandom().nextBytes(b);
+        return b;
+    }
+
+    /**
+     * The broker's config: plain MQTT and MQTT over TLS (1.3 and 1.2, no client certificate yet),
+     * statistics off, bounded queues, packets up to a little over the pack limit.
+     */
+    static String config(String bindHost, int port, int tlsPort, Path keyStore, String password, boolean inMemory, int maxPackBytes) {
         return """
                 <?xml version="1.0"?>
                 <hivemq>
@@ -119,6 +163,22 @@ public final class MqttIngest implements AutoCloseable {
                             <port>%d</port>
                             <bind-address>%s</bind-address>
                         </tcp-listener>
+                        <tls-tcp-listener>
+                            <port>%d</port>
+                            <bind-address>%s</bind-address>
+                            <tls>
+                                <keystore>
+                                    <path>%s</path>
+                                    <password>%s</password>
+                                    <private-key-password>%s</private-key-password>
+                                </keystore>
+                                <protocols>
+                                    <protocol>TLSv1.3</protocol>
+                                    <protocol>TLSv1.2</protocol>
+                                </protocols>
+                                <client-authentication-mode>NONE</client-authentication-mode>
+                            </tls>
+                        </tls-tcp-listener>
                     </listeners>
                     <mqtt>
                         <queued-messages>
@@ -144,7 +204,8 @@ public final class MqttIngest implements AutoCloseable {
                         <mode>%s</mode>
                     </persistence>
                 </hivemq>
-                """.formatted(port, bindHost, Math.max(maxPackBytes * 4, 65_536), inMemory ? "in-memory" : "file");
+                """.formatted(port, bindHost, tlsPort, bindHost, keyStore.toAbsolutePath(), password, password,
+                Math.max(maxPackBytes * 4, 65_536), inMemory ? "in-memory" : "file");
     }
 
     public void start() throws Exception {
@@ -178,6 +239,11 @@ public final class MqttIngest implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The MQTT over TLS port. */
+    public int tlsPort() {
+        return tlsPort;
     }
 
     @Override
@@ -289,10 +355,19 @@ public final class MqttIngest implements AutoCloseable {
         }
     }
 
+    /** MQTTS when the connection came in on the TLS listener. */
+    private static Protocol protocolOf(com.hivemq.extension.sdk.api.client.parameter.ConnectionInformation c) {
+        // getTlsInformation() stays empty without a client certificate: the listener says it
+        boolean tls = c.getListener().map(l -> l.getListenerType() == com.hivemq.extension.sdk.api.client.parameter.ListenerType.TLS_TCP_LISTENER)
+                .orElse(false);
+        return tls ? Protocol.MQTTS : Protocol.MQTT;
+    }
+
     private void readings(PublishInboundInput in, PublishInboundOutput out, String deviceId, boolean v5) {
         byte[] payload = bytes(in.getPublishPacket().getPayload().orElse(ByteBuffer.allocate(0)));
         SenmlFormat format = formatOf(in, payload);
-        var future = pipeline.ingest(Protocol.MQTT, payload, format, deviceId, in.getConnectionInformation().getInetAddress().orElse(null));
+        var future = pipeline.ingest(protocolOf(in.getConnectionInformation()), payload, format, deviceId,
+                in.getConnectionInformation().getInetAddress().orElse(null));
         if (future.isDone()) {
             // rejected before queueing: answer on this thread, no async needed
             apply(out, future.join(), v5);
@@ -404,7 +479,8 @@ public final class MqttIngest implements AutoCloseable {
         if (online == null) return; // not ours to judge: delivered as is
         if (store.device(deviceId).isEmpty()) {
             // a status would create the device: the same bounds as a first pack
-            var refusal = pipeline.firstContact(Protocol.MQTT, deviceId, in.getConnectionInformation().getInetAddress().orElse(null));
+            var refusal = pipeline.firstContact(protocolOf(in.getConnectionInformation()), deviceId,
+                    in.getConnectionInformation().getInetAddress().orElse(null));
             if (refusal != null) {
                 apply(out, refusal, in.getConnectionInformation().getMqttVersion() == MqttVersion.V_5);
                 return;

@@ -461,6 +461,7 @@ public final class Pipeline implements AutoCloseable {
                         "device '" + w.device().id() + "' was rejected on this gateway"));
                 continue;
             }
+            if (p.protocol != Protocol.ADDON) links.put(w.device().id(), p.protocol);
             packs.inc(proto, w.stored().isEmpty() ? "duplicate" : "accepted");
             if (!w.stored().isEmpty()) readings.add(w.stored().size(), proto, "stored");
             if (w.duplicates() > 0) readings.add(w.duplicates(), proto, "duplicate");
@@ -484,6 +485,19 @@ public final class Pipeline implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "could not mark " + id + " offline", e);
             }
         }
+    }
+
+    /**
+     * How each device's last accepted pack came (CoAP or CoAPS, MQTT or MQTT over TLS), for the
+     * "unencrypted" badge; kept in memory only (after a restart, known again from the next pack),
+     * bounded like the devices a hostile network can make.
+     */
+    private final java.util.Map<String, Protocol> links = com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+            .maximumSize(100_000).<String, Protocol>build().asMap();
+
+    /** The link the device's last accepted pack came over, if one came since the gateway started. */
+    public java.util.Optional<Protocol> link(String deviceId) {
+        return java.util.Optional.ofNullable(links.get(deviceId));
     }
 
     /** An MQTT status "online" for the device: its broker session, not silence, decides from now on. */

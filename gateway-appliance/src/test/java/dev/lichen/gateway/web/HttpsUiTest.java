@@ -107,6 +107,54 @@ class HttpsUiTest {
     }
 
     @Test
+    void aDeviceSendingInTheClearIsMarkedUnencryptedAndOneOnTlsIsNot() throws Exception {
+        WebComponent web = new WebComponent(new PasswordHasher(PasswordHasher.MIN_ITERATIONS));
+        gateway = Gateway.start(GatewayConfig.forTest(dir.resolve("gw")), List.of(web));
+        var coap = dev.lichen.gateway.testing.Clients.coap(gateway.coapPort());
+        try {
+            var r = coap.post(new dev.lichen.senml.SenmlCodec().encode(dev.lichen.gateway.testing.Clients.pack("hall-plain", "b", 0, 2, 20),
+                    dev.lichen.senml.SenmlFormat.CBOR), dev.lichen.senml.SenmlFormat.CBOR.contentFormat());
+            assertEquals(org.eclipse.californium.core.coap.CoAP.ResponseCode.CHANGED, r.getCode());
+        } finally {
+            coap.shutdown();
+        }
+        try (var tls = new dev.lichen.runtime.uplink.MqttUplink("hall-tls", "127.0.0.1", gateway.mqttTlsPort(),
+                dev.lichen.runtime.uplink.MqttUplink.Options.defaults().withTimeout(Duration.ofSeconds(5))
+                        .withTls(dev.lichen.runtime.uplink.TrustedCa.read(dir.resolve("gw/tls/ca.crt"))))) {
+            tls.deliver(dev.lichen.gateway.testing.Clients.pack("hall-tls", "b", 0, 2, 20));
+        }
+        assertTrue(gateway.pipeline().awaitStored(Duration.ofSeconds(10)));
+        gateway.store().adopt("hall-plain", "Hall (plain)", "Hall");
+        gateway.store().adopt("hall-tls", "Hall (TLS)", "Hall");
+
+        driver = chromium();
+        driver.get("http://127.0.0.1:" + web.port() + "/");
+        await(By.xpath("//h1[text()='Welcome to Lichen']"));
+        driver.findElement(By.name("username")).sendKeys("admin");
+        driver.findElement(By.name("password")).sendKeys(PASSWORD);
+        driver.findElement(By.name("confirm")).sendKeys(PASSWORD);
+        driver.findElement(By.cssSelector("form button[type=submit]")).click();
+        await(By.id("bar"));
+        By plainTile = By.cssSelector(".tile[data-device='hall-plain'] .tag.unencrypted");
+        assertEquals("UNENCRYPTED", await(plainTile).getText());
+        assertTrue(driver.findElements(By.cssSelector(".tile[data-device='hall-tls'] .tag.unencrypted")).isEmpty(),
+                "the TLS device carries no badge");
+        shot("https-03-unencrypted-badge");
+        driver.get("http://127.0.0.1:" + web.port() + "/#/devices");
+        await(By.cssSelector("#adopted-devices li[data-device='hall-plain'] .tag.unencrypted"));
+        assertTrue(driver.findElements(By.cssSelector("#adopted-devices li[data-device='hall-tls'] .tag.unencrypted")).isEmpty());
+        driver.get("http://127.0.0.1:" + web.port() + "/#/device/hall-tls");
+        assertEquals("MQTT over TLS", await(By.id("link")).getText());
+        driver.get("http://127.0.0.1:" + web.port() + "/#/device/hall-plain");
+        waitUpTo10(d -> d.findElement(By.id("device-name")).getText().equals("Hall (plain)"));
+        assertTrue(await(By.id("link")).getText().startsWith("CoAP, unencrypted"));
+    }
+
+    void waitUpTo10(java.util.function.Function<org.openqa.selenium.WebDriver, Boolean> until) {
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(until::apply);
+    }
+
+    @Test
     void aPlainHttpGatewayReachedOverTheNetworkWarnsBeforeAPasswordIsChosen() throws Exception {
         // 127.0.0.2 is loopback to the kernel but not "this computer" to the page: as a LAN address is
         WebComponent web = new WebComponent(new PasswordHasher(PasswordHasher.MIN_ITERATIONS));

@@ -43,8 +43,12 @@ public final class DeviceApi {
 
     private final dev.lichen.gateway.ingest.DeviceKeys keys;
 
+    private final java.util.function.Function<String, java.util.Optional<dev.lichen.gateway.ingest.Protocol>> links;
+
+    /** links says how each device's last pack came (the pipeline's {@code link}). */
     public DeviceApi(Store store, dev.lichen.gateway.ingest.DeviceKeys keys, LiveBus bus, ObjectMapper json, Clock clock,
-                     AuditApi audit) {
+                     AuditApi audit, java.util.function.Function<String, java.util.Optional<dev.lichen.gateway.ingest.Protocol>> links) {
+        this.links = links;
         this.keys = keys;
         this.audit = audit;
         this.store = store;
@@ -55,7 +59,7 @@ public final class DeviceApi {
 
     public void register(RoutesConfig r) {
         r.get("/api/v1/devices", this::list);
-        r.get("/api/v1/devices/{id}", ctx -> ctx.json(Views.device(device(ctx), store.channels(device(ctx).id()))));
+        r.get("/api/v1/devices/{id}", ctx -> ctx.json(view(device(ctx))));
         r.patch("/api/v1/devices/{id}", this::rename);
         r.delete("/api/v1/devices/{id}", this::delete);
         r.post("/api/v1/devices/{id}/adopt", this::adopt);
@@ -81,7 +85,7 @@ public final class DeviceApi {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Device d : store.devices()) {
             if (filter == null || d.state() == filter) {
-                out.add(Views.device(d, store.channels(d.id())));
+                out.add(view(d));
             }
         }
         ctx.json(out);
@@ -141,7 +145,11 @@ public final class DeviceApi {
 
     private void changed(Context ctx, Device d) {
         bus.publish(new LiveEvent.DeviceChanged(d)); // other open pages update at once
-        ctx.json(Views.device(d, store.channels(d.id())));
+        ctx.json(view(d));
+    }
+
+    private Map<String, Object> view(Device d) {
+        return Views.device(d, store.channels(d.id()), links.apply(d.id()));
     }
 
     /** A time range from the query: to defaults to now, from to 24 h before it. */

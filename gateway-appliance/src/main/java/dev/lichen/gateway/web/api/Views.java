@@ -29,7 +29,18 @@ public final class Views {
         };
     }
 
-    /** A device; channels may be null (list views that don't ask for them). */
+    /**
+     * A device with the link its last pack came over (coap, coaps, mqtt, mqtts; null when none
+     * came since the gateway started) and whether that link is encrypted.
+     */
+    public static Map<String, Object> device(Device d, List<Channel> channels, java.util.Optional<dev.lichen.gateway.ingest.Protocol> link) {
+        var m = device(d, channels);
+        m.put("link", link.map(dev.lichen.gateway.ingest.Protocol::label).orElse(null));
+        m.put("encrypted", link.map(dev.lichen.gateway.ingest.Protocol::encrypted).orElse(null));
+        return m;
+    }
+
+    /** A device; channels may be null (list views that don't ask for them); live events leave the link out. */
     public static Map<String, Object> device(Device d, List<Channel> channels) {
         var m = new LinkedHashMap<String, Object>();
         m.put("id", d.id());
