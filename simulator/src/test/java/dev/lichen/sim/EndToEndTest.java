@@ -80,6 +80,17 @@ class EndToEndTest {
                 assertEquals(2, sim.device("pot-0001").boots(), "pot-0001 rebooted");
                 assertTrue(sim.network().refused() > 0, "the partition refused deliveries");
                 waitUntilStored(gateway.gateway().store(), snapshot);
+                // the MQTT devices spoke TLS, trusting the CA of the gateway they were given (after its restart too)
+                // (the link is known from a device's first pack after the restart; an event-only sensor may have sent none)
+                int overTls = 0;
+                for (var d : plan.devices()) {
+                    var link = gateway.gateway().pipeline().link(d.deviceId());
+                    if (d.uplink().equals("mqtt")) {
+                        assertTrue(link.isEmpty() || link.get() == dev.lichen.gateway.ingest.Protocol.MQTTS, d.deviceId() + ": " + link);
+                        if (link.isPresent()) overTls++;
+                    }
+                }
+                assertTrue(overTls > 0, "some MQTT device sent over TLS since the restart");
             } finally {
                 sim.close();
             }

@@ -44,6 +44,15 @@ public final class Simulation implements AutoCloseable {
 
         int mqttPort();
 
+        /** MQTT over TLS, with {@link #caFile()} the gateway CA to trust; -1 when this gateway offers none to the simulator. */
+        default int mqttTlsPort() {
+            return -1;
+        }
+
+        default java.util.Optional<java.nio.file.Path> caFile() {
+            return java.util.Optional.empty();
+        }
+
         /** Stops the gateway, waits, starts it again on the same ports and data. */
         default void restart(Runnable whileDown) throws Exception {
             throw new UnsupportedOperationException("this gateway is not run by the simulator: it cannot be restarted");
@@ -53,8 +62,14 @@ public final class Simulation implements AutoCloseable {
     /**
      * @param virtualTime a discrete-event clock (tests: as fast as possible, repeatable) instead of speed x real time
      * @param keepReadings keep every reading taken in memory (tests compare them with the gateway's)
+     * @param plainMqtt MQTT devices send in the clear even when the gateway offers MQTT over TLS
      */
-    public record Options(Path dataDir, boolean virtualTime, boolean keepReadings, PrintStream log) {}
+    public record Options(Path dataDir, boolean virtualTime, boolean keepReadings, PrintStream log, boolean plainMqtt) {
+        /** MQTT devices over TLS when the gateway offers it (plainMqtt false). */
+        public Options(Path dataDir, boolean virtualTime, boolean keepReadings, PrintStream log) {
+            this(dataDir, virtualTime, keepReadings, log, false);
+        }
+    }
 
     private final Plan plan;
     private final GatewayHandle gateway;
@@ -119,6 +134,11 @@ public final class Simulation implements AutoCloseable {
         return new CoapUplink.Options(format, d.ackTimeout(), d.maxRetransmit(), d.blockSize());
     }
 
+    /** MQTT devices speak TLS to a gateway that offers it, unless the options say plain. */
+    private boolean encryptedMqtt() {
+        return !options.plainMqtt() && gateway.mqttTlsPort() > 0 && gateway.caFile().isPresent();
+    }
+
     /** Starts every device (time stands still meanwhile), then the fault schedule. */
     public void start() throws Exception {
         boolean udpTrouble = plan.faults().stream().anyMatch(f -> f instanceof FaultSpec.UdpTrouble);
@@ -130,7 +150,13 @@ public final class Simulation implements AutoCloseable {
 
             @Override
             public int port(String uplink) {
-                return "mqtt".equals(uplink) ? gateway.mqttPort() : proxy != null ? proxy.port() : gateway.coapPort();
+                if ("mqtt".equals(uplink)) return encryptedMqtt() ? gateway.mqttTlsPort() : gateway.mqttPort();
+                return proxy != null ? proxy.port() : gateway.coapPort();
+            }
+
+            @Override
+            public java.util.Optional<java.nio.file.Path> caFile(String uplink) {
+                return "mqtt".equals(uplink) && encryptedMqtt() ? gateway.caFile() : java.util.Optional.empty();
             }
 
             @Override

@@ -21,6 +21,7 @@ import dev.lichen.sim.scenario.ScenarioLoader;
 import dev.lichen.sim.scenario.SimDevice;
 import dev.lichen.sim.time.SimClock;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -51,6 +52,11 @@ public final class VirtualDevice implements AutoCloseable {
 
         /** The device's uplink (real CoAP or MQTT), wrapped for network faults. */
         Uplink uplink(String deviceId, DeviceConfig config) throws IOException;
+
+        /** The gateway CA this uplink kind trusts, when it is encrypted with TLS (the device's caFile). */
+        default java.util.Optional<Path> caFile(String uplink) {
+            return java.util.Optional.empty();
+        }
     }
 
     private final SimDevice spec;
@@ -92,6 +98,7 @@ public final class VirtualDevice implements AutoCloseable {
     public DeviceConfig config() throws ConfigException {
         var complete = ScenarioLoader.completeConfig(spec.config(), spec.uplink(), network.host(),
                 network.port(spec.uplink()), dataDir.toString());
+        network.caFile(spec.uplink()).ifPresent(ca -> ((ObjectNode) complete.get("gateway")).put("caFile", ca.toString()));
         try {
             return DeviceConfig.parse(spec.deviceId(), JSON.writeValueAsBytes(complete), ChipModels.chips());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

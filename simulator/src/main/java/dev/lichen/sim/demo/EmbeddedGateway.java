@@ -15,7 +15,8 @@ public final class EmbeddedGateway implements Simulation.GatewayHandle, AutoClos
     public EmbeddedGateway(GatewayConfig config) throws Exception {
         this.gateway = Gateway.start(config);
         // pin the ports the OS chose so that a restart comes back where the devices look
-        this.config = config.withPorts(gateway.coapPort(), gateway.mqttPort(), config.httpPort());
+        this.config = config.withPorts(gateway.coapPort(), gateway.mqttPort(), config.httpPort())
+                .withMqttTlsPort(gateway.mqttTlsPort()).withCoapsPort(gateway.coapsPort());
     }
 
     public Gateway gateway() { return gateway; }
@@ -25,6 +26,13 @@ public final class EmbeddedGateway implements Simulation.GatewayHandle, AutoClos
     @Override public int coapPort() { return config.coapPort(); }
 
     @Override public int mqttPort() { return config.mqttPort(); }
+
+    @Override public int mqttTlsPort() { return gateway.mqttTlsPort(); }
+
+    /** The CA the gateway made in its data folder: what its devices are given to trust. */
+    @Override public java.util.Optional<java.nio.file.Path> caFile() {
+        return java.util.Optional.of(config.dataDir().resolve("tls").resolve("ca.crt"));
+    }
 
     @Override
     public synchronized void restart(Runnable whileDown) throws Exception {
