@@ -89,6 +89,15 @@ class DemoProcessTest {
                 readings += n;
             }
             assertTrue(silent.isEmpty(), "every polled device reported: silent " + silent);
+            // the demo's devices are commissioned and encrypted: CoAPS with keys of their own, MQTT over TLS
+            List<String> clear = new ArrayList<>();
+            for (JsonNode d : get(client, base + "/api/v1/devices", cookie)) {
+                if (!d.get("encrypted").isNull() && !d.get("encrypted").asBoolean()) clear.add(d.get("id").asText() + " " + d.get("link"));
+                if (!d.get("link").isNull()) assertTrue(List.of("coaps", "mqtts").contains(d.get("link").asText()), d.toString());
+            }
+            assertTrue(clear.isEmpty(), "devices sending in the clear: " + clear);
+            assertTrue(get(client, base + "/api/v1/devices/kitchen-climate", cookie).get("encrypted").asBoolean(),
+                    "the kitchen (which has reported) came encrypted");
         } finally {
             interrupt(demo);
         }

@@ -80,17 +80,23 @@ class EndToEndTest {
                 assertEquals(2, sim.device("pot-0001").boots(), "pot-0001 rebooted");
                 assertTrue(sim.network().refused() > 0, "the partition refused deliveries");
                 waitUntilStored(gateway.gateway().store(), snapshot);
-                // the MQTT devices spoke TLS, trusting the CA of the gateway they were given (after its restart too)
+                // the devices spoke TLS (MQTT, trusting the CA of the gateway they were given) and DTLS (CoAP, with their own keys), after its restart too
                 // (the link is known from a device's first pack after the restart; an event-only sensor may have sent none)
-                int overTls = 0;
+                int overTls = 0, overDtls = 0;
                 for (var d : plan.devices()) {
                     var link = gateway.gateway().pipeline().link(d.deviceId());
                     if (d.uplink().equals("mqtt")) {
                         assertTrue(link.isEmpty() || link.get() == dev.lichen.gateway.ingest.Protocol.MQTTS, d.deviceId() + ": " + link);
                         if (link.isPresent()) overTls++;
+                    } else {
+                        // a CoAP device was given a key of its own and speaks CoAPS with it
+                        assertTrue(gateway.gateway().store().deviceKey(d.deviceId()).isPresent(), d.deviceId() + " has a key");
+                        assertTrue(link.isEmpty() || link.get() == dev.lichen.gateway.ingest.Protocol.COAPS, d.deviceId() + ": " + link);
+                        if (link.isPresent()) overDtls++;
                     }
                 }
                 assertTrue(overTls > 0, "some MQTT device sent over TLS since the restart");
+                assertTrue(overDtls > 0, "some CoAP device sent over DTLS since the restart");
             } finally {
                 sim.close();
             }

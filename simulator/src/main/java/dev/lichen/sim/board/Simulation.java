@@ -53,6 +53,24 @@ public final class Simulation implements AutoCloseable {
             return java.util.Optional.empty();
         }
 
+        /** CoAP over DTLS; -1 when this gateway offers none to the simulator. */
+        default int coapsPort() {
+            return -1;
+        }
+
+        /**
+         * The device's CoAPS key, made on the gateway as a person does on the device's page (the
+         * same key again on a later call); empty when this gateway cannot give keys.
+         */
+        default Optional<byte[]> commission(String deviceId) {
+            return Optional.empty();
+        }
+
+        /** Whether {@link #commission} gives keys (a gateway the simulator runs itself). */
+        default boolean givesKeys() {
+            return false;
+        }
+
         /** Stops the gateway, waits, starts it again on the same ports and data. */
         default void restart(Runnable whileDown) throws Exception {
             throw new UnsupportedOperationException("this gateway is not run by the simulator: it cannot be restarted");
@@ -62,10 +80,10 @@ public final class Simulation implements AutoCloseable {
     /**
      * @param virtualTime a discrete-event clock (tests: as fast as possible, repeatable) instead of speed x real time
      * @param keepReadings keep every reading taken in memory (tests compare them with the gateway's)
-     * @param plainMqtt MQTT devices send in the clear even when the gateway offers MQTT over TLS
+     * @param plain devices send in the clear (CoAP, MQTT) even when the gateway offers CoAPS and MQTT over TLS
      */
-    public record Options(Path dataDir, boolean virtualTime, boolean keepReadings, PrintStream log, boolean plainMqtt) {
-        /** MQTT devices over TLS when the gateway offers it (plainMqtt false). */
+    public record Options(Path dataDir, boolean virtualTime, boolean keepReadings, PrintStream log, boolean plain) {
+        /** Devices encrypted when the gateway offers it (plain false). */
         public Options(Path dataDir, boolean virtualTime, boolean keepReadings, PrintStream log) {
             this(dataDir, virtualTime, keepReadings, log, false);
         }
@@ -80,6 +98,8 @@ public final class Simulation implements AutoCloseable {
     private final ReadingLog readings;
     private final Map<String, VirtualDevice> devices = new LinkedHashMap<>();
     private UdpProxy proxy;
+    /** The CoAP devices' keys, as the gateway gave them. */
+    private final java.util.concurrent.ConcurrentHashMap<String, byte[]> keys = new java.util.concurrent.ConcurrentHashMap<>();
     private CoapEndpoint sharedCoap;
     private Thread faultThread;
     private final List<String> faultLog = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -136,14 +156,23 @@ public final class Simulation implements AutoCloseable {
 
     /** MQTT devices speak TLS to a gateway that offers it, unless the options say plain. */
     private boolean encryptedMqtt() {
-        return !options.plainMqtt() && gateway.mqttTlsPort() > 0 && gateway.caFile().isPresent();
+        return !options.plain() && gateway.mqttTlsPort() > 0 && gateway.caFile().isPresent();
+    }
+
+    /**
+     * CoAP devices speak CoAPS with a key of their own when the gateway gives keys. Each has its
+     * own DTLS endpoint then (a session per device), not the one shared CoAP socket.
+     */
+    private boolean encryptedCoap() {
+        return !options.plain() && gateway.coapsPort() > 0 && gateway.givesKeys();
     }
 
     /** Starts every device (time stands still meanwhile), then the fault schedule. */
     public void start() throws Exception {
         boolean udpTrouble = plan.faults().stream().anyMatch(f -> f instanceof FaultSpec.UdpTrouble);
         if (udpTrouble) {
-            proxy = new UdpProxy(new InetSocketAddress(gateway.host(), gateway.coapPort()), plan.seed());
+            // the trouble sits between the devices and the port they use
+            proxy = new UdpProxy(new InetSocketAddress(gateway.host(), encryptedCoap() ? gateway.coapsPort() : gateway.coapPort()), plan.seed());
         }
         VirtualDevice.Network net = new VirtualDevice.Network() {
             @Override public String host() { return proxy != null ? "127.0.0.1" : gateway.host(); }
@@ -151,7 +180,15 @@ public final class Simulation implements AutoCloseable {
             @Override
             public int port(String uplink) {
                 if ("mqtt".equals(uplink)) return encryptedMqtt() ? gateway.mqttTlsPort() : gateway.mqttPort();
-                return proxy != null ? proxy.port() : gateway.coapPort();
+                if (proxy != null) return proxy.port();
+                return "coaps".equals(uplink) ? gateway.coapsPort() : gateway.coapPort();
+            }
+
+            @Override
+            public Optional<byte[]> psk(String deviceId, String uplink) {
+                if (!"coap".equals(uplink) || !encryptedCoap()) return Optional.empty();
+                // asked once per device, at its first start: a reboot during a gateway restart must not wait for it
+                return Optional.ofNullable(keys.computeIfAbsent(deviceId, id -> gateway.commission(id).orElse(null)));
             }
 
             @Override

@@ -57,6 +57,11 @@ public final class VirtualDevice implements AutoCloseable {
         default java.util.Optional<Path> caFile(String uplink) {
             return java.util.Optional.empty();
         }
+
+        /** The device's own CoAPS key when its CoAP is to be encrypted (it then uses coaps). */
+        default java.util.Optional<byte[]> psk(String deviceId, String uplink) {
+            return java.util.Optional.empty();
+        }
     }
 
     private final SimDevice spec;
@@ -96,9 +101,13 @@ public final class VirtualDevice implements AutoCloseable {
 
     /** The device config the appliance runs with: the scenario's, pointing at the gateway. */
     public DeviceConfig config() throws ConfigException {
-        var complete = ScenarioLoader.completeConfig(spec.config(), spec.uplink(), network.host(),
-                network.port(spec.uplink()), dataDir.toString());
-        network.caFile(spec.uplink()).ifPresent(ca -> ((ObjectNode) complete.get("gateway")).put("caFile", ca.toString()));
+        var psk = network.psk(spec.deviceId(), spec.uplink());
+        String uplink = psk.isPresent() ? "coaps" : spec.uplink();
+        var complete = ScenarioLoader.completeConfig(spec.config(), uplink, network.host(), network.port(uplink), dataDir.toString());
+        ObjectNode gateway = (ObjectNode) complete.get("gateway");
+        psk.ifPresent(key -> gateway.putObject("psk").put("identity", spec.deviceId())
+                .put("key", java.util.Base64.getEncoder().encodeToString(key)));
+        network.caFile(uplink).ifPresent(ca -> gateway.put("caFile", ca.toString()));
         try {
             return DeviceConfig.parse(spec.deviceId(), JSON.writeValueAsBytes(complete), ChipModels.chips());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

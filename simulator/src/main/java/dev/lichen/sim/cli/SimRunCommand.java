@@ -45,8 +45,8 @@ final class SimRunCommand implements Callable<Integer> {
     @Option(names = "--duration", description = "simulated time to run, e.g. 5m (overrides the scenario's; default: the scenario's, or until Ctrl-C)")
     String duration;
 
-    @Option(names = "--plain-mqtt", description = "MQTT devices send in the clear (the gateway's MQTT port) instead of MQTT over TLS to the in-process gateway")
-    boolean plainMqtt;
+    @Option(names = "--plain", description = "devices send in the clear (CoAP, MQTT) instead of CoAPS with keys of their own and MQTT over TLS to the in-process gateway")
+    boolean plain;
 
     @Option(names = "--virtual-time", description = "run as fast as possible on a discrete-event clock (repeatable runs)")
     boolean virtualTime;
@@ -88,7 +88,7 @@ final class SimRunCommand implements Callable<Integer> {
                 @Override public int mqttPort() { return mqttPort; }
             };
         }
-        Simulation sim = new Simulation(plan, gateway, new Simulation.Options(data.resolve("devices"), virtualTime, false, System.out, plainMqtt));
+        Simulation sim = new Simulation(plan, gateway, new Simulation.Options(data.resolve("devices"), virtualTime, false, System.out, plain));
         EmbeddedGateway toClose = embedded;
         Thread hook = new Thread(() -> {
             sim.close();
