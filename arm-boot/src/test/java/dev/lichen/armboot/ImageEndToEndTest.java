@@ -87,6 +87,7 @@ class ImageEndToEndTest {
         Path initrd = TestImages.extract(image, "initrd.img", dir);
         String cmdline = Files.readString(TestImages.extract(image, "cmdline.txt", dir)).trim();
 
+        String firstIdentity;
         // boot 1: the gateway answers 5.03; what the device offers it is durable in its outbox. Then the plug is pulled.
         try (Qemu q = Qemu.virt(kernel, initrd, cmdline, image)) {
             Qemu.Line started = q.await(l -> l.contains("device test-climate starting: boot"), Duration.ofSeconds(180),
@@ -101,6 +102,7 @@ class ImageEndToEndTest {
             // the 8 MiB budget of the config does not fit the 4 MiB data partition: the appliance keeps what fits
             assertTrue(q.lines().stream().anyMatch(l -> l.text().contains("outbox budget") && l.text().contains("not the configured 8388608")),
                     "outbox budget fitted to the data partition; console:\n" + q.tail(60));
+            firstIdentity = identityLine(q);
             gateway.awaitRefused(9, Duration.ofSeconds(120));
         } // QEMU killed: a power cut
         Map<String, HostGateway.Received> beforeCut = gateway.refused();
@@ -117,6 +119,8 @@ class ImageEndToEndTest {
                     "boot 1's readings and a reading of boot 2");
             // the state files written before the cut (the boot count) survive it on the FAT data partition
             assertTrue(q.lines().stream().noneMatch(l -> l.text().contains("unreadable")), "state lost in the cut; console:\n" + q.tail(60));
+            // and so does the device's own key pair: the serial line shows the same fingerprint
+            assertEquals(firstIdentity, identityLine(q), "the identity made on the first boot; console:\n" + q.tail(60));
         }
         Map<String, HostGateway.Received> received = gateway.accepted();
         beforeCut.forEach((k, v) -> assertEquals(v, received.get(k), "reading " + k + " taken before the cut"));
@@ -189,5 +193,13 @@ class ImageEndToEndTest {
     private static void assertReading(String key, HostGateway.Received r, String unit, double expected, double tolerance) {
         assertEquals(unit, r.unit(), "unit of " + key);
         assertEquals(expected, r.value(), tolerance, "value of " + key + " (" + r.channel() + ")");
+    }
+
+    /** The fingerprint on the device's identity line of the serial console. */
+    private static String identityLine(Qemu q) throws Exception {
+        Qemu.Line line = q.await(l -> l.contains("identity: public key fingerprint "), Duration.ofSeconds(60), "the device's identity line");
+        var m = java.util.regex.Pattern.compile("fingerprint ([0-9A-F]{4}(-[0-9A-F]{4}){3})").matcher(line.text());
+        assertTrue(m.find(), line.text());
+        return m.group(1);
     }
 }

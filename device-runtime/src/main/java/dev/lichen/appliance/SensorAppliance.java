@@ -60,6 +60,7 @@ public final class SensorAppliance implements AutoCloseable {
     private final List<Worker> workers = new CopyOnWriteArrayList<>();
     private volatile boolean running;
     private String bootId;
+    private volatile Optional<dev.lichen.runtime.identity.DeviceIdentity> identity = Optional.empty();
 
     /** The appliance with the sensor drivers found by ServiceLoader. */
     public SensorAppliance(DeviceConfig config, Board board, Clock clock, Outbox outbox, Uplink uplink) {
@@ -115,6 +116,16 @@ public final class SensorAppliance implements AutoCloseable {
         if (running) throw new IllegalStateException("already started");
         bootId = newBootId();
         running = true;
+        // the device's own key pair: made on the first boot (two writes before the first reading,
+        // that boot only), read on the others; before the start line, so that an image's class
+        // archive holds its classes whatever the training run reached
+        if (store.isPresent()) {
+            try {
+                identity = Optional.of(dev.lichen.runtime.identity.DeviceIdentity.loadOrCreate(store.get()));
+            } catch (IOException e) {
+                LOG.warn("device {} has no identity this boot: {}", config.deviceId(), e.getMessage());
+            }
+        }
         LOG.info("device {} starting: boot {}, {} sensor(s), uplink {}", config.deviceId(), bootId,
                 config.sensors().size(), "via " + config.gateway().uplink().name().toLowerCase(java.util.Locale.ROOT)
                         + (config.gateway().tls() ? " over TLS" : ""));
@@ -138,7 +149,14 @@ public final class SensorAppliance implements AutoCloseable {
         // partition, ~0.2 s under QEMU) does not hold back the first reading. A cut before it is durable
         // counts this boot again; the id's random part still keeps the readings' ids apart
         if (store.isPresent()) store.get().put("boot.count", bootId.substring(0, bootId.indexOf('-')));
+        identity.ifPresent(id -> LOG.info("device {} identity: public key fingerprint {} (compare it with the gateway's new-device card)",
+                config.deviceId(), id.fingerprint()));
         return this;
+    }
+
+    /** The device's own key pair, once started with a key-value store. */
+    public Optional<dev.lichen.runtime.identity.DeviceIdentity> identity() {
+        return identity;
     }
 
     public String bootId() {

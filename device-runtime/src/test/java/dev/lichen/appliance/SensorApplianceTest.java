@@ -129,15 +129,20 @@ class SensorApplianceTest {
         var board = new SimBoard("sim").attachI2c(1, 0x40, new ThermoModel());
         var store = new dev.lichen.runtime.storage.FileKeyValueStore(dir.resolve("state"));
         List<String> boots = new java.util.ArrayList<>();
+        List<String> identities = new java.util.ArrayList<>();
         for (int i = 0; i < 2; i++) {
             try (var outbox = CoapUplinkTest.newOutbox(dir);
                  var uplink = new CoapUplink("127.0.0.1", 9, Optional.empty(), FAST);
                  var app = new SensorAppliance(config(9, "0x40"), board, Clock.SYSTEM, outbox, uplink,
                          SensorAppliance.installedFactories(), Optional.of(store), PUMP).start()) {
                 boots.add(app.bootId());
+                identities.add(app.identity().orElseThrow().fingerprint());
             }
         }
         assertTrue(boots.get(0).startsWith("1-") && boots.get(1).startsWith("2-"), boots.toString());
+        // the device's own key pair is made on the first boot and is the same on the next
+        assertEquals(identities.get(0), identities.get(1));
+        assertTrue(identities.get(0).matches("[0-9A-F]{4}(-[0-9A-F]{4}){3}"), identities.toString());
         assertNotEquals(boots.get(0).substring(2), boots.get(1).substring(2));
     }
 

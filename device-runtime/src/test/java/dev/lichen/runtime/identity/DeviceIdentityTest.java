@@ -1,0 +1,63 @@
+package dev.lichen.runtime.identity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lichen.runtime.storage.FileKeyValueStore;
+import java.nio.file.Path;
+import java.security.Signature;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The device's own key pair as its flash keeps it across boots. */
+class DeviceIdentityTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void madeOnceKeptAcrossBootsAndUsable() throws Exception {
+        var first = DeviceIdentity.loadOrCreate(new FileKeyValueStore(dir));
+        assertTrue(first.fingerprint().matches("[0-9A-F]{4}(-[0-9A-F]{4}){3}"), first.fingerprint());
+        // the next boot opens the same folder afresh
+        var again = DeviceIdentity.loadOrCreate(new FileKeyValueStore(dir));
+        assertEquals(first.fingerprint(), again.fingerprint());
+        assertEquals(first.keys().getPublic(), again.keys().getPublic());
+        // the private key read back signs what the public key verifies
+        Signature s = Signature.getInstance("SHA256withECDSA");
+        s.initSign(again.keys().getPrivate());
+        s.update("lichen".getBytes());
+        byte[] sig = s.sign();
+        s.initVerify(first.keys().getPublic());
+        s.update("lichen".getBytes());
+        assertTrue(s.verify(sig));
+        // another device gets another identity
+        assertNotEquals(first.fingerprint(), DeviceIdentity.loadOrCreate(new FileKeyValueStore(dir.resolve("other"))).fingerprint());
+    }
+
+    @Test
+    void aFirstBootCutBetweenTheTwoWritesMakesAWholeNewPair() throws Exception {
+        var store = new FileKeyValueStore(dir);
+        store.put(DeviceIdentity.PRIVATE, "half");
+        var made = DeviceIdentity.loadOrCreate(store);
+        assertEquals(made.fingerprint(), DeviceIdentity.loadOrCreate(new FileKeyValueStore(dir)).fingerprint());
+    }
+
+    @Test
+    void damagedKeysAreAClearErrorAndAreNotReplacedSilently() throws Exception {
+        var store = new FileKeyValueStore(dir);
+        var made = DeviceIdentity.loadOrCreate(store);
+        store.put(DeviceIdentity.PUBLIC, "bm90IGEga2V5");
+        var e = assertThrows(java.io.IOException.class, () -> DeviceIdentity.loadOrCreate(new FileKeyValueStore(dir)));
+        assertTrue(e.getMessage().contains("identity keys") && e.getMessage().contains("adopt it again"), e.getMessage());
+        assertEquals("bm90IGEga2V5", store.get(DeviceIdentity.PUBLIC).orElseThrow(), "nothing overwritten");
+        assertTrue(made.fingerprint().length() == 19);
+    }
+
+    @Test
+    void theFingerprintIsOfThePublicKeyAlone() {
+        var a = DeviceIdentity.generate();
+        assertEquals(DeviceIdentity.fingerprint(a.keys().getPublic()), a.fingerprint());
+    }
+}
