@@ -178,6 +178,7 @@ public final class ImageBuilder {
             modulePath.put(m.getKey(), "/" + path);
         }
         cpio.file("etc/lichen/device.json", config, 0644);
+        if (checked.ca().isPresent()) cpio.file(IMAGE_CA.substring(1), checked.ca().get(), 0644);
         DeviceConfig.Gateway gateway = checked.parsed().gateway();
         cpio.file("etc/lichen/system.properties", systemProperties(board, netKos.keySet().stream().map(modulePath::get).toList(),
                 otherKos.keySet().stream().map(modulePath::get).toList(), gateway.host(), r.appliance(), r.address()), 0644);
@@ -264,8 +265,15 @@ public final class ImageBuilder {
         return options;
     }
 
-    /** A device config as its bytes (copied into the image as they are) and as the appliance reads it. */
-    record Config(byte[] bytes, DeviceConfig parsed) {}
+    /**
+     * A device config as its bytes (copied into the image as they are, but for a gateway CA file:
+     * the CA goes into the image at {@link #IMAGE_CA} and the config names it there) and as the
+     * appliance reads it.
+     */
+    record Config(byte[] bytes, DeviceConfig parsed, java.util.Optional<byte[]> ca) {}
+
+    /** Where an image keeps the gateway CA its device.json's caFile named on the build machine. */
+    static final String IMAGE_CA = "/etc/lichen/gateway-ca.crt";
 
     /** The device config must pass the appliance's own validation (DeviceConfig) and name this board. */
     static Config checkConfig(Path config, Board board) throws IOException {
@@ -283,7 +291,22 @@ public final class ImageBuilder {
         if (!c.dataDir().toString().equals(DATA_DIR))
             throw new BuildException("config " + config + ": dataDir must be " + DATA_DIR + " on an image (the data partition), not "
                     + c.dataDir());
-        return new Config(bytes, c);
+        if (c.gateway().ca().isPresent()) {
+            var json = new com.fasterxml.jackson.databind.ObjectMapper();
+            var root = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(bytes);
+            ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("gateway")).put("caFile", IMAGE_CA);
+            byte[] pem;
+            try {
+                pem = ("-----BEGIN CERTIFICATE-----\n"
+                        + java.util.Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                                .encodeToString(c.gateway().ca().get().certificate().getEncoded())
+                        + "\n-----END CERTIFICATE-----\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            } catch (java.security.cert.CertificateEncodingException e) {
+                throw new BuildException("config " + config + ": the gateway CA cannot be encoded: " + e.getMessage());
+            }
+            return new Config(json.writerWithDefaultPrettyPrinter().writeValueAsBytes(root), c, java.util.Optional.of(pem));
+        }
+        return new Config(bytes, c, java.util.Optional.empty());
     }
 
     static String piConfig() {
