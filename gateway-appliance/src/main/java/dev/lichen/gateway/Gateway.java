@@ -50,8 +50,9 @@ public final class Gateway implements AutoCloseable {
         this.store = Store.open(config.dataDir(), config.jdbcUrl());
         this.alerts = new AlertEngine(store, liveBus);
         this.deviceKeys = new DeviceKeys(store);
-        this.tls = dev.lichen.gateway.tls.GatewayCa.open(config.dataDir().resolve("tls"),
-                dev.lichen.gateway.tls.GatewayCa.localNames(config.bindHost()), java.time.Instant.now());
+        var names = new java.util.LinkedHashSet<>(dev.lichen.gateway.tls.GatewayCa.localNames(config.bindHost()));
+        names.addAll(config.tlsNames());
+        this.tls = dev.lichen.gateway.tls.GatewayCa.open(config.dataDir().resolve("tls"), names, java.time.Instant.now());
         this.pipeline = new Pipeline(store, liveBus, metrics, alerts, MAX_QUEUED_READINGS,
                 new SenmlCodec(new SenmlLimits(config.maxPackBytes(), 1000), Clock.SYSTEM),
                 config.offlineAfterSeconds() * 1000L, deviceKeys, config.dataDir().resolve("ingest-journal"), config.limits());

@@ -42,7 +42,7 @@ import picocli.CommandLine.Option;
             "   \"mqttPort\": 1883, \"mqttTlsPort\": -1, \"httpPort\": 8080, \"httpsPort\": 8443,",
             "   \"jdbcUrl\": null, \"rawRetentionDays\": 30, \"minuteRetentionDays\": 365,",
             "   \"maxPackBytes\": 16384, \"mqttInMemory\": true, \"offlineAfterSeconds\": 120,",
-            "   \"coapsPort\": -1, \"pskFile\": null,",
+            "   \"coapsPort\": -1, \"pskFile\": null, \"tlsNames\": [],",
             "   \"maxNewDevices\": 100, \"perAddressPerSecond\": 10}",
             "  (coapsPort -1: 5684 when CoAP is on 5683, else any free port; mqttTlsPort -1:",
             "   8883 when MQTT is on 1883, else any free port;",
@@ -85,6 +85,9 @@ public final class GatewayCommand implements Callable<Integer> {
 
     @Option(names = "--https-port", paramLabel = "PORT", description = "Web UI / REST API over https, with a certificate from the gateway's own CA (<data>/tls). Default: 8443 (0 = any free port)")
     Integer httpsPort;
+
+    @Option(names = "--tls-name", paramLabel = "NAME", description = "A host name or address the gateway's certificate should also carry (repeatable): a name the home's router gives it, a forwarded address. The machine's own names and addresses are always in it.")
+    java.util.List<String> tlsNames;
 
     @Option(names = "--plain-http", description = "Serve the web UI and API on --http-port in the clear (behind a reverse proxy that does TLS); no https port.")
     boolean plainHttp;
@@ -131,6 +134,7 @@ public final class GatewayCommand implements Callable<Integer> {
             c = c.withHttpsPort(httpsPort);
         }
         if (mqttTlsPort != null) c = c.withMqttTlsPort(mqttTlsPort);
+        if (tlsNames != null) c = c.withTlsNames(tlsNames);
         if (jdbcUrl != null) c = c.withJdbcUrl(jdbcUrl);
         if (coapsPort != null) c = c.withCoapsPort(coapsPort);
         if (pskFile != null) c = c.withPskFile(pskFile);

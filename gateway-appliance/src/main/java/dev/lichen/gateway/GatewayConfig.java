@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -21,11 +22,12 @@ import java.util.Set;
  * httpsPort serves the web UI over https with the gateway CA's certificate; httpPort then only
  * redirects there. {@link #HTTPS_OFF} serves the web UI on httpPort in the clear. mqttTlsPort is
  * the broker's MQTT over TLS listener, with the same certificate (see {@link #AUTO_MQTT_TLS_PORT}).
+ * tlsNames are names and addresses the certificate carries beside the machine's own.
  */
 public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqttPort, int httpPort,
                             String jdbcUrl, int rawRetentionDays, int minuteRetentionDays, int maxPackBytes,
                             boolean mqttInMemory, int offlineAfterSeconds, int coapsPort, Path pskFile,
-                            Limits limits, int httpsPort, int mqttTlsPort) {
+                            Limits limits, int httpsPort, int mqttTlsPort, List<String> tlsNames) {
     public static final int DEFAULT_COAP_PORT = 5683;
     public static final int DEFAULT_MQTT_PORT = 1883;
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -37,13 +39,17 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
     public static final int DEFAULT_MQTT_TLS_PORT = 8883;
     /** mqttTlsPort -1: 8883 when MQTT is on its default 1883, else any free port (as for CoAPS). */
     public static final int AUTO_MQTT_TLS_PORT = -1;
+    static final int MAX_TLS_NAMES = 20;
+    /** A DNS name or an IPv4/IPv6 literal, as a certificate's subject alternative name carries it. */
+    private static final java.util.regex.Pattern TLS_NAME = java.util.regex.Pattern.compile(
+            "(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|[0-9A-Fa-f:.]{2,45}");
     /** coapsPort -1: 5684 when CoAP is on its default 5683, else any free port (a harness that picks a CoAP port binds no fixed CoAPS port). */
     public static final int AUTO_COAPS_PORT = -1;
     public static final int DEFAULT_OFFLINE_AFTER_SECONDS = 120;
 
     private static final Set<String> KEYS = Set.of("dataDir", "bindHost", "coapPort", "mqttPort", "httpPort",
             "jdbcUrl", "rawRetentionDays", "minuteRetentionDays", "maxPackBytes", "mqttInMemory",
-            "offlineAfterSeconds", "coapsPort", "pskFile", "maxNewDevices", "perAddressPerSecond", "httpsPort", "mqttTlsPort");
+            "offlineAfterSeconds", "coapsPort", "pskFile", "maxNewDevices", "perAddressPerSecond", "httpsPort", "mqttTlsPort", "tlsNames");
 
     public GatewayConfig {
         if (dataDir == null) throw new IllegalArgumentException("dataDir is required");
@@ -54,6 +60,13 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
         if (coapsPort != AUTO_COAPS_PORT) port("coapsPort", coapsPort);
         if (httpsPort != HTTPS_OFF) port("httpsPort", httpsPort);
         if (mqttTlsPort != AUTO_MQTT_TLS_PORT) port("mqttTlsPort", mqttTlsPort);
+        tlsNames = List.copyOf(tlsNames == null ? List.of() : tlsNames);
+        if (tlsNames.size() > MAX_TLS_NAMES) throw new IllegalArgumentException("tlsNames: at most " + MAX_TLS_NAMES + " names, got " + tlsNames.size());
+        for (String n : tlsNames) {
+            if (!TLS_NAME.matcher(n).matches()) {
+                throw new IllegalArgumentException("tlsNames: '" + n + "' is not a host name or an IP address (letters, digits, '.', '-', ':')");
+            }
+        }
         if (httpsPort > 0 && httpsPort == httpPort) {
             throw new IllegalArgumentException("httpsPort and httpPort must differ (http only redirects to https), both are " + httpPort);
         }
@@ -99,7 +112,7 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
     }
 
     public GatewayConfig withLimits(Limits l) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, l, httpsPort, mqttTlsPort);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, l, httpsPort, mqttTlsPort, tlsNames);
     }
 
     /** The CoAPS port to bind: coapsPort, or when it is -1, 5684 next to a CoAP 5683 and any free port otherwise. */
@@ -109,8 +122,13 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
         return mqttPort == DEFAULT_MQTT_PORT ? DEFAULT_MQTT_TLS_PORT : 0;
     }
 
+    /** More names the certificate should carry than the machine knows (a router's DNS name, a forwarded address). */
+    public GatewayConfig withTlsNames(List<String> names) {
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, names);
+    }
+
     public GatewayConfig withMqttTlsPort(int port) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, port);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, port, tlsNames);
     }
 
     public int effectiveCoapsPort() {
@@ -126,7 +144,7 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
     public static GatewayConfig defaults() {
         return new GatewayConfig(Path.of("lichen-data"), "0.0.0.0", DEFAULT_COAP_PORT, DEFAULT_MQTT_PORT,
                 DEFAULT_HTTP_PORT, null, 30, 365, DEFAULT_MAX_PACK_BYTES, true, DEFAULT_OFFLINE_AFTER_SECONDS,
-                AUTO_COAPS_PORT, null, Limits.DEFAULTS, DEFAULT_HTTPS_PORT, AUTO_MQTT_TLS_PORT);
+                AUTO_COAPS_PORT, null, Limits.DEFAULTS, DEFAULT_HTTPS_PORT, AUTO_MQTT_TLS_PORT, List.of());
     }
 
     /**
@@ -138,47 +156,47 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
     }
 
     public GatewayConfig withHttpsPort(int port) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, port, mqttTlsPort);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, port, mqttTlsPort, tlsNames);
     }
 
     public GatewayConfig withDataDir(Path d) {
-        return new GatewayConfig(d, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort);
+        return new GatewayConfig(d, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames);
     }
 
     public GatewayConfig withBindHost(String h) {
-        return new GatewayConfig(dataDir, h, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort);
+        return new GatewayConfig(dataDir, h, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames);
     }
 
     public GatewayConfig withPorts(int coap, int mqtt, int http) {
-        return new GatewayConfig(dataDir, bindHost, coap, mqtt, http, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort);
+        return new GatewayConfig(dataDir, bindHost, coap, mqtt, http, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames);
     }
 
     public GatewayConfig withJdbcUrl(String url) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, url, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, url, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames);
     }
 
     public GatewayConfig withRetention(int rawDays, int minuteDays) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawDays, minuteDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawDays, minuteDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames);
     }
 
     public GatewayConfig withMaxPackBytes(int max) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, max, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, max, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames);
     }
 
     public GatewayConfig withMqttInMemory(boolean inMemory) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, inMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, inMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames);
     }
 
     public GatewayConfig withOfflineAfterSeconds(int seconds) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, seconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, seconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames);
     }
 
     public GatewayConfig withCoapsPort(int port) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, port, pskFile, limits, httpsPort, mqttTlsPort);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, port, pskFile, limits, httpsPort, mqttTlsPort, tlsNames);
     }
 
     public GatewayConfig withPskFile(Path file) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, file, limits, httpsPort, mqttTlsPort);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, file, limits, httpsPort, mqttTlsPort, tlsNames);
     }
 
     /**
@@ -216,7 +234,8 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
                     new Limits(root.has("maxNewDevices") ? integer(root, "maxNewDevices", file) : c.limits.newDevices(),
                             root.has("perAddressPerSecond") ? integer(root, "perAddressPerSecond", file) : c.limits.perAddressPerSecond()),
                     root.has("httpsPort") ? integer(root, "httpsPort", file) : c.httpsPort,
-                    root.has("mqttTlsPort") ? integer(root, "mqttTlsPort", file) : c.mqttTlsPort);
+                    root.has("mqttTlsPort") ? integer(root, "mqttTlsPort", file) : c.mqttTlsPort,
+                    root.has("tlsNames") ? texts(root, "tlsNames", file) : c.tlsNames);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
@@ -225,6 +244,17 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
     private static String text(JsonNode n, String k, Path f) {
         if (!n.get(k).isTextual()) throw new IllegalArgumentException(f + ": '" + k + "' must be a string");
         return n.get(k).asText();
+    }
+
+    private static List<String> texts(JsonNode n, String k, Path f) {
+        JsonNode a = n.get(k);
+        if (!a.isArray()) throw new IllegalArgumentException(f + ": '" + k + "' must be a list of strings");
+        List<String> out = new java.util.ArrayList<>();
+        for (JsonNode e : a) {
+            if (!e.isTextual()) throw new IllegalArgumentException(f + ": '" + k + "' must be a list of strings");
+            out.add(e.asText());
+        }
+        return out;
     }
 
     private static int integer(JsonNode n, String k, Path f) {

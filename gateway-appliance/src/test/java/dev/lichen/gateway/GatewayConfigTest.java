@@ -56,6 +56,11 @@ class GatewayConfigTest {
         assertEquals(0, GatewayConfig.forTest(dir).effectiveMqttTlsPort());
         Files.writeString(f, "{\"mqttTlsPort\": 18883}");
         assertEquals(18883, resolve("--config", f.toString()).effectiveMqttTlsPort());
+        // names the certificate carries beside the machine's own
+        assertEquals(java.util.List.of(), d.tlsNames());
+        assertEquals(java.util.List.of("lichen.home", "10.0.2.2"), resolve("--tls-name", "lichen.home", "--tls-name", "10.0.2.2").tlsNames());
+        Files.writeString(f, "{\"tlsNames\": [\"gw.example.lan\", \"fd00::7\"]}");
+        assertEquals(java.util.List.of("gw.example.lan", "fd00::7"), resolve("--config", f.toString()).tlsNames());
         // the web UI is on https unless asked otherwise
         assertEquals(8443, d.httpsPort());
         assertEquals(GatewayConfig.HTTPS_OFF, resolve("--plain-http").httpsPort());
@@ -87,6 +92,11 @@ class GatewayConfigTest {
         assertTrue(e.getMessage().contains("offlineAfterSeconds must be within 1..604800"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> resolve("--mqtt-persistence", "disk"));
         assertTrue(e.getMessage().contains("in-memory or file"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> resolve("--tls-name", "evil name/x"));
+        assertTrue(e.getMessage().contains("tlsNames: 'evil name/x' is not a host name or an IP address"), e.getMessage());
+        Files.writeString(f, "{\"tlsNames\": \"one\"}");
+        e = assertThrows(IllegalArgumentException.class, () -> resolve("--config", f.toString()));
+        assertTrue(e.getMessage().contains("'tlsNames' must be a list of strings"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> resolve("--plain-http", "--https-port", "8443"));
         assertTrue(e.getMessage().contains("--plain-http and --https-port exclude each other"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> resolve("--https-port", "-5"));
@@ -101,7 +111,7 @@ class GatewayConfigTest {
         String help = new CommandLine(new GatewayCommand()).getUsageMessage();
         for (String flag : new String[] {"--data", "--config", "--coap-port", "--mqtt-port", "--http-port", "--retention-days",
                 "--minute-retention-days", "--jdbc-url", "--bind", "--max-pack-bytes", "--mqtt-persistence", "--offline-after", "--coaps-port", "--psk-file",
-                "--https-port", "--plain-http", "--mqtt-tls-port"}) {
+                "--https-port", "--plain-http", "--mqtt-tls-port", "--tls-name"}) {
             assertTrue(help.contains(flag), flag + " missing from --help");
         }
         assertTrue(help.contains("max(--offline-after, 3 x its usual interval"), "the offline rule is explained");

@@ -171,6 +171,21 @@ class HttpsTest {
     }
 
     @Test
+    void namesGivenByTheAdminAreCarriedBesideTheMachinesOwn() throws Exception {
+        web = new WebComponent(new PasswordHasher(PasswordHasher.MIN_ITERATIONS));
+        gateway = Gateway.start(GatewayConfig.forTest(dir).withHttpsPort(0).withTlsNames(List.of("lichen.home", "10.0.2.2")), List.of(web));
+        var sans = gateway.tls().serverCertificate().getSubjectAlternativeNames().stream().map(l -> String.valueOf(l.get(1))).toList();
+        assertTrue(sans.containsAll(List.of("lichen.home", "10.0.2.2", "localhost", "127.0.0.1")), sans.toString());
+        String fingerprint = gateway.tls().caFingerprint();
+        gateway.close();
+        // dropping a name later issues the server certificate again only if a wanted name is missing: the CA stays
+        gateway = Gateway.start(GatewayConfig.forTest(dir).withHttpsPort(0).withTlsNames(List.of("lichen.home", "lichen.lan")), List.of(
+                web = new WebComponent(new PasswordHasher(PasswordHasher.MIN_ITERATIONS))));
+        assertEquals(fingerprint, gateway.tls().caFingerprint());
+        assertTrue(gateway.tls().serverCertificate().getSubjectAlternativeNames().stream().anyMatch(l -> "lichen.lan".equals(l.get(1))));
+    }
+
+    @Test
     void localhostIsCoveredByTheCertificate() throws Exception {
         start();
         var r = trusting(gateway.tls()).send(req("https://localhost:" + web.server().httpsPort() + "/api/v1/health").build(),
