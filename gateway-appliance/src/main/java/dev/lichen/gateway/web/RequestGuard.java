@@ -176,6 +176,17 @@ public final class RequestGuard {
         ctx.header("Cross-Origin-Opener-Policy", "same-origin");
         ctx.header("Cross-Origin-Resource-Policy", "same-origin");
         ctx.header("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+        // HSTS binds a host name on every port for a year: not for localhost, where the person's
+        // other local servers live (browsers ignore it for IP addresses anyway, RFC 6797 8.1)
+        if (ctx.req().isSecure() && !isLocalhost(ctx.header("Host"))) ctx.header("Strict-Transport-Security", "max-age=31536000");
+    }
+
+    static boolean isLocalhost(String hostHeader) {
+        if (hostHeader == null) return false;
+        String h = hostHeader.trim().toLowerCase(java.util.Locale.ROOT);
+        int colon = h.startsWith("[") ? -1 : h.lastIndexOf(':');
+        if (colon >= 0) h = h.substring(0, colon);
+        return h.equals("localhost") || h.endsWith(".localhost");
     }
 
     public static void startSession(Context ctx, Authenticator.LoginOk ok) {

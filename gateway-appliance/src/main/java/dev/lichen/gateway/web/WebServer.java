@@ -172,7 +172,6 @@ public final class WebServer implements AutoCloseable {
         var customizer = new SecureRequestCustomizer();
         // a Pi is reached by whatever name or address the home gives it; the certificate names them all it knew at start
         customizer.setSniHostCheck(false);
-        customizer.setStsMaxAge(java.time.Duration.ofDays(365).toSeconds());
         secure.addCustomizer(customizer);
         var ssl = new SslContextFactory.Server();
         char[] pw = java.util.UUID.randomUUID().toString().toCharArray(); // the key store lives in memory only

@@ -191,5 +191,11 @@ class HttpsTest {
         var r = trusting(gateway.tls()).send(req("https://localhost:" + web.server().httpsPort() + "/api/v1/health").build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), "hostname verification passed for localhost");
+        // no HSTS for localhost: it would force https on every other local server of the person for a year
+        assertTrue(r.headers().firstValue("Strict-Transport-Security").isEmpty(), r.headers().map().toString());
+        var page = trusting(gateway.tls()).send(req(https("/")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals("max-age=31536000", page.headers().firstValue("Strict-Transport-Security").orElse(""), "the page itself carries it");
+        assertTrue(RequestGuard.isLocalhost("localhost:8443") && RequestGuard.isLocalhost("app.localhost")
+                && !RequestGuard.isLocalhost("lichen-pi.local:8443") && !RequestGuard.isLocalhost("[::1]:8443"));
     }
 }
