@@ -187,27 +187,30 @@ public final class WebServer implements AutoCloseable {
     /** Redirects a plain-http request to the same path on https (308 keeps the method and body). */
     private void redirectToHttps(Context ctx) {
         if (ctx.req().isSecure()) return;
-        String target = "https://" + hostForRedirect(ctx.header("Host")) + ":" + httpsPort() + ctx.path()
+        String local = ctx.req().getLocalAddr();
+        String fallback = local == null ? "localhost" : local.contains(":") ? "[" + local.replaceAll("%.*$", "") + "]" : local;
+        String target = "https://" + hostForRedirect(ctx.header("Host"), fallback) + ":" + httpsPort() + ctx.path()
                 + (ctx.queryString() == null ? "" : "?" + ctx.queryString());
         ctx.header("Location", target).status(308).result("");
         ctx.skipRemainingHandlers();
     }
 
     /**
-     * The host part of a Host header, when it is a plain host name or address; else "localhost"
-     * would be wrong for a remote browser, so the bare request's own local address serves.
+     * The host part of a Host header, when it is a plain host name or address; else (missing, or
+     * anything a header injection could use) the address the request came in on.
      */
-    static String hostForRedirect(String header) {
-        if (header == null) return "localhost";
+    static String hostForRedirect(String header, String fallback) {
+        if (header == null) return fallback;
         String h = header.trim();
         if (h.startsWith("[")) {
             int end = h.indexOf(']');
-            if (end > 1 && h.substring(1, end).matches("[0-9A-Fa-f:.]+")) return h.substring(0, end + 1);
-            return "localhost";
+            boolean port = h.substring(end + 1).matches("(:[0-9]{1,5})?");
+            if (end > 1 && port && h.substring(1, end).matches("[0-9A-Fa-f:.]+")) return h.substring(0, end + 1);
+            return fallback;
         }
         int colon = h.indexOf(':');
         if (colon >= 0) h = h.substring(0, colon);
-        return h.matches("[A-Za-z0-9.-]{1,253}") ? h : "localhost";
+        return h.matches("[A-Za-z0-9.-]{1,253}") ? h : fallback;
     }
 
     /** uPlot from its WebJar, under a path that does not change with the WebJar's version. */

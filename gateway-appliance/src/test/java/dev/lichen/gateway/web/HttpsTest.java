@@ -95,9 +95,17 @@ class HttpsTest {
         var setup = JSON.readTree(client.send(req(https("/api/v1/setup")).build(), HttpResponse.BodyHandlers.ofString()).body());
         assertTrue(setup.get("needed").asBoolean(), "the redirected POST created nothing");
         // a Host header the redirect cannot trust (a header injection, an odd spelling) falls back to a safe one
-        assertEquals("localhost", WebServer.hostForRedirect("evil.example\r\nX: y"));
-        assertEquals("[::1]", WebServer.hostForRedirect("[::1]:8080"));
-        assertEquals("lichen-pi.local", WebServer.hostForRedirect("lichen-pi.local:8080"));
+        assertEquals("192.168.1.20", WebServer.hostForRedirect("evil.example\r\nX: y", "192.168.1.20"));
+        assertEquals("192.168.1.20", WebServer.hostForRedirect(null, "192.168.1.20"));
+        assertEquals("192.168.1.20", WebServer.hostForRedirect("[::1]<script>", "192.168.1.20"));
+        assertEquals("[::1]", WebServer.hostForRedirect("[::1]:8080", "x"));
+        assertEquals("lichen-pi.local", WebServer.hostForRedirect("lichen-pi.local:8080", "x"));
+        // a request without a Host header (HTTP/1.0) is sent to the address it came in on
+        try (var s = new java.net.Socket("127.0.0.1", web.server().httpPort())) {
+            s.getOutputStream().write("GET /x HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertTrue(answer.startsWith("HTTP/1.1 308") && answer.contains("Location: https://127.0.0.1:" + web.server().httpsPort() + "/x"), answer);
+        }
     }
 
     @Test
