@@ -281,7 +281,8 @@ public final class ImageBuilder {
         byte[] bytes = Files.readAllBytes(config);
         DeviceConfig c;
         try {
-            c = DeviceConfig.parse(config.toString(), bytes, SensorAppliance.chips(SensorAppliance.installedFactories()));
+            c = DeviceConfig.parse(config.toString(), bytes, SensorAppliance.chips(SensorAppliance.installedFactories()),
+                    config.toAbsolutePath().getParent());
         } catch (ConfigException e) {
             throw new BuildException("config " + e.getMessage());
         }

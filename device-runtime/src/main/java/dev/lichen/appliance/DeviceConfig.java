@@ -117,7 +117,8 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
         } catch (IOException e) {
             throw new ConfigException(file.toString(), List.of("cannot read: " + e.getMessage()));
         }
-        return parse(file.toString(), bytes, knownChips);
+        // a caFile beside the config is named relative to it, wherever the command runs from
+        return parse(file.toString(), bytes, knownChips, file.toAbsolutePath().getParent());
     }
 
     /**
@@ -125,6 +126,11 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
      * any other chip is an error.
      */
     public static DeviceConfig parse(String source, byte[] json, Set<String> knownChips) throws ConfigException {
+        return parse(source, json, knownChips, null);
+    }
+
+    /** As above; a relative caFile is resolved against baseDir (null: the working directory). */
+    public static DeviceConfig parse(String source, byte[] json, Set<String> knownChips, Path baseDir) throws ConfigException {
         if (blank(json)) throw new ConfigException(source, List.of(EMPTY_FILE));
         RawConfig raw;
         try (JsonParser p = JSON.createParser(json)) {
@@ -140,7 +146,7 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
             throw new ConfigException(source, List.of("cannot read: " + e.getMessage()));
         }
         if (raw == null) throw new ConfigException(source, List.of("the config is empty: expected a JSON object"));
-        return new Validator(knownChips).validate(source, raw);
+        return new Validator(knownChips, baseDir).validate(source, raw);
     }
 
     /** Nothing but white space, after a UTF-8 byte order mark if there is one. */
@@ -411,10 +417,12 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
     /** Collects every problem, so one run of the appliance shows all of them. */
     private static final class Validator {
         private final Set<String> knownChips;
+        private final Path baseDir;
         private final List<String> problems = new ArrayList<>();
 
-        Validator(Set<String> knownChips) {
+        Validator(Set<String> knownChips, Path baseDir) {
             this.knownChips = knownChips;
+            this.baseDir = baseDir;
         }
 
         DeviceConfig validate(String source, RawConfig raw) throws ConfigException {
@@ -494,10 +502,12 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
                     problems.add("gateway.caFile: given with \"tls\": false: drop one of them");
                 } else {
                     try {
-                        ca = Optional.of(dev.lichen.runtime.uplink.TrustedCa.read(Path.of(g.caFile())));
+                        Path file = Path.of(g.caFile());
+                        if (!file.isAbsolute() && baseDir != null) file = baseDir.resolve(file);
+                        ca = Optional.of(dev.lichen.runtime.uplink.TrustedCa.read(file));
                     } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
                         problems.add("gateway.caFile: " + (e instanceof java.nio.file.NoSuchFileException
-                                ? g.caFile() + " does not exist: copy the gateway's https://<gateway>:8443/ca.crt there"
+                                ? ((java.nio.file.NoSuchFileException) e).getFile() + " does not exist: copy the gateway's https://<gateway>:8443/ca.crt there"
                                 : e.getMessage()));
                     }
                 }

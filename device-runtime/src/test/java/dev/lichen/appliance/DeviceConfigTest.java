@@ -237,6 +237,13 @@ class DeviceConfigTest {
         assertTrue(leaf.contains("is a certificate but not a CA's"), leaf);
         assertTrue(problem(coapsExample().replace("\"port\": 5683,", "\"caFile\": \"" + ca + "\","))
                 .contains("gateway.caFile: only used with uplink mqtt"));
+        // a caFile named relative to the config file is found beside it, whatever the working directory
+        Path config = java.nio.file.Files.writeString(dir.resolve("device.json"), base.replace("$", "\"caFile\": \"ca.crt\""));
+        assertEquals(c.gateway().ca(), DeviceConfig.load(config, CHIPS).gateway().ca());
+        String elsewhere = assertThrows(ConfigException.class,
+                () -> DeviceConfig.load(java.nio.file.Files.writeString(dir.resolve("sub.json"), base.replace("$", "\"caFile\": \"sub/ca.crt\"")), CHIPS))
+                .getMessage();
+        assertTrue(elsewhere.contains(dir.resolve("sub/ca.crt") + " does not exist"), elsewhere);
     }
 
     // ---- What becomes of every kind of value in every place: pinned ----
