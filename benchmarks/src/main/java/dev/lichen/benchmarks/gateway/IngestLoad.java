@@ -87,7 +87,7 @@ public final class IngestLoad {
             for (String run : only.split(",")) {
                 switch (run) {
                     case "mqtt" -> mqtt = mqttLoad(mqttPort, "gateway MQTT", null, pid, results);
-                    case "mqtts" -> mqtts = mqttLoad(mqttTlsPort, "gateway MQTT/TLS", null, pid, results, trusting(tmp.resolve("data/tls/ca.crt")));
+                    case "mqtts" -> mqtts = mqttLoad(mqttTlsPort, "gateway MQTT/TLS", null, pid, results, dev.lichen.runtime.uplink.TrustedCa.read(tmp.resolve("data/tls/ca.crt")).context());
                     case "coap" -> coap = coapLoad(coapPort, pid, results);
                     default -> { } // mosquitto runs after the gateway has stopped
                 }
@@ -354,22 +354,6 @@ public final class IngestLoad {
         }
         System.out.printf("%s: %d connection errors%n", what, errors);
         return rate;
-    }
-
-    /** A TLS client context that trusts only the CA in this PEM file. */
-    static javax.net.ssl.SSLContext trusting(Path caPem) throws Exception {
-        java.security.cert.Certificate ca;
-        try (var in = Files.newInputStream(caPem)) {
-            ca = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
-        }
-        var ks = java.security.KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setCertificateEntry("ca", ca);
-        var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        var ctx = javax.net.ssl.SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
     }
 
     // ---------------------------------------------------------------- CoAP

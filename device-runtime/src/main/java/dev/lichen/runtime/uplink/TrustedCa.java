@@ -46,6 +46,11 @@ public record TrustedCa(X509Certificate certificate) {
 
     /** TLS client sockets that trust this CA only (TLS 1.3 or 1.2, the JDK's defaults). */
     public SSLSocketFactory socketFactory() {
+        return context().getSocketFactory();
+    }
+
+    /** A TLS client context that trusts this CA only (for engines and HTTP clients as well as sockets). */
+    public SSLContext context() {
         try {
             KeyStore trust = KeyStore.getInstance("PKCS12");
             trust.load(null, null);
@@ -54,7 +59,7 @@ public record TrustedCa(X509Certificate certificate) {
             tmf.init(trust);
             SSLContext ssl = SSLContext.getInstance("TLS");
             ssl.init(null, tmf.getTrustManagers(), null);
-            return ssl.getSocketFactory();
+            return ssl;
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot set up TLS with the gateway's CA: " + e.getMessage(), e);
         }

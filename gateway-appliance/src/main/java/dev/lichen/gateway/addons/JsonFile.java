@@ -6,8 +6,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * A small JSON state file written atomically (write beside, then rename), read strictly. Only this
@@ -40,12 +38,8 @@ final class JsonFile<T> {
     synchronized void write(T value) {
         try {
             Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             // these files hold add-on tokens: the gateway's alone, whoever else shares the machine
-            Files.deleteIfExists(tmp);
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.write(tmp, ManifestParser.mapper().writeValueAsBytes(value));
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            dev.lichen.gateway.files.PrivateFile.write(file, ManifestParser.mapper().writeValueAsBytes(value));
             cached = value;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

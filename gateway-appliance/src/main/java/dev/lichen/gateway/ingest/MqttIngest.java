@@ -107,47 +107,25 @@ public final class MqttIngest implements AutoCloseable {
         Files.setPosixFilePermissions(conf, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         // HiveMQ reads its key from a key store file: one made afresh at each start, with a password
         // that lives only in the config beside it (the folder is the gateway's alone)
-        String password = java.util.HexFormat.of().formatHex(randomBytes(16));
+        String password = dev.lichen.gateway.web.auth.Secrets.random();
         Path keyStore = conf.resolve("server.p12");
-        writeSecret(keyStore, out -> {
-            try {
-                tls.serverKeyStore(password.toCharArray()).store(out, password.toCharArray());
-            } catch (java.security.GeneralSecurityException e) {
-                throw new IOException("cannot write the broker's key store: " + e.getMessage(), e);
-            }
-        });
+        var p12 = new java.io.ByteArrayOutputStream();
+        try {
+            tls.serverKeyStore(password.toCharArray()).store(p12, password.toCharArray());
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("cannot write the broker's key store: " + e.getMessage(), e);
+        }
+        dev.lichen.gateway.files.PrivateFile.write(keyStore, p12.toByteArray());
         Path data = Files.createDirectories(dir.resolve("data"));
         Path ext = Files.createDirectories(dir.resolve("extensions"));
         String xml = config(bindHost, port, tlsPort, keyStore, password, inMemory, pipeline.codec().limits().maxBytes());
-        writeSecret(conf.resolve("config.xml"), out -> out.write(xml.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        dev.lichen.gateway.files.PrivateFile.write(conf.resolve("config.xml"), xml.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         EmbeddedExtension extension = EmbeddedExtension.builder()
                 .withId("lichen-ingest").withName("Lichen ingest").withVersion("1").withAuthor("Lichen")
                 .withPriority(1000).withStartPriority(1000)
                 .withExtensionMain(new Main()).build();
         this.hivemq = EmbeddedHiveMQ.builder().withConfigurationFolder(conf).withDataFolder(data)
                 .withExtensionsFolder(ext).withEmbeddedExtension(extension).withoutLoggingBootstrap().build();
-    }
-
-    private interface Writer {
-        void write(java.io.OutputStream out) throws IOException;
-    }
-
-    /** Writes a file only the gateway's user may read, whole or not at all. */
-    private static void writeSecret(Path file, Writer writer) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-        try (var out = Files.newOutputStream(tmp)) {
-            writer.write(out);
-        }
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static byte[] randomBytes(int n) {
-        byte[] b = new byte[n];
-        new java.security.SecureRandom().nextBytes(b);
-        return b;
     }
 
     /**

@@ -9,13 +9,11 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
-import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.CertificateParsingException;
@@ -94,8 +92,8 @@ public final class GatewayCa {
             } else {
                 caPair = newKeyPair();
                 ca = issueCa(caPair, now);
-                writeSecret(caKey, pemKey(caPair.getPrivate()));
-                writeFile(caCrt, pem(ca));
+                write(caKey, pemKey(caPair.getPrivate()));
+                write(caCrt, pem(ca));
                 Files.deleteIfExists(srvCrt); // a new CA: whatever the old one issued is worthless
             }
             if (Files.exists(srvCrt) && Files.exists(srvKey)) {
@@ -106,8 +104,8 @@ public final class GatewayCa {
             }
             KeyPair serverPair = newKeyPair();
             X509Certificate server = issueServer(ca, caPair.getPrivate(), serverPair, names, now);
-            writeSecret(srvKey, pemKey(serverPair.getPrivate()));
-            writeFile(srvCrt, pem(server));
+            write(srvKey, pemKey(serverPair.getPrivate()));
+            write(srvCrt, pem(server));
             return new GatewayCa(ca, server, serverPair.getPrivate());
         } catch (org.bouncycastle.openssl.PEMException e) {
             throw new IllegalStateException("cannot read the gateway CA in " + dir + " (delete the folder to start afresh; browsers and devices must then trust the new one): " + e.getMessage(), e);
@@ -169,13 +167,9 @@ public final class GatewayCa {
         return fingerprint(ca);
     }
 
+    /** The same form a device shows for the CA it was given ({@code TrustedCa}): one spelling for a person to compare. */
     public static String fingerprint(X509Certificate cert) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(cert.getEncoded());
-            return HexFormat.ofDelimiter(":").withUpperCase().formatHex(d);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return new dev.lichen.runtime.uplink.TrustedCa(cert).fingerprint();
     }
 
     /** An in-memory key store holding the server key and its chain (server, CA), for Jetty and HiveMQ. */
@@ -190,16 +184,9 @@ public final class GatewayCa {
         }
     }
 
-    /** A trust store holding only this CA, for clients of this gateway (tests, devices). */
-    public KeyStore trustStore() {
-        try {
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            ks.load(null, null);
-            ks.setCertificateEntry("lichen-gateway-ca", ca);
-            return ks;
-        } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException(e);
-        }
+    /** What a client of this gateway (a device, a test, the load run) trusts: this CA only. */
+    public dev.lichen.runtime.uplink.TrustedCa trusted() {
+        return new dev.lichen.runtime.uplink.TrustedCa(ca);
     }
 
     // ---- issuing ----
@@ -296,6 +283,11 @@ public final class GatewayCa {
 
     // ---- files ----
 
+    /** Certificates and keys alike: the folder is the gateway's alone, and /ca.crt serves the public one. */
+    private static void write(Path file, String pem) throws IOException {
+        dev.lichen.gateway.files.PrivateFile.write(file, pem.getBytes(StandardCharsets.US_ASCII));
+    }
+
     private static String pem(Object o) {
         StringWriter w = new StringWriter();
         try (JcaPEMWriter p = new JcaPEMWriter(w)) {
@@ -337,19 +329,5 @@ public final class GatewayCa {
                 case null, default -> throw new GeneralSecurityException(file + " does not hold a PEM private key");
             };
         }
-    }
-
-    private static void writeSecret(Path file, String text) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(tmp, text, StandardCharsets.US_ASCII);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static void writeFile(Path file, String text) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, text, StandardCharsets.US_ASCII);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

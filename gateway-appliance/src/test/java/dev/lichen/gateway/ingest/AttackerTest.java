@@ -56,8 +56,7 @@ class AttackerTest {
     }
 
     static long stored(String device) throws InterruptedException {
-        assertTrue(gw.pipeline().awaitStored(Duration.ofSeconds(10)), "the writer caught up");
-        return gw.store().readingCount(device);
+        return Clients.stored(gw, device);
     }
 
     /** mosquitto_sub for up to 3 s; what it printed and how it ended. */

@@ -49,8 +49,7 @@ class MqttTlsTest {
     }
 
     static long stored(String device) throws InterruptedException {
-        assertTrue(gw.pipeline().awaitStored(Duration.ofSeconds(10)), "the writer caught up");
-        return gw.store().readingCount(device);
+        return Clients.stored(gw, device);
     }
 
     static MqttUplink.Options trusting(MqttUplink.Protocol protocol) throws Exception {

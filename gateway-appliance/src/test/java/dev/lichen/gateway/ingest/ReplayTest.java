@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lichen.gateway.Gateway;
 import dev.lichen.gateway.GatewayConfig;
+import dev.lichen.gateway.testing.Clients;
 import dev.lichen.runtime.uplink.CoapUplink;
 import dev.lichen.runtime.uplink.MqttUplink;
 import dev.lichen.runtime.uplink.TrustedCa;
@@ -59,8 +60,7 @@ class ReplayTest {
     }
 
     static long stored(String device) throws InterruptedException {
-        assertTrue(gw.pipeline().awaitStored(Duration.ofSeconds(10)));
-        return gw.store().readingCount(device);
+        return Clients.stored(gw, device);
     }
 
     @Test

@@ -44,6 +44,12 @@ public final class Clients {
         return c;
     }
 
+    /** How many readings of the device the store holds once everything acknowledged so far is written. */
+    public static long stored(dev.lichen.gateway.Gateway gw, String device) throws InterruptedException {
+        if (!gw.pipeline().awaitStored(java.time.Duration.ofSeconds(10))) throw new AssertionError("the writer did not catch up in 10 s");
+        return gw.store().readingCount(device);
+    }
+
     public record Run(int exit, String output) {}
 
     /** Runs a command; fails naming the Debian package when the program is missing. */

@@ -112,9 +112,9 @@ class GatewayCaTest {
         var chain = ks.getCertificateChain("server");
         assertEquals(List.of(ca.serverCertificate(), ca.caCertificate()), List.of(chain));
         assertTrue(ks.getKey("server", pw) != null);
-        var ts = ca.trustStore();
-        assertEquals(1, ts.size());
-        assertEquals(ca.caCertificate(), ts.getCertificate("lichen-gateway-ca"));
+        // clients trust the CA itself, named by the same fingerprint a device logs for it
+        assertEquals(ca.caCertificate(), ca.trusted().certificate());
+        assertEquals(ca.caFingerprint(), ca.trusted().fingerprint());
     }
 
     @Test
