@@ -47,12 +47,11 @@ class DeviceIdentityTest {
     @Test
     void damagedKeysAreAClearErrorAndAreNotReplacedSilently() throws Exception {
         var store = new FileKeyValueStore(dir);
-        var made = DeviceIdentity.loadOrCreate(store);
+        DeviceIdentity.loadOrCreate(store); // the first boot
         store.put(DeviceIdentity.PUBLIC, "bm90IGEga2V5");
         var e = assertThrows(java.io.IOException.class, () -> DeviceIdentity.loadOrCreate(new FileKeyValueStore(dir)));
         assertTrue(e.getMessage().contains("identity keys") && e.getMessage().contains("adopt it again"), e.getMessage());
         assertEquals("bm90IGEga2V5", store.get(DeviceIdentity.PUBLIC).orElseThrow(), "nothing overwritten");
-        assertTrue(made.fingerprint().length() == 19);
     }
 
     @Test

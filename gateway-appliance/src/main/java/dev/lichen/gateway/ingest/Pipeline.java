@@ -461,7 +461,8 @@ public final class Pipeline implements AutoCloseable {
                         "device '" + w.device().id() + "' was rejected on this gateway"));
                 continue;
             }
-            if (p.protocol != Protocol.ADDON) links.put(w.device().id(), p.protocol);
+            // a device keeps its link: a read per pack, a write only when it changes
+            if (p.protocol != Protocol.ADDON && links.get(w.device().id()) != p.protocol) links.put(w.device().id(), p.protocol);
             packs.inc(proto, w.stored().isEmpty() ? "duplicate" : "accepted");
             if (!w.stored().isEmpty()) readings.add(w.stored().size(), proto, "stored");
             if (w.duplicates() > 0) readings.add(w.duplicates(), proto, "duplicate");

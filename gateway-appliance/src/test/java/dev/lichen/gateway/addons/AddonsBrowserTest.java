@@ -3,7 +3,6 @@ package dev.lichen.gateway.addons;
 import static dev.lichen.gateway.addons.Rig.GatewayRig.num;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.lichen.senml.Reading;
 import java.nio.file.Files;
@@ -22,8 +21,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -33,8 +30,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AddonsBrowserTest {
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     static final Path SHOTS = Path.of("target", "screenshots");
     @TempDir static Path tmp;
     Rig.Store store;
@@ -43,10 +38,7 @@ class AddonsBrowserTest {
 
     @BeforeAll
     void start() throws Exception {
-        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-            fail("this test needs a real Chromium: install the Debian packages 'chromium' and 'chromium-driver' (expected "
-                    + CHROMIUM + " and " + CHROMEDRIVER + ")");
-        }
+        var o = dev.lichen.gateway.testing.Chromium.options(tmp.resolve("chrome"), "1280,1000"); // before anything starts
         Files.createDirectories(SHOTS);
         store = new Rig.Store(tmp.resolve("store"));
         store.publish("plantcare", Map.of());
@@ -55,11 +47,7 @@ class AddonsBrowserTest {
         var soil = new ArrayList<Reading>();
         for (int i = 48; i >= 0; i--) soil.add(num("soil_moisture", "%", 45 + 4.0 * i / 24, now - i * 3_600_000L));
         gw.ingest("fern", "Living room", soil);
-        var o = new ChromeOptions();
-        o.setBinary(CHROMIUM.toFile());
-        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--user-data-dir=" + tmp.resolve("chrome"), "--window-size=1280,1000");
-        driver = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build(), o);
+        driver = dev.lichen.gateway.testing.Chromium.start(o);
     }
 
     @AfterAll

@@ -2,10 +2,10 @@ package dev.lichen.gateway.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.lichen.gateway.Gateway;
 import dev.lichen.gateway.GatewayConfig;
+import dev.lichen.gateway.testing.Chromium;
 import dev.lichen.gateway.web.auth.PasswordHasher;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +22,6 @@ import org.openqa.selenium.Cookie;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -35,8 +33,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * plain http reached by another address warns before a password is chosen.
  */
 class HttpsUiTest {
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     static final Path SHOTS = Path.of("target", "screenshots");
     static final String PASSWORD = "a long hallway secret";
 
@@ -52,18 +48,7 @@ class HttpsUiTest {
     }
 
     ChromeDriver chromium(String... extra) {
-        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-            fail("the UI tests need a real Chromium: install the Debian packages 'chromium' and 'chromium-driver'");
-        }
-        ChromeOptions o = new ChromeOptions();
-        o.setBinary(CHROMIUM.toFile());
-        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + dir.resolve("chrome"), "--window-size=1280,900");
-        o.addArguments(extra);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-        return new ChromeDriver(service, o);
+        return Chromium.start(Chromium.options(dir.resolve("chrome"), "1280,900", extra));
     }
 
     WebElement await(By by) {

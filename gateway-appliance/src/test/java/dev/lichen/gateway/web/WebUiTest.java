@@ -50,7 +50,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -64,8 +63,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WebUiTest {
-    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     static final String XSS = "<img src=x onerror=alert(1)>";
     static final String DEVICE = "kitchen-climate";
     static final String PASSWORD = "a long kitchen secret";
@@ -85,10 +82,7 @@ class WebUiTest {
 
     @BeforeAll
     void start() throws Exception {
-        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
-            fail("the UI tests need a real Chromium: install the Debian packages 'chromium' and 'chromium-driver' "
-                    + "(expected " + CHROMIUM + " and " + CHROMEDRIVER + ")");
-        }
+        ChromeOptions o = dev.lichen.gateway.testing.Chromium.options(dir.resolve("chrome"), "1280,900"); // before anything starts
         Files.createDirectories(SHOTS);
         web = new WebComponent(new PasswordHasher(PasswordHasher.MIN_ITERATIONS));
         gateway = Gateway.start(GatewayConfig.forTest(dir.resolve("gw")), List.of(web));
@@ -101,15 +95,8 @@ class WebUiTest {
         device.setEndpoint(coapEndpoint);
         device.setTimeout(10_000L);
 
-        ChromeOptions o = new ChromeOptions();
-        o.setBinary(CHROMIUM.toFile());
-        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + dir.resolve("chrome"), "--window-size=1280,900");
         o.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-        driver = new ChromeDriver(service, o);
+        driver = dev.lichen.gateway.testing.Chromium.start(o);
         driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
     }
 
