@@ -398,6 +398,8 @@ async function deviceView(id, wanted) {
     el("dt", { text: "Device id" }), el("dd", { text: d.id }),
     el("dt", { text: "State" }), el("dd", {}, el("span", { class: "tag " + (off ? "offline" : d.state), text: off ? "offline" : d.state })),
     d.link ? [el("dt", { text: "Link" }), el("dd", { id: "link" }, LINKS[d.link] || d.link, " ", unencryptedTag(d))] : null,
+    d.key ? [el("dt", { text: "Public key" }), el("dd", { id: "key" }, el("code", { class: "fingerprint", text: d.key.fingerprint }),
+      d.key.pinned ? " (pinned: only this key speaks for the device)" : " (presented, not pinned)")] : null,
     el("dt", { text: "Last seen" }), el("dd", { id: "last-seen", text: d.lastSeen ? fmtTime(d.lastSeen) + " (" + ago(d.lastSeen) + ")" : "never" }),
     d.battery !== null ? [el("dt", { text: "Battery" }), el("dd", { id: "battery", text: fmtNum(d.battery) + " %" })] : null,
     d.signal !== null ? [el("dt", { text: "Signal" }), el("dd", { id: "signal", text: fmtNum(d.signal) + " dBm" })] : null);
@@ -536,12 +538,20 @@ function newDevice(d) {
     el("strong", { class: "dev-id", text: d.id }), " ",
     el("span", { class: "tag " + d.state, text: d.state }), " offers ",
     d.channels.map((c, i) => [i ? ", " : "", el("span", { class: "offer", text: c.name + (c.unit ? " (" + c.unit + ")" : "") })]),
-    el("span", { class: "muted", text: " · first seen " + ago(d.firstSeen) }));
+    el("span", { class: "muted", text: " · first seen " + ago(d.firstSeen) }),
+    // the device prints the same fingerprint on its console: a person compares them before adopting
+    d.key ? el("span", { class: "key" }, " · key ", el("code", { class: "fingerprint", text: d.key.fingerprint }),
+      el("span", { class: "muted", text: " (compare it with the device's console)" })) : null);
   const li = el("li", { dataset: { device: d.id } }, offers);
   if (isAdmin()) {
     const f = form([{ name: "name", label: "Name", placeholder: "e.g. Kitchen climate" },
                     { name: "room", label: "Room", placeholder: "e.g. Kitchen" }], "Adopt",
-      async v => { await api("POST", "/devices/" + encodeURIComponent(d.id) + "/adopt", { name: v.name, room: v.room }); devicesView(); },
+      async v => {
+        // the key the person saw is the key pinned: one that changed since is refused (409)
+        const body = { name: v.name, room: v.room };
+        if (d.key) body.fingerprint = d.key.fingerprint;
+        await api("POST", "/devices/" + encodeURIComponent(d.id) + "/adopt", body); devicesView();
+      },
       "row adopt-form");
     li.append(f);
     if (d.state === "new") {

@@ -50,6 +50,11 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
             return hostIsIpv6Address() || host.chars().allMatch(ch -> ch == '.' || (ch >= '0' && ch <= '9'));
         }
 
+        /** Whether the device presents its own key pair (coaps without a pre-shared key, checking the gateway by its CA). */
+        public boolean ownKey() {
+            return uplink == UplinkKind.COAPS && psk.isEmpty();
+        }
+
         /** Whether the host is an IPv6 address: of the hosts the validator accepts, only those hold a ':'. */
         public boolean hostIsIpv6Address() {
             return host.contains(":");
@@ -471,7 +476,7 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
                 problems.add("gateway.host: '" + g.host() + "' is not an IP address or host name");
             }
             // a CA to trust means TLS: "tls" need not be said as well
-            boolean tls = Boolean.TRUE.equals(g.tls()) || g.tls() == null && g.caFile() != null;
+            boolean tls = kind == UplinkKind.MQTT && (Boolean.TRUE.equals(g.tls()) || g.tls() == null && g.caFile() != null);
             int port = kind == null ? 0 : switch (kind) {
                 case COAP -> 5683;
                 case COAPS -> 5684;
@@ -485,8 +490,10 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
             if (g.psk() != null) {
                 if (kind != null && kind != UplinkKind.COAPS) problems.add("gateway.psk: only used with uplink coaps");
                 psk = psk(g.psk());
-            } else if (kind == UplinkKind.COAPS) {
-                problems.add("gateway.psk: missing: coaps needs {\"identity\": ..., \"key\": base64}");
+            } else if (kind == UplinkKind.COAPS && g.caFile() == null) {
+                problems.add("gateway.caFile: missing: coaps presents the device's own key and checks the gateway by its CA"
+                        + " (copy the gateway's https://<gateway>:8443/ca.crt beside device.json); or give gateway.psk"
+                        + " {\"identity\": ..., \"key\": base64} made on the gateway");
             }
             if (kind != null && kind != UplinkKind.MQTT) {
                 if (g.username() != null) problems.add("gateway.username: only used with uplink mqtt");
@@ -496,9 +503,11 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
             if (g.password() != null && g.username() == null) problems.add("gateway.password: given without gateway.username");
             Optional<dev.lichen.runtime.uplink.TrustedCa> ca = Optional.empty();
             if (g.caFile() != null) {
-                if (kind != null && kind != UplinkKind.MQTT) {
-                    problems.add("gateway.caFile: only used with uplink mqtt (MQTT over TLS)");
-                } else if (!tls) {
+                if (kind == UplinkKind.COAP) {
+                    problems.add("gateway.caFile: not used with uplink coap, which is unencrypted: use uplink coaps");
+                } else if (kind == UplinkKind.COAPS && g.psk() != null) {
+                    problems.add("gateway.caFile: not used with gateway.psk (the pre-shared key proves the gateway too): drop one of them");
+                } else if (kind == UplinkKind.MQTT && !tls) {
                     problems.add("gateway.caFile: given with \"tls\": false: drop one of them");
                 } else {
                     try {

@@ -88,15 +88,27 @@ public final class SensorAppliance implements AutoCloseable {
         return chips;
     }
 
-    /** The uplink the config names: CoAP, CoAP over DTLS with the PSK, or MQTT. */
+    /** The uplink the config names, for a config that needs no identity ({@link DeviceConfig.Gateway#ownKey()} false). */
     public static Uplink openUplink(DeviceConfig config) {
+        return openUplink(config, Optional.empty());
+    }
+
+    /**
+     * The uplink the config names: CoAP, CoAP over DTLS with the PSK or with the device's own key
+     * pair (identity, which such a config needs), or MQTT.
+     */
+    public static Uplink openUplink(DeviceConfig config, Optional<dev.lichen.runtime.identity.DeviceIdentity> identity) {
         DeviceConfig.Gateway g = config.gateway();
         return switch (g.uplink()) {
             case COAP, COAPS -> {
                 var d = CoapUplink.Options.defaults();
-                yield new CoapUplink(g.host(), g.port(),
-                        g.psk().map(p -> new CoapUplink.PskCredentials(p.identity(), p.key())),
-                        new CoapUplink.Options(g.format(), d.ackTimeout(), d.maxRetransmit(), d.blockSize()));
+                var options = new CoapUplink.Options(g.format(), d.ackTimeout(), d.maxRetransmit(), d.blockSize());
+                if (g.ownKey()) {
+                    var id = identity.orElseThrow(() -> new IllegalStateException(
+                            "coaps with the device's own key needs its identity, kept in the device's state folder"));
+                    yield new CoapUplink(g.host(), g.port(), new CoapUplink.OwnKey(id.keys(), g.ca().orElseThrow()), options);
+                }
+                yield new CoapUplink(g.host(), g.port(), g.psk().map(p -> new CoapUplink.PskCredentials(p.identity(), p.key())), options);
             }
             case MQTT -> {
                 var d = MqttUplink.Options.defaults();

@@ -75,7 +75,8 @@ public final class SensorCommand implements Runnable {
             // an uplink to a gateway given by its address needs nothing of the machine, so on an image it is
             // set up beside init's work; a host name is resolved once the network is up
             Uplink uplink = null;
-            if (c.gateway().hostIsAddress()) opened.push(uplink = SensorAppliance.openUplink(c));
+            // (not with the device's own key: that is read from the data partition)
+            if (c.gateway().hostIsAddress() && !c.gateway().ownKey()) opened.push(uplink = SensorAppliance.openUplink(c));
             // on an image, what follows needs the machine up (devices, data partition, network, clock)
             dev.lichen.runtime.system.Machine.awaitReady();
             Board b = Run.openBoard(boardName, c);
@@ -89,7 +90,11 @@ public final class SensorCommand implements Runnable {
             FileOutbox outbox = FileOutbox.open(c.dataDir().resolve("outbox"), budget);
             opened.push(outbox);
             var store = new FileKeyValueStore(c.dataDir().resolve("state"));
-            if (uplink == null) opened.push(uplink = SensorAppliance.openUplink(c));
+            if (uplink == null) {
+                var identity = c.gateway().ownKey() ? Optional.of(dev.lichen.runtime.identity.DeviceIdentity.loadOrCreate(store))
+                        : Optional.<dev.lichen.runtime.identity.DeviceIdentity>empty();
+                opened.push(uplink = SensorAppliance.openUplink(c, identity));
+            }
             var app = new SensorAppliance(c, b, Clock.SYSTEM, outbox, uplink, factories, Optional.of(store),
                     UplinkPump.Options.defaults());
             opened.push(app);

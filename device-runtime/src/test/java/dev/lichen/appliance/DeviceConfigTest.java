@@ -236,7 +236,15 @@ class DeviceConfigTest {
         String leaf = problem(base.replace("$", "\"caFile\": \"" + dir.resolve("leaf.crt") + "\""));
         assertTrue(leaf.contains("is a certificate but not a CA's"), leaf);
         assertTrue(problem(coapsExample().replace("\"port\": 5683,", "\"caFile\": \"" + ca + "\","))
-                .contains("gateway.caFile: only used with uplink mqtt"));
+                .contains("gateway.caFile: not used with gateway.psk"));
+        assertTrue(problem(base.replace("\"mqtt\"", "\"coap\"").replace("$", "\"caFile\": \"" + ca + "\""))
+                .contains("gateway.caFile: not used with uplink coap, which is unencrypted: use uplink coaps"));
+        // coaps with the CA and no pre-shared key: the device presents its own key pair
+        DeviceConfig own = parse(base.replace("\"mqtt\"", "\"coaps\"").replace("$", "\"caFile\": \"" + ca + "\""));
+        assertEquals(5684, own.gateway().port());
+        assertTrue(own.gateway().psk().isEmpty());
+        assertEquals(c.gateway().ca(), own.gateway().ca());
+        assertFalse(own.gateway().tls(), "tls is MQTT's word; coaps is DTLS");
         // a caFile named relative to the config file is found beside it, whatever the working directory
         Path config = java.nio.file.Files.writeString(dir.resolve("device.json"), base.replace("$", "\"caFile\": \"ca.crt\""));
         assertEquals(c.gateway().ca(), DeviceConfig.load(config, CHIPS).gateway().ca());
@@ -589,7 +597,7 @@ class DeviceConfigTest {
             gateway.psk | "x" | gateway.psk: wrong type, expected an object
             gateway.psk | "" | gateway.psk: wrong type, expected an object
             gateway.psk | true | gateway.psk: wrong type, expected an object
-            gateway.psk | null | gateway.psk: missing: coaps needs {"identity": ..., "key": base64}
+            gateway.psk | null | gateway.caFile: missing: coaps presents the device's own key and checks the gateway by its CA (copy the gateway's https://<gateway>:8443/ca.crt beside device.json); or give gateway.psk {"identity": ..., "key": base64} made on the gateway
             gateway.psk | {} | gateway.psk.identity: missing or empty (1-128 characters, usually the device id) || gateway.psk.key: missing (the pre-shared key, base64)
             gateway.psk | {"a": 1} | gateway.psk: unknown field 'a' (known fields here: identity, key)
             gateway.psk | [] | gateway.psk: wrong type, expected an object
@@ -931,7 +939,7 @@ class DeviceConfigTest {
                 doc("{\"outbox\": null, \"gateway\": null, \"sensors\": null, \"deviceId\": null, \"board\": null, \"dataDir\": null}", "deviceId: missing (e.g. \"kitchen-climate\") || gateway: missing (e.g. {\"uplink\": \"coap\", \"host\": \"192.168.1.10\"}) || board: missing (one of arm64-virt, rpi3, rpi4, sim) || sensors: missing or empty: list at least one sensor with its channels"),
                 doc("{\"gateway\": {}}", "deviceId: missing (e.g. \"kitchen-climate\") || gateway.uplink: missing (coap, coaps or mqtt) || gateway.host: missing (the gateway's IP address or host name) || board: missing (one of arm64-virt, rpi3, rpi4, sim) || sensors: missing or empty: list at least one sensor with its channels"),
                 doc("{\"gateway\": {\"psk\": {}}}", "deviceId: missing (e.g. \"kitchen-climate\") || gateway.uplink: missing (coap, coaps or mqtt) || gateway.host: missing (the gateway's IP address or host name) || gateway.psk.identity: missing or empty (1-128 characters, usually the device id) || gateway.psk.key: missing (the pre-shared key, base64) || board: missing (one of arm64-virt, rpi3, rpi4, sim) || sensors: missing or empty: list at least one sensor with its channels"),
-                doc("{\"gateway\": {\"psk\": null, \"uplink\": \"coaps\"}}", "deviceId: missing (e.g. \"kitchen-climate\") || gateway.host: missing (the gateway's IP address or host name) || gateway.psk: missing: coaps needs {\"identity\": ..., \"key\": base64} || board: missing (one of arm64-virt, rpi3, rpi4, sim) || sensors: missing or empty: list at least one sensor with its channels"),
+                doc("{\"gateway\": {\"psk\": null, \"uplink\": \"coaps\"}}", "deviceId: missing (e.g. \"kitchen-climate\") || gateway.host: missing (the gateway's IP address or host name) || gateway.caFile: missing: coaps presents the device's own key and checks the gateway by its CA (copy the gateway's https://<gateway>:8443/ca.crt beside device.json); or give gateway.psk {\"identity\": ..., \"key\": base64} made on the gateway || board: missing (one of arm64-virt, rpi3, rpi4, sim) || sensors: missing or empty: list at least one sensor with its channels"),
                 doc("{\"gateway\": {\"uplink\": \"mqtt\", \"tls\": true}}", "deviceId: missing (e.g. \"kitchen-climate\") || gateway.host: missing (the gateway's IP address or host name) || board: missing (one of arm64-virt, rpi3, rpi4, sim) || sensors: missing or empty: list at least one sensor with its channels"),
                 doc("{\"gateway\": {\"uplink\": \"coap\", \"username\": \"u\", \"password\": \"p\", \"tls\": false}}", "deviceId: missing (e.g. \"kitchen-climate\") || gateway.host: missing (the gateway's IP address or host name) || gateway.username: only used with uplink mqtt || gateway.password: only used with uplink mqtt || gateway.tls: only used with uplink mqtt (use uplink coaps for CoAP over DTLS) || board: missing (one of arm64-virt, rpi3, rpi4, sim) || sensors: missing or empty: list at least one sensor with its channels"),
                 doc("{\"gateway\": {\"uplink\": \"coap\", \"tls\": \"\"}}", "deviceId: missing (e.g. \"kitchen-climate\") || gateway.host: missing (the gateway's IP address or host name) || board: missing (one of arm64-virt, rpi3, rpi4, sim) || sensors: missing or empty: list at least one sensor with its channels"),

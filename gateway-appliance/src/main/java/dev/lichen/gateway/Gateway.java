@@ -38,6 +38,7 @@ public final class Gateway implements AutoCloseable {
     private final AlertEngine alerts;
     private final Pipeline pipeline;
     private final DeviceKeys deviceKeys;
+    private final dev.lichen.gateway.ingest.DeviceIdentities deviceIdentities;
     private final dev.lichen.gateway.tls.GatewayCa tls;
     private final List<AutoCloseable> started = new ArrayList<>();
     private final List<GatewayComponent> components = new ArrayList<>();
@@ -50,12 +51,13 @@ public final class Gateway implements AutoCloseable {
         this.store = Store.open(config.dataDir(), config.jdbcUrl());
         this.alerts = new AlertEngine(store, liveBus);
         this.deviceKeys = new DeviceKeys(store);
+        this.deviceIdentities = new dev.lichen.gateway.ingest.DeviceIdentities(store);
         var names = new java.util.LinkedHashSet<>(dev.lichen.gateway.tls.GatewayCa.localNames(config.bindHost()));
         names.addAll(config.tlsNames());
         this.tls = dev.lichen.gateway.tls.GatewayCa.open(config.dataDir().resolve("tls"), names, java.time.Instant.now());
         this.pipeline = new Pipeline(store, liveBus, metrics, alerts, MAX_QUEUED_READINGS,
                 new SenmlCodec(new SenmlLimits(config.maxPackBytes(), 1000), Clock.SYSTEM),
-                config.offlineAfterSeconds() * 1000L, deviceKeys, config.dataDir().resolve("ingest-journal"), config.limits());
+                config.offlineAfterSeconds() * 1000L, deviceKeys, deviceIdentities, config.dataDir().resolve("ingest-journal"), config.limits());
         this.retention = Thread.ofVirtual().name("lichen-retention").unstarted(this::retentionLoop);
     }
 
@@ -89,7 +91,8 @@ public final class Gateway implements AutoCloseable {
             int n = deviceKeys.importFile(config.pskFile(), System.currentTimeMillis());
             System.getLogger(Gateway.class.getName()).log(System.Logger.Level.INFO, n + " CoAPS keys read from " + config.pskFile());
         }
-        CoapIngest coap = new CoapIngest(pipeline, config.bindHost(), config.coapPort(), config.effectiveCoapsPort(), deviceKeys, metrics);
+        CoapIngest coap = new CoapIngest(pipeline, config.bindHost(), config.coapPort(), config.effectiveCoapsPort(), deviceKeys,
+                deviceIdentities, tls, metrics);
         started.add(coap);
         coap.start();
         coapPort = coap.port();
@@ -98,7 +101,7 @@ public final class Gateway implements AutoCloseable {
         int mqtt = config.mqttPort() != 0 ? config.mqttPort() : freeTcpPort(config.bindHost());
         int mqttTls = config.effectiveMqttTlsPort() != 0 ? config.effectiveMqttTlsPort() : freeTcpPort(config.bindHost());
         MqttIngest broker = new MqttIngest(pipeline, store, liveBus, config.dataDir().resolve("mqtt"), config.bindHost(), mqtt,
-                mqttTls, tls, config.mqttInMemory(), deviceKeys, metrics, config.limits());
+                mqttTls, tls, config.mqttInMemory(), deviceKeys, deviceIdentities, metrics, config.limits());
         started.add(broker);
         broker.start();
         mqttPort = broker.port();
@@ -158,6 +161,9 @@ public final class Gateway implements AutoCloseable {
 
     /** The devices' CoAPS pre-shared keys. */
     public DeviceKeys deviceKeys() { return deviceKeys; }
+
+    /** The public keys devices presented over CoAPS, and which of them adoption pinned. */
+    public dev.lichen.gateway.ingest.DeviceIdentities deviceIdentities() { return deviceIdentities; }
 
     /** The gateway's CA and the server certificate it issued (https, and the encrypted device links). */
     public dev.lichen.gateway.tls.GatewayCa tls() { return tls; }

@@ -70,8 +70,13 @@ public record DeviceIdentity(KeyPair keys) {
      * {@code 7F3A-91C2-0B5E-44D1}. Short enough to read aloud; 64 bits against a forged key.
      */
     public static String fingerprint(PublicKey key) {
+        return fingerprint(key.getEncoded());
+    }
+
+    /** As {@link #fingerprint(PublicKey)}, of a key's DER SubjectPublicKeyInfo (what DTLS carries as a raw public key). */
+    public static String fingerprint(byte[] subjectPublicKeyInfo) {
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(key.getEncoded());
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(subjectPublicKeyInfo);
             String hex = HexFormat.of().withUpperCase().formatHex(d, 0, 8);
             return hex.substring(0, 4) + "-" + hex.substring(4, 8) + "-" + hex.substring(8, 12) + "-" + hex.substring(12, 16);
         } catch (GeneralSecurityException e) {

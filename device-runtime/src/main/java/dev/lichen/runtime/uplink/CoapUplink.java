@@ -19,12 +19,14 @@ import org.eclipse.californium.scandium.DTLSConnector;
 import org.eclipse.californium.scandium.config.DtlsConfig;
 import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
 import org.eclipse.californium.scandium.dtls.pskstore.AdvancedSinglePskStore;
+import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
+import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVerifier;
 
 /**
  * Delivers batches as confirmable {@code POST /r} with a SenML pack (Californium). A batch
  * counts as delivered only on a 2.xx answer (the gateway sends 2.04 once the readings are
- * durably queued). Packs larger than the block size travel block-wise (RFC 7959). With a PSK
- * the endpoint speaks DTLS 1.2 (Scandium).
+ * durably queued). Packs larger than the block size travel block-wise (RFC 7959). With a PSK,
+ * or with the device's own key pair, the endpoint speaks DTLS 1.2 (Scandium).
  */
 public final class CoapUplink implements Uplink {
     static {
@@ -46,7 +48,16 @@ public final class CoapUplink implements Uplink {
         }
     }
 
-    public record PskCredentials(String identity, byte[] key) {}
+    /** How the device proves itself over CoAPS. */
+    public sealed interface DtlsCredentials permits PskCredentials, OwnKey {}
+
+    public record PskCredentials(String identity, byte[] key) implements DtlsCredentials {}
+
+    /**
+     * The device's own key pair, presented to the gateway as a raw public key (RFC 7250), and the
+     * gateway's CA, to which the certificate the gateway presents must chain.
+     */
+    public record OwnKey(java.security.KeyPair keys, TrustedCa gatewayCa) implements DtlsCredentials {}
 
     private final InetSocketAddress gateway;
     private final String uri;
@@ -59,17 +70,34 @@ public final class CoapUplink implements Uplink {
     private final long responseTimeoutMs;
 
     public CoapUplink(String host, int port, Optional<PskCredentials> psk, Options options) {
+        this(host, port, (DtlsCredentials) psk.orElse(null), options);
+    }
+
+    /** CoAPS with the device's own key pair: the gateway knows the device by its public key once adopted. */
+    public CoapUplink(String host, int port, OwnKey own, Options options) {
+        this(host, port, (DtlsCredentials) own, options);
+    }
+
+    /** credentials null: plain CoAP. */
+    private CoapUplink(String host, int port, DtlsCredentials credentials, Options options) {
         this.gateway = new InetSocketAddress(host, port);
         this.options = options;
-        this.uri = (psk.isPresent() ? "coaps" : "coap") + "://" + hostForUri(host) + ":" + port + "/r";
-        Configuration config = psk.isPresent() ? dtlsConfiguration(options) : configuration(options);
+        this.uri = (credentials != null ? "coaps" : "coap") + "://" + hostForUri(host) + ":" + port + "/r";
+        Configuration config = credentials != null ? dtlsConfiguration(options) : configuration(options);
         var builder = new CoapEndpoint.Builder().setConfiguration(config);
-        if (psk.isPresent()) {
-            dtls = new DTLSConnector(DtlsConnectorConfig.builder(config)
+        if (credentials != null) {
+            var dtlsConfig = DtlsConnectorConfig.builder(config)
                     .setAddress(new InetSocketAddress(0))
-                    .set(DtlsConfig.DTLS_ROLE, DtlsConfig.DtlsRole.CLIENT_ONLY)
-                    .setAdvancedPskStore(new AdvancedSinglePskStore(psk.get().identity(), psk.get().key()))
-                    .build());
+                    .set(DtlsConfig.DTLS_ROLE, DtlsConfig.DtlsRole.CLIENT_ONLY);
+            switch (credentials) {
+                case PskCredentials psk -> dtlsConfig.setAdvancedPskStore(new AdvancedSinglePskStore(psk.identity(), psk.key()));
+                case OwnKey own -> dtlsConfig
+                        .setCertificateIdentityProvider(new SingleCertificateProvider(own.keys().getPrivate(), own.keys().getPublic()))
+                        // the gateway's certificate, issued by its CA for the address or name the device dials
+                        .setAdvancedCertificateVerifier(StaticNewAdvancedCertificateVerifier.builder()
+                                .setTrustedCertificates(own.gatewayCa().certificate()).build());
+            }
+            dtls = new DTLSConnector(dtlsConfig.build());
             builder.setConnector(dtls);
         } else {
             dtls = null;

@@ -15,7 +15,7 @@ import java.util.Optional;
 final class BrokerAccess {
     static final String PREFIX = "lichen/";
 
-    /** Whether a device has credentials on this gateway. */
+    /** Whether a device has credentials on this gateway (a pre-shared key, or a public key it was adopted with). */
     @FunctionalInterface
     interface Credentials {
         boolean hasKey(String deviceId);
@@ -34,7 +34,8 @@ final class BrokerAccess {
      */
     Optional<String> connect(Optional<String> login, String clientId) {
         if (!keys.hasKey(clientId) || login.filter(clientId::equals).isPresent()) return Optional.empty();
-        return Optional.of("client id '" + clientId + "' is a device with a key: log in as it (user name " + clientId + ")");
+        return Optional.of("client id '" + clientId + "' is a device with its own credentials on this gateway: log in as it"
+                + " (user name " + clientId + ", its key as the password)");
     }
 
     /** Why {@code login} (empty: anonymous) may not publish to {@code topic}; empty when it may. */
@@ -60,7 +61,7 @@ final class BrokerAccess {
             return login.get().equals(id) ? Optional.empty()
                     : Optional.of("logged in as '" + login.get() + "': the topics of '" + id + "' are not yours");
         }
-        return keys.hasKey(id) ? Optional.of("device '" + id + "' has a key: log in as it (user name " + id + ")")
+        return keys.hasKey(id) ? Optional.of("device '" + id + "' has its own credentials on this gateway: log in as it (user name " + id + ")")
                 : Optional.empty();
     }
 

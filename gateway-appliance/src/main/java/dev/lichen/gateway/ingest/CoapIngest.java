@@ -16,6 +16,10 @@ import org.eclipse.californium.core.server.resources.CoapExchange;
 import org.eclipse.californium.elements.RawData;
 import org.eclipse.californium.elements.config.Configuration;
 import org.eclipse.californium.elements.auth.PreSharedKeyIdentity;
+import org.eclipse.californium.elements.auth.RawPublicKeyIdentity;
+import org.eclipse.californium.scandium.dtls.CertificateType;
+import org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider;
+import org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVerifier;
 import org.eclipse.californium.elements.config.UdpConfig;
 import org.eclipse.californium.scandium.DTLSConnector;
 import org.eclipse.californium.scandium.DtlsHealth;
@@ -26,9 +30,11 @@ import dev.lichen.gateway.metrics.Metrics;
 
 /**
  * The CoAP doors: a Californium server with {@code POST /r} taking SenML CBOR (112) or JSON (110),
- * on plain UDP and on DTLS 1.2 (Scandium) with a per-device pre-shared key. Over CoAPS the key's
- * identity is the device: a pack naming another device gets 4.03, a handshake with an unknown
- * identity or a wrong key fails (counted in {@code lichen_coaps_handshake_failures_total}).
+ * on plain UDP and on DTLS 1.2 (Scandium), where a device authenticates with a pre-shared key
+ * or with its own key pair as a raw public key (RFC 7250). A PSK's identity is the device: a pack
+ * naming another device gets 4.03, a handshake with an unknown identity or a wrong key fails
+ * (counted in {@code lichen_coaps_handshake_failures_total}). A raw public key is the one the
+ * device was adopted with, or the pack gets 4.01 ({@link DeviceIdentities}).
  * The handler only decodes and queues; the response (2.04, or the error) is sent from the
  * pipeline's completion once the group commit is durable, so no Californium thread waits on the
  * disk. Datagrams that are not CoAP at all are counted.
@@ -50,7 +56,8 @@ public final class CoapIngest implements AutoCloseable {
     private final CoapEndpoint secureEndpoint;
     private final DTLSConnector dtls;
 
-    public CoapIngest(Pipeline pipeline, String bindHost, int port, int coapsPort, DeviceKeys keys, Metrics metrics) {
+    public CoapIngest(Pipeline pipeline, String bindHost, int port, int coapsPort, DeviceKeys keys, DeviceIdentities identities,
+                      dev.lichen.gateway.tls.GatewayCa tls, Metrics metrics) {
         this.pipeline = pipeline;
         this.acceptTimer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("coap-accept").daemon().factory());
         acceptTimer.setRemoveOnCancelPolicy(true); // thousands of timers a second are cancelled: do not keep them queued
@@ -77,12 +84,26 @@ public final class CoapIngest implements AutoCloseable {
                 .setAddress(new InetSocketAddress(bindHost, coapsPort))
                 .set(DtlsConfig.DTLS_ROLE, DtlsConfig.DtlsRole.SERVER_ONLY)
                 .setAdvancedPskStore(keys.pskStore())
+                // a device without a pre-shared key presents its own key pair (RFC 7250): any key may
+                // shake hands, and the pack's device decides whether it is the right one (DeviceIdentities).
+                // The gateway presents its key as a raw key, or as its certificate to a device with the CA
+                .setCertificateIdentityProvider(new SingleCertificateProvider(tls.serverKey(),
+                        new java.security.cert.Certificate[] {tls.serverCertificate(), tls.caCertificate()},
+                        CertificateType.RAW_PUBLIC_KEY, CertificateType.X_509))
+                .setAdvancedCertificateVerifier(StaticNewAdvancedCertificateVerifier.builder().setTrustAllRPKs().build())
                 .setHealthHandler(new HandshakeCounter(handshakeFailures))
                 .build());
         this.secureEndpoint = CoapEndpoint.builder().setConfiguration(cfg).setConnector(dtls).build();
         secureEndpoint.addPostProcessInterceptor(new MalformedCounter());
         // a rotated or revoked key ends the device's open DTLS sessions at once
         keys.onChange(id -> dtls.startDropConnectionsForPrincipal(new PreSharedKeyIdentity(id)));
+        identities.onUnpin(spki -> {
+            try {
+                dtls.startDropConnectionsForPrincipal(new RawPublicKeyIdentity(spki));
+            } catch (java.security.GeneralSecurityException e) {
+                // not a key DTLS could have carried: no session to end
+            }
+        });
         this.server = new CoapServer(cfg);
         server.addEndpoint(endpoint);
         server.addEndpoint(secureEndpoint);
@@ -159,10 +180,12 @@ public final class CoapIngest implements AutoCloseable {
 
         @Override
         public void handlePOST(CoapExchange ex) {
-            // over CoAPS the key's identity is the device the pack must come from
-            String keyOf = ex.advanced().getRequest().getSourceContext().getPeerIdentity() instanceof PreSharedKeyIdentity psk
-                    ? psk.getIdentity() : null;
-            Protocol protocol = keyOf != null ? Protocol.COAPS : Protocol.COAP;
+            // over CoAPS a pre-shared key's identity is the device the pack must come from; a raw
+            // public key is checked against the key the pack's device was adopted with
+            var peer = ex.advanced().getRequest().getSourceContext().getPeerIdentity();
+            String keyOf = peer instanceof PreSharedKeyIdentity psk ? psk.getIdentity() : null;
+            byte[] presented = peer instanceof RawPublicKeyIdentity rpk ? rpk.getSubjectInfo() : null;
+            Protocol protocol = peer != null ? Protocol.COAPS : Protocol.COAP;
             int cf = ex.getRequestOptions().getContentFormat();
             SenmlFormat format = SenmlFormat.ofContentFormat(cf);
             if (format == null) {
@@ -171,7 +194,7 @@ public final class CoapIngest implements AutoCloseable {
                 respond(ex, r);
                 return;
             }
-            var future = pipeline.ingest(protocol, ex.getRequestPayload(), format, keyOf, ex.getSourceAddress());
+            var future = pipeline.ingest(protocol, ex.getRequestPayload(), format, keyOf, ex.getSourceAddress(), presented);
             if (!future.isDone()) {
                 // normally the journal's fsync answers well within the client's ACK timeout and the
                 // 2.04 is piggybacked; on a slow card, or while the writer holds the journal back,
@@ -214,6 +237,7 @@ public final class CoapIngest implements AutoCloseable {
                 case TOO_LARGE -> ResponseCode.REQUEST_ENTITY_TOO_LARGE;
                 case UNSUPPORTED_FORMAT -> ResponseCode.UNSUPPORTED_CONTENT_FORMAT;
                 case DEVICE_MISMATCH, DEVICE_REJECTED -> ResponseCode.FORBIDDEN;
+                case UNKNOWN_KEY -> ResponseCode.UNAUTHORIZED;
                 case UNAVAILABLE, NEW_DEVICE_LIMIT -> ResponseCode.SERVICE_UNAVAILABLE;
                 case RATE_LIMITED -> ResponseCode.TOO_MANY_REQUESTS;
             };

@@ -89,14 +89,15 @@ public final class MqttIngest implements AutoCloseable {
      */
     public MqttIngest(Pipeline pipeline, Store store, LiveBus bus, Path dir, String bindHost, int port, int tlsPort,
                       dev.lichen.gateway.tls.GatewayCa tls, boolean inMemory,
-                      DeviceKeys keys, dev.lichen.gateway.metrics.Metrics metrics,
+                      DeviceKeys keys, DeviceIdentities identities, dev.lichen.gateway.metrics.Metrics metrics,
                       dev.lichen.gateway.GatewayConfig.Limits limits) throws IOException {
         this.keys = keys;
         this.authFailures = metrics.counter("lichen_mqtt_auth_failures_total",
                 "MQTT connections refused: unknown user name or wrong password");
         this.refused = metrics.counter("lichen_mqtt_refused_total",
                 "MQTT connects, publishes (wills too) and subscriptions refused by the broker's authorization", "action");
-        this.access = new BrokerAccess(keys::hasKey);
+        // a device adopted with a public key speaks over CoAPS only until MQTT presents one too: not anonymously here
+        this.access = new BrokerAccess(id -> keys.hasKey(id) || identities.pinned(id));
         this.connects = new AddressRate(limits.perAddressPerSecond());
         this.pipeline = pipeline;
         this.store = store;
@@ -345,7 +346,7 @@ public final class MqttIngest implements AutoCloseable {
         byte[] payload = bytes(in.getPublishPacket().getPayload().orElse(ByteBuffer.allocate(0)));
         SenmlFormat format = formatOf(in, payload);
         var future = pipeline.ingest(protocolOf(in.getConnectionInformation()), payload, format, deviceId,
-                in.getConnectionInformation().getInetAddress().orElse(null));
+                in.getConnectionInformation().getInetAddress().orElse(null), null);
         if (future.isDone()) {
             // rejected before queueing: answer on this thread, no async needed
             apply(out, future.join(), v5);
@@ -391,7 +392,7 @@ public final class MqttIngest implements AutoCloseable {
         }
         AckReasonCode code = switch (r.reason()) {
             case MALFORMED, TOO_LARGE, UNSUPPORTED_FORMAT, GARBAGE_DATAGRAM -> AckReasonCode.PAYLOAD_FORMAT_INVALID;
-            case DEVICE_MISMATCH, DEVICE_REJECTED -> AckReasonCode.NOT_AUTHORIZED;
+            case DEVICE_MISMATCH, DEVICE_REJECTED, UNKNOWN_KEY -> AckReasonCode.NOT_AUTHORIZED;
             case UNAVAILABLE, NEW_DEVICE_LIMIT, RATE_LIMITED -> AckReasonCode.QUOTA_EXCEEDED;
         };
         out.preventPublishDelivery(code, r.message());

@@ -103,6 +103,7 @@ public final class Pipeline implements AutoCloseable {
     private long lastSweep;
 
     private final DeviceKeys keys;
+    private final DeviceIdentities identities;
     private final NewDeviceLimit newDevices;
     private final AddressRate firstContacts;
 
@@ -111,8 +112,10 @@ public final class Pipeline implements AutoCloseable {
      * acknowledged but did not store (a crash, a power cut).
      */
     public Pipeline(Store store, LiveBus bus, Metrics metrics, AlertEngine alerts, int maxQueuedReadings, SenmlCodec codec,
-                    long offlineAfterMillis, DeviceKeys keys, Path journalDir, dev.lichen.gateway.GatewayConfig.Limits limits) {
+                    long offlineAfterMillis, DeviceKeys keys, DeviceIdentities identities, Path journalDir,
+                    dev.lichen.gateway.GatewayConfig.Limits limits) {
         this.keys = keys;
+        this.identities = identities;
         this.newDevices = new NewDeviceLimit(store, limits.newDevices());
         this.firstContacts = new AddressRate(limits.perAddressPerSecond());
         this.presence = new Presence(offlineAfterMillis, store.devices(), System.currentTimeMillis());
@@ -191,12 +194,16 @@ public final class Pipeline implements AutoCloseable {
      * complete at once as Rejected (MALFORMED with the codec's diagnostic, or TOO_LARGE).
      */
     public CompletableFuture<IngestOutcome> ingest(Protocol p, byte[] payload, SenmlFormat format, String expectedDeviceId) {
-        return ingest(p, payload, format, expectedDeviceId, null);
+        return ingest(p, payload, format, expectedDeviceId, null, null);
     }
 
-    /** As {@link #ingest(Protocol, byte[], SenmlFormat, String)}, from a network address (null: from within the gateway). */
+    /**
+     * As {@link #ingest(Protocol, byte[], SenmlFormat, String)}, from a network address (null: from
+     * within the gateway), with the public key the sender's DTLS session presented (its
+     * SubjectPublicKeyInfo; null when the link carried none).
+     */
     public CompletableFuture<IngestOutcome> ingest(Protocol p, byte[] payload, SenmlFormat format, String expectedDeviceId,
-                                                   InetAddress from) {
+                                                   InetAddress from, byte[] presentedKey) {
         if (payload.length > codec.limits().maxBytes()) {
             return CompletableFuture.completedFuture(reject(p, RejectReason.TOO_LARGE,
                     "pack of " + payload.length + " bytes; at most " + codec.limits().maxBytes() + " are accepted: send fewer readings per pack"));
@@ -211,7 +218,7 @@ public final class Pipeline implements AutoCloseable {
             // the codec should catch everything; a parser bug must still not reach the device as a 5.00
             return CompletableFuture.completedFuture(reject(p, RejectReason.MALFORMED, "invalid SenML " + format.name() + ": " + e));
         }
-        return enqueue(p, batch, payload, format, expectedDeviceId, from).durable;
+        return enqueue(p, batch, payload, format, expectedDeviceId, from, presentedKey).durable;
     }
 
     /**
@@ -220,7 +227,7 @@ public final class Pipeline implements AutoCloseable {
      * not null, must equal the pack's device (MQTT topic, CoAPS key identity).
      */
     public CompletableFuture<IngestOutcome> submit(Protocol p, Batch batch, String expectedDeviceId) {
-        return enqueue(p, batch, null, SenmlFormat.CBOR, expectedDeviceId, null).stored;
+        return enqueue(p, batch, null, SenmlFormat.CBOR, expectedDeviceId, null, null).stored;
     }
 
     /**
@@ -257,9 +264,10 @@ public final class Pipeline implements AutoCloseable {
      * or refused (Rejected). expectedDeviceId, when not null, must equal the pack's device (MQTT
      * topic, CoAPS key identity).
      */
-    private Pending enqueue(Protocol p, Batch batch, byte[] raw, SenmlFormat format, String expectedDeviceId, InetAddress from) {
+    private Pending enqueue(Protocol p, Batch batch, byte[] raw, SenmlFormat format, String expectedDeviceId, InetAddress from,
+                            byte[] presentedKey) {
         Pending pending = new Pending(p, batch, raw, format);
-        IngestOutcome.Rejected refused = validate(p, batch, expectedDeviceId, from);
+        IngestOutcome.Rejected refused = validate(p, batch, expectedDeviceId, from, presentedKey);
         if (refused != null) {
             pending.answer(refused);
             return pending;
@@ -275,7 +283,7 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /** Why the pack is refused before queueing, or null. */
-    private IngestOutcome.Rejected validate(Protocol p, Batch batch, String expectedDeviceId, InetAddress from) {
+    private IngestOutcome.Rejected validate(Protocol p, Batch batch, String expectedDeviceId, InetAddress from, byte[] presentedKey) {
         if (!SenmlCodec.isDeviceId(batch.deviceId())) { // false for null too
             return reject(p, RejectReason.MALFORMED,
                     "device id '" + batch.deviceId() + "' must match " + SenmlCodec.DEVICE_ID.pattern());
@@ -285,10 +293,10 @@ public final class Pipeline implements AutoCloseable {
             return reject(p, RejectReason.DEVICE_MISMATCH,
                     who + expectedDeviceId + "' but the pack is from '" + batch.deviceId() + "'");
         }
-        if (p == Protocol.COAP && keys.hasKey(batch.deviceId())) {
-            // a device with a key speaks over CoAPS only: plain CoAP could be anyone
-            return reject(p, RejectReason.DEVICE_MISMATCH,
-                    "device '" + batch.deviceId() + "' has a key: send over CoAPS (udp 5684 by default)");
+        if ((p == Protocol.COAP || presentedKey != null) && keys.hasKey(batch.deviceId())) {
+            // a device with a pre-shared key speaks with it only: plain CoAP, or another key, could be anyone
+            return reject(p, RejectReason.DEVICE_MISMATCH, "device '" + batch.deviceId() + "' has a pre-shared key: send over CoAPS"
+                    + " (udp 5684 by default) with it");
         }
         if (batch.readings().isEmpty()) {
             return reject(p, RejectReason.MALFORMED, "the pack holds no readings");
@@ -301,7 +309,11 @@ public final class Pipeline implements AutoCloseable {
         if (!running) {
             return reject(p, RejectReason.UNAVAILABLE, "the gateway is shutting down; retry");
         }
-        return known.isPresent() ? null : firstContact(p, batch.deviceId(), from);
+        IngestOutcome.Rejected first = known.isPresent() ? null : firstContact(p, batch.deviceId(), from);
+        if (first != null) return first;
+        // last: only a device that is known or let in records the key it presented
+        String why = identities.check(batch.deviceId(), presentedKey, System.currentTimeMillis());
+        return why == null ? null : reject(p, RejectReason.UNKNOWN_KEY, why);
     }
 
     /**

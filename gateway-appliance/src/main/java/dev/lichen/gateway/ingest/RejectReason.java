@@ -10,6 +10,8 @@ public enum RejectReason {
     UNSUPPORTED_FORMAT,
     /** The MQTT topic or the CoAPS key names another device than the pack (MQTT 5 0x87, CoAP 4.03). */
     DEVICE_MISMATCH,
+    /** A device adopted with a public key, and the pack came with another key or none (CoAP 4.01, MQTT 5 0x87). */
+    UNKNOWN_KEY,
     /** The device was rejected by a person (CoAP 4.03, MQTT 5 0x87). */
     DEVICE_REJECTED,
     /** The queue is full or storage failed: try again later (CoAP 5.03, MQTT 5 0x97 / 0x80). */

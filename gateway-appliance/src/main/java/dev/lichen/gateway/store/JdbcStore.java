@@ -529,6 +529,7 @@ public final class JdbcStore implements Store {
                         "DELETE FROM rollups_1h WHERE channel IN (SELECT id FROM channels WHERE device_id = ?)",
                         "DELETE FROM boots WHERE device_id = ?",
                         "DELETE FROM device_keys WHERE device_id = ?",
+                        "DELETE FROM device_public_keys WHERE device_id = ?",
                         "DELETE FROM channels WHERE device_id = ?",
                         "DELETE FROM alerts WHERE device_id = ?",
                         "DELETE FROM alert_rules WHERE device_id = ?",
@@ -594,6 +595,50 @@ public final class JdbcStore implements Store {
     public boolean deleteDeviceKey(String deviceId) {
         return tx(c -> {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM device_keys WHERE device_id = ?")) {
+                ps.setString(1, deviceId);
+                return ps.executeUpdate() > 0;
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- presented public keys
+
+    @Override
+    public List<DevicePublicKey> devicePublicKeys() {
+        return read(c -> {
+            List<DevicePublicKey> out = new ArrayList<>();
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                    "SELECT device_id, public_key, fingerprint, pinned, presented FROM device_public_keys")) {
+                while (rs.next()) {
+                    out.add(new DevicePublicKey(rs.getString(1), Base64.getDecoder().decode(rs.getString(2)), rs.getString(3),
+                            rs.getInt(4) != 0, rs.getLong(5)));
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public void putDevicePublicKey(DevicePublicKey key) {
+        tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO device_public_keys (device_id, public_key, fingerprint, pinned, presented) VALUES (?, ?, ?, ?, ?) "
+                    + "ON CONFLICT (device_id) DO UPDATE SET public_key = excluded.public_key, fingerprint = excluded.fingerprint, "
+                    + "pinned = excluded.pinned, presented = excluded.presented")) {
+                ps.setString(1, key.deviceId());
+                ps.setString(2, Base64.getEncoder().encodeToString(key.subjectPublicKeyInfo()));
+                ps.setString(3, key.fingerprint());
+                ps.setInt(4, key.pinned() ? 1 : 0);
+                ps.setLong(5, key.presentedMillis());
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public boolean deleteDevicePublicKey(String deviceId) {
+        return tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM device_public_keys WHERE device_id = ?")) {
                 ps.setString(1, deviceId);
                 return ps.executeUpdate() > 0;
             }

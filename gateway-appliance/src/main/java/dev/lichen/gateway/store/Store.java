@@ -61,6 +61,17 @@ public interface Store extends AutoCloseable {
     /** Removes the device's key; true when there was one. */
     boolean deleteDeviceKey(String deviceId);
 
+    // ---- public keys the devices presented (CoAPS raw public keys) ----
+
+    /** Every presented or pinned public key (one per device at most). */
+    List<DevicePublicKey> devicePublicKeys();
+
+    /** Records or replaces the device's public key. */
+    void putDevicePublicKey(DevicePublicKey key);
+
+    /** Forgets the device's public key (unpins it); true when there was one. */
+    boolean deleteDevicePublicKey(String deviceId);
+
     // ---- readings ----
 
     /** Raw readings of a channel in [from, to), oldest first, at most limit. */

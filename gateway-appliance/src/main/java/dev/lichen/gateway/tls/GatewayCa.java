@@ -157,6 +157,11 @@ public final class GatewayCa {
         return server;
     }
 
+    /** The server certificate's private key (the CoAPS endpoint signs its handshakes with it). */
+    public PrivateKey serverKey() {
+        return serverKey;
+    }
+
     /** The CA certificate as PEM, for a browser or a device to trust. */
     public String caPem() {
         return pem(ca);

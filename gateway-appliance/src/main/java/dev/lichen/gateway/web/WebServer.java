@@ -87,7 +87,7 @@ public final class WebServer implements AutoCloseable {
         metrics.gauge("lichen_web_sse_clients", "Browsers subscribed to live updates", () -> live.clients());
         var audit = new dev.lichen.gateway.web.api.AuditApi(store, clock);
         var accounts = new AccountApi(auth, json, metrics, live, audit, tls.caFingerprint(), httpsWanted);
-        var devices = new DeviceApi(store, gateway.deviceKeys(), bus, json, clock, audit, gateway.pipeline()::link);
+        var devices = new DeviceApi(store, gateway.deviceKeys(), gateway.deviceIdentities(), bus, json, clock, audit, gateway.pipeline()::link);
         var alerts = new AlertApi(store, gateway.alerts(), json, clock);
         var keys = new dev.lichen.gateway.web.api.KeyApi(gateway.deviceKeys(), clock, audit);
         this.app = Javalin.create(cfg -> {

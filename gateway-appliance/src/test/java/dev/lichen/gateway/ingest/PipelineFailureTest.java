@@ -135,7 +135,7 @@ class PipelineFailureTest {
     private Pipeline pipeline(Store store, Metrics metrics, int maxQueued) {
         var bus = new LiveBus();
         return new Pipeline(store, bus, metrics, new AlertEngine(store, bus), maxQueued, codec, 120_000,
-                new DeviceKeys(store), dir.resolve("journal"), dev.lichen.gateway.GatewayConfig.Limits.DEFAULTS);
+                new DeviceKeys(store), new DeviceIdentities(store), dir.resolve("journal"), dev.lichen.gateway.GatewayConfig.Limits.DEFAULTS);
     }
 
     /** The real store, whose writes fail while failures is above zero. */

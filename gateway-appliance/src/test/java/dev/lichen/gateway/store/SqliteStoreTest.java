@@ -59,6 +59,7 @@ class SqliteStoreTest extends StoreContract {
         // what the gateway before schema V4 left on the card: no audit table, schema_version up to 3
         try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("lichen.db"))) {
             c.createStatement().execute("DROP TABLE audit");
+            c.createStatement().execute("DROP TABLE device_public_keys");
             c.createStatement().execute("DELETE FROM schema_version WHERE version >= 4");
         }
         store = Store.open(dir, null);
@@ -68,10 +69,37 @@ class SqliteStoreTest extends StoreContract {
         assertTrue(store.auditTrail(Long.MAX_VALUE, 10).isEmpty());
         store.audit(new AuditEvent(0, T0, "admin", "127.0.0.1", AuditEvent.Action.DEVICE_ADOPTED, "a", null));
         assertEquals(1, store.auditTrail(Long.MAX_VALUE, 10).size());
+        assertEquals(5, schemaVersion());
+    }
+
+    @Test
+    void aVersion4DatabaseWithDataGetsThePublicKeysOnFirstStartAndKeepsEverything() throws Exception {
+        store.write(List.of(batch("a", "b", 0, "temperature", T0, 1, 2)), T0);
+        store.adopt("a", "A", "Hall");
+        store.putDeviceKey(new DeviceKey("a", new byte[16], T0));
+        store.audit(new AuditEvent(0, T0, "admin", "127.0.0.1", AuditEvent.Action.DEVICE_ADOPTED, "a", null));
+        store.close();
+        // what the gateway of schema V4 left on the card: no device_public_keys, schema_version up to 4
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("lichen.db"))) {
+            c.createStatement().execute("DROP TABLE device_public_keys");
+            c.createStatement().execute("DELETE FROM schema_version WHERE version >= 5");
+        }
+        store = Store.open(dir, null);
+        assertEquals(2, store.readingCount("a"));
+        assertEquals(DeviceState.ADOPTED, store.device("a").orElseThrow().state());
+        assertTrue(store.deviceKey("a").isPresent());
+        assertEquals(1, store.auditTrail(Long.MAX_VALUE, 10).size());
+        assertTrue(store.devicePublicKeys().isEmpty());
+        store.putDevicePublicKey(new DevicePublicKey("a", new byte[] {1, 2, 3}, "0102-0304-0506-0708", true, T0));
+        assertEquals(List.of("a"), store.devicePublicKeys().stream().map(DevicePublicKey::deviceId).toList());
+        assertEquals(5, schemaVersion());
+    }
+
+    int schemaVersion() throws Exception {
         try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("lichen.db"));
              var rs = c.createStatement().executeQuery("SELECT MAX(version) FROM schema_version")) {
             rs.next();
-            assertEquals(4, rs.getInt(1));
+            return rs.getInt(1);
         }
     }
 }

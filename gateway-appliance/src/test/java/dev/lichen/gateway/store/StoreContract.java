@@ -52,6 +52,25 @@ abstract class StoreContract {
     }
 
     @Test
+    void aPresentedPublicKeyIsKeptReplacedAndGoesWithItsDevice() {
+        Store s = store();
+        s.write(List.of(new Batch("keyed", "b", 0, List.of(new Reading("t", "Cel", new Value.Number(1), 1_000L)))), 1_000L);
+        s.putDevicePublicKey(new DevicePublicKey("keyed", new byte[] {1, 2}, "0000-0000-0000-0001", false, 10));
+        s.putDevicePublicKey(new DevicePublicKey("keyed", new byte[] {3, 4}, "0000-0000-0000-0002", true, 20));
+        var k = s.devicePublicKeys().stream().filter(x -> x.deviceId().equals("keyed")).toList();
+        assertEquals(1, k.size(), "one key per device: the second replaced the first");
+        assertTrue(k.getFirst().sameKey(new byte[] {3, 4}));
+        assertTrue(k.getFirst().pinned());
+        assertEquals("0000-0000-0000-0002", k.getFirst().fingerprint());
+        assertEquals(20, k.getFirst().presentedMillis());
+        assertTrue(s.deleteDevice("keyed"));
+        assertTrue(s.devicePublicKeys().stream().noneMatch(x -> x.deviceId().equals("keyed")), "removing the device unpins it");
+        s.putDevicePublicKey(new DevicePublicKey("other", new byte[] {5}, "0000-0000-0000-0003", false, 30));
+        assertTrue(s.deleteDevicePublicKey("other"));
+        assertFalse(s.deleteDevicePublicKey("other"));
+    }
+
+    @Test
     void adoptionAndRejection() {
         Store s = store();
         s.write(List.of(batch("porch", "b", 0, "temperature", T0, 5)), T0);

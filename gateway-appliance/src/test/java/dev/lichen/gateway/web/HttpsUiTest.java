@@ -113,13 +113,7 @@ class HttpsUiTest {
         gateway.store().adopt("hall-tls", "Hall (TLS)", "Hall");
 
         driver = chromium();
-        driver.get("http://127.0.0.1:" + web.port() + "/");
-        await(By.xpath("//h1[text()='Welcome to Lichen']"));
-        driver.findElement(By.name("username")).sendKeys("admin");
-        driver.findElement(By.name("password")).sendKeys(PASSWORD);
-        driver.findElement(By.name("confirm")).sendKeys(PASSWORD);
-        driver.findElement(By.cssSelector("form button[type=submit]")).click();
-        await(By.id("bar"));
+        setUpAdmin(web);
         By plainTile = By.cssSelector(".tile[data-device='hall-plain'] .tag.unencrypted");
         assertEquals("UNENCRYPTED", await(plainTile).getText());
         assertTrue(driver.findElements(By.cssSelector(".tile[data-device='hall-tls'] .tag.unencrypted")).isEmpty(),
@@ -134,6 +128,45 @@ class HttpsUiTest {
         driver.get("http://127.0.0.1:" + web.port() + "/#/device/hall-plain");
         waitUpTo10(d -> d.findElement(By.id("device-name")).getText().equals("Hall (plain)"));
         waitUpTo10(d -> d.findElement(By.id("link")).getText().startsWith("CoAP, unencrypted"));
+    }
+
+    @Test
+    void aPersonComparesTheFingerprintOnTheNewDeviceCardAndAdoptsTheDeviceByIt() throws Exception {
+        WebComponent web = new WebComponent(new PasswordHasher(PasswordHasher.MIN_ITERATIONS));
+        gateway = Gateway.start(GatewayConfig.forTest(dir.resolve("gw")), List.of(web));
+        var porch = dev.lichen.runtime.identity.DeviceIdentity.loadOrCreate(
+                new dev.lichen.runtime.storage.FileKeyValueStore(dir.resolve("porch-state")));
+        try (var uplink = new dev.lichen.runtime.uplink.CoapUplink("127.0.0.1", gateway.coapsPort(),
+                new dev.lichen.runtime.uplink.CoapUplink.OwnKey(porch.keys(), gateway.tls().trusted()),
+                dev.lichen.runtime.uplink.CoapUplink.Options.defaults())) {
+            uplink.deliver(dev.lichen.gateway.testing.Clients.pack("porch", "b", 0, 2, 20));
+        }
+        driver = chromium();
+        setUpAdmin(web);
+        driver.get("http://127.0.0.1:" + web.port() + "/#/devices");
+        WebElement card = await(By.cssSelector("#new-devices li[data-device='porch']"));
+        assertEquals(porch.fingerprint(), card.findElement(By.cssSelector("code.fingerprint")).getText(),
+                "the card shows what the device printed");
+        shot("https-04-new-device-fingerprint");
+        card.findElement(By.name("name")).sendKeys("Porch");
+        card.findElement(By.name("room")).sendKeys("Outside");
+        card.findElement(By.cssSelector("button[type=submit]")).click();
+        await(By.cssSelector("#adopted-devices li[data-device='porch']"));
+        assertTrue(gateway.deviceIdentities().pinned("porch"), "adopting in the browser pinned the key");
+        assertTrue(gateway.deviceIdentities().key("porch").orElseThrow().fingerprint().equals(porch.fingerprint()));
+        driver.get("http://127.0.0.1:" + web.port() + "/#/device/porch");
+        waitUpTo10(d -> d.findElement(By.id("key")).getText().startsWith(porch.fingerprint() + " (pinned"));
+    }
+
+    /** The first-run page on plain http, as a person fills it in. */
+    void setUpAdmin(WebComponent web) {
+        driver.get("http://127.0.0.1:" + web.port() + "/");
+        await(By.xpath("//h1[text()='Welcome to Lichen']"));
+        driver.findElement(By.name("username")).sendKeys("admin");
+        driver.findElement(By.name("password")).sendKeys(PASSWORD);
+        driver.findElement(By.name("confirm")).sendKeys(PASSWORD);
+        driver.findElement(By.cssSelector("form button[type=submit]")).click();
+        await(By.id("bar"));
     }
 
     void waitUpTo10(java.util.function.Function<org.openqa.selenium.WebDriver, Boolean> until) {

@@ -35,6 +35,9 @@ public final class DeviceApi {
     static final long MAX_MINUTE_RANGE = Duration.ofDays(92).toMillis();
     static final int MAX_RAW_ROWS = 100_000;
 
+    /** A public key's fingerprint as {@link dev.lichen.runtime.identity.DeviceIdentity#fingerprint} writes it. */
+    static final java.util.regex.Pattern FINGERPRINT = java.util.regex.Pattern.compile("[0-9A-Fa-f]{4}(-[0-9A-Fa-f]{4}){3}");
+
     private final Store store;
     private final LiveBus bus;
     private final ObjectMapper json;
@@ -42,13 +45,16 @@ public final class DeviceApi {
     private final AuditApi audit;
 
     private final dev.lichen.gateway.ingest.DeviceKeys keys;
+    private final dev.lichen.gateway.ingest.DeviceIdentities identities;
 
     private final java.util.function.Function<String, java.util.Optional<dev.lichen.gateway.ingest.Protocol>> links;
 
     /** links says how each device's last pack came (the pipeline's {@code link}). */
-    public DeviceApi(Store store, dev.lichen.gateway.ingest.DeviceKeys keys, LiveBus bus, ObjectMapper json, Clock clock,
-                     AuditApi audit, java.util.function.Function<String, java.util.Optional<dev.lichen.gateway.ingest.Protocol>> links) {
+    public DeviceApi(Store store, dev.lichen.gateway.ingest.DeviceKeys keys, dev.lichen.gateway.ingest.DeviceIdentities identities,
+                     LiveBus bus, ObjectMapper json, Clock clock, AuditApi audit,
+                     java.util.function.Function<String, java.util.Optional<dev.lichen.gateway.ingest.Protocol>> links) {
         this.links = links;
+        this.identities = identities;
         this.keys = keys;
         this.audit = audit;
         this.store = store;
@@ -107,20 +113,34 @@ public final class DeviceApi {
 
     private void adopt(Context ctx) {
         Device d = device(ctx);
-        Body b = Body.parse(json, ctx.bodyAsBytes(), Set.of("name", "room"));
+        Body b = Body.parse(json, ctx.bodyAsBytes(), Set.of("name", "room", "fingerprint"));
         String name = Validate.label("name", b.text("name"));
         String room = Validate.label("room", b.text("room"));
+        String fingerprint = b.text("fingerprint");
+        if (fingerprint != null && !FINGERPRINT.matcher(fingerprint).matches()) {
+            throw ApiError.bad("fingerprint", "fingerprint must look like 7F3A-91C2-0B5E-44D1 (what the device prints on its console)");
+        }
         if (d.state() == DeviceState.ADOPTED) {
             throw new ApiError(409, "id", "device " + d.id() + " is adopted already: rename it instead");
         }
+        // the key the person compared is pinned first: a key that changed meanwhile adopts nothing
+        java.util.Optional<dev.lichen.gateway.store.DevicePublicKey> pinned;
+        try {
+            pinned = identities.pin(d.id(), fingerprint, clock.epochMillis());
+        } catch (IllegalStateException e) {
+            throw new ApiError(409, "fingerprint", e.getMessage());
+        }
         changed(ctx, store.adopt(d.id(), name, room));
-        audit.record(ctx, AuditEvent.Action.DEVICE_ADOPTED, d.id(), "as '" + name + "' in '" + room + "'");
+        audit.record(ctx, AuditEvent.Action.DEVICE_ADOPTED, d.id(), "as '" + name + "' in '" + room + "'"
+                + pinned.map(k -> ", public key " + k.fingerprint() + " pinned").orElse(""));
     }
 
     private void reject(Context ctx) {
         Device d = device(ctx);
+        var key = identities.key(d.id());
+        identities.unpin(d.id()); // and its DTLS sessions end
         changed(ctx, store.reject(d.id()));
-        audit.record(ctx, AuditEvent.Action.DEVICE_REJECTED, d.id(), null);
+        audit.record(ctx, AuditEvent.Action.DEVICE_REJECTED, d.id(), key.map(k -> "public key " + k.fingerprint() + " forgotten").orElse(null));
     }
 
     /** Renames or moves an adopted device: name and/or room. */
@@ -138,6 +158,7 @@ public final class DeviceApi {
     private void delete(Context ctx) {
         Device d = device(ctx);
         keys.revoke(d.id()); // ends its DTLS sessions too; the store would only drop the row
+        identities.unpin(d.id());
         store.deleteDevice(d.id());
         audit.record(ctx, AuditEvent.Action.DEVICE_REMOVED, d.id(), d.name() == null ? null : "was '" + d.name() + "'");
         ctx.status(204);
@@ -149,7 +170,7 @@ public final class DeviceApi {
     }
 
     private Map<String, Object> view(Device d) {
-        return Views.device(d, store.channels(d.id()), links.apply(d.id()));
+        return Views.device(d, store.channels(d.id()), links.apply(d.id()), identities.key(d.id()));
     }
 
     /** A time range from the query: to defaults to now, from to 24 h before it. */

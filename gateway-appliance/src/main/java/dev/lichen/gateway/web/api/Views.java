@@ -33,10 +33,13 @@ public final class Views {
      * A device with the link its last pack came over (coap, coaps, mqtt, mqtts; null when none
      * came since the gateway started) and whether that link is encrypted.
      */
-    public static Map<String, Object> device(Device d, List<Channel> channels, java.util.Optional<dev.lichen.gateway.ingest.Protocol> link) {
+    public static Map<String, Object> device(Device d, List<Channel> channels, java.util.Optional<dev.lichen.gateway.ingest.Protocol> link,
+                                             java.util.Optional<dev.lichen.gateway.store.DevicePublicKey> key) {
         var m = device(d, channels);
         m.put("link", link.map(dev.lichen.gateway.ingest.Protocol::label).orElse(null));
         m.put("encrypted", link.map(dev.lichen.gateway.ingest.Protocol::encrypted).orElse(null));
+        // the public key the device presented: a person compares the fingerprint with the device's console
+        m.put("key", key.map(k -> Map.of("fingerprint", k.fingerprint(), "pinned", k.pinned())).orElse(null));
         return m;
     }
 

@@ -1,0 +1,112 @@
+package dev.lichen.gateway.ingest;
+
+import dev.lichen.gateway.store.DevicePublicKey;
+import dev.lichen.gateway.store.Store;
+import dev.lichen.runtime.identity.DeviceIdentity;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * The public keys devices present over CoAPS (a raw public key, RFC 7250), kept in the store and
+ * read from memory on every pack. Until a person adopts the device, whatever key it presents is
+ * recorded (the new-device card shows its fingerprint, which the device prints on its console).
+ * Adopting pins that key: from then on the device is known only by it, and a pack for it that
+ * comes with another key, or with none (plain CoAP, MQTT), is refused as {@link
+ * RejectReason#UNKNOWN_KEY}. Rejecting or removing the device unpins it, and its open DTLS
+ * sessions end ({@link #onUnpin}).
+ */
+public final class DeviceIdentities {
+    private final Store store;
+    private final ConcurrentHashMap<String, DevicePublicKey> keys = new ConcurrentHashMap<>();
+    private final List<Consumer<byte[]>> unpinned = new CopyOnWriteArrayList<>();
+
+    public DeviceIdentities(Store store) {
+        this.store = store;
+        for (DevicePublicKey k : store.devicePublicKeys()) keys.put(k.deviceId(), k);
+    }
+
+    /** The key the device presented or was adopted with. */
+    public Optional<DevicePublicKey> key(String deviceId) {
+        return Optional.ofNullable(keys.get(deviceId));
+    }
+
+    /** Whether the device was adopted with a public key (and so may speak only with it). */
+    public boolean pinned(String deviceId) {
+        DevicePublicKey k = keys.get(deviceId);
+        return k != null && k.pinned();
+    }
+
+    /**
+     * Checks a pack for deviceId that came with the public key presented (its
+     * SubjectPublicKeyInfo; null when the link had none). Null when it may pass, else why not.
+     * A key presented for a device that is not pinned is recorded.
+     */
+    String check(String deviceId, byte[] presented, long nowMillis) {
+        DevicePublicKey k = keys.get(deviceId);
+        if (presented == null) {
+            return k != null && k.pinned()
+                    ? "device '" + deviceId + "' was adopted with public key " + k.fingerprint()
+                      + ": it may send only over CoAPS with that key"
+                    : null;
+        }
+        if (k != null && k.pinned()) {
+            return k.sameKey(presented) ? null
+                    : "public key " + fingerprint(presented) + " is not the key device '" + deviceId + "' was adopted with ("
+                      + k.fingerprint() + "); if the device was reset, remove it on the gateway and adopt it again";
+        }
+        if (k == null || !k.sameKey(presented)) {
+            // first seen, or a device not adopted yet that now has another key (re-flashed): the card shows the latest
+            DevicePublicKey next = new DevicePublicKey(deviceId, presented, fingerprint(presented), false, nowMillis);
+            synchronized (this) {
+                store.putDevicePublicKey(next);
+                keys.put(deviceId, next);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Pins the key the device presented, on adoption. expectedFingerprint, when not null, must be
+     * the fingerprint of that key: the one the person compared with the device's console (a key
+     * that changed since the page was drawn is not pinned). Empty when the device presented no key.
+     */
+    public synchronized Optional<DevicePublicKey> pin(String deviceId, String expectedFingerprint, long nowMillis) {
+        DevicePublicKey k = keys.get(deviceId);
+        if (k == null) {
+            if (expectedFingerprint != null) {
+                throw new IllegalStateException("device '" + deviceId + "' has presented no public key; adopt it without a fingerprint");
+            }
+            return Optional.empty();
+        }
+        if (expectedFingerprint != null && !expectedFingerprint.equalsIgnoreCase(k.fingerprint())) {
+            throw new IllegalStateException("device '" + deviceId + "' now presents public key " + k.fingerprint() + ", not "
+                    + expectedFingerprint + ": compare it with the device's console again");
+        }
+        if (k.pinned()) return Optional.of(k);
+        DevicePublicKey pinned = k.pin(nowMillis);
+        store.putDevicePublicKey(pinned);
+        keys.put(deviceId, pinned);
+        return Optional.of(pinned);
+    }
+
+    /** Forgets the device's key (reject, remove) and ends its DTLS sessions; true when it had one. */
+    public synchronized boolean unpin(String deviceId) {
+        DevicePublicKey k = keys.remove(deviceId);
+        store.deleteDevicePublicKey(deviceId);
+        if (k == null) return false;
+        unpinned.forEach(l -> l.accept(k.subjectPublicKeyInfo()));
+        return true;
+    }
+
+    /** Called with a device's public key (its SubjectPublicKeyInfo) when it is unpinned. */
+    public void onUnpin(Consumer<byte[]> listener) {
+        unpinned.add(listener);
+    }
+
+    private static String fingerprint(byte[] spki) {
+        return DeviceIdentity.fingerprint(spki);
+    }
+}
