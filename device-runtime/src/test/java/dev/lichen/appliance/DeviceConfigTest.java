@@ -174,7 +174,7 @@ class DeviceConfigTest {
         assertTrue(problem(coapsExample().replace("MDEyMzQ1Njc4OWFiY2RlZg==", "!!")).contains("gateway.psk.key: not base64"));
         assertTrue(problem(coapsExample().replace("MDEyMzQ1Njc4OWFiY2RlZg==", "MDEy")).contains("16-64 bytes"));
         assertTrue(problem(EXAMPLE.replace("\"uplink\": \"coap\"", "\"uplink\": \"coaps\"")
-                .replaceAll(",\\s*\"psk\": \\{[^}]*\\}", "")).contains("gateway.psk: missing"));
+                .replaceAll(",\\s*\"psk\": \\{[^}]*\\}", "")).contains("gateway.caFile: missing: coaps presents the device's own key"));
     }
 
     @Test
