@@ -179,6 +179,23 @@ public final class ClassArchive {
      * and stripped of the run's ids, so the list (and the dump) depends on which classes, not on
      * the order threads happened to load them in.
      */
+    /** The device.json's gateway as the training run uses it: this machine's training gateway, on coapPort. */
+    static void trainAgainst(ObjectNode g, int coapPort) {
+        if (!g.path("uplink").asText().equals("mqtt")) {
+            // coaps trains as coap: the DTLS handshake's classes load as the appliance first connects
+            g.put("uplink", "coap").put("host", "127.0.0.1").put("port", coapPort);
+            g.remove("psk");
+            g.remove("caFile"); // the image's CA path is not on this machine, and plain coap takes none
+        } else {
+            g.put("host", "127.0.0.1").put("port", 9); // the discard port: nobody answers; the list ends at the start line
+            // the image's CA path is not on this machine; the run never gets past connecting anyway
+            if (g.has("caFile")) {
+                g.remove("caFile");
+                g.put("tls", true);
+            }
+        }
+    }
+
     static List<String> classList(Path root, List<String> modules, List<String> jvmOptions, List<String> classpath, byte[] config,
                                   Path work, Progress progress) throws IOException, InterruptedException {
         ObjectMapper json = new ObjectMapper();
@@ -190,18 +207,7 @@ public final class ClassArchive {
         try {
             ObjectNode g = (ObjectNode) c.path("gateway");
             boolean coap = !g.path("uplink").asText().equals("mqtt");
-            if (coap) {
-                // coaps trains as coap: the DTLS handshake's classes load as the appliance first connects
-                g.put("uplink", "coap").put("host", "127.0.0.1").put("port", gateway.getEndpoints().getFirst().getAddress().getPort());
-                g.remove("psk");
-            } else {
-                g.put("host", "127.0.0.1").put("port", 9); // the discard port: nobody answers; the list ends at the start line
-                // the image's CA path is not on this machine; the run never gets past connecting anyway
-                if (g.has("caFile")) {
-                    g.remove("caFile");
-                    g.put("tls", true);
-                }
-            }
+            trainAgainst(g, gateway.getEndpoints().getFirst().getAddress().getPort());
             Path cfg = Files.write(work.resolve("training.json"), json.writeValueAsBytes(c));
             Path list = work.resolve("training.classlist");
             String self = Path.of(ClassArchive.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();

@@ -38,6 +38,23 @@ class ClassArchiveTest {
     }
 
     @Test
+    void aTrainingRunTakesEveryKindOfGatewayAsAValidConfig() throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (String gateway : List.of(
+                "{\"uplink\": \"coaps\", \"host\": \"10.0.2.2\", \"caFile\": \"/etc/lichen/gateway-ca.crt\"}",
+                "{\"uplink\": \"coaps\", \"host\": \"10.0.2.2\", \"psk\": {\"identity\": \"den\", \"key\": \"MDEyMzQ1Njc4OWFiY2RlZg==\"}}",
+                "{\"uplink\": \"mqtt\", \"host\": \"gw\", \"caFile\": \"/etc/lichen/gateway-ca.crt\"}",
+                "{\"uplink\": \"coap\", \"host\": \"gw\"}")) {
+            var doc = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree("""
+                    {"deviceId": "den", "board": "arm64-virt", "gateway": %s,
+                     "sensors": [{"chip": "pir", "pin": 4, "channels": {"motion": "event"}}]}""".formatted(gateway));
+            ClassArchive.trainAgainst((com.fasterxml.jackson.databind.node.ObjectNode) doc.get("gateway"), 5683);
+            var c = dev.lichen.appliance.DeviceConfig.parse("training.json", json.writeValueAsBytes(doc), java.util.Set.of("pir"));
+            assertEquals("127.0.0.1", c.gateway().host(), gateway);
+        }
+    }
+
+    @Test
     void theListEndsWhereTheTrainingRunMarkedItsEnd() {
         List<String> run = List.of(
                 "java/lang/Object id: 0",
