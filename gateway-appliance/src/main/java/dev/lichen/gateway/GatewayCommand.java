@@ -65,7 +65,7 @@ public final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--coap-port", paramLabel = "PORT", description = "CoAP udp port. Default: 5683 (0 = any free port)")
     Integer coapPort;
 
-    @Option(names = "--coaps-port", paramLabel = "PORT", description = "CoAPS (DTLS 1.2, PSK) udp port. Default: 5684 when CoAP is on 5683, else any free port (printed at start); 0 = any free port")
+    @Option(names = "--coaps-port", paramLabel = "PORT", description = "CoAPS (DTLS 1.2: a device's pre-shared key or its own key pair) udp port. Default: 5684 when CoAP is on 5683, else any free port (printed at start); 0 = any free port")
     Integer coapsPort;
 
     @Option(names = "--psk-file", paramLabel = "FILE", description = "Import CoAPS pre-shared keys at start: lines '<deviceId> <base64 key>' (see below).")
