@@ -23,6 +23,9 @@ import java.util.Optional;
  * the device's console and the gateway's new-device card.
  */
 public record DeviceIdentity(KeyPair keys) {
+    /** What {@link #fingerprint(byte[])} writes, in either case (a person may type it in lower case). */
+    public static final java.util.regex.Pattern FINGERPRINT = java.util.regex.Pattern.compile("[0-9A-Fa-f]{4}(-[0-9A-Fa-f]{4}){3}");
+
     static final String PRIVATE = "identity.private";
     static final String PUBLIC = "identity.public";
 

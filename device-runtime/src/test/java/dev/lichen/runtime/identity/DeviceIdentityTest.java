@@ -20,6 +20,7 @@ class DeviceIdentityTest {
     void madeOnceKeptAcrossBootsAndUsable() throws Exception {
         var first = DeviceIdentity.loadOrCreate(new FileKeyValueStore(dir));
         assertTrue(first.fingerprint().matches("[0-9A-F]{4}(-[0-9A-F]{4}){3}"), first.fingerprint());
+        assertTrue(DeviceIdentity.FINGERPRINT.matcher(first.fingerprint()).matches(), "what the gateway's adopt form accepts");
         // the next boot opens the same folder afresh
         var again = DeviceIdentity.loadOrCreate(new FileKeyValueStore(dir));
         assertEquals(first.fingerprint(), again.fingerprint());

@@ -54,17 +54,24 @@ public final class DeviceIdentities {
         }
         if (k != null && k.pinned()) {
             return k.sameKey(presented) ? null
-                    : "public key " + fingerprint(presented) + " is not the key device '" + deviceId + "' was adopted with ("
+                    : "public key " + DeviceIdentity.fingerprint(presented) + " is not the key device '" + deviceId + "' was adopted with ("
                       + k.fingerprint() + "); if the device was reset, remove it on the gateway and adopt it again";
         }
-        if (k == null || !k.sameKey(presented)) {
-            // first seen, or a device not adopted yet that now has another key (re-flashed): the card shows the latest
-            DevicePublicKey next = new DevicePublicKey(deviceId, presented, fingerprint(presented), false, nowMillis);
-            synchronized (this) {
-                store.putDevicePublicKey(next);
-                keys.put(deviceId, next);
-            }
-        }
+        if (k == null || !k.sameKey(presented)) return record(deviceId, presented, nowMillis);
+        return null;
+    }
+
+    /**
+     * First seen, or a device not adopted yet that now has another key (re-flashed): the card shows
+     * the latest. Decided again under the lock: an adoption that pinned meanwhile is not overwritten.
+     */
+    private synchronized String record(String deviceId, byte[] presented, long nowMillis) {
+        DevicePublicKey k = keys.get(deviceId);
+        if (k != null && k.pinned()) return check(deviceId, presented, nowMillis);
+        if (k != null && k.sameKey(presented)) return null;
+        DevicePublicKey next = new DevicePublicKey(deviceId, presented, DeviceIdentity.fingerprint(presented), false, nowMillis);
+        store.putDevicePublicKey(next);
+        keys.put(deviceId, next);
         return null;
     }
 
@@ -92,13 +99,13 @@ public final class DeviceIdentities {
         return Optional.of(pinned);
     }
 
-    /** Forgets the device's key (reject, remove) and ends its DTLS sessions; true when it had one. */
-    public synchronized boolean unpin(String deviceId) {
+    /** Forgets the device's key (reject, remove) and ends its DTLS sessions; the key it had, if any. */
+    public synchronized Optional<DevicePublicKey> unpin(String deviceId) {
         DevicePublicKey k = keys.remove(deviceId);
+        if (k == null) return Optional.empty(); // the map holds every stored row: nothing to delete
         store.deleteDevicePublicKey(deviceId);
-        if (k == null) return false;
         unpinned.forEach(l -> l.accept(k.subjectPublicKeyInfo()));
-        return true;
+        return Optional.of(k);
     }
 
     /** Called with a device's public key (its SubjectPublicKeyInfo) when it is unpinned. */
@@ -106,7 +113,4 @@ public final class DeviceIdentities {
         unpinned.add(listener);
     }
 
-    private static String fingerprint(byte[] spki) {
-        return DeviceIdentity.fingerprint(spki);
-    }
 }

@@ -35,9 +35,6 @@ public final class DeviceApi {
     static final long MAX_MINUTE_RANGE = Duration.ofDays(92).toMillis();
     static final int MAX_RAW_ROWS = 100_000;
 
-    /** A public key's fingerprint as {@link dev.lichen.runtime.identity.DeviceIdentity#fingerprint} writes it. */
-    static final java.util.regex.Pattern FINGERPRINT = java.util.regex.Pattern.compile("[0-9A-Fa-f]{4}(-[0-9A-Fa-f]{4}){3}");
-
     private final Store store;
     private final LiveBus bus;
     private final ObjectMapper json;
@@ -117,7 +114,7 @@ public final class DeviceApi {
         String name = Validate.label("name", b.text("name"));
         String room = Validate.label("room", b.text("room"));
         String fingerprint = b.text("fingerprint");
-        if (fingerprint != null && !FINGERPRINT.matcher(fingerprint).matches()) {
+        if (fingerprint != null && !dev.lichen.runtime.identity.DeviceIdentity.FINGERPRINT.matcher(fingerprint).matches()) {
             throw ApiError.bad("fingerprint", "fingerprint must look like 7F3A-91C2-0B5E-44D1 (what the device prints on its console)");
         }
         if (d.state() == DeviceState.ADOPTED) {
@@ -137,8 +134,7 @@ public final class DeviceApi {
 
     private void reject(Context ctx) {
         Device d = device(ctx);
-        var key = identities.key(d.id());
-        identities.unpin(d.id()); // and its DTLS sessions end
+        var key = identities.unpin(d.id()); // and its DTLS sessions end
         changed(ctx, store.reject(d.id()));
         audit.record(ctx, AuditEvent.Action.DEVICE_REJECTED, d.id(), key.map(k -> "public key " + k.fingerprint() + " forgotten").orElse(null));
     }
