@@ -50,9 +50,12 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
             return hostIsIpv6Address() || host.chars().allMatch(ch -> ch == '.' || (ch >= '0' && ch <= '9'));
         }
 
-        /** Whether the device presents its own key pair (coaps without a pre-shared key, checking the gateway by its CA). */
+        /**
+         * Whether the device presents its own key pair: coaps without a pre-shared key, or mqtt over
+         * TLS to the gateway's CA without a user name; either checks the gateway by that CA.
+         */
         public boolean ownKey() {
-            return uplink == UplinkKind.COAPS && psk.isEmpty();
+            return uplink == UplinkKind.COAPS && psk.isEmpty() || uplink == UplinkKind.MQTT && ca.isPresent() && username.isEmpty();
         }
 
         /** Whether the host is an IPv6 address: of the hosts the validator accepts, only those hold a ':'. */

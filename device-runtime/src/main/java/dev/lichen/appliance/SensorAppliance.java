@@ -95,7 +95,8 @@ public final class SensorAppliance implements AutoCloseable {
 
     /**
      * The uplink the config names: CoAP, CoAP over DTLS with the PSK or with the device's own key
-     * pair (identity, which such a config needs), or MQTT.
+     * pair (identity, which such a config needs), or MQTT (over TLS with the gateway's CA and no
+     * user name: with the device's own key too).
      */
     public static Uplink openUplink(DeviceConfig config, Optional<dev.lichen.runtime.identity.DeviceIdentity> identity) {
         DeviceConfig.Gateway g = config.gateway();
@@ -112,9 +113,14 @@ public final class SensorAppliance implements AutoCloseable {
             }
             case MQTT -> {
                 var d = MqttUplink.Options.defaults();
-                yield new MqttUplink(config.deviceId(), g.host(), g.port(),
-                        new MqttUplink.Options(g.format(), d.protocol(), d.timeout(), d.keepAlive(), d.sessionExpiry(),
-                                g.username(), g.password(), g.tls(), g.ca()));
+                var options = new MqttUplink.Options(g.format(), d.protocol(), d.timeout(), d.keepAlive(), d.sessionExpiry(),
+                        g.username(), g.password(), g.tls(), g.ca(), Optional.empty());
+                if (g.ownKey()) {
+                    var id = identity.orElseThrow(() -> new IllegalStateException(
+                            "mqtt over TLS with the device's own key needs its identity, kept in the device's state folder"));
+                    options = options.withOwnKey(g.ca().orElseThrow(), id.keys());
+                }
+                yield new MqttUplink(config.deviceId(), g.host(), g.port(), options);
             }
         };
     }

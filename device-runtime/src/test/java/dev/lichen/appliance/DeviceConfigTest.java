@@ -225,6 +225,10 @@ class DeviceConfigTest {
         assertTrue(c.gateway().ca().orElseThrow().fingerprint().matches("([0-9A-F]{2}:){31}[0-9A-F]{2}"));
         assertEquals(c.gateway().ca(), parse(base.replace("$", "\"tls\": true, \"caFile\": \"" + ca + "\"")).gateway().ca());
         assertTrue(parse(base.replace("$", "\"tls\": true")).gateway().ca().isEmpty(), "tls without a CA: the JVM's trust store");
+        assertTrue(c.gateway().ownKey(), "the gateway's CA and no user name: the device presents its own key");
+        assertFalse(parse(base.replace("$", "\"caFile\": \"" + ca + "\", \"username\": \"porch\", \"password\": \"k\""))
+                .gateway().ownKey(), "a user name and password log in with those");
+        assertFalse(parse(base.replace("$", "\"tls\": true")).gateway().ownKey(), "a public CA's broker knows no device keys");
 
         assertTrue(problem(base.replace("$", "\"tls\": false, \"caFile\": \"" + ca + "\""))
                 .contains("gateway.caFile: given with \"tls\": false"));

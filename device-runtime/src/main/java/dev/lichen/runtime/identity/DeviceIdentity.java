@@ -41,7 +41,8 @@ public record DeviceIdentity(KeyPair keys) {
         return made;
     }
 
-    static DeviceIdentity generate() {
+    /** A new key pair, not kept anywhere (a simulated device keeps it in memory). */
+    public static DeviceIdentity generate() {
         try {
             KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
             g.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());

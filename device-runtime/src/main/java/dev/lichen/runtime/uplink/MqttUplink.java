@@ -26,31 +26,43 @@ public final class MqttUplink implements Uplink {
      * timeout bounds a connect and the wait for one PUBACK; sessionExpiry is how long the broker
      * keeps this device's session (and its unacknowledged messages) while it is away. With tls,
      * ca is the one authority trusted for the broker's certificate (absent: the JVM's own trust
-     * store, for a broker with a public certificate).
+     * store, for a broker with a public certificate). ownKey, with ca, is the device's key pair,
+     * presented in a self-signed client certificate: the gateway knows the device by it.
      */
     public record Options(SenmlFormat format, Protocol protocol, Duration timeout, Duration keepAlive,
                           Duration sessionExpiry, Optional<String> username, Optional<String> password,
-                          boolean tls, Optional<TrustedCa> ca) {
+                          boolean tls, Optional<TrustedCa> ca, Optional<java.security.KeyPair> ownKey) {
         public static Options defaults() {
             return new Options(SenmlFormat.CBOR, Protocol.V5_THEN_V3, Duration.ofSeconds(10),
-                    Duration.ofSeconds(30), Duration.ofHours(24), Optional.empty(), Optional.empty(), false, Optional.empty());
+                    Duration.ofSeconds(30), Duration.ofHours(24), Optional.empty(), Optional.empty(), false, Optional.empty(), Optional.empty());
         }
 
         public Options withProtocol(Protocol p) {
-            return new Options(format, p, timeout, keepAlive, sessionExpiry, username, password, tls, ca);
+            return new Options(format, p, timeout, keepAlive, sessionExpiry, username, password, tls, ca, ownKey);
         }
 
         public Options withTimeout(Duration t) {
-            return new Options(format, protocol, t, keepAlive, sessionExpiry, username, password, tls, ca);
+            return new Options(format, protocol, t, keepAlive, sessionExpiry, username, password, tls, ca, ownKey);
         }
 
         public Options withCredentials(Optional<String> user, Optional<String> pass, boolean useTls) {
-            return new Options(format, protocol, timeout, keepAlive, sessionExpiry, user, pass, useTls, ca);
+            return new Options(format, protocol, timeout, keepAlive, sessionExpiry, user, pass, useTls, ca, ownKey);
         }
 
         /** TLS to a broker whose certificate this CA issued (the gateway's own). */
         public Options withTls(TrustedCa trusted) {
-            return new Options(format, protocol, timeout, keepAlive, sessionExpiry, username, password, true, Optional.of(trusted));
+            return new Options(format, protocol, timeout, keepAlive, sessionExpiry, username, password, true, Optional.of(trusted), ownKey);
+        }
+
+        /** TLS to the gateway this CA issued, presenting the device's own key (no user name or password then). */
+        public Options withOwnKey(TrustedCa trusted, java.security.KeyPair keys) {
+            return new Options(format, protocol, timeout, keepAlive, sessionExpiry, Optional.empty(), Optional.empty(), true,
+                    Optional.of(trusted), Optional.of(keys));
+        }
+
+        /** The TLS sockets for a CA to trust (with the device's certificate, named clientId, when it has its own key). */
+        Optional<javax.net.ssl.SSLSocketFactory> socketFactory(String clientId) {
+            return ca.map(c -> ownKey.map(k -> c.socketFactory(k, clientId)).orElseGet(c::socketFactory));
         }
     }
 

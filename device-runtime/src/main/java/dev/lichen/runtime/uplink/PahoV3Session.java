@@ -37,7 +37,7 @@ final class PahoV3Session implements MqttUplink.Session {
         connect.setAutomaticReconnect(false);
         connect.setWill(statusTopic, will, 1, true);
         // the gateway's CA only; Paho checks the host name against the certificate itself
-        o.ca().ifPresent(ca -> connect.setSocketFactory(ca.socketFactory()));
+        o.socketFactory(clientId).ifPresent(connect::setSocketFactory);
         o.username().ifPresent(connect::setUserName);
         o.password().ifPresent(p -> connect.setPassword(p.toCharArray()));
     }

@@ -47,7 +47,7 @@ final class PahoV5Session implements MqttUplink.Session {
         MqttMessage lastWill = new MqttMessage(will, 1, true, null);
         connect.setWill(statusTopic, lastWill);
         // the gateway's CA only; Paho checks the host name against the certificate itself
-        o.ca().ifPresent(ca -> connect.setSocketFactory(ca.socketFactory()));
+        o.socketFactory(clientId).ifPresent(connect::setSocketFactory);
         o.username().ifPresent(connect::setUserName);
         o.password().ifPresent(p -> connect.setPassword(p.getBytes(StandardCharsets.UTF_8)));
     }

@@ -49,8 +49,18 @@ public record TrustedCa(X509Certificate certificate) {
         return context().getSocketFactory();
     }
 
+    /** As {@link #socketFactory()}, presenting the device's own key in a self-signed certificate named deviceId. */
+    public SSLSocketFactory socketFactory(java.security.KeyPair ownKey, String deviceId) {
+        return context(new OwnKey(ownKey.getPrivate(), dev.lichen.runtime.identity.SelfSignedCertificate.of(ownKey, deviceId)))
+                .getSocketFactory();
+    }
+
     /** A TLS client context that trusts this CA only (for engines and HTTP clients as well as sockets). */
     public SSLContext context() {
+        return context(null);
+    }
+
+    private SSLContext context(javax.net.ssl.KeyManager own) {
         try {
             KeyStore trust = KeyStore.getInstance("PKCS12");
             trust.load(null, null);
@@ -58,10 +68,56 @@ public record TrustedCa(X509Certificate certificate) {
             var tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trust);
             SSLContext ssl = SSLContext.getInstance("TLS");
-            ssl.init(null, tmf.getTrustManagers(), null);
+            ssl.init(own == null ? null : new javax.net.ssl.KeyManager[] {own}, tmf.getTrustManagers(), null);
             return ssl;
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot set up TLS with the gateway's CA: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Offers the device's one certificate whenever the server asks for an EC one, whatever issuers
+     * it names: the certificate is self-signed, and the gateway judges the key, not the issuer.
+     */
+    private static final class OwnKey extends javax.net.ssl.X509ExtendedKeyManager {
+        private static final String ALIAS = "device";
+        private final java.security.PrivateKey key;
+        private final X509Certificate certificate;
+
+        OwnKey(java.security.PrivateKey key, X509Certificate certificate) {
+            this.key = key;
+            this.certificate = certificate;
+        }
+
+        private static String alias(String... keyTypes) {
+            for (String t : keyTypes) {
+                if (t != null && t.startsWith("EC")) return ALIAS;
+            }
+            return null;
+        }
+
+        @Override public String[] getClientAliases(String keyType, java.security.Principal[] issuers) {
+            return alias(keyType) == null ? null : new String[] {ALIAS};
+        }
+
+        @Override public String chooseClientAlias(String[] keyType, java.security.Principal[] issuers, java.net.Socket socket) {
+            return alias(keyType);
+        }
+
+        @Override public String chooseEngineClientAlias(String[] keyType, java.security.Principal[] issuers, javax.net.ssl.SSLEngine engine) {
+            return alias(keyType);
+        }
+
+        @Override public String[] getServerAliases(String keyType, java.security.Principal[] issuers) { return null; }
+
+        @Override public String chooseServerAlias(String keyType, java.security.Principal[] issuers, java.net.Socket socket) { return null; }
+
+        @Override public X509Certificate[] getCertificateChain(String alias) {
+            return ALIAS.equals(alias) ? new X509Certificate[] {certificate} : null;
+        }
+
+        @Override public java.security.PrivateKey getPrivateKey(String alias) {
+            return ALIAS.equals(alias) ? key : null;
         }
     }
 }

@@ -97,9 +97,9 @@ public final class CoapIngest implements AutoCloseable {
         secureEndpoint.addPostProcessInterceptor(new MalformedCounter());
         // a rotated or revoked key ends the device's open DTLS sessions at once
         keys.onChange(id -> dtls.startDropConnectionsForPrincipal(new PreSharedKeyIdentity(id)));
-        identities.onUnpin(spki -> {
+        identities.onUnpin(k -> {
             try {
-                dtls.startDropConnectionsForPrincipal(new RawPublicKeyIdentity(spki));
+                dtls.startDropConnectionsForPrincipal(new RawPublicKeyIdentity(k.subjectPublicKeyInfo()));
             } catch (java.security.GeneralSecurityException e) {
                 // not a key DTLS could have carried: no session to end
             }

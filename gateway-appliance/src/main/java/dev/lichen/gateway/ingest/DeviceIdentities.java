@@ -10,18 +10,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * The public keys devices present over CoAPS (a raw public key, RFC 7250), kept in the store and
+ * The public keys devices present over CoAPS (a raw public key, RFC 7250) or MQTT over TLS (in a
+ * self-signed client certificate), kept in the store and
  * read from memory on every pack. Until a person adopts the device, whatever key it presents is
  * recorded (the new-device card shows its fingerprint, which the device prints on its console).
  * Adopting pins that key: from then on the device is known only by it, and a pack for it that
- * comes with another key, or with none (plain CoAP, MQTT), is refused as {@link
+ * comes with another key, or with none (plain CoAP, MQTT without it), is refused as {@link
  * RejectReason#UNKNOWN_KEY}. Rejecting or removing the device unpins it, and its open DTLS
- * sessions end ({@link #onUnpin}).
+ * sessions and MQTT connections end ({@link #onUnpin}).
  */
 public final class DeviceIdentities {
     private final Store store;
     private final ConcurrentHashMap<String, DevicePublicKey> keys = new ConcurrentHashMap<>();
-    private final List<Consumer<byte[]>> unpinned = new CopyOnWriteArrayList<>();
+    private final List<Consumer<DevicePublicKey>> unpinned = new CopyOnWriteArrayList<>();
 
     public DeviceIdentities(Store store) {
         this.store = store;
@@ -49,7 +50,7 @@ public final class DeviceIdentities {
         if (presented == null) {
             return k != null && k.pinned()
                     ? "device '" + deviceId + "' was adopted with public key " + k.fingerprint()
-                      + ": it may send only over CoAPS with that key"
+                      + ": it may send only with that key (CoAPS, or MQTT over TLS presenting it)"
                     : null;
         }
         if (k != null && k.pinned()) {
@@ -104,12 +105,12 @@ public final class DeviceIdentities {
         DevicePublicKey k = keys.remove(deviceId);
         if (k == null) return Optional.empty(); // the map holds every stored row: nothing to delete
         store.deleteDevicePublicKey(deviceId);
-        unpinned.forEach(l -> l.accept(k.subjectPublicKeyInfo()));
+        unpinned.forEach(l -> l.accept(k));
         return Optional.of(k);
     }
 
-    /** Called with a device's public key (its SubjectPublicKeyInfo) when it is unpinned. */
-    public void onUnpin(Consumer<byte[]> listener) {
+    /** Called with a device's public key when it is unpinned. */
+    public void onUnpin(Consumer<DevicePublicKey> listener) {
         unpinned.add(listener);
     }
 

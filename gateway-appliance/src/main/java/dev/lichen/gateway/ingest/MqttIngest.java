@@ -26,6 +26,7 @@ import com.hivemq.extension.sdk.api.services.Services;
 import dev.lichen.gateway.live.LiveBus;
 import dev.lichen.gateway.live.LiveEvent;
 import dev.lichen.gateway.store.Store;
+import dev.lichen.gateway.tls.DeviceCertificates;
 import dev.lichen.senml.SenmlCodec;
 import dev.lichen.senml.SenmlFormat;
 import java.io.IOException;
@@ -62,8 +63,11 @@ import com.hivemq.extension.sdk.api.packets.general.DisconnectedReasonCode;
  * authorized" (0x87 / 3.1.1 return code 5). Every publish, will and subscription then passes
  * {@link BrokerAccess}: a device speaks only on its own topics, nobody subscribes to wildcards or
  * publishes commands (MQTT 5 PUBACK/SUBACK 0x87; HiveMQ closes a 3.1.1 connection instead), each
- * refusal counted in {@code lichen_mqtt_refused_total}. Anonymous clients are still let in for
- * devices without a key, which have no other way to present themselves yet.
+ * refusal counted in {@code lichen_mqtt_refused_total}. A device with its own key pair presents
+ * it on the TLS port in a self-signed client certificate, without a user name: it speaks as its
+ * client id, its key is recorded by the pipeline until adoption pins it, and after that only that
+ * key logs in as the device (another gets "not authorized"). Anonymous clients are still let in for
+ * devices without any key, on their own topics only.
  */
 public final class MqttIngest implements AutoCloseable {
     private static final String PREFIX = "lichen/";
@@ -76,12 +80,15 @@ public final class MqttIngest implements AutoCloseable {
     private final int tlsPort;
 
     private final DeviceKeys keys;
+    private final DeviceIdentities identities;
     private final dev.lichen.gateway.metrics.Metrics.Counter authFailures;
     private final dev.lichen.gateway.metrics.Metrics.Counter refused;
     private final BrokerAccess access;
     private final AddressRate connects;
     /** The connection attribute naming the device a connection logged in as (absent: anonymous). */
     private static final String LOGIN = "lichen.device";
+    /** The connection attribute holding the public key (base64 SubjectPublicKeyInfo) its client certificate carried. */
+    private static final String KEY = "lichen.key";
 
     /**
      * The broker on bindHost: plain MQTT on port, MQTT over TLS on tlsPort with the gateway CA's
@@ -92,11 +99,12 @@ public final class MqttIngest implements AutoCloseable {
                       DeviceKeys keys, DeviceIdentities identities, dev.lichen.gateway.metrics.Metrics metrics,
                       dev.lichen.gateway.GatewayConfig.Limits limits) throws IOException {
         this.keys = keys;
+        this.identities = identities;
         this.authFailures = metrics.counter("lichen_mqtt_auth_failures_total",
                 "MQTT connections refused: unknown user name or wrong password");
         this.refused = metrics.counter("lichen_mqtt_refused_total",
                 "MQTT connects, publishes (wills too) and subscriptions refused by the broker's authorization", "action");
-        // a device adopted with a public key speaks over CoAPS only until MQTT presents one too: not anonymously here
+        // a device adopted with a public key logs in only with it (its certificate): not anonymously
         this.access = new BrokerAccess(id -> keys.hasKey(id) || identities.pinned(id));
         this.connects = new AddressRate(limits.perAddressPerSecond());
         this.pipeline = pipeline;
@@ -104,6 +112,7 @@ public final class MqttIngest implements AutoCloseable {
         this.bus = bus;
         this.port = port;
         this.tlsPort = tlsPort;
+        DeviceCertificates.install();
         Path conf = Files.createDirectories(dir.resolve("conf"));
         Files.setPosixFilePermissions(conf, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         // HiveMQ reads its key from a key store file: one made afresh at each start, with a password
@@ -130,7 +139,7 @@ public final class MqttIngest implements AutoCloseable {
     }
 
     /**
-     * The broker's config: plain MQTT and MQTT over TLS (1.3 and 1.2, no client certificate yet),
+     * The broker's config: plain MQTT and MQTT over TLS (1.3 and 1.2, a client certificate optional),
      * statistics off, bounded queues, packets up to a little over the pack limit.
      */
     static String config(String bindHost, int port, int tlsPort, Path keyStore, String password, boolean inMemory, int maxPackBytes) {
@@ -155,7 +164,9 @@ public final class MqttIngest implements AutoCloseable {
                                     <protocol>TLSv1.3</protocol>
                                     <protocol>TLSv1.2</protocol>
                                 </protocols>
-                                <client-authentication-mode>NONE</client-authentication-mode>
+                                <!-- a device may present its own key in a self-signed certificate
+                                     (DeviceCertificates); PSK devices and add-ons log in with a password -->
+                                <client-authentication-mode>OPTIONAL</client-authentication-mode>
                             </tls>
                         </tls-tcp-listener>
                     </listeners>
@@ -193,6 +204,7 @@ public final class MqttIngest implements AutoCloseable {
         // offline), as it ends its DTLS sessions: the device logs in again with its new key, a
         // revoked one cannot
         keys.onChange(this::cutOff);
+        identities.onUnpin(k -> cutOff(k.deviceId()));
     }
 
     /** Client id -> the device it logged in as, for the connections that logged in. */
@@ -260,7 +272,20 @@ public final class MqttIngest implements AutoCloseable {
             return;
         }
         var user = in.getConnectPacket().getUserName();
-        if (user.isPresent()) {
+        String clientId = in.getClientInformation().getClientId();
+        byte[] presented = certificateKey(in.getConnectionInformation());
+        if (user.isEmpty() && presented != null) {
+            // the device's own key: it speaks as its client id, and only with the key that id was adopted with
+            Optional<String> why = keyLogin(clientId, presented);
+            if (why.isPresent()) {
+                authFailures.inc();
+                out.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED, why.get());
+                return;
+            }
+            user = Optional.of(clientId);
+            in.getConnectionInformation().getConnectionAttributeStore().putAsString(KEY,
+                    java.util.Base64.getEncoder().encodeToString(presented));
+        } else if (user.isPresent()) {
             byte[] password = bytes(in.getConnectPacket().getPassword().orElse(ByteBuffer.allocate(0)));
             if (!keys.passwordMatches(user.get(), password)) {
                 authFailures.inc();
@@ -269,7 +294,7 @@ public final class MqttIngest implements AutoCloseable {
                 return;
             }
         }
-        Optional<String> refusal = access.connect(user, in.getClientInformation().getClientId());
+        Optional<String> refusal = access.connect(user, clientId);
         if (refusal.isPresent()) {
             refused.inc("connect");
             out.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED, refusal.get());
@@ -277,14 +302,48 @@ public final class MqttIngest implements AutoCloseable {
         }
         // per connection: a session taken over by another connection does not inherit it
         user.ifPresent(u -> in.getConnectionInformation().getConnectionAttributeStore().putAsString(LOGIN, u));
-        user.ifPresent(u -> logins.put(in.getClientInformation().getClientId(), u));
+        user.ifPresent(u -> logins.put(clientId, u));
         // a last will does not pass the publish interceptors: remember a status will here, once
         // the client is known and the will is its own to send (else the authorizer refuses the
         // CONNECT), and apply it when the broker would send it
-        String clientId = in.getClientInformation().getClientId();
-        in.getConnectPacket().getWillPublish().filter(will -> access.publish(user, will.getTopic()).isEmpty())
+        Optional<String> login = user;
+        in.getConnectPacket().getWillPublish().filter(will -> access.publish(login, will.getTopic()).isEmpty())
                 .ifPresentOrElse(will -> rememberWill(clientId, will), () -> wills.remove(clientId));
         out.authenticateSuccessfully();
+    }
+
+    /** The public key of the client certificate a TLS connection presented (a device's own), or null. */
+    private static byte[] certificateKey(com.hivemq.extension.sdk.api.client.parameter.ConnectionInformation c) {
+        return c.getClientTlsInformation().flatMap(t -> t.getClientCertificateChain())
+                .filter(DeviceCertificates::isDeviceCertificate)
+                .map(chain -> chain[0].getPublicKey().getEncoded()).orElse(null);
+    }
+
+    /**
+     * Why a client presenting its own key may not speak as clientId; empty when it may: not for a
+     * device with a pre-shared key (it logs in with that), nor with another key than the one the
+     * device was adopted with. A key not pinned yet is recorded by its first pack, as over CoAPS.
+     */
+    private Optional<String> keyLogin(String clientId, byte[] presented) {
+        if (!SenmlCodec.isDeviceId(clientId)) {
+            return Optional.of("client id '" + clientId + "' is no device id: a device's client id is its own id");
+        }
+        if (keys.hasKey(clientId)) {
+            return Optional.of("device '" + clientId + "' has a pre-shared key on this gateway: log in with it (user name "
+                    + clientId + ", the key as the password)");
+        }
+        var pinned = identities.key(clientId).filter(dev.lichen.gateway.store.DevicePublicKey::pinned);
+        if (pinned.isPresent() && !pinned.get().sameKey(presented)) {
+            return Optional.of("public key " + dev.lichen.runtime.identity.DeviceIdentity.fingerprint(presented)
+                    + " is not the key device '" + clientId + "' was adopted with (" + pinned.get().fingerprint() + ")");
+        }
+        return Optional.empty();
+    }
+
+    /** The public key the connection's certificate carried, or null. */
+    private static byte[] presentedKey(com.hivemq.extension.sdk.api.parameter.ClientBasedInput in) {
+        return in.getConnectionInformation().getConnectionAttributeStore().getAsString(KEY)
+                .map(k -> java.util.Base64.getDecoder().decode(k)).orElse(null);
     }
 
     private static Optional<String> login(com.hivemq.extension.sdk.api.parameter.ClientBasedInput in) {
@@ -346,7 +405,7 @@ public final class MqttIngest implements AutoCloseable {
         byte[] payload = bytes(in.getPublishPacket().getPayload().orElse(ByteBuffer.allocate(0)));
         SenmlFormat format = formatOf(in, payload);
         var future = pipeline.ingest(protocolOf(in.getConnectionInformation()), payload, format, deviceId,
-                in.getConnectionInformation().getInetAddress().orElse(null), null);
+                in.getConnectionInformation().getInetAddress().orElse(null), presentedKey(in));
         if (future.isDone()) {
             // rejected before queueing: answer on this thread, no async needed
             apply(out, future.join(), v5);

@@ -17,6 +17,7 @@ import dev.lichen.gateway.web.auth.PasswordHasher;
 import dev.lichen.runtime.identity.DeviceIdentity;
 import dev.lichen.runtime.storage.FileKeyValueStore;
 import dev.lichen.runtime.uplink.CoapUplink;
+import dev.lichen.runtime.uplink.MqttUplink;
 import dev.lichen.runtime.uplink.UplinkException;
 import dev.lichen.senml.SenmlCodec;
 import dev.lichen.senml.SenmlFormat;
@@ -41,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * new-device card shows the key's fingerprint, which is what the device prints; adopting with that
  * fingerprint pins the key, and from then on another key, plain CoAP or anonymous MQTT for that
  * device get 4.01 / not authorized, across a gateway restart; rejecting or removing the device
- * unpins it. The device in turn accepts only a gateway whose certificate its CA issued.
+ * unpins it. Over MQTT the device presents the same key in a self-signed client certificate, with
+ * the same pinning. The device in turn accepts only a gateway whose certificate its CA issued.
  */
 class CommissioningTest {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -74,6 +76,26 @@ class CommissioningTest {
         return gw;
     }
 
+    /** A fresh gateway through the first-run page's step: the admin account, and its session. */
+    Gateway startWithAdmin() throws Exception {
+        Gateway gw = start(new WebComponent(new PasswordHasher(PasswordHasher.MIN_ITERATIONS)));
+        try {
+            setUp();
+            return gw;
+        } catch (Exception | AssertionError e) {
+            gw.close();
+            throw e;
+        }
+    }
+
+    void setUp() throws Exception {
+        var setup = send("POST", "/api/v1/setup", Map.of("username", "admin", "password", "correct horse battery"));
+        assertEquals(201, setup.statusCode(), setup.body());
+        String set = setup.headers().firstValue("Set-Cookie").orElseThrow();
+        cookie = set.substring(set.indexOf('=') + 1, set.indexOf(';'));
+        csrf = JSON.readTree(setup.body()).get("csrfToken").asText();
+    }
+
     static DeviceIdentity identity(Path stateDir) throws Exception {
         return DeviceIdentity.loadOrCreate(new FileKeyValueStore(stateDir));
     }
@@ -86,13 +108,8 @@ class CommissioningTest {
     void aDeviceIsAdoptedByTheKeyItPresentsAndKnownOnlyByItFromThenOn() throws Exception {
         DeviceIdentity porch = identity(dir.resolve("porch-state"));
         DeviceIdentity impostor = identity(dir.resolve("impostor-state"));
-        Gateway gw = start(new WebComponent(new PasswordHasher(PasswordHasher.MIN_ITERATIONS)));
+        Gateway gw = startWithAdmin();
         try {
-            var setup = send("POST", "/api/v1/setup", Map.of("username", "admin", "password", "correct horse battery"));
-            assertEquals(201, setup.statusCode(), setup.body());
-            String set = setup.headers().firstValue("Set-Cookie").orElseThrow();
-            cookie = set.substring(set.indexOf('=') + 1, set.indexOf(';'));
-            csrf = JSON.readTree(setup.body()).get("csrfToken").asText();
 
             try (var uplink = device(gw, porch)) {
                 uplink.deliver(pack("porch", "b1", 0, 2, 20));
@@ -182,6 +199,87 @@ class CommissioningTest {
             mqtt.close();
         }
         assertEquals(before, Clients.stored(gw, "porch"));
+    }
+
+    MqttUplink mqttDevice(Gateway gw, String id, DeviceIdentity key) {
+        return new MqttUplink(id, "127.0.0.1", gw.mqttTlsPort(), MqttUplink.Options.defaults()
+                .withTimeout(Duration.ofSeconds(5)).withOwnKey(gw.tls().trusted(), key.keys()));
+    }
+
+    @Test
+    void overMqttTheDeviceIsAdoptedByTheKeyInItsCertificateAndCutOffWhenRejected() throws Exception {
+        DeviceIdentity cellar = identity(dir.resolve("cellar-state"));
+        DeviceIdentity impostor = identity(dir.resolve("impostor-state"));
+        Gateway gw = startWithAdmin();
+        try {
+            try (var uplink = mqttDevice(gw, "cellar", cellar)) {
+                uplink.deliver(pack("cellar", "b1", 0, 2, 20));
+            }
+            JsonNode card = device("cellar");
+            assertEquals(cellar.fingerprint(), card.at("/key/fingerprint").asText(), "the card shows what the device prints");
+            assertFalse(card.at("/key/pinned").asBoolean());
+            assertEquals("mqtts", card.get("link").asText());
+            var adopted = send("POST", "/api/v1/devices/cellar/adopt", Map.of("name", "Cellar", "room", "Cellar",
+                    "fingerprint", cellar.fingerprint()));
+            assertEquals(200, adopted.statusCode(), adopted.body());
+            assertTrue(device("cellar").at("/key/pinned").asBoolean());
+            try (var uplink = mqttDevice(gw, "cellar", cellar)) {
+                uplink.deliver(pack("cellar", "b1", 2, 2, 22));
+            }
+            assertEquals(4, Clients.stored(gw, "cellar"));
+
+            // another key for that client id: CONNACK not authorized, from the project's client and from mosquitto's
+            double failures = gw.metrics().value("lichen_mqtt_auth_failures_total");
+            try (var thief = mqttDevice(gw, "cellar", impostor)) {
+                var e = assertThrows(UplinkException.class, () -> thief.deliver(pack("cellar", "b1", 100, 1, 99)));
+                assertEquals(UplinkException.Kind.DEVICE_REFUSED, e.kind(), e.getMessage());
+            }
+            Path cert = dir.resolve("impostor.crt");
+            Path key = dir.resolve("impostor.key");
+            java.nio.file.Files.writeString(cert, pem("CERTIFICATE",
+                    dev.lichen.runtime.identity.SelfSignedCertificate.of(impostor.keys(), "cellar").getEncoded()));
+            java.nio.file.Files.writeString(key, pem("PRIVATE KEY", impostor.keys().getPrivate().getEncoded()));
+            var run = Clients.run("mosquitto-clients", List.of("mosquitto_pub", "-h", "localhost", "-p",
+                    Integer.toString(gw.mqttTlsPort()), "-V", "mqttv5", "--cafile", dir.resolve("gw/tls/ca.crt").toString(),
+                    "--cert", cert.toString(), "--key", key.toString(), "-i", "cellar", "-q", "1",
+                    "-t", "lichen/cellar/readings", "-m", "[]"));
+            assertTrue(run.exit() != 0 && run.output().toLowerCase(java.util.Locale.ROOT).contains("not authori"), run.output());
+            assertEquals(failures + 2, gw.metrics().value("lichen_mqtt_auth_failures_total"));
+            // and anonymously over TLS, without any certificate
+            var anonymous = new MqttUplink("cellar", "127.0.0.1", gw.mqttTlsPort(), MqttUplink.Options.defaults()
+                    .withTimeout(Duration.ofSeconds(5)).withTls(gw.tls().trusted()));
+            try (anonymous) {
+                var e = assertThrows(UplinkException.class, () -> anonymous.deliver(pack("cellar", "b1", 101, 1, 99)));
+                assertEquals(UplinkException.Kind.DEVICE_REFUSED, e.kind(), e.getMessage());
+            }
+            assertEquals(4, Clients.stored(gw, "cellar"), "nothing an impostor sent was stored");
+
+            // rejecting forgets the key and ends the device's live connection at once
+            var cut = new java.util.concurrent.CompletableFuture<Long>();
+            var live = new MqttClient("ssl://127.0.0.1:" + gw.mqttTlsPort(), "cellar", new MemoryPersistence());
+            live.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
+                @Override public void connectionLost(Throwable cause) { cut.complete(System.nanoTime()); }
+                @Override public void messageArrived(String topic, org.eclipse.paho.client.mqttv3.MqttMessage m) {}
+                @Override public void deliveryComplete(org.eclipse.paho.client.mqttv3.IMqttDeliveryToken t) {}
+            });
+            var options = new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
+            options.setSocketFactory(gw.tls().trusted().socketFactory(cellar.keys(), "cellar"));
+            live.connect(options);
+            long t0 = System.nanoTime();
+            assertEquals(200, send("POST", "/api/v1/devices/cellar/reject", null).statusCode());
+            long ms = (cut.get(5, java.util.concurrent.TimeUnit.SECONDS) - t0) / 1_000_000;
+            System.out.println("MQTT connection ended " + ms + " ms after the rejection");
+            assertTrue(ms < 1000, "cut off within 1 s of the rejection, took " + ms + " ms");
+            live.close(true);
+            assertFalse(gw.deviceIdentities().key("cellar").isPresent());
+        } finally {
+            gw.close();
+        }
+    }
+
+    static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
     }
 
     @Test

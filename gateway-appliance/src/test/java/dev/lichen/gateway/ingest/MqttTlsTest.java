@@ -87,10 +87,16 @@ class MqttTlsTest {
                 java.util.Set.of("pir"));
         assertTrue(config.gateway().tls());
         assertEquals(gw.tls().caFingerprint(), config.gateway().ca().orElseThrow().fingerprint());
-        try (var uplink = dev.lichen.appliance.SensorAppliance.openUplink(config)) {
+        assertTrue(config.gateway().ownKey(), "no user name: the device presents its own key");
+        assertThrows(IllegalStateException.class, () -> dev.lichen.appliance.SensorAppliance.openUplink(config),
+                "the own key is the device's identity, which the uplink cannot do without");
+        var identity = dev.lichen.runtime.identity.DeviceIdentity.generate();
+        try (var uplink = dev.lichen.appliance.SensorAppliance.openUplink(config, Optional.of(identity))) {
             uplink.deliver(pack("porch-tls", "b", 0, 2, 20));
         }
         assertEquals(2, stored("porch-tls"));
+        assertEquals(identity.fingerprint(), gw.deviceIdentities().key("porch-tls").orElseThrow().fingerprint(),
+                "the key in the device's certificate is recorded for its card");
         assertEquals(Optional.of(Protocol.MQTTS), gw.pipeline().link("porch-tls"));
     }
 

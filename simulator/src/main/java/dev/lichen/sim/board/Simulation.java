@@ -197,11 +197,11 @@ public final class Simulation implements AutoCloseable {
             }
 
             @Override
-            public Uplink uplink(String deviceId, DeviceConfig config) {
+            public Uplink uplink(String deviceId, DeviceConfig config, Optional<dev.lichen.runtime.identity.DeviceIdentity> identity) {
                 var g = config.gateway();
                 Uplink real = g.uplink() == DeviceConfig.UplinkKind.COAP
                         ? new CoapUplink(sharedCoap(), g.host(), g.port(), coapOptions(g.format()))
-                        : SensorAppliance.openUplink(config);
+                        : SensorAppliance.openUplink(config, identity);
                 return network.wrap(deviceId, real);
             }
         };

@@ -50,8 +50,8 @@ public final class VirtualDevice implements AutoCloseable {
         /** The port this device's uplink kind connects to. */
         int port(String uplink);
 
-        /** The device's uplink (real CoAP or MQTT), wrapped for network faults. */
-        Uplink uplink(String deviceId, DeviceConfig config) throws IOException;
+        /** The device's uplink (real CoAP or MQTT), wrapped for network faults; identity is its own key, for an uplink that presents it. */
+        Uplink uplink(String deviceId, DeviceConfig config, Optional<dev.lichen.runtime.identity.DeviceIdentity> identity) throws IOException;
 
         /** The gateway CA this uplink kind trusts, when it is encrypted with TLS (the device's caFile). */
         default java.util.Optional<Path> caFile(String uplink) {
@@ -134,9 +134,13 @@ public final class VirtualDevice implements AutoCloseable {
         }
         outbox = new RecordingOutbox(spec.deviceId(),
                 FileOutbox.open(dataDir.resolve("outbox"), config.outboxBudgetBytes()), log);
-        uplink = network.uplink(spec.deviceId(), config);
+        var state = new FileKeyValueStore(dataDir.resolve("state"));
+        // the key the uplink presents is the one the appliance prints: read (or made) once, here
+        var identity = config.gateway().ownKey() ? Optional.of(dev.lichen.runtime.identity.DeviceIdentity.loadOrCreate(state))
+                : Optional.<dev.lichen.runtime.identity.DeviceIdentity>empty();
+        uplink = network.uplink(spec.deviceId(), config, identity);
         appliance = new SensorAppliance(config, board, clock, outbox, uplink, List.of(new LichenSensorFactory(clock)),
-                Optional.of(new FileKeyValueStore(dataDir.resolve("state"))), UplinkPump.Options.defaults());
+                Optional.of(state), UplinkPump.Options.defaults());
         appliance.start();
         boots++;
         if (!pins.isEmpty()) {
