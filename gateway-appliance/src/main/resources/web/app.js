@@ -399,12 +399,12 @@ async function deviceView(id, wanted) {
     el("dt", { text: "State" }), el("dd", {}, el("span", { class: "tag " + (off ? "offline" : d.state), text: off ? "offline" : d.state })),
     d.link ? [el("dt", { text: "Link" }), el("dd", { id: "link" }, LINKS[d.link] || d.link, " ", unencryptedTag(d))] : null,
     d.key ? [el("dt", { text: "Public key" }), el("dd", { id: "key" }, el("code", { class: "fingerprint", text: d.key.fingerprint }),
-      d.key.pinned ? " (pinned: only this key speaks for the device)" : " (presented, not pinned)")] : null,
+      d.key.pinned ? " (pinned: only this key speaks for the device)" : " (presented, not pinned)", keyButton(d))] : null,
     el("dt", { text: "Last seen" }), el("dd", { id: "last-seen", text: d.lastSeen ? fmtTime(d.lastSeen) + " (" + ago(d.lastSeen) + ")" : "never" }),
     d.battery !== null ? [el("dt", { text: "Battery" }), el("dd", { id: "battery", text: fmtNum(d.battery) + " %" })] : null,
     d.signal !== null ? [el("dt", { text: "Signal" }), el("dd", { id: "signal", text: fmtNum(d.signal) + " dBm" })] : null);
   const parts = [el("h1", { id: "device-name", text: deviceLabel(d) }), el("section", { class: "card" }, facts)];
-  if (isAdmin()) parts.push(await keyCard(d.id));
+  if (isAdmin()) parts.push(await keyCard(d.id, d.key));
   if (d.state !== "adopted") {
     parts.push(el("p", { class: "card", text: "This device is not adopted: its readings are held. Adopt it under Devices to see them." }));
     show(...parts);
@@ -443,10 +443,37 @@ async function deviceView(id, wanted) {
 
 // A device's key (its CoAPS pre-shared key and its MQTT password): whether it has one; an admin
 // creates or rotates it and sees it once.
-async function keyCard(id) {
+// an adopted device that presents a key not pinned yet (adopted before it had one, or reset): pin it
+// after comparing; a pinned one can be forgotten (the device is cut off at once, its history stays)
+function keyButton(d) {
+  if (!isAdmin()) return null;
+  const path = "/devices/" + encodeURIComponent(d.id) + "/key";
+  const err = el("span", { class: "error", role: "alert" });
+  const button = (id, cls, text, question, act) => el("button", { type: "button", id, class: cls, text, onclick: async () => {
+    if (!confirm(question)) return;
+    err.textContent = "";
+    try { await act(); deviceView(d.id); } catch (e) { err.textContent = e.message; }
+  } });
+  if (!d.key.pinned && d.state === "adopted") {
+    return [" ", button("key-pin", "secondary", "Pin this key",
+      "Does the device's console show the key " + d.key.fingerprint + "? Only this key will speak for it.",
+      () => api("POST", path, { fingerprint: d.key.fingerprint })), " ", err];
+  }
+  if (d.key.pinned) {
+    return [" ", button("key-forget", "danger", "Forget key",
+      "The device is cut off at once, until you pin the key it presents next. Forget its key?",
+      () => api("DELETE", path)), " ", err];
+  }
+  return null;
+}
+
+// a pre-shared key, for devices that cannot present a key pair of their own
+async function keyCard(id, ownKey) {
   const st = await api("GET", "/devices/" + encodeURIComponent(id) + "/psk");
   const setText = t => "Key set " + fmtTime(t) + ": the device must use it over CoAPS, or log in with it over MQTT.";
-  const state = el("p", { id: "psk-state", text: st.set ? setText(st.created) : "No key: this device uses plain CoAP or anonymous MQTT." });
+  const none = ownKey && ownKey.pinned ? "None: this device speaks with its own key (above). A pre-shared key is only for devices that cannot."
+    : "None: without its own key this device uses plain CoAP or anonymous MQTT.";
+  const state = el("p", { id: "psk-state", text: st.set ? setText(st.created) : none });
   const issued = el("div", { id: "psk-issued" });
   const err = el("p", { class: "error", role: "alert" });
   const btn = el("button", { type: "button", id: "psk-rotate", class: "secondary", text: st.set ? "Rotate key" : "Create key" });
@@ -463,7 +490,7 @@ async function keyCard(id) {
         el("p", { class: "muted", text: "Put them into the device's config: gateway.psk (CoAPS) or gateway.username/password (MQTT)." }));
     } catch (e) { err.textContent = e.message; }
   };
-  return el("section", { class: "card", id: "psk" }, el("h2", { text: "Device key" }), state, btn, issued, err);
+  return el("section", { class: "card", id: "psk" }, el("h2", { text: "Pre-shared key" }), state, btn, issued, err);
 }
 
 async function drawHistory(d, channel, range, box, status, csv, rawCsv) {
@@ -635,7 +662,7 @@ async function usersView() {
 const AUDIT_WORDS = {
   setup: "set the gateway up", login: "logged in", login_refused: "login refused", login_throttled: "login throttled",
   logout: "logged out", device_adopted: "adopted device", device_rejected: "rejected device", device_removed: "removed device",
-  key_rotated: "rotated the key of", key_revoked: "revoked the key of", user_created: "added person", user_deleted: "removed person",
+  key_rotated: "rotated the key of", key_revoked: "revoked the key of", key_pinned: "pinned the key of", user_created: "added person", user_deleted: "removed person",
   token_created: "created token", token_revoked: "revoked token",
 };
 

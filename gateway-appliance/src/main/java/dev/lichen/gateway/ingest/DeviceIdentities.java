@@ -56,7 +56,7 @@ public final class DeviceIdentities {
         if (k != null && k.pinned()) {
             return k.sameKey(presented) ? null
                     : "public key " + DeviceIdentity.fingerprint(presented) + " is not the key device '" + deviceId + "' was adopted with ("
-                      + k.fingerprint() + "); if the device was reset, remove it on the gateway and adopt it again";
+                      + k.fingerprint() + "); if the device was reset, forget its key on its page and pin the new one";
         }
         if (k == null || !k.sameKey(presented)) return record(deviceId, presented, nowMillis);
         return null;

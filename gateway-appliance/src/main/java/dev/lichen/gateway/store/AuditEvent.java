@@ -15,7 +15,7 @@ public record AuditEvent(long id, long atMillis, String actor, String address, A
     /** What was done; the label is what the trail stores and the API shows. */
     public enum Action {
         SETUP, LOGIN, LOGIN_REFUSED, LOGIN_THROTTLED, LOGOUT,
-        DEVICE_ADOPTED, DEVICE_REJECTED, DEVICE_REMOVED, KEY_ROTATED, KEY_REVOKED,
+        DEVICE_ADOPTED, DEVICE_REJECTED, DEVICE_REMOVED, KEY_ROTATED, KEY_REVOKED, KEY_PINNED,
         USER_CREATED, USER_DELETED, TOKEN_CREATED, TOKEN_REVOKED;
 
         public String label() {

@@ -277,6 +277,63 @@ class CommissioningTest {
         }
     }
 
+    @Test
+    void anAdoptedDeviceThatLaterPresentsItsOwnKeyHasItPinnedFromItsPageAndForgottenAgain() throws Exception {
+        DeviceIdentity shed = identity(dir.resolve("shed-state"));
+        DeviceIdentity other = identity(dir.resolve("other-state"));
+        Gateway gw = startWithAdmin();
+        try {
+            // an older image: plain CoAP, adopted without any key
+            var coap = Clients.coap(gw.coapPort());
+            try {
+                var r = coap.post(new SenmlCodec().encode(pack("shed", "b0", 0, 1, 1), SenmlFormat.CBOR), 112);
+                assertEquals(ResponseCode.CHANGED, r.getCode(), r.getResponseText());
+            } finally {
+                coap.shutdown();
+            }
+            assertEquals(200, send("POST", "/api/v1/devices/shed/adopt", Map.of("name", "Shed", "room", "Garden")).statusCode());
+            var none = send("POST", "/api/v1/devices/shed/key", Map.of("fingerprint", shed.fingerprint()));
+            assertEquals(409, none.statusCode(), none.body());
+            assertTrue(none.body().contains("presented no public key"), none.body());
+
+            // re-flashed with an image that has its own key: recorded, not pinned, still heard
+            try (var uplink = device(gw, shed)) {
+                uplink.deliver(pack("shed", "b1", 0, 1, 2));
+            }
+            assertEquals(shed.fingerprint(), device("shed").at("/key/fingerprint").asText());
+            assertFalse(device("shed").at("/key/pinned").asBoolean());
+            assertEquals(400, send("POST", "/api/v1/devices/shed/key", Map.of()).statusCode(), "the person's fingerprint is required");
+            assertEquals(400, send("POST", "/api/v1/devices/shed/key", Map.of("fingerprint", "1234")).statusCode());
+            var wrong = send("POST", "/api/v1/devices/shed/key", Map.of("fingerprint", other.fingerprint()));
+            assertEquals(409, wrong.statusCode(), wrong.body());
+            assertFalse(gw.deviceIdentities().pinned("shed"));
+
+            var pinned = send("POST", "/api/v1/devices/shed/key", Map.of("fingerprint", shed.fingerprint()));
+            assertEquals(200, pinned.statusCode(), pinned.body());
+            assertTrue(JSON.readTree(pinned.body()).at("/key/pinned").asBoolean());
+            assertEquals(409, send("POST", "/api/v1/devices/shed/key", Map.of("fingerprint", shed.fingerprint())).statusCode());
+            var audit = send("GET", "/api/v1/audit", null).body();
+            assertTrue(audit.contains("key_pinned") && audit.contains(shed.fingerprint()), audit);
+            try (var impostor = device(gw, other)) {
+                var e = assertThrows(UplinkException.class, () -> impostor.deliver(pack("shed", "b1", 1, 1, 99)));
+                assertTrue(e.getMessage().startsWith("4.01"), e.getMessage());
+            }
+            try (var uplink = device(gw, shed)) {
+                uplink.deliver(pack("shed", "b1", 1, 1, 3));
+            }
+
+            // forgotten: the device keeps its history and name, and no key speaks for it until the next pin
+            assertEquals(204, send("DELETE", "/api/v1/devices/shed/key", null).statusCode());
+            JsonNode after = device("shed");
+            assertTrue(after.get("key").isNull(), after.toString());
+            assertEquals("adopted", after.get("state").asText());
+            assertEquals(3, Clients.stored(gw, "shed"));
+            assertEquals(404, send("DELETE", "/api/v1/devices/shed/key", null).statusCode());
+        } finally {
+            gw.close();
+        }
+    }
+
     static String pem(String type, byte[] der) {
         return "-----BEGIN " + type + "-----\n" + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
                 + "\n-----END " + type + "-----\n";

@@ -156,6 +156,26 @@ class HttpsUiTest {
         assertTrue(gateway.deviceIdentities().key("porch").orElseThrow().fingerprint().equals(porch.fingerprint()));
         driver.get("http://127.0.0.1:" + web.port() + "/#/device/porch");
         waitUpTo10(d -> d.findElement(By.id("key")).getText().startsWith(porch.fingerprint() + " (pinned"));
+
+        // the device is reset and makes a new key: the person forgets the old one on its page, then pins the new one
+        await(By.id("key-forget")).click();
+        driver.switchTo().alert().accept();
+        waitUpTo10(d -> gateway.deviceIdentities().key("porch").isEmpty());
+        var reset = dev.lichen.runtime.identity.DeviceIdentity.generate();
+        try (var uplink = new dev.lichen.runtime.uplink.CoapUplink("127.0.0.1", gateway.coapsPort(),
+                new dev.lichen.runtime.uplink.CoapUplink.OwnKey(reset.keys(), gateway.tls().trusted()),
+                dev.lichen.runtime.uplink.CoapUplink.Options.defaults())) {
+            uplink.deliver(dev.lichen.gateway.testing.Clients.pack("porch", "b2", 0, 1, 21));
+        }
+        driver.navigate().refresh();
+        waitUpTo10(d -> d.findElement(By.id("key")).getText().startsWith(reset.fingerprint() + " (presented, not pinned)"));
+        await(By.id("key-pin")).click();
+        String question = driver.switchTo().alert().getText();
+        assertTrue(question.contains(reset.fingerprint()), "the person is asked to compare the key: " + question);
+        driver.switchTo().alert().accept();
+        waitUpTo10(d -> d.findElement(By.id("key")).getText().startsWith(reset.fingerprint() + " (pinned"));
+        assertTrue(gateway.deviceIdentities().pinned("porch"));
+        shot("https-05-device-key-pinned-again");
     }
 
     /** The first-run page on plain http, as a person fills it in. */

@@ -399,7 +399,7 @@ class WebUiTest {
     @Order(9)
     void anAdminCreatesACoapsKeyThatIsShownOnce() throws Exception {
         go("#/device/" + DEVICE);
-        assertTrue(awaitText(By.id("psk-state")).startsWith("No key"));
+        assertTrue(awaitText(By.id("psk-state")).startsWith("None"));
         await(By.id("psk-rotate")).click();
         String key = awaitText(By.id("psk-key"));
         assertEquals(32, java.util.Base64.getDecoder().decode(key).length);

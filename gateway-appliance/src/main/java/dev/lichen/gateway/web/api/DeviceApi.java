@@ -67,6 +67,8 @@ public final class DeviceApi {
         r.delete("/api/v1/devices/{id}", this::delete);
         r.post("/api/v1/devices/{id}/adopt", this::adopt);
         r.post("/api/v1/devices/{id}/reject", this::reject);
+        r.post("/api/v1/devices/{id}/key", this::pinKey);
+        r.delete("/api/v1/devices/{id}/key", this::forgetKey);
         r.get("/api/v1/devices/{id}/channels", ctx -> {
             Device d = device(ctx);
             boolean adopted = d.state() == DeviceState.ADOPTED;
@@ -113,10 +115,7 @@ public final class DeviceApi {
         Body b = Body.parse(json, ctx.bodyAsBytes(), Set.of("name", "room", "fingerprint"));
         String name = Validate.label("name", b.text("name"));
         String room = Validate.label("room", b.text("room"));
-        String fingerprint = b.text("fingerprint");
-        if (fingerprint != null && !dev.lichen.runtime.identity.DeviceIdentity.FINGERPRINT.matcher(fingerprint).matches()) {
-            throw ApiError.bad("fingerprint", "fingerprint must look like 7F3A-91C2-0B5E-44D1 (what the device prints on its console)");
-        }
+        String fingerprint = fingerprint(b);
         if (d.state() == DeviceState.ADOPTED) {
             throw new ApiError(409, "id", "device " + d.id() + " is adopted already: rename it instead");
         }
@@ -130,6 +129,55 @@ public final class DeviceApi {
         changed(ctx, store.adopt(d.id(), name, room));
         audit.record(ctx, AuditEvent.Action.DEVICE_ADOPTED, d.id(), "as '" + name + "' in '" + room + "'"
                 + pinned.map(k -> ", public key " + k.fingerprint() + " pinned").orElse(""));
+    }
+
+    /** The fingerprint a person read off the device's console, when given; 400 when it cannot be one. */
+    private static String fingerprint(Body b) {
+        String fingerprint = b.text("fingerprint");
+        if (fingerprint != null && !dev.lichen.runtime.identity.DeviceIdentity.FINGERPRINT.matcher(fingerprint).matches()) {
+            throw ApiError.bad("fingerprint", "fingerprint must look like 7F3A-91C2-0B5E-44D1 (what the device prints on its console)");
+        }
+        return fingerprint;
+    }
+
+    /**
+     * Pins the key an adopted device presents now: one adopted before it had a key of its own (an
+     * older image, or a pre-shared key revoked since), or re-flashed after {@link #forgetKey}. The
+     * fingerprint the person compared is required: there is no adoption step to have checked it.
+     */
+    private void pinKey(Context ctx) {
+        Device d = adopted(ctx);
+        String fingerprint = fingerprint(Body.parse(json, ctx.bodyAsBytes(), Set.of("fingerprint")));
+        if (fingerprint == null) {
+            throw ApiError.bad("fingerprint", "give the fingerprint the device prints on its console, e.g. 7F3A-91C2-0B5E-44D1");
+        }
+        if (keys.hasKey(d.id())) {
+            throw new ApiError(409, "id", "device " + d.id() + " speaks with a pre-shared key: revoke it first, then the device"
+                    + " presents its own key (coaps or mqtt over TLS with the gateway's CA and no psk or password)");
+        }
+        var k = identities.key(d.id()).orElseThrow(() -> new ApiError(409, "fingerprint", "device " + d.id()
+                + " has presented no public key yet: let it send once with its own key, then compare the fingerprint"));
+        if (k.pinned()) throw new ApiError(409, "fingerprint", "device " + d.id() + " has public key " + k.fingerprint()
+                + " pinned already: forget it first if the device was reset");
+        try {
+            k = identities.pin(d.id(), fingerprint, clock.epochMillis()).orElseThrow();
+        } catch (IllegalStateException e) {
+            throw new ApiError(409, "fingerprint", e.getMessage());
+        }
+        audit.record(ctx, AuditEvent.Action.KEY_PINNED, d.id(), "public key " + k.fingerprint());
+        changed(ctx, d);
+    }
+
+    /**
+     * Forgets a device's public key and cuts it off at once (its DTLS sessions and MQTT connections
+     * end); the device keeps its history, and the next key it presents can be pinned again.
+     */
+    private void forgetKey(Context ctx) {
+        Device d = device(ctx);
+        var k = identities.unpin(d.id()).orElseThrow(() -> ApiError.notFound("public key of device " + d.id()));
+        audit.record(ctx, AuditEvent.Action.KEY_REVOKED, d.id(), "public key " + k.fingerprint() + " forgotten; its links ended");
+        bus.publish(new LiveEvent.DeviceChanged(d));
+        ctx.status(204);
     }
 
     private void reject(Context ctx) {
