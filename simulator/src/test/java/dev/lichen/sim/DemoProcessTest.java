@@ -65,6 +65,7 @@ class DemoProcessTest {
             for (JsonNode d : devices) {
                 assertEquals("adopted", d.get("state").asText(), d.toString());
                 assertTrue(!d.get("room").isNull(), "in a room: " + d);
+                assertTrue(d.at("/key/pinned").asBoolean(), "adopted with its own key pinned: " + d);
             }
             // the first reading visible through the API, timed from the command
             long firstReading = -1;

@@ -80,7 +80,7 @@ class EndToEndTest {
                 assertEquals(2, sim.device("pot-0001").boots(), "pot-0001 rebooted");
                 assertTrue(sim.network().refused() > 0, "the partition refused deliveries");
                 waitUntilStored(gateway.gateway().store(), snapshot);
-                // the devices spoke TLS (MQTT, trusting the CA of the gateway they were given) and DTLS (CoAP, with their own keys), after its restart too
+                // the devices spoke TLS (MQTT) and DTLS (CoAP), trusting the CA of the gateway they were given and presenting their own keys, after its restart too
                 // (the link is known from a device's first pack after the restart; an event-only sensor may have sent none)
                 int overTls = 0, overDtls = 0;
                 for (var d : plan.devices()) {
@@ -89,10 +89,16 @@ class EndToEndTest {
                         assertTrue(link.isEmpty() || link.get() == dev.lichen.gateway.ingest.Protocol.MQTTS, d.deviceId() + ": " + link);
                         if (link.isPresent()) overTls++;
                     } else {
-                        // a CoAP device was given a key of its own and speaks CoAPS with it
-                        assertTrue(gateway.gateway().store().deviceKey(d.deviceId()).isPresent(), d.deviceId() + " has a key");
                         assertTrue(link.isEmpty() || link.get() == dev.lichen.gateway.ingest.Protocol.COAPS, d.deviceId() + ": " + link);
                         if (link.isPresent()) overDtls++;
+                    }
+                    // either way with the key pair it made itself: no secret was copied onto it
+                    assertTrue(gateway.gateway().store().deviceKey(d.deviceId()).isEmpty(), d.deviceId() + " has no pre-shared key");
+                    if (gateway.gateway().store().device(d.deviceId()).isPresent()) {
+                        var own = dev.lichen.runtime.identity.DeviceIdentity.loadOrCreate(new dev.lichen.runtime.storage.FileKeyValueStore(
+                                dev.lichen.sim.board.VirtualDevice.stateDir(dir.resolve("devices"), d.deviceId())));
+                        assertEquals(own.fingerprint(), gateway.gateway().deviceIdentities().key(d.deviceId()).orElseThrow().fingerprint(),
+                                d.deviceId() + " presented its own key");
                     }
                 }
                 assertTrue(overTls > 0, "some MQTT device sent over TLS since the restart");

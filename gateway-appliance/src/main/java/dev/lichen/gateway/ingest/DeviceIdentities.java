@@ -100,6 +100,23 @@ public final class DeviceIdentities {
         return Optional.of(pinned);
     }
 
+    /**
+     * Pins a key known out of band, before the device first speaks: the one the demo made for its
+     * own virtual device (or, later, an image the gateway built). Refused when another key is pinned.
+     */
+    public synchronized DevicePublicKey pinKnown(String deviceId, byte[] subjectPublicKeyInfo, long nowMillis) {
+        DevicePublicKey k = keys.get(deviceId);
+        if (k != null && k.pinned()) {
+            if (k.sameKey(subjectPublicKeyInfo)) return k;
+            throw new IllegalStateException("device '" + deviceId + "' has public key " + k.fingerprint() + " pinned already");
+        }
+        DevicePublicKey pinned = new DevicePublicKey(deviceId, subjectPublicKeyInfo,
+                DeviceIdentity.fingerprint(subjectPublicKeyInfo), true, nowMillis);
+        store.putDevicePublicKey(pinned);
+        keys.put(deviceId, pinned);
+        return pinned;
+    }
+
     /** Forgets the device's key (reject, remove) and ends its DTLS sessions; the key it had, if any. */
     public synchronized Optional<DevicePublicKey> unpin(String deviceId) {
         DevicePublicKey k = keys.remove(deviceId);

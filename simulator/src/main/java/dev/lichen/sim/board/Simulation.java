@@ -58,19 +58,6 @@ public final class Simulation implements AutoCloseable {
             return -1;
         }
 
-        /**
-         * The device's CoAPS key, made on the gateway as a person does on the device's page (the
-         * same key again on a later call); empty when this gateway cannot give keys.
-         */
-        default Optional<byte[]> commission(String deviceId) {
-            return Optional.empty();
-        }
-
-        /** Whether {@link #commission} gives keys (a gateway the simulator runs itself). */
-        default boolean givesKeys() {
-            return false;
-        }
-
         /** Stops the gateway, waits, starts it again on the same ports and data. */
         default void restart(Runnable whileDown) throws Exception {
             throw new UnsupportedOperationException("this gateway is not run by the simulator: it cannot be restarted");
@@ -98,8 +85,6 @@ public final class Simulation implements AutoCloseable {
     private final ReadingLog readings;
     private final Map<String, VirtualDevice> devices = new LinkedHashMap<>();
     private UdpProxy proxy;
-    /** The CoAP devices' keys, as the gateway gave them. */
-    private final java.util.concurrent.ConcurrentHashMap<String, byte[]> keys = new java.util.concurrent.ConcurrentHashMap<>();
     private CoapEndpoint sharedCoap;
     private Thread faultThread;
     private final List<String> faultLog = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -160,11 +145,12 @@ public final class Simulation implements AutoCloseable {
     }
 
     /**
-     * CoAP devices speak CoAPS with a key of their own when the gateway gives keys. Each has its
-     * own DTLS endpoint then (a session per device), not the one shared CoAP socket.
+     * CoAP devices speak CoAPS, presenting their own key pair and trusting the gateway's CA, when
+     * the gateway offers both. Each has its own DTLS endpoint then (a session per device), not the
+     * one shared CoAP socket.
      */
     private boolean encryptedCoap() {
-        return !options.plain() && gateway.coapsPort() > 0 && gateway.givesKeys();
+        return !options.plain() && gateway.coapsPort() > 0 && gateway.caFile().isPresent();
     }
 
     /** Starts every device (time stands still meanwhile), then the fault schedule. */
@@ -185,15 +171,9 @@ public final class Simulation implements AutoCloseable {
             }
 
             @Override
-            public Optional<byte[]> psk(String deviceId, String uplink) {
-                if (!"coap".equals(uplink) || !encryptedCoap()) return Optional.empty();
-                // asked once per device, at its first start: a reboot during a gateway restart must not wait for it
-                return Optional.ofNullable(keys.computeIfAbsent(deviceId, id -> gateway.commission(id).orElse(null)));
-            }
-
-            @Override
             public java.util.Optional<java.nio.file.Path> caFile(String uplink) {
-                return "mqtt".equals(uplink) && encryptedMqtt() ? gateway.caFile() : java.util.Optional.empty();
+                boolean encrypted = "mqtt".equals(uplink) ? encryptedMqtt() : "coap".equals(uplink) && encryptedCoap();
+                return encrypted ? gateway.caFile() : java.util.Optional.empty();
             }
 
             @Override

@@ -53,13 +53,11 @@ public final class VirtualDevice implements AutoCloseable {
         /** The device's uplink (real CoAP or MQTT), wrapped for network faults; identity is its own key, for an uplink that presents it. */
         Uplink uplink(String deviceId, DeviceConfig config, Optional<dev.lichen.runtime.identity.DeviceIdentity> identity) throws IOException;
 
-        /** The gateway CA this uplink kind trusts, when it is encrypted with TLS (the device's caFile). */
+        /**
+         * The gateway CA this uplink kind trusts when it is encrypted (the device's caFile): MQTT
+         * over TLS, or CoAP as coaps; either way the device presents its own key pair.
+         */
         default java.util.Optional<Path> caFile(String uplink) {
-            return java.util.Optional.empty();
-        }
-
-        /** The device's own CoAPS key when its CoAP is to be encrypted (it then uses coaps). */
-        default java.util.Optional<byte[]> psk(String deviceId, String uplink) {
             return java.util.Optional.empty();
         }
     }
@@ -101,18 +99,21 @@ public final class VirtualDevice implements AutoCloseable {
 
     /** The device config the appliance runs with: the scenario's, pointing at the gateway. */
     public DeviceConfig config() throws ConfigException {
-        var psk = network.psk(spec.deviceId(), spec.uplink());
-        String uplink = psk.isPresent() ? "coaps" : spec.uplink();
+        var ca = network.caFile(spec.uplink());
+        String uplink = ca.isPresent() && spec.uplink().equals("coap") ? "coaps" : spec.uplink();
         var complete = ScenarioLoader.completeConfig(spec.config(), uplink, network.host(), network.port(uplink), dataDir.toString());
         ObjectNode gateway = (ObjectNode) complete.get("gateway");
-        psk.ifPresent(key -> gateway.putObject("psk").put("identity", spec.deviceId())
-                .put("key", java.util.Base64.getEncoder().encodeToString(key)));
-        network.caFile(uplink).ifPresent(ca -> gateway.put("caFile", ca.toString()));
+        ca.ifPresent(file -> gateway.put("caFile", file.toString()));
         try {
             return DeviceConfig.parse(spec.deviceId(), JSON.writeValueAsBytes(complete), ChipModels.chips());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Where a device of the simulation under devicesDir keeps its state (its key pair among it). */
+    public static Path stateDir(Path devicesDir, String deviceId) {
+        return devicesDir.resolve(deviceId).resolve("state");
     }
 
     public synchronized void start() throws Exception {

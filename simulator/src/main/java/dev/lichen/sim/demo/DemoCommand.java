@@ -86,8 +86,9 @@ public final class DemoCommand implements Callable<Integer> {
         Simulation sim = null;
         try {
             Store store = gateway.gateway().store();
-            int adopted = adopt(store, plan);
-            sim = new Simulation(plan, gateway, new Simulation.Options(data.resolve("demo-devices"), false, false, null));
+            Path devices = data.resolve("demo-devices");
+            int adopted = adopt(gateway.gateway(), plan, devices);
+            sim = new Simulation(plan, gateway, new Simulation.Options(devices, false, false, null));
             sim.start();
             String host = bind.equals("0.0.0.0") ? "127.0.0.1" : bind;
             System.out.printf(Locale.ROOT, "lichen demo: %d devices running (%d over CoAP, %d over MQTT)%s, started in %.1f s%n",
@@ -126,8 +127,15 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** Adopts the demo's devices into their rooms, so that the dashboard shows them from the start. */
-    static int adopt(Store store, Plan plan) {
+    /**
+     * Adopts the demo's devices into their rooms, so that the dashboard shows them from the start,
+     * each with its own key pinned: the demo makes every virtual device's key pair in the device's
+     * own state folder (where the device reads it) and pins it before the device first speaks, as
+     * a person would after comparing fingerprints. A device a person rejected stays rejected;
+     * one from an older demo, adopted with a pre-shared key, moves to its own key.
+     */
+    static int adopt(dev.lichen.gateway.Gateway gateway, Plan plan, Path devicesDir) throws java.io.IOException {
+        Store store = gateway.store();
         Map<String, String> roomOf = new HashMap<>();
         Scenario home = plan.home();
         home.rooms().forEach(r -> roomOf.put(r.name(), r.name()));
@@ -138,7 +146,14 @@ public final class DemoCommand implements Callable<Integer> {
         long now = System.currentTimeMillis();
         for (SimDevice d : plan.devices()) {
             Device known = store.device(d.deviceId()).orElse(null);
-            if (known != null && known.state() != DeviceState.NEW) continue; // a person's choice stands
+            if (known != null && known.state() == DeviceState.REJECTED) continue; // a person's choice stands
+            if (!gateway.deviceIdentities().pinned(d.deviceId())) {
+                var identity = dev.lichen.runtime.identity.DeviceIdentity.loadOrCreate(new dev.lichen.runtime.storage.FileKeyValueStore(
+                        dev.lichen.sim.board.VirtualDevice.stateDir(devicesDir, d.deviceId())));
+                gateway.deviceKeys().revoke(d.deviceId());
+                gateway.deviceIdentities().pinKnown(d.deviceId(), identity.keys().getPublic().getEncoded(), now);
+            }
+            if (known != null && known.state() == DeviceState.ADOPTED) continue; // its name and room may be a person's
             if (known == null) store.setOnline(d.deviceId(), false, now);
             store.adopt(d.deviceId(), title(d.deviceId()), title(roomOf.get(d.place())));
             n++;

@@ -31,16 +31,6 @@ public final class EmbeddedGateway implements Simulation.GatewayHandle, AutoClos
 
     @Override public int coapsPort() { return gateway.coapsPort(); }
 
-    @Override public boolean givesKeys() { return true; }
-
-    /** The device's key as its page would make it (kept: a rebooting device gets the same one). */
-    @Override
-    public java.util.Optional<byte[]> commission(String deviceId) {
-        var have = gateway.store().deviceKey(deviceId);
-        if (have.isPresent()) return java.util.Optional.of(have.get().key());
-        return java.util.Optional.of(gateway.deviceKeys().rotate(deviceId, System.currentTimeMillis()));
-    }
-
     /** The CA the gateway made in its data folder: what its devices are given to trust. */
     @Override public java.util.Optional<java.nio.file.Path> caFile() {
         return java.util.Optional.of(config.dataDir().resolve("tls").resolve("ca.crt"));
