@@ -196,7 +196,8 @@ class ImageEndToEndTest {
     }
 
     /** The fingerprint on the device's identity line of the serial console. */
-    private static String identityLine(Qemu q) throws Exception {
+    /** The fingerprint the appliance prints for its own key pair on the serial line. */
+    static String identityLine(Qemu q) throws Exception {
         Qemu.Line line = q.await(l -> l.contains("identity: public key fingerprint "), Duration.ofSeconds(60), "the device's identity line");
         var m = java.util.regex.Pattern.compile("fingerprint ([0-9A-F]{4}(-[0-9A-F]{4}){3})").matcher(line.text());
         assertTrue(m.find(), line.text());
