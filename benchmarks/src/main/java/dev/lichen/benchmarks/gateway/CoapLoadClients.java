@@ -29,7 +29,9 @@ import org.eclipse.californium.core.network.serialization.UdpDataSerializer;
  * flight and sends its next on the 2.04; a separate response (an empty ACK first) is acknowledged
  * when its confirmable 2.04 comes; a request unanswered for 2 s is sent again under a new message
  * id, one that got an empty ACK after 10 s (the gateway deduplicates the pack by its sequence
- * numbers).
+ * numbers). With a gateway CA, each socket is instead a Scandium DTLS client connector (CoAPS)
+ * presenting a key pair of its own as a raw public key and trusting only that CA; its datagrams
+ * come back through a queue to the same one thread.
  */
 final class CoapLoadClients implements AutoCloseable {
 
@@ -47,6 +49,9 @@ final class CoapLoadClients implements AutoCloseable {
     private final UdpDataParser parser = new UdpDataParser();
     private final Selector selector;
     private final DatagramChannel[] sockets;
+    /** With DTLS: one client connector per socket, and what they received, for the loop thread. */
+    private final org.eclipse.californium.scandium.DTLSConnector[] dtls;
+    private final java.util.concurrent.ConcurrentLinkedQueue<Object[]> inbox = new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** Per socket, the device waiting for each message id (-1: none). */
     private final int[][] byMid;
     private final int[] nextMid;
@@ -60,6 +65,11 @@ final class CoapLoadClients implements AutoCloseable {
     private volatile boolean stopped;
 
     CoapLoadClients(int port, List<String> deviceIds, int sockets, int pack, Packs packs, AtomicLong ackedReadings) throws IOException {
+        this(port, deviceIds, sockets, pack, packs, ackedReadings, null);
+    }
+
+    CoapLoadClients(int port, List<String> deviceIds, int sockets, int pack, Packs packs, AtomicLong ackedReadings,
+                    dev.lichen.runtime.uplink.TrustedCa gatewayCa) throws IOException {
         this.gateway = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
         this.ids = deviceIds;
         this.pack = pack;
@@ -67,15 +77,20 @@ final class CoapLoadClients implements AutoCloseable {
         this.ackedReadings = ackedReadings;
         this.selector = Selector.open();
         this.sockets = new DatagramChannel[sockets];
+        this.dtls = gatewayCa == null ? null : new org.eclipse.californium.scandium.DTLSConnector[sockets];
         this.byMid = new int[sockets][65536];
         this.nextMid = new int[sockets];
         for (int s = 0; s < sockets; s++) {
+            Arrays.fill(byMid[s], -1);
+            if (dtls != null) {
+                dtls[s] = connector(s, gatewayCa);
+                continue;
+            }
             DatagramChannel ch = DatagramChannel.open();
             ch.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             ch.configureBlocking(false);
             ch.register(selector, SelectionKey.OP_READ, s);
             this.sockets[s] = ch;
-            Arrays.fill(byMid[s], -1);
         }
         int n = deviceIds.size();
         this.seq = new long[n];
@@ -83,6 +98,43 @@ final class CoapLoadClients implements AutoCloseable {
         this.mid = new int[n];
         this.separate = new boolean[n];
         this.thread = Thread.ofPlatform().name("coap-load").start(this::loop);
+    }
+
+    /** A DTLS client with a fresh EC P-256 key pair, as the device runtime's CoapUplink.OwnKey sets one up. */
+    private org.eclipse.californium.scandium.DTLSConnector connector(int s, dev.lichen.runtime.uplink.TrustedCa ca) throws IOException {
+        try {
+            var g = java.security.KeyPairGenerator.getInstance("EC");
+            g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+            var keys = g.generateKeyPair();
+            var config = dev.lichen.runtime.uplink.CoapUplink.dtlsConfiguration(dev.lichen.runtime.uplink.CoapUplink.Options.defaults());
+            var c = new org.eclipse.californium.scandium.DTLSConnector(
+                    org.eclipse.californium.scandium.config.DtlsConnectorConfig.builder(config)
+                            .setAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                            .set(org.eclipse.californium.scandium.config.DtlsConfig.DTLS_ROLE,
+                                    org.eclipse.californium.scandium.config.DtlsConfig.DtlsRole.CLIENT_ONLY)
+                            .setCertificateIdentityProvider(new org.eclipse.californium.scandium.dtls.x509.SingleCertificateProvider(
+                                    keys.getPrivate(), keys.getPublic()))
+                            .setAdvancedCertificateVerifier(org.eclipse.californium.scandium.dtls.x509.StaticNewAdvancedCertificateVerifier
+                                    .builder().setTrustedCertificates(ca.certificate()).build())
+                            .build());
+            c.setRawDataReceiver(raw -> {
+                inbox.add(new Object[] {s, raw.getBytes()});
+                selector.wakeup();
+            });
+            c.start();
+            return c;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException("cannot make a DTLS client: " + e.getMessage(), e);
+        }
+    }
+
+    private void transmit(int s, byte[] datagram) throws IOException {
+        if (dtls == null) {
+            sockets[s].send(ByteBuffer.wrap(datagram), gateway);
+        } else {
+            dtls[s].send(org.eclipse.californium.elements.RawData.outbound(datagram,
+                    new org.eclipse.californium.elements.AddressEndpointContext(gateway), null, false));
+        }
     }
 
     private void loop() {
@@ -103,6 +155,7 @@ final class CoapLoadClients implements AutoCloseable {
                     }
                 }
                 selector.selectedKeys().clear();
+                for (Object[] d; (d = inbox.poll()) != null; ) received((Integer) d[0], (byte[]) d[1]);
                 for (Integer d; (d = due.poll()) != null; ) send(d);
                 long now = System.nanoTime();
                 if (now - lastScan > 100_000_000L) {
@@ -135,7 +188,7 @@ final class CoapLoadClients implements AutoCloseable {
             int d = r.getType() == CoAP.Type.ACK ? byMid[s][r.getMID()] : deviceOf(r.getToken());
             if (r.getType() == CoAP.Type.CON) {
                 EmptyMessage ack = EmptyMessage.newACK(r);
-                sockets[s].send(ByteBuffer.wrap(serializer.getByteArray(ack)), gateway);
+                transmit(s, serializer.getByteArray(ack));
             }
             if (d < 0 || d >= ids.size() || !Arrays.equals(r.getTokenBytes(), token(d))) return; // late answer to a resent pack
             byMid[s][mid[d]] = -1;
@@ -175,7 +228,7 @@ final class CoapLoadClients implements AutoCloseable {
         r.getOptions().addUriPath("r").setContentFormat(SenmlFormat.CBOR.contentFormat());
         r.setPayload(packs.pack(ids.get(d), seq[d]));
         sentAt[d] = System.nanoTime();
-        sockets[s].send(ByteBuffer.wrap(serializer.getByteArray(r)), gateway);
+        transmit(s, serializer.getByteArray(r));
     }
 
     /** The token names the device and its pack: a separate response finds its device by it. */
@@ -211,7 +264,8 @@ final class CoapLoadClients implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (DatagramChannel c : sockets) c.close();
+        for (DatagramChannel c : sockets) if (c != null) c.close();
+        if (dtls != null) for (var c : dtls) c.destroy();
         selector.close();
     }
 }

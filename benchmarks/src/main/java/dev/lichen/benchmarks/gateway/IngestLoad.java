@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.lichen.benchmarks.gateway.IngestLoad [--devices 1000] [--pack 10]
  *     [--seconds 20] [--warmup 5] [--window 1 (MQTT packs in flight per device)] [--coap-sockets 100] [--gateway-jvm "-Xmx256m"] [--mqtt-persistence in-memory|file]
- *     [--only mqtt,mqtts,coap,mosquitto] (mqtts: the same devices over MQTT over TLS, trusting the gateway CA)</pre>
+ *     [--only mqtt,mqtts,coap,coaps,mosquitto] (mqtts: the same devices over MQTT over TLS, trusting the gateway CA; coaps: over DTLS, each socket a session with its own key)</pre>
  */
 public final class IngestLoad {
     int devices = 1000;
@@ -37,7 +37,7 @@ public final class IngestLoad {
     String gatewayJvm = "";
     String mqttPersistence = "in-memory";
     String only = "mqtt,mqtts,coap,mosquitto";
-    int mqttTlsPort;
+    int mqttTlsPort, coapsPort;
     final SenmlCodec codec = new SenmlCodec();
     final long t0 = System.currentTimeMillis();
 
@@ -58,7 +58,7 @@ public final class IngestLoad {
                 default -> {
                     System.err.println("unknown flag " + args[i]
                             + "; flags: --devices N --pack N --seconds N --warmup N --window N --coap-sockets N"
-                            + " --gateway-jvm \"OPTS\" --mqtt-persistence in-memory|file --only mqtt,mqtts,coap,mosquitto");
+                            + " --gateway-jvm \"OPTS\" --mqtt-persistence in-memory|file --only mqtt,mqtts,coap,coaps,mosquitto");
                     System.exit(2);
                 }
             }
@@ -75,6 +75,7 @@ public final class IngestLoad {
         int coapPort = freeUdp();
         int mqttPort = freeTcp();
         mqttTlsPort = freeTcp();
+        coapsPort = freeUdp();
         Process gw = startGateway(tmp.resolve("data"), coapPort, mqttPort, tmp.resolve("gateway.log"));
         gatewayDb = tmp.resolve("data/lichen.db");
         long pid = gw.pid();
@@ -82,13 +83,14 @@ public final class IngestLoad {
             long rssIdle = rssKb(pid);
             System.out.printf("gateway pid %d up, RSS idle %d MB%n", pid, rssIdle / 1024);
             results.add(new Result("gateway idle", 0, rssIdle, "after start, no devices"));
-            double mqtt = 0, mqtts = 0, coap = 0;
+            double mqtt = 0, mqtts = 0, coap = 0, coaps = 0;
             // in the order --only names them: the later runs meet a bigger database
             for (String run : only.split(",")) {
                 switch (run) {
                     case "mqtt" -> mqtt = mqttLoad(mqttPort, "gateway MQTT", null, pid, results);
                     case "mqtts" -> mqtts = mqttLoad(mqttTlsPort, "gateway MQTT/TLS", null, pid, results, dev.lichen.runtime.uplink.TrustedCa.read(tmp.resolve("data/tls/ca.crt")).context());
-                    case "coap" -> coap = coapLoad(coapPort, pid, results);
+                    case "coap" -> coap = coapLoad(coapPort, pid, results, null);
+                    case "coaps" -> coaps = coapLoad(coapsPort, pid, results, dev.lichen.runtime.uplink.TrustedCa.read(tmp.resolve("data/tls/ca.crt")));
                     default -> { } // mosquitto runs after the gateway has stopped
                 }
             }
@@ -115,6 +117,7 @@ public final class IngestLoad {
                         r.rssKb() > 0 ? Long.toString(r.rssKb() / 1024) : "", r.note());
             }
             if (mqtt > 0 && mqtts > 0) System.out.printf("%nratio gateway MQTT/TLS / plain MQTT (both durable): %.2f%n", mqtts / mqtt);
+            if (coap > 0 && coaps > 0) System.out.printf("%nratio gateway CoAPS (own keys) / plain CoAP (both durable): %.2f%n", coaps / coap);
             if (mosq > 0) {
                 System.out.printf("%nratio gateway MQTT (durable) / mosquitto (relay): %.2f; gateway CoAP / mosquitto: %.2f%n", mqtt / mosq, coap / mosq);
             }
@@ -157,7 +160,7 @@ public final class IngestLoad {
     Process startGateway(Path data, int coap, int mqtt, Path log) throws Exception {
         Limits limits = Limits.forDevicesOnOneHost(devices);
         return startGateway(data, List.of("--coap-port", Integer.toString(coap), "--mqtt-port", Integer.toString(mqtt),
-                "--mqtt-tls-port", Integer.toString(mqttTlsPort),
+                "--mqtt-tls-port", Integer.toString(mqttTlsPort), "--coaps-port", Integer.toString(coapsPort),
                 "--http-port", "0", "--ingest-only", "--mqtt-persistence", mqttPersistence,
                 // every load device is new and all come from this one address: a load run, not an attack
                 "--max-new-devices", Integer.toString(limits.newDevices()),
@@ -358,24 +361,26 @@ public final class IngestLoad {
 
     // ---------------------------------------------------------------- CoAP
 
-    double coapLoad(int port, long pid, List<Result> results) throws Exception {
+    /** With ca, over CoAPS: each socket a DTLS session with a key pair of its own (other device ids). */
+    double coapLoad(int port, long pid, List<Result> results, dev.lichen.runtime.uplink.TrustedCa ca) throws Exception {
         AtomicLong count = new AtomicLong();
         List<String> ids = new ArrayList<>();
-        for (int d = 0; d < devices; d++) ids.add(String.format("load-c%04d", d));
+        for (int d = 0; d < devices; d++) ids.add(String.format(ca == null ? "load-c%04d" : "load-s%04d", d));
         double rate;
         String errors;
-        CoapLoadClients clients = new CoapLoadClients(port, ids, coapSockets, pack, (id, s) -> packFor(id, s, SenmlFormat.CBOR), count);
+        String what = ca == null ? "gateway CoAP" : "gateway CoAPS";
+        CoapLoadClients clients = new CoapLoadClients(port, ids, coapSockets, pack, (id, s) -> packFor(id, s, SenmlFormat.CBOR), count, ca);
         try (clients) {
-            rate = measure("gateway CoAP", count, pid, results,
-                    String.format("%d devices on %d UDP sockets (Californium's serializer, one thread), CON POST CBOR, 1 pack in flight per device, 2.04 after the journal fsync",
-                            devices, coapSockets));
+            rate = measure(what, count, pid, results,
+                    String.format("%d devices on %d %s (Californium's serializer, one thread), CON POST CBOR, 1 pack in flight per device, 2.04 after the journal fsync",
+                            devices, coapSockets, ca == null ? "UDP sockets" : "DTLS sessions (own key each, raw public key)"));
             clients.stop();
             Thread.sleep(2500); // the last answers
             errors = String.format("%d timeouts (resent), %d error responses %s", clients.timeouts.get(), clients.errors.get(), clients.errorCodes);
         }
         acked.addAndGet(count.get());
         acknowledgedBelow.putAll(clients.acknowledgedBelow());
-        System.out.printf("gateway CoAP: %s%n", errors);
+        System.out.printf("%s: %s%n", what, errors);
         return rate;
     }
 

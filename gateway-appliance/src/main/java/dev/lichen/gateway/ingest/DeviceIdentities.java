@@ -23,10 +23,15 @@ public final class DeviceIdentities {
     private final Store store;
     private final ConcurrentHashMap<String, DevicePublicKey> keys = new ConcurrentHashMap<>();
     private final List<Consumer<DevicePublicKey>> unpinned = new CopyOnWriteArrayList<>();
+    /** Pinned key (its SubjectPublicKeyInfo) -> its device: a pinned key speaks for no other device. */
+    private final ConcurrentHashMap<java.nio.ByteBuffer, String> owners = new ConcurrentHashMap<>();
 
     public DeviceIdentities(Store store) {
         this.store = store;
-        for (DevicePublicKey k : store.devicePublicKeys()) keys.put(k.deviceId(), k);
+        for (DevicePublicKey k : store.devicePublicKeys()) {
+            keys.put(k.deviceId(), k);
+            if (k.pinned()) owners.put(java.nio.ByteBuffer.wrap(k.subjectPublicKeyInfo()), k.deviceId());
+        }
     }
 
     /** The key the device presented or was adopted with. */
@@ -52,6 +57,10 @@ public final class DeviceIdentities {
                     ? "device '" + deviceId + "' was adopted with public key " + k.fingerprint()
                       + ": it may send only with that key (CoAPS, or MQTT over TLS presenting it)"
                     : null;
+        }
+        String owner = owners.get(java.nio.ByteBuffer.wrap(presented));
+        if (owner != null && !owner.equals(deviceId)) {
+            return "public key " + DeviceIdentity.fingerprint(presented) + " is device '" + owner + "''s: a device sends only as itself";
         }
         if (k != null && k.pinned()) {
             return k.sameKey(presented) ? null
@@ -97,6 +106,7 @@ public final class DeviceIdentities {
         DevicePublicKey pinned = k.pin(nowMillis);
         store.putDevicePublicKey(pinned);
         keys.put(deviceId, pinned);
+        owners.put(java.nio.ByteBuffer.wrap(pinned.subjectPublicKeyInfo()), deviceId);
         return Optional.of(pinned);
     }
 
@@ -114,6 +124,7 @@ public final class DeviceIdentities {
                 DeviceIdentity.fingerprint(subjectPublicKeyInfo), true, nowMillis);
         store.putDevicePublicKey(pinned);
         keys.put(deviceId, pinned);
+        owners.put(java.nio.ByteBuffer.wrap(pinned.subjectPublicKeyInfo()), deviceId);
         return pinned;
     }
 
@@ -122,6 +133,7 @@ public final class DeviceIdentities {
         DevicePublicKey k = keys.remove(deviceId);
         if (k == null) return Optional.empty(); // the map holds every stored row: nothing to delete
         store.deleteDevicePublicKey(deviceId);
+        owners.remove(java.nio.ByteBuffer.wrap(k.subjectPublicKeyInfo()), deviceId);
         unpinned.forEach(l -> l.accept(k));
         return Optional.of(k);
     }

@@ -1,8 +1,8 @@
 package dev.lichen.gateway.store;
 
 /**
- * A public key a device presented over CoAPS (RFC 7250 raw public key), as its DER
- * SubjectPublicKeyInfo. pinned: the device was adopted with this key, and only this key speaks for
+ * A public key a device presented over CoAPS (RFC 7250 raw public key) or MQTT over TLS (in a
+ * self-signed client certificate), as its DER SubjectPublicKeyInfo. pinned: the device was adopted with this key, and only this key speaks for
  * it. presentedMillis: when the device last presented it while it was not pinned (or when it was pinned).
  */
 public record DevicePublicKey(String deviceId, byte[] subjectPublicKeyInfo, String fingerprint, boolean pinned,

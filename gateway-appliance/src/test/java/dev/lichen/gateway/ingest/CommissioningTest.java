@@ -139,6 +139,12 @@ class CommissioningTest {
             }
             assertEquals(4, Clients.stored(gw, "porch"));
             refusedEverywhereButByItsKey(gw, impostor);
+            // and the pinned key speaks for no other device
+            try (var uplink = device(gw, porch)) {
+                var e = assertThrows(UplinkException.class, () -> uplink.deliver(pack("garage", "b1", 0, 1, 1)));
+                assertTrue(e.getMessage().startsWith("4.01") && e.getMessage().contains("is device 'porch''s"), e.getMessage());
+            }
+            assertTrue(gw.deviceIdentities().key("garage").isEmpty(), "porch's key was not recorded for another device");
 
             gw.close();
             gw = start(new WebComponent(new PasswordHasher(PasswordHasher.MIN_ITERATIONS)));
