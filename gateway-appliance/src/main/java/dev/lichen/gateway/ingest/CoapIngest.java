@@ -83,6 +83,8 @@ public final class CoapIngest implements AutoCloseable {
         this.dtls = new DTLSConnector(DtlsConnectorConfig.builder(cfg)
                 .setAddress(new InetSocketAddress(bindHost, coapsPort))
                 .set(DtlsConfig.DTLS_ROLE, DtlsConfig.DtlsRole.SERVER_ONLY)
+                // the DTLS socket has a buffer setting of its own (UdpConfig's is the plain endpoint's): the same reason
+                .set(DtlsConfig.DTLS_RECEIVE_BUFFER_SIZE, 4 << 20)
                 .setAdvancedPskStore(keys.pskStore())
                 // a device without a pre-shared key presents its own key pair (RFC 7250): any key may
                 // shake hands, and the pack's device decides whether it is the right one (DeviceIdentities).
