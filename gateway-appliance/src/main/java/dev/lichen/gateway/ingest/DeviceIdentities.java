@@ -39,6 +39,11 @@ public final class DeviceIdentities {
         return Optional.ofNullable(keys.get(deviceId));
     }
 
+    /** The device a key is pinned to, if any. */
+    public Optional<String> ownerOf(byte[] subjectPublicKeyInfo) {
+        return Optional.ofNullable(owners.get(java.nio.ByteBuffer.wrap(subjectPublicKeyInfo)));
+    }
+
     /** Whether the device was adopted with a public key (and so may speak only with it). */
     public boolean pinned(String deviceId) {
         DevicePublicKey k = keys.get(deviceId);
@@ -58,7 +63,7 @@ public final class DeviceIdentities {
                       + ": it may send only with that key (CoAPS, or MQTT over TLS presenting it)"
                     : null;
         }
-        String owner = owners.get(java.nio.ByteBuffer.wrap(presented));
+        String owner = ownerOf(presented).orElse(null);
         if (owner != null && !owner.equals(deviceId)) {
             return "public key " + DeviceIdentity.fingerprint(presented) + " is device '" + owner + "''s: a device sends only as itself";
         }

@@ -321,7 +321,7 @@ public final class MqttIngest implements AutoCloseable {
 
     /**
      * Why a client presenting its own key may not speak as clientId; empty when it may: not for a
-     * device with a pre-shared key (it logs in with that), nor with another key than the one the
+     * device with a pre-shared key (it logs in with that), nor with a key pinned to another device, nor with another key than the one the
      * device was adopted with. A key not pinned yet is recorded by its first pack, as over CoAPS.
      */
     private Optional<String> keyLogin(String clientId, byte[] presented) {
@@ -331,6 +331,11 @@ public final class MqttIngest implements AutoCloseable {
         if (keys.hasKey(clientId)) {
             return Optional.of("device '" + clientId + "' has a pre-shared key on this gateway: log in with it (user name "
                     + clientId + ", the key as the password)");
+        }
+        var owner = identities.ownerOf(presented).filter(o -> !o.equals(clientId));
+        if (owner.isPresent()) {
+            return Optional.of("public key " + dev.lichen.runtime.identity.DeviceIdentity.fingerprint(presented) + " is device '"
+                    + owner.get() + "''s: a device logs in only as itself");
         }
         var pinned = identities.key(clientId).filter(dev.lichen.gateway.store.DevicePublicKey::pinned);
         if (pinned.isPresent() && !pinned.get().sameKey(presented)) {

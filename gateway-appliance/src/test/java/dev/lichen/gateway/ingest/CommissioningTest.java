@@ -258,6 +258,12 @@ class CommissioningTest {
                 var e = assertThrows(UplinkException.class, () -> anonymous.deliver(pack("cellar", "b1", 101, 1, 99)));
                 assertEquals(UplinkException.Kind.DEVICE_REFUSED, e.kind(), e.getMessage());
             }
+            // and the device's pinned key logs in as no other device
+            try (var other = mqttDevice(gw, "garage", cellar)) {
+                var e = assertThrows(UplinkException.class, () -> other.deliver(pack("garage", "b1", 0, 1, 1)));
+                assertEquals(UplinkException.Kind.DEVICE_REFUSED, e.kind(), e.getMessage());
+            }
+            assertTrue(gw.store().device("garage").isEmpty(), "nothing of garage's was heard");
             assertEquals(4, Clients.stored(gw, "cellar"), "nothing an impostor sent was stored");
 
             // rejecting forgets the key and ends the device's live connection at once
