@@ -39,7 +39,9 @@ class ImageOwnKeyTest {
             try (Qemu q = Qemu.virt(kernel, initrd, cmdline, image)) {
                 String printed = ImageEndToEndTest.identityLine(q);
                 long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-                while (System.nanoTime() < deadline && gw.deviceIdentities().key("attic-climate").isEmpty()) Thread.sleep(200);
+                // the key is recorded as the pack is let in; the link once it is stored: wait for both
+                while (System.nanoTime() < deadline && (gw.deviceIdentities().key("attic-climate").isEmpty()
+                        || gw.pipeline().link("attic-climate").isEmpty())) Thread.sleep(200);
                 var presented = gw.deviceIdentities().key("attic-climate");
                 assertTrue(presented.isPresent(), "the device presented a key to the gateway; console:\n" + q.tail(60));
                 assertEquals(printed, presented.get().fingerprint(), "the serial line and the new-device card show the same key");
