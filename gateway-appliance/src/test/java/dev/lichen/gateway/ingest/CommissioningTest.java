@@ -310,6 +310,7 @@ class CommissioningTest {
             } finally {
                 coap.shutdown();
             }
+            assertEquals(1, Clients.stored(gw, "shed")); // 2.04 is durable in the journal; the device's row follows
             assertEquals(200, send("POST", "/api/v1/devices/shed/adopt", Map.of("name", "Shed", "room", "Garden")).statusCode());
             var none = send("POST", "/api/v1/devices/shed/key", Map.of("fingerprint", shed.fingerprint()));
             assertEquals(409, none.statusCode(), none.body());
