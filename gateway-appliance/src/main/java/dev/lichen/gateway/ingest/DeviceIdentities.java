@@ -40,7 +40,7 @@ public final class DeviceIdentities {
     }
 
     /** The device a key is pinned to, if any. */
-    public Optional<String> ownerOf(byte[] subjectPublicKeyInfo) {
+    private Optional<String> ownerOf(byte[] subjectPublicKeyInfo) {
         return Optional.ofNullable(owners.get(java.nio.ByteBuffer.wrap(subjectPublicKeyInfo)));
     }
 
@@ -56,6 +56,18 @@ public final class DeviceIdentities {
      * A key presented for a device that is not pinned is recorded.
      */
     String check(String deviceId, byte[] presented, long nowMillis) {
+        String why = refusal(deviceId, presented);
+        if (why != null || presented == null) return why;
+        DevicePublicKey k = keys.get(deviceId);
+        if (k == null || !k.sameKey(presented)) return record(deviceId, presented, nowMillis);
+        return null;
+    }
+
+    /**
+     * Why a link with the key presented (null: none) may not speak for deviceId, or null; records
+     * nothing (an MQTT login asks this before any pack).
+     */
+    public String refusal(String deviceId, byte[] presented) {
         DevicePublicKey k = keys.get(deviceId);
         if (presented == null) {
             return k != null && k.pinned()
@@ -72,7 +84,6 @@ public final class DeviceIdentities {
                     : "public key " + DeviceIdentity.fingerprint(presented) + " is not the key device '" + deviceId + "' was adopted with ("
                       + k.fingerprint() + "); if the device was reset, forget its key on its page and pin the new one";
         }
-        if (k == null || !k.sameKey(presented)) return record(deviceId, presented, nowMillis);
         return null;
     }
 
@@ -84,9 +95,7 @@ public final class DeviceIdentities {
         DevicePublicKey k = keys.get(deviceId);
         if (k != null && k.pinned()) return check(deviceId, presented, nowMillis);
         if (k != null && k.sameKey(presented)) return null;
-        DevicePublicKey next = new DevicePublicKey(deviceId, presented, DeviceIdentity.fingerprint(presented), false, nowMillis);
-        store.putDevicePublicKey(next);
-        keys.put(deviceId, next);
+        keep(new DevicePublicKey(deviceId, presented, DeviceIdentity.fingerprint(presented), false, nowMillis));
         return null;
     }
 
@@ -108,11 +117,7 @@ public final class DeviceIdentities {
                     + expectedFingerprint + ": compare it with the device's console again");
         }
         if (k.pinned()) return Optional.of(k);
-        DevicePublicKey pinned = k.pin(nowMillis);
-        store.putDevicePublicKey(pinned);
-        keys.put(deviceId, pinned);
-        owners.put(java.nio.ByteBuffer.wrap(pinned.subjectPublicKeyInfo()), deviceId);
-        return Optional.of(pinned);
+        return Optional.of(keep(k.pin(nowMillis)));
     }
 
     /**
@@ -125,12 +130,15 @@ public final class DeviceIdentities {
             if (k.sameKey(subjectPublicKeyInfo)) return k;
             throw new IllegalStateException("device '" + deviceId + "' has public key " + k.fingerprint() + " pinned already");
         }
-        DevicePublicKey pinned = new DevicePublicKey(deviceId, subjectPublicKeyInfo,
-                DeviceIdentity.fingerprint(subjectPublicKeyInfo), true, nowMillis);
-        store.putDevicePublicKey(pinned);
-        keys.put(deviceId, pinned);
-        owners.put(java.nio.ByteBuffer.wrap(pinned.subjectPublicKeyInfo()), deviceId);
-        return pinned;
+        return keep(new DevicePublicKey(deviceId, subjectPublicKeyInfo, DeviceIdentity.fingerprint(subjectPublicKeyInfo), true, nowMillis));
+    }
+
+    /** Writes a key to the store and to memory (its owner too, when pinned); under the lock. */
+    private DevicePublicKey keep(DevicePublicKey k) {
+        store.putDevicePublicKey(k);
+        keys.put(k.deviceId(), k);
+        if (k.pinned()) owners.put(java.nio.ByteBuffer.wrap(k.subjectPublicKeyInfo()), k.deviceId());
+        return k;
     }
 
     /** Forgets the device's key (reject, remove) and ends its DTLS sessions; the key it had, if any. */

@@ -87,7 +87,7 @@ public final class MqttIngest implements AutoCloseable {
     private final AddressRate connects;
     /** The connection attribute naming the device a connection logged in as (absent: anonymous). */
     private static final String LOGIN = "lichen.device";
-    /** The connection attribute holding the public key (base64 SubjectPublicKeyInfo) its client certificate carried. */
+    /** The connection attribute holding the public key (SubjectPublicKeyInfo) its client certificate carried. */
     private static final String KEY = "lichen.key";
 
     /**
@@ -283,8 +283,7 @@ public final class MqttIngest implements AutoCloseable {
                 return;
             }
             user = Optional.of(clientId);
-            in.getConnectionInformation().getConnectionAttributeStore().putAsString(KEY,
-                    java.util.Base64.getEncoder().encodeToString(presented));
+            in.getConnectionInformation().getConnectionAttributeStore().put(KEY, ByteBuffer.wrap(presented));
         } else if (user.isPresent()) {
             byte[] password = bytes(in.getConnectPacket().getPassword().orElse(ByteBuffer.allocate(0)));
             if (!keys.passwordMatches(user.get(), password)) {
@@ -332,23 +331,12 @@ public final class MqttIngest implements AutoCloseable {
             return Optional.of("device '" + clientId + "' has a pre-shared key on this gateway: log in with it (user name "
                     + clientId + ", the key as the password)");
         }
-        var owner = identities.ownerOf(presented).filter(o -> !o.equals(clientId));
-        if (owner.isPresent()) {
-            return Optional.of("public key " + dev.lichen.runtime.identity.DeviceIdentity.fingerprint(presented) + " is device '"
-                    + owner.get() + "''s: a device logs in only as itself");
-        }
-        var pinned = identities.key(clientId).filter(dev.lichen.gateway.store.DevicePublicKey::pinned);
-        if (pinned.isPresent() && !pinned.get().sameKey(presented)) {
-            return Optional.of("public key " + dev.lichen.runtime.identity.DeviceIdentity.fingerprint(presented)
-                    + " is not the key device '" + clientId + "' was adopted with (" + pinned.get().fingerprint() + ")");
-        }
-        return Optional.empty();
+        return Optional.ofNullable(identities.refusal(clientId, presented));
     }
 
     /** The public key the connection's certificate carried, or null. */
     private static byte[] presentedKey(com.hivemq.extension.sdk.api.parameter.ClientBasedInput in) {
-        return in.getConnectionInformation().getConnectionAttributeStore().getAsString(KEY)
-                .map(k -> java.util.Base64.getDecoder().decode(k)).orElse(null);
+        return in.getConnectionInformation().getConnectionAttributeStore().get(KEY).map(MqttIngest::bytes).orElse(null);
     }
 
     private static Optional<String> login(com.hivemq.extension.sdk.api.parameter.ClientBasedInput in) {

@@ -96,11 +96,6 @@ class CommissioningTest {
         csrf = JSON.readTree(setup.body()).get("csrfToken").asText();
     }
 
-    static void awaitLink(Gateway gw, String id) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (gw.pipeline().link(id).isEmpty() && System.nanoTime() < deadline) Thread.sleep(20);
-    }
-
     static DeviceIdentity identity(Path stateDir) throws Exception {
         return DeviceIdentity.loadOrCreate(new FileKeyValueStore(stateDir));
     }
@@ -119,7 +114,7 @@ class CommissioningTest {
             try (var uplink = device(gw, porch)) {
                 uplink.deliver(pack("porch", "b1", 0, 2, 20));
             }
-            awaitLink(gw, "porch"); // set once the pack is stored, a moment after its 2.04 / PUBACK
+            Clients.awaitLink(gw, "porch"); // set once the pack is stored, a moment after its 2.04 / PUBACK
             JsonNode card = device("porch");
             assertEquals("new", card.get("state").asText());
             assertEquals(porch.fingerprint(), card.at("/key/fingerprint").asText(), "the card shows what the device prints");
@@ -227,7 +222,7 @@ class CommissioningTest {
             try (var uplink = mqttDevice(gw, "cellar", cellar)) {
                 uplink.deliver(pack("cellar", "b1", 0, 2, 20));
             }
-            awaitLink(gw, "cellar"); // set once the pack is stored, a moment after its 2.04 / PUBACK
+            Clients.awaitLink(gw, "cellar"); // set once the pack is stored, a moment after its 2.04 / PUBACK
             JsonNode card = device("cellar");
             assertEquals(cellar.fingerprint(), card.at("/key/fingerprint").asText(), "the card shows what the device prints");
             assertFalse(card.at("/key/pinned").asBoolean());

@@ -72,7 +72,7 @@ class MqttTlsTest {
                 device.deliver(pack(id, "b", 3, 2, 30));
             }
             assertEquals(5, stored(id), protocol.name());
-            assertEquals(Optional.of(Protocol.MQTTS), gw.pipeline().link(id), "the pipeline knows the link was encrypted");
+            assertEquals(Optional.of(Protocol.MQTTS), Clients.awaitLink(gw, id), "the pipeline knows the link was encrypted");
         }
         assertEquals(TrustedCa.read(caFile).fingerprint(), gw.tls().caFingerprint(), "the device's copy is the gateway's CA");
     }
@@ -97,7 +97,7 @@ class MqttTlsTest {
         assertEquals(2, stored("porch-tls"));
         assertEquals(identity.fingerprint(), gw.deviceIdentities().key("porch-tls").orElseThrow().fingerprint(),
                 "the key in the device's certificate is recorded for its card");
-        assertEquals(Optional.of(Protocol.MQTTS), gw.pipeline().link("porch-tls"));
+        assertEquals(Optional.of(Protocol.MQTTS), Clients.awaitLink(gw, "porch-tls"));
     }
 
     @Test

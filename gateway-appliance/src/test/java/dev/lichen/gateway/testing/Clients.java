@@ -50,6 +50,14 @@ public final class Clients {
         return gw.store().readingCount(device);
     }
 
+    /** Waits for the device's link to be known: it is set once a pack is stored, a moment after its acknowledgement. */
+    public static java.util.Optional<dev.lichen.gateway.ingest.Protocol> awaitLink(dev.lichen.gateway.Gateway gw, String device)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (gw.pipeline().link(device).isEmpty() && System.nanoTime() < deadline) Thread.sleep(20);
+        return gw.pipeline().link(device);
+    }
+
     public record Run(int exit, String output) {}
 
     /** Runs a command; fails naming the Debian package when the program is missing. */
