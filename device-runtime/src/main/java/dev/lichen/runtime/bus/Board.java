@@ -17,6 +17,11 @@ public interface Board extends AutoCloseable {
 
     DigitalOutput digitalOutput(int pin, boolean initial) throws BusException;
 
+    /** A hardware-PWM pin at the given frequency, starting at 0 % duty. */
+    default PwmOutput pwm(int pin, int frequencyHz) throws BusException {
+        throw new BusException(BusException.Kind.ABSENT, "board " + name() + " has no hardware PWM");
+    }
+
     enum Pull { NONE, UP, DOWN }
 
     @Override
