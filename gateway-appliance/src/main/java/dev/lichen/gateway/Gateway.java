@@ -37,6 +37,7 @@ public final class Gateway implements AutoCloseable {
     private final Store store;
     private final AlertEngine alerts;
     private final Pipeline pipeline;
+    private final dev.lichen.gateway.commands.Commands commands;
     private final DeviceKeys deviceKeys;
     private final dev.lichen.gateway.ingest.DeviceIdentities deviceIdentities;
     private final dev.lichen.gateway.tls.GatewayCa tls;
@@ -55,7 +56,8 @@ public final class Gateway implements AutoCloseable {
         var names = new java.util.LinkedHashSet<>(dev.lichen.gateway.tls.GatewayCa.localNames(config.bindHost()));
         names.addAll(config.tlsNames());
         this.tls = dev.lichen.gateway.tls.GatewayCa.open(config.dataDir().resolve("tls"), names, java.time.Instant.now());
-        this.pipeline = new Pipeline(store, liveBus, metrics, alerts, MAX_QUEUED_READINGS,
+        this.commands = new dev.lichen.gateway.commands.Commands(store, liveBus, metrics, config.commandLifetime());
+        this.pipeline = new Pipeline(store, liveBus, metrics, List.of(alerts::onStored, commands::onStored), MAX_QUEUED_READINGS,
                 new SenmlCodec(new SenmlLimits(config.maxPackBytes(), 1000), Clock.SYSTEM),
                 config.offlineAfterSeconds() * 1000L, deviceKeys, deviceIdentities, config.dataDir().resolve("ingest-journal"), config.limits());
         this.retention = Thread.ofVirtual().name("lichen-retention").unstarted(this::retentionLoop);
@@ -92,7 +94,7 @@ public final class Gateway implements AutoCloseable {
             System.getLogger(Gateway.class.getName()).log(System.Logger.Level.INFO, n + " CoAPS keys read from " + config.pskFile());
         }
         CoapIngest coap = new CoapIngest(pipeline, config.bindHost(), config.coapPort(), config.effectiveCoapsPort(), deviceKeys,
-                deviceIdentities, tls, metrics);
+                deviceIdentities, tls, metrics, store, commands);
         started.add(coap);
         coap.start();
         coapPort = coap.port();
@@ -101,9 +103,12 @@ public final class Gateway implements AutoCloseable {
         int mqtt = config.mqttPort() != 0 ? config.mqttPort() : freeTcpPort(config.bindHost());
         int mqttTls = config.effectiveMqttTlsPort() != 0 ? config.effectiveMqttTlsPort() : freeTcpPort(config.bindHost());
         MqttIngest broker = new MqttIngest(pipeline, store, liveBus, config.dataDir().resolve("mqtt"), config.bindHost(), mqtt,
-                mqttTls, tls, config.mqttInMemory(), deviceKeys, deviceIdentities, metrics, config.limits());
+                mqttTls, tls, config.mqttInMemory(), deviceKeys, deviceIdentities, metrics, config.limits(), commands);
         started.add(broker);
         broker.start();
+        // both doors are open: hand them what is pending from before a restart
+        commands.start();
+        started.add(commands);
         mqttPort = broker.port();
         mqttTlsPort = broker.tlsPort();
         metrics.gauge("lichen_live_subscribers", "Live bus subscribers (SSE clients)", liveBus::subscriberCount);
@@ -155,6 +160,9 @@ public final class Gateway implements AutoCloseable {
     public AlertEngine alerts() { return alerts; }
 
     public Pipeline pipeline() { return pipeline; }
+
+    /** Commands to the devices' outputs. */
+    public dev.lichen.gateway.commands.Commands commands() { return commands; }
 
     /** The UDP port the CoAP server listens on (the real one when the config said 0). */
     public int coapPort() { return coapPort; }

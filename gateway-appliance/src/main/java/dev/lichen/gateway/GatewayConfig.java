@@ -23,11 +23,14 @@ import java.util.Set;
  * redirects there. {@link #HTTPS_OFF} serves the web UI on httpPort in the clear. mqttTlsPort is
  * the broker's MQTT over TLS listener, with the same certificate (see {@link #AUTO_MQTT_TLS_PORT}).
  * tlsNames are names and addresses the certificate carries beside the machine's own.
+ * commandLifetimeSeconds is how long a command to a device's output waits for the device before
+ * it expires and is not carried out any more.
  */
 public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqttPort, int httpPort,
                             String jdbcUrl, int rawRetentionDays, int minuteRetentionDays, int maxPackBytes,
                             boolean mqttInMemory, int offlineAfterSeconds, int coapsPort, Path pskFile,
-                            Limits limits, int httpsPort, int mqttTlsPort, List<String> tlsNames) {
+                            Limits limits, int httpsPort, int mqttTlsPort, List<String> tlsNames,
+                            int commandLifetimeSeconds) {
     public static final int DEFAULT_COAP_PORT = 5683;
     public static final int DEFAULT_MQTT_PORT = 1883;
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -46,10 +49,13 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
     /** coapsPort -1: 5684 when CoAP is on its default 5683, else any free port (a harness that picks a CoAP port binds no fixed CoAPS port). */
     public static final int AUTO_COAPS_PORT = -1;
     public static final int DEFAULT_OFFLINE_AFTER_SECONDS = 120;
+    /** How long a command waits for its device before it expires (Commands.DEFAULT_LIFETIME). */
+    public static final int DEFAULT_COMMAND_LIFETIME_SECONDS = 30;
 
     private static final Set<String> KEYS = Set.of("dataDir", "bindHost", "coapPort", "mqttPort", "httpPort",
             "jdbcUrl", "rawRetentionDays", "minuteRetentionDays", "maxPackBytes", "mqttInMemory",
-            "offlineAfterSeconds", "coapsPort", "pskFile", "maxNewDevices", "perAddressPerSecond", "httpsPort", "mqttTlsPort", "tlsNames");
+            "offlineAfterSeconds", "coapsPort", "pskFile", "maxNewDevices", "perAddressPerSecond", "httpsPort", "mqttTlsPort", "tlsNames",
+            "commandLifetimeSeconds");
 
     public GatewayConfig {
         if (dataDir == null) throw new IllegalArgumentException("dataDir is required");
@@ -69,6 +75,9 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
         }
         if (httpsPort > 0 && httpsPort == httpPort) {
             throw new IllegalArgumentException("httpsPort and httpPort must differ (http only redirects to https), both are " + httpPort);
+        }
+        if (commandLifetimeSeconds < 1 || commandLifetimeSeconds > 24 * 3600) {
+            throw new IllegalArgumentException("commandLifetimeSeconds must be within 1..86400 (a day), got " + commandLifetimeSeconds);
         }
         if (offlineAfterSeconds < 1 || offlineAfterSeconds > 7 * 24 * 3600) {
             throw new IllegalArgumentException("offlineAfterSeconds must be within 1..604800 (a week), got " + offlineAfterSeconds);
@@ -111,8 +120,17 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
         }
     }
 
+    /** How long a command waits for its device. */
+    public java.time.Duration commandLifetime() {
+        return java.time.Duration.ofSeconds(commandLifetimeSeconds);
+    }
+
+    public GatewayConfig withCommandLifetimeSeconds(int seconds) {
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames, seconds);
+    }
+
     public GatewayConfig withLimits(Limits l) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, l, httpsPort, mqttTlsPort, tlsNames);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, l, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds);
     }
 
     /** The CoAPS port to bind: coapsPort, or when it is -1, 5684 next to a CoAP 5683 and any free port otherwise. */
@@ -124,11 +142,11 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
 
     /** More names the certificate should carry than the machine knows (a router's DNS name, a forwarded address). */
     public GatewayConfig withTlsNames(List<String> names) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, names);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, names, commandLifetimeSeconds);
     }
 
     public GatewayConfig withMqttTlsPort(int port) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, port, tlsNames);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, port, tlsNames, commandLifetimeSeconds);
     }
 
     public int effectiveCoapsPort() {
@@ -144,7 +162,8 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
     public static GatewayConfig defaults() {
         return new GatewayConfig(Path.of("lichen-data"), "0.0.0.0", DEFAULT_COAP_PORT, DEFAULT_MQTT_PORT,
                 DEFAULT_HTTP_PORT, null, 30, 365, DEFAULT_MAX_PACK_BYTES, true, DEFAULT_OFFLINE_AFTER_SECONDS,
-                AUTO_COAPS_PORT, null, Limits.DEFAULTS, DEFAULT_HTTPS_PORT, AUTO_MQTT_TLS_PORT, List.of());
+                AUTO_COAPS_PORT, null, Limits.DEFAULTS, DEFAULT_HTTPS_PORT, AUTO_MQTT_TLS_PORT, List.of(),
+                DEFAULT_COMMAND_LIFETIME_SECONDS);
     }
 
     /**
@@ -156,47 +175,47 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
     }
 
     public GatewayConfig withHttpsPort(int port) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, port, mqttTlsPort, tlsNames);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, port, mqttTlsPort, tlsNames, commandLifetimeSeconds);
     }
 
     public GatewayConfig withDataDir(Path d) {
-        return new GatewayConfig(d, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames);
+        return new GatewayConfig(d, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds);
     }
 
     public GatewayConfig withBindHost(String h) {
-        return new GatewayConfig(dataDir, h, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames);
+        return new GatewayConfig(dataDir, h, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds);
     }
 
     public GatewayConfig withPorts(int coap, int mqtt, int http) {
-        return new GatewayConfig(dataDir, bindHost, coap, mqtt, http, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames);
+        return new GatewayConfig(dataDir, bindHost, coap, mqtt, http, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds);
     }
 
     public GatewayConfig withJdbcUrl(String url) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, url, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, url, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds);
     }
 
     public GatewayConfig withRetention(int rawDays, int minuteDays) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawDays, minuteDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawDays, minuteDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds);
     }
 
     public GatewayConfig withMaxPackBytes(int max) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, max, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, max, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds);
     }
 
     public GatewayConfig withMqttInMemory(boolean inMemory) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, inMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, inMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds);
     }
 
     public GatewayConfig withOfflineAfterSeconds(int seconds) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, seconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, seconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds);
     }
 
     public GatewayConfig withCoapsPort(int port) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, port, pskFile, limits, httpsPort, mqttTlsPort, tlsNames);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, port, pskFile, limits, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds);
     }
 
     public GatewayConfig withPskFile(Path file) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, file, limits, httpsPort, mqttTlsPort, tlsNames);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, file, limits, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds);
     }
 
     /**
@@ -235,7 +254,8 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
                             root.has("perAddressPerSecond") ? integer(root, "perAddressPerSecond", file) : c.limits.perAddressPerSecond()),
                     root.has("httpsPort") ? integer(root, "httpsPort", file) : c.httpsPort,
                     root.has("mqttTlsPort") ? integer(root, "mqttTlsPort", file) : c.mqttTlsPort,
-                    root.has("tlsNames") ? texts(root, "tlsNames", file) : c.tlsNames);
+                    root.has("tlsNames") ? texts(root, "tlsNames", file) : c.tlsNames,
+                    root.has("commandLifetimeSeconds") ? integer(root, "commandLifetimeSeconds", file) : c.commandLifetimeSeconds);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }

@@ -187,6 +187,7 @@ public final class CoapUplink implements Uplink {
             throw new UplinkException("interrupted", UplinkException.Kind.AWAY, e);
         }
         if (response == null) {
+            lostLink = true;
             request.cancel();
             // a gateway that restarted has forgotten our DTLS session and drops its records
             // silently: handshake again (resuming if it still knows us) on the next request
@@ -197,7 +198,14 @@ public final class CoapUplink implements Uplink {
             throw new UplinkException(why, UplinkException.Kind.AWAY, request.getSendError());
         }
         CoAP.ResponseCode code = response.getCode();
-        if (code.isSuccess()) return;
+        if (code.isSuccess()) {
+            if (lostLink) {
+                lostLink = false;
+                // the gateway may have restarted and forgotten the registration: register again now
+                reobserve = true;
+            }
+            return;
+        }
         String diagnostic = response.getPayloadSize() == 0 ? ""
                 : ": " + truncate(new String(response.getPayload(), StandardCharsets.UTF_8));
         String message = code.text + " " + code.name() + diagnostic;
@@ -224,6 +232,86 @@ public final class CoapUplink implements Uplink {
         return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
     }
 
+    // ---------------------------------------------------------------- commands
+
+    /** One pair of executors for every device's observation in the JVM (the simulator runs a thousand). */
+    private static final class Observers {
+        static final java.util.concurrent.ExecutorService MAIN = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+        static final java.util.concurrent.ScheduledThreadPoolExecutor TIMERS = new java.util.concurrent.ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().name("coap-observe-timer").daemon().factory());
+    }
+
+    private volatile org.eclipse.californium.core.CoapClient commandClient;
+    private volatile org.eclipse.californium.core.CoapObserveRelation relation;
+    private volatile long lastHeardNanos;
+    private volatile long maxAgeSeconds = 60;
+    private volatile Thread watcher;
+    private volatile boolean lostLink;
+    private volatile boolean reobserve;
+
+    /**
+     * Observes the gateway's {@code /c/<deviceId>} (RFC 7641) on this uplink's endpoint, so over
+     * the same DTLS session as the readings. Californium registers again when a notification's
+     * Max-Age passes without another; a watcher starts a fresh registration when even that brought
+     * nothing (the gateway was away), and at once when a pack gets through after the link was lost
+     * (a restarted gateway has forgotten every registration).
+     */
+    @Override
+    public synchronized void onCommands(String deviceId, java.util.function.Consumer<byte[]> listener) {
+        if (commandClient != null) throw new IllegalStateException("already listening for commands");
+        String base = uri.substring(0, uri.length() - "/r".length());
+        var client = new org.eclipse.californium.core.CoapClient(base + "/c/" + deviceId);
+        client.setEndpoint(endpoint);
+        client.setExecutors(Observers.MAIN, Observers.TIMERS, true);
+        commandClient = client;
+        Thread w = Thread.ofVirtual().name("coap-commands-" + deviceId).unstarted(() -> watch(listener));
+        watcher = w;
+        w.start();
+    }
+
+    private void observe(java.util.function.Consumer<byte[]> listener) {
+        var old = relation;
+        if (old != null) old.proactiveCancel();
+        lastHeardNanos = System.nanoTime();
+        relation = commandClient.observe(new org.eclipse.californium.core.CoapHandler() {
+            @Override
+            public void onLoad(org.eclipse.californium.core.CoapResponse r) {
+                lastHeardNanos = System.nanoTime();
+                Long age = r.getOptions().getMaxAge();
+                if (age != null && age > 0) maxAgeSeconds = age;
+                if (r.isSuccess()) {
+                    listener.accept(r.getPayload());
+                } else {
+                    org.slf4j.LoggerFactory.getLogger(CoapUplink.class).warn("the gateway refuses this device its commands: {} {}",
+                            r.getCode(), r.getResponseText());
+                }
+            }
+
+            @Override
+            public void onError() {
+                // no answer: the watcher tries again
+            }
+        });
+    }
+
+    private void watch(java.util.function.Consumer<byte[]> listener) {
+        observe(listener);
+        while (watcher != null) {
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            var r = relation;
+            long quietMs = (System.nanoTime() - lastHeardNanos) / 1_000_000;
+            // Californium re-registers at Max-Age + 2 s; this is for when that went unanswered
+            if (reobserve || r == null || r.isCanceled() || quietMs > maxAgeSeconds * 1000 + 10_000) {
+                reobserve = false;
+                observe(listener);
+            }
+        }
+    }
+
     @Override
     public String describe() {
         return uri;
@@ -235,6 +323,11 @@ public final class CoapUplink implements Uplink {
 
     @Override
     public void close() {
+        Thread w = watcher;
+        watcher = null;
+        if (w != null) w.interrupt();
+        var r = relation;
+        if (r != null) r.proactiveCancel();
         // destroy, not stop: the JVM would otherwise wait ~300 ms for the blocked UDP receiver
         if (ownsEndpoint) endpoint.destroy();
     }

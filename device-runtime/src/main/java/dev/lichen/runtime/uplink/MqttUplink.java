@@ -6,7 +6,6 @@ import dev.lichen.senml.SenmlFormat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,7 +89,8 @@ public final class MqttUplink implements Uplink {
     private final String readingsTopic;
     private final String statusTopic;
     private final String commandTopic;
-    private volatile BiConsumer<String, byte[]> commands;
+    private volatile java.util.function.Consumer<byte[]> commands;
+    private Thread keeper;
     private Session session;
     private Protocol chosen;
 
@@ -102,13 +102,42 @@ public final class MqttUplink implements Uplink {
         this.statusTopic = "lichen/" + deviceId + "/status";
         this.commandTopic = "lichen/" + deviceId + "/cmd";
         this.chosen = options.protocol();
-        this.commands = (topic, payload) -> LOG.info("command on {}: {}", topic,
+        this.commands = payload -> LOG.info("commands on {} with no one listening: {}", commandTopic,
                 new String(payload, StandardCharsets.UTF_8));
     }
 
-    /** Where commands to this device go; by default they are logged. */
-    public void onCommand(BiConsumer<String, byte[]> listener) {
+    /**
+     * Commands arrive as the retained message of {@code lichen/<id>/cmd}, which the broker sends at
+     * every subscription (each connect subscribes). A device may have nothing to send for a long
+     * time (an actuator without sensors): a keeper thread connects again within seconds of a lost
+     * link, with a backoff up to 30 s.
+     */
+    @Override
+    public synchronized void onCommands(String deviceId, java.util.function.Consumer<byte[]> listener) {
+        if (!deviceId.equals(this.deviceId)) throw new IllegalArgumentException("this uplink is device " + this.deviceId + "'s");
         this.commands = listener;
+        if (keeper == null) keeper = Thread.ofVirtual().name("mqtt-keeper-" + deviceId).start(this::keepConnected);
+    }
+
+    private void keepConnected() {
+        long pause = 1000;
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                synchronized (this) {
+                    if (keeper == null) return; // closed
+                    ensureConnected();
+                }
+                pause = 1000;
+            } catch (UplinkException e) {
+                LOG.debug("reconnecting to {} for commands: {}", serverUri, e.getMessage());
+                pause = Math.min(pause * 2, 30_000);
+            }
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
     }
 
     /** The protocol spoken since the last connect: V5 or V3. */
@@ -193,7 +222,7 @@ public final class MqttUplink implements Uplink {
 
     private void command(String topic, byte[] payload) {
         try {
-            commands.accept(topic, payload);
+            commands.accept(payload);
         } catch (RuntimeException e) {
             LOG.warn("command handler failed", e);
         }
@@ -211,7 +240,17 @@ public final class MqttUplink implements Uplink {
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
+        Thread k;
+        synchronized (this) {
+            k = keeper;
+            keeper = null;
+        }
+        if (k != null) k.interrupt();
+        closeSession();
+    }
+
+    private synchronized void closeSession() {
         if (session == null) return;
         if (session.isConnected()) {
             try {

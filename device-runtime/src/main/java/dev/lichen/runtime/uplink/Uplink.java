@@ -10,6 +10,17 @@ public interface Uplink extends AutoCloseable {
      */
     void deliver(Batch batch) throws UplinkException;
 
+    /**
+     * Starts listening for the device's commands: the listener gets each set of its pending
+     * commands as the gateway sends it (a SenML pack, {@code dev.lichen.command.CommandCodec}; an
+     * empty payload or {@code []} when nothing is pending), on a thread of the uplink's, and again
+     * after the link was lost and came back. The uplink keeps its link up from now on, readings or
+     * not.
+     */
+    default void onCommands(String deviceId, java.util.function.Consumer<byte[]> listener) {
+        throw new UnsupportedOperationException(describe() + " carries no commands");
+    }
+
     /** "coap://192.168.1.2:5683" or "mqtt://..." for logs. */
     String describe();
 

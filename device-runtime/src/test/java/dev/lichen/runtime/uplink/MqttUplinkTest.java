@@ -150,7 +150,7 @@ class MqttUplinkTest {
              var receiver = new Receiver(broker.port())) {
             List<String> commands = new CopyOnWriteArrayList<>();
             var uplink = new MqttUplink("porch", "127.0.0.1", broker.port(), FAST);
-            uplink.onCommand((topic, payload) -> commands.add(topic + " " + new String(payload, StandardCharsets.UTF_8)));
+            uplink.onCommands("porch", payload -> commands.add("lichen/porch/cmd " + new String(payload, StandardCharsets.UTF_8)));
             uplink.deliver(new Batch("porch", BOOT, 1, List.of(CoapUplinkTest.temp(0))));
             Await.until(Duration.ofSeconds(5), () -> "online".equals(receiver.retained.get("lichen/porch/status")), () -> "status online");
 

@@ -29,7 +29,8 @@ import org.eclipse.californium.scandium.config.DtlsConnectorConfig;
 import dev.lichen.gateway.metrics.Metrics;
 
 /**
- * The CoAP doors: a Californium server with {@code POST /r} taking SenML CBOR (112) or JSON (110),
+ * The CoAP doors: a Californium server with {@code POST /r} taking SenML CBOR (112) or JSON (110)
+ * and the devices' commands to observe at {@code /c/<id>} ({@link CoapCommands}),
  * on plain UDP and on DTLS 1.2 (Scandium), where a device authenticates with a pre-shared key
  * or with its own key pair as a raw public key (RFC 7250). A PSK's identity is the device: a pack
  * naming another device gets 4.03, a handshake with an unknown identity or a wrong key fails
@@ -57,7 +58,8 @@ public final class CoapIngest implements AutoCloseable {
     private final DTLSConnector dtls;
 
     public CoapIngest(Pipeline pipeline, String bindHost, int port, int coapsPort, DeviceKeys keys, DeviceIdentities identities,
-                      dev.lichen.gateway.tls.GatewayCa tls, Metrics metrics) {
+                      dev.lichen.gateway.tls.GatewayCa tls, Metrics metrics, dev.lichen.gateway.store.Store store,
+                      dev.lichen.gateway.commands.Commands commands) {
         this.pipeline = pipeline;
         this.acceptTimer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("coap-accept").daemon().factory());
         acceptTimer.setRemoveOnCancelPolicy(true); // thousands of timers a second are cancelled: do not keep them queued
@@ -110,6 +112,7 @@ public final class CoapIngest implements AutoCloseable {
         server.addEndpoint(endpoint);
         server.addEndpoint(secureEndpoint);
         server.add(new ReadingsResource());
+        server.add(new CoapCommands(store, commands, keys, identities));
     }
 
     public void start() {

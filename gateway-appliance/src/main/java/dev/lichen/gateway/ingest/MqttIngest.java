@@ -81,6 +81,7 @@ public final class MqttIngest implements AutoCloseable {
 
     private final DeviceKeys keys;
     private final DeviceIdentities identities;
+    private final dev.lichen.gateway.commands.Commands commands;
     private final dev.lichen.gateway.metrics.Metrics.Counter authFailures;
     private final dev.lichen.gateway.metrics.Metrics.Counter refused;
     private final BrokerAccess access;
@@ -97,8 +98,9 @@ public final class MqttIngest implements AutoCloseable {
     public MqttIngest(Pipeline pipeline, Store store, LiveBus bus, Path dir, String bindHost, int port, int tlsPort,
                       dev.lichen.gateway.tls.GatewayCa tls, boolean inMemory,
                       DeviceKeys keys, DeviceIdentities identities, dev.lichen.gateway.metrics.Metrics metrics,
-                      dev.lichen.gateway.GatewayConfig.Limits limits) throws IOException {
+                      dev.lichen.gateway.GatewayConfig.Limits limits, dev.lichen.gateway.commands.Commands commands) throws IOException {
         this.keys = keys;
+        this.commands = commands;
         this.identities = identities;
         this.authFailures = metrics.counter("lichen_mqtt_auth_failures_total",
                 "MQTT connections refused: unknown user name or wrong password");
@@ -205,6 +207,32 @@ public final class MqttIngest implements AutoCloseable {
         // revoked one cannot
         keys.onChange(this::cutOff);
         identities.onUnpin(k -> cutOff(k.deviceId()));
+        commands.addDoor(this::publishCommands);
+    }
+
+    /**
+     * The device's pending commands as the retained message of {@code lichen/<id>/cmd}: the broker
+     * hands it to the device as it subscribes (after a reconnect too), the message expires with
+     * the last of its commands, and no pending command clears it (a retained empty payload, which
+     * the device takes as "nothing pending"). One at a time, so that a newer set never goes out
+     * before an older one.
+     */
+    private synchronized void publishCommands(String deviceId) {
+        long until = commands.pendingUntil(deviceId);
+        var b = com.hivemq.extension.sdk.api.services.builder.Builders.publish()
+                .topic(PREFIX + deviceId + "/cmd").qos(com.hivemq.extension.sdk.api.packets.general.Qos.AT_LEAST_ONCE).retain(true);
+        if (until == 0) {
+            b.payload(ByteBuffer.allocate(0));
+        } else {
+            b.payload(ByteBuffer.wrap(commands.pack(deviceId))).contentType(SenmlFormat.JSON.mediaType())
+                    .messageExpiryInterval(Math.max(1, (until - System.currentTimeMillis() + 999) / 1000));
+        }
+        try {
+            Services.publishService().publish(b.build()).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            System.getLogger(MqttIngest.class.getName()).log(System.Logger.Level.WARNING,
+                    "could not publish the commands of " + deviceId + ": " + e.getMessage());
+        }
     }
 
     /** Client id -> the device it logged in as, for the connections that logged in. */

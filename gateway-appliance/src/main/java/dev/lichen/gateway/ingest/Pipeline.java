@@ -1,6 +1,5 @@
 package dev.lichen.gateway.ingest;
 
-import dev.lichen.gateway.alerts.AlertEngine;
 import dev.lichen.gateway.live.LiveBus;
 import dev.lichen.gateway.live.LiveEvent;
 import dev.lichen.gateway.metrics.Metrics;
@@ -51,7 +50,8 @@ public final class Pipeline implements AutoCloseable {
     private final Store store;
     private final SenmlCodec codec;
     private final LiveBus bus;
-    private final AlertEngine alerts;
+    /** Told of every group commit's results: alert rules, command acknowledgements. */
+    private final List<java.util.function.Consumer<List<WriteResult>>> afterStore;
     private final int maxQueuedReadings;
     private final IngestJournal journal;
     private final LinkedBlockingQueue<Pending> incoming = new LinkedBlockingQueue<>();
@@ -111,7 +111,7 @@ public final class Pipeline implements AutoCloseable {
      * Opens the journal in journalDir and first writes into the store what an earlier run
      * acknowledged but did not store (a crash, a power cut).
      */
-    public Pipeline(Store store, LiveBus bus, Metrics metrics, AlertEngine alerts, int maxQueuedReadings, SenmlCodec codec,
+    public Pipeline(Store store, LiveBus bus, Metrics metrics, List<java.util.function.Consumer<List<WriteResult>>> afterStore, int maxQueuedReadings, SenmlCodec codec,
                     long offlineAfterMillis, DeviceKeys keys, DeviceIdentities identities, Path journalDir,
                     dev.lichen.gateway.GatewayConfig.Limits limits) {
         this.keys = keys;
@@ -122,7 +122,7 @@ public final class Pipeline implements AutoCloseable {
         this.codec = codec;
         this.store = store;
         this.bus = bus;
-        this.alerts = alerts;
+        this.afterStore = List.copyOf(afterStore);
         this.maxQueuedReadings = maxQueuedReadings;
         this.backlogLimit = maxQueuedReadings * 2L / 3;
         this.packs = metrics.counter("lichen_ingest_packs_total", "SenML packs received, by protocol and outcome (accepted, duplicate, rejected)", "protocol", "outcome");
@@ -172,11 +172,7 @@ public final class Pipeline implements AutoCloseable {
             var results = store.write(batchesOf(part), System.currentTimeMillis());
             count(part, results);
             packsWritten += part.size();
-            try {
-                alerts.onStored(results);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "alert evaluation failed", e);
-            }
+            afterStore(results);
         }
         LOG.log(System.Logger.Level.INFO, "ingest journal: wrote " + packsWritten + " packs from " + rec.segments()
                 + " segment(s) of an earlier run into the store" + (bad > 0 ? "; " + bad + " could not be decoded and were left out" : ""));
@@ -546,10 +542,17 @@ public final class Pipeline implements AutoCloseable {
                 if (!shown.equals(lastPublished.put(d.id(), shown))) bus.publish(new LiveEvent.DeviceChanged(d));
             }
         }
-        try {
-            alerts.onStored(results);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "alert evaluation failed", e);
+        afterStore(results);
+    }
+
+    /** Each listener on its own: a failing one (a bug) keeps neither the others nor the writer from going on. */
+    private void afterStore(List<WriteResult> results) {
+        for (var l : afterStore) {
+            try {
+                l.accept(results);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "after-store listener " + l + " failed", e);
+            }
         }
     }
 

@@ -17,6 +17,9 @@ public sealed interface LiveEvent {
     /** A device appeared, was adopted/rejected, or changed online state, battery or signal. */
     record DeviceChanged(Device device) implements LiveEvent {}
 
+    /** A command was made, acknowledged by its device, or expired. */
+    record CommandChanged(dev.lichen.gateway.store.StoredCommand command) implements LiveEvent {}
+
     /** An alert fired, was acknowledged or cleared. */
     record AlertChanged(Alert alert) implements LiveEvent {}
 }

@@ -533,6 +533,7 @@ public final class JdbcStore implements Store {
                         "DELETE FROM channels WHERE device_id = ?",
                         "DELETE FROM alerts WHERE device_id = ?",
                         "DELETE FROM alert_rules WHERE device_id = ?",
+                        CommandRows.DELETE_DEVICE.get(0), CommandRows.DELETE_DEVICE.get(1),
                         "DELETE FROM devices WHERE id = ?")) {
                     try (PreparedStatement ps = c.prepareStatement(sql)) {
                         ps.setString(1, id);
@@ -1032,6 +1033,64 @@ public final class JdbcStore implements Store {
     private static AlertRule rule(ResultSet rs) throws SQLException {
         return new AlertRule(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), Op.valueOf(rs.getString(5)),
                 rs.getDouble(6), rs.getLong(7), rs.getInt(8) != 0);
+    }
+
+    // ---------------------------------------------------------------- commands
+
+    @Override
+    public String commandEpoch() {
+        return read(CommandRows::epoch);
+    }
+
+    @Override
+    public StoredCommand createCommand(String deviceId, String output, OutputKind kind, double value, String origin,
+                                       long nowMillis, long expiresMillis) {
+        return tx(c -> CommandRows.create(c, deviceId, output, kind, value, origin, nowMillis, expiresMillis));
+    }
+
+    @Override
+    public List<StoredCommand> pendingCommands(String deviceId) {
+        return read(c -> CommandRows.pending(c, deviceId));
+    }
+
+    @Override
+    public List<String> devicesWithPendingCommands() {
+        return read(CommandRows::devicesWithPending);
+    }
+
+    @Override
+    public List<StoredCommand> commands(String deviceId, int limit) {
+        return read(c -> CommandRows.recent(c, deviceId, limit));
+    }
+
+    @Override
+    public Optional<StoredCommand> command(long id) {
+        return read(c -> CommandRows.one(c, id));
+    }
+
+    @Override
+    public Optional<StoredCommand> finishCommand(long id, String deviceId, StoredCommand.CommandState state, String detail, long atMillis) {
+        return tx(c -> CommandRows.finish(c, id, deviceId, state, detail, atMillis));
+    }
+
+    @Override
+    public List<StoredCommand> expireCommands(long nowMillis) {
+        // looked at several times a second: the writer's lock only when something is due
+        if (!read(c -> CommandRows.anyDue(c, nowMillis))) return List.of();
+        return tx(c -> CommandRows.expire(c, nowMillis));
+    }
+
+    @Override
+    public void putOutputs(String deviceId, List<DeviceOutput> outputs) {
+        tx(c -> {
+            CommandRows.putOutputs(c, deviceId, outputs);
+            return null;
+        });
+    }
+
+    @Override
+    public List<DeviceOutput> outputs(String deviceId) {
+        return read(c -> CommandRows.outputs(c, deviceId));
     }
 
     @Override

@@ -72,6 +72,40 @@ public interface Store extends AutoCloseable {
     /** Forgets the device's public key (unpins it); true when there was one. */
     boolean deleteDevicePublicKey(String deviceId);
 
+    // ---- commands and the outputs devices announced ----
+
+    /** The name of this database in command ids ({@code <epoch>-<id>}). */
+    String commandEpoch();
+
+    /** Keeps a new PENDING command. */
+    StoredCommand createCommand(String deviceId, String output, OutputKind kind, double value, String origin,
+                                long nowMillis, long expiresMillis);
+
+    /** The device's PENDING commands, oldest first. */
+    List<StoredCommand> pendingCommands(String deviceId);
+
+    /** The devices with PENDING commands. */
+    List<String> devicesWithPendingCommands();
+
+    /** The device's newest commands first, at most limit. */
+    List<StoredCommand> commands(String deviceId, int limit);
+
+    Optional<StoredCommand> command(long id);
+
+    /**
+     * Records the device's acknowledgement of a PENDING (or EXPIRED, when it came late) command;
+     * empty when the command is not the device's or was finished already.
+     */
+    Optional<StoredCommand> finishCommand(long id, String deviceId, StoredCommand.CommandState state, String detail, long atMillis);
+
+    /** Marks PENDING commands whose lifetime is over EXPIRED; returns them. */
+    List<StoredCommand> expireCommands(long nowMillis);
+
+    /** Replaces the outputs the device announced. */
+    void putOutputs(String deviceId, List<DeviceOutput> outputs);
+
+    List<DeviceOutput> outputs(String deviceId);
+
     // ---- readings ----
 
     /** Raw readings of a channel in [from, to), oldest first, at most limit. */

@@ -90,6 +90,7 @@ public final class WebServer implements AutoCloseable {
         var devices = new DeviceApi(store, gateway.deviceKeys(), gateway.deviceIdentities(), bus, json, clock, audit, gateway.pipeline()::link);
         var alerts = new AlertApi(store, gateway.alerts(), json, clock);
         var keys = new dev.lichen.gateway.web.api.KeyApi(gateway.deviceKeys(), clock, audit);
+        var outputs = new dev.lichen.gateway.web.api.CommandApi(store, gateway.commands(), json);
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -133,6 +134,7 @@ public final class WebServer implements AutoCloseable {
             devices.register(r);
             alerts.register(r);
             keys.register(r);
+            outputs.register(r);
             audit.register(r);
             live.register(r);
             WebExtension.Auth extAuth = RequestGuard::maybePrincipal;

@@ -134,7 +134,7 @@ class PipelineFailureTest {
 
     private Pipeline pipeline(Store store, Metrics metrics, int maxQueued) {
         var bus = new LiveBus();
-        return new Pipeline(store, bus, metrics, new AlertEngine(store, bus), maxQueued, codec, 120_000,
+        return new Pipeline(store, bus, metrics, java.util.List.of(new AlertEngine(store, bus)::onStored), maxQueued, codec, 120_000,
                 new DeviceKeys(store), new DeviceIdentities(store), dir.resolve("journal"), dev.lichen.gateway.GatewayConfig.Limits.DEFAULTS);
     }
 

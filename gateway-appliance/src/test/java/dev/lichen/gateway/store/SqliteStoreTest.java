@@ -58,6 +58,7 @@ class SqliteStoreTest extends StoreContract {
         store.close();
         // what the gateway before schema V4 left on the card: no audit table, schema_version up to 3
         try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("lichen.db"))) {
+            for (String t : List.of("commands", "device_outputs", "command_epoch")) c.createStatement().execute("DROP TABLE " + t);
             c.createStatement().execute("DROP TABLE audit");
             c.createStatement().execute("DROP TABLE device_public_keys");
             c.createStatement().execute("DELETE FROM schema_version WHERE version >= 4");
@@ -69,7 +70,7 @@ class SqliteStoreTest extends StoreContract {
         assertTrue(store.auditTrail(Long.MAX_VALUE, 10).isEmpty());
         store.audit(new AuditEvent(0, T0, "admin", "127.0.0.1", AuditEvent.Action.DEVICE_ADOPTED, "a", null));
         assertEquals(1, store.auditTrail(Long.MAX_VALUE, 10).size());
-        assertEquals(5, schemaVersion());
+        assertEquals(6, schemaVersion());
     }
 
     @Test
@@ -81,6 +82,7 @@ class SqliteStoreTest extends StoreContract {
         store.close();
         // what the gateway of schema V4 left on the card: no device_public_keys, schema_version up to 4
         try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("lichen.db"))) {
+            for (String t : List.of("commands", "device_outputs", "command_epoch")) c.createStatement().execute("DROP TABLE " + t);
             c.createStatement().execute("DROP TABLE device_public_keys");
             c.createStatement().execute("DELETE FROM schema_version WHERE version >= 5");
         }
@@ -92,7 +94,32 @@ class SqliteStoreTest extends StoreContract {
         assertTrue(store.devicePublicKeys().isEmpty());
         store.putDevicePublicKey(new DevicePublicKey("a", new byte[] {1, 2, 3}, "0102-0304-0506-0708", true, T0));
         assertEquals(List.of("a"), store.devicePublicKeys().stream().map(DevicePublicKey::deviceId).toList());
+        assertEquals(6, schemaVersion());
+    }
+
+    @Test
+    void aVersion5DatabaseWithDataGetsCommandsOnFirstStartAndKeepsEverything() throws Exception {
+        store.write(List.of(batch("a", "b", 0, "temperature", T0, 1, 2)), T0);
+        store.adopt("a", "A", "Hall");
+        store.putDevicePublicKey(new DevicePublicKey("a", new byte[] {1, 2, 3}, "0102-0304-0506-0708", true, T0));
+        store.close();
+        // what the gateway of schema V5 left on the card: no commands, schema_version up to 5
+        try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("lichen.db"))) {
+            for (String t : List.of("commands", "device_outputs", "command_epoch")) c.createStatement().execute("DROP TABLE " + t);
+            c.createStatement().execute("DELETE FROM schema_version WHERE version >= 6");
+        }
         assertEquals(5, schemaVersion());
+        store = Store.open(dir, null);
+        assertEquals(6, schemaVersion());
+        assertEquals(2, store.readingCount("a"));
+        assertEquals(DeviceState.ADOPTED, store.device("a").orElseThrow().state());
+        assertEquals(1, store.devicePublicKeys().size());
+        String epoch = store.commandEpoch();
+        var c = store.createCommand("a", "light", OutputKind.SWITCH, 1, "admin", T0, T0 + 1000);
+        assertEquals(List.of(c), store.pendingCommands("a"));
+        store.close();
+        store = Store.open(dir, null);
+        assertEquals(epoch, store.commandEpoch(), "the epoch is made once, at the migration");
     }
 
     int schemaVersion() throws Exception {

@@ -71,6 +71,43 @@ abstract class StoreContract {
     }
 
     @Test
+    void commandsArePendingUntilAcknowledgedOrExpiredAndGoWithTheirDevice() {
+        Store s = store();
+        s.write(List.of(batch("hall", "b", 0, "lux", T0, 1)), T0);
+        s.putOutputs("hall", List.of(new DeviceOutput("hall", "light", OutputKind.SWITCH), new DeviceOutput("hall", "fan", OutputKind.DIMMER)));
+        assertEquals(List.of("fan", "light"), s.outputs("hall").stream().map(DeviceOutput::name).toList());
+        s.putOutputs("hall", List.of(new DeviceOutput("hall", "light", OutputKind.SWITCH)));
+        assertEquals(List.of(new DeviceOutput("hall", "light", OutputKind.SWITCH)), s.outputs("hall"), "a new announcement replaces the old");
+        assertTrue(s.commandEpoch().matches("[a-z0-9]{1,16}"), s.commandEpoch());
+
+        var on = s.createCommand("hall", "light", OutputKind.SWITCH, 1, "admin", T0, T0 + 30_000);
+        var off = s.createCommand("hall", "light", OutputKind.SWITCH, 0, "automation:3", T0 + 1, T0 + 10_000);
+        assertTrue(off.id() > on.id(), "ids grow");
+        assertEquals(List.of(on.id(), off.id()), s.pendingCommands("hall").stream().map(StoredCommand::id).toList());
+        assertEquals(List.of("hall"), s.devicesWithPendingCommands());
+
+        var done = s.finishCommand(on.id(), "hall", StoredCommand.CommandState.DONE, null, T0 + 50).orElseThrow();
+        assertEquals(StoredCommand.CommandState.DONE, done.state());
+        assertEquals(T0 + 50, done.finishedMillis());
+        assertTrue(s.finishCommand(on.id(), "hall", StoredCommand.CommandState.FAILED, "late", T0 + 60).isEmpty(), "an acknowledgement is taken once");
+        assertTrue(s.finishCommand(off.id(), "kitchen", StoredCommand.CommandState.DONE, null, T0 + 60).isEmpty(), "only its own device acknowledges it");
+
+        assertTrue(s.expireCommands(T0 + 9_999).isEmpty());
+        var expired = s.expireCommands(T0 + 10_000);
+        assertEquals(List.of(off.id()), expired.stream().map(StoredCommand::id).toList());
+        assertEquals(StoredCommand.CommandState.EXPIRED, s.command(off.id()).orElseThrow().state());
+        assertTrue(s.pendingCommands("hall").isEmpty());
+        // the device carried it out after all: its late acknowledgement is the truth
+        assertEquals(StoredCommand.CommandState.DONE,
+                s.finishCommand(off.id(), "hall", StoredCommand.CommandState.DONE, null, T0 + 11_000).orElseThrow().state());
+        assertEquals(List.of(off.id(), on.id()), s.commands("hall", 10).stream().map(StoredCommand::id).toList(), "newest first");
+
+        assertTrue(s.deleteDevice("hall"));
+        assertTrue(s.commands("hall", 10).isEmpty());
+        assertTrue(s.outputs("hall").isEmpty());
+    }
+
+    @Test
     void adoptionAndRejection() {
         Store s = store();
         s.write(List.of(batch("porch", "b", 0, "temperature", T0, 5)), T0);

@@ -72,6 +72,10 @@ public final class LiveApi implements AutoCloseable {
                 name = "device";
                 data = Views.device(d.device(), null);
             }
+            case LiveEvent.CommandChanged c -> {
+                name = "command";
+                data = Views.command(c.command());
+            }
             case LiveEvent.AlertChanged a -> {
                 name = "alert";
                 data = Views.alert(a.alert(), store.rule(a.alert().ruleId()).map(AlertRule::name).orElse(null));

@@ -134,4 +134,28 @@ public final class Views {
         m.put("detail", e.detail());
         return m;
     }
+
+    /** A command: on (switch) or level (dimmer), and its state: pending, done, failed, refused, expired. */
+    public static Map<String, Object> command(dev.lichen.gateway.store.StoredCommand c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", c.id());
+        m.put("deviceId", c.deviceId());
+        m.put("output", c.output());
+        if (c.kind() == dev.lichen.gateway.store.OutputKind.SWITCH) m.put("on", c.value() != 0);
+        else m.put("level", c.value());
+        m.put("state", wire(c.state()));
+        m.put("detail", c.detail());
+        m.put("origin", c.origin());
+        m.put("created", c.createdMillis());
+        m.put("expires", c.expiresMillis());
+        m.put("finished", c.finishedMillis());
+        return m;
+    }
+
+    public static Map<String, Object> output(dev.lichen.gateway.store.DeviceOutput o) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", o.name());
+        m.put("kind", wire(o.kind()));
+        return m;
+    }
 }
