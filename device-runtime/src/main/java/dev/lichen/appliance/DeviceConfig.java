@@ -21,7 +21,17 @@ import java.util.Set;
  * at once, by {@link DeviceConfigValidation}.
  */
 public record DeviceConfig(String deviceId, Gateway gateway, String board, Path dataDir,
-                           long outboxBudgetBytes, List<SensorSpec> sensors) {
+                           long outboxBudgetBytes, List<SensorSpec> sensors, List<OutputSpec> outputs) {
+
+    public DeviceConfig {
+        outputs = outputs == null ? List.of() : List.copyOf(outputs);
+    }
+
+    /** A config without outputs (the shape before outputs were added). */
+    public DeviceConfig(String deviceId, Gateway gateway, String board, Path dataDir,
+                        long outboxBudgetBytes, List<SensorSpec> sensors) {
+        this(deviceId, gateway, board, dataDir, outboxBudgetBytes, sensors, List.of());
+    }
 
     public enum UplinkKind { COAP, COAPS, MQTT }
 
@@ -64,6 +74,23 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
         record OnEvent() implements Schedule {}
     }
 
+    /**
+     * An actuator on a GPIO pin (BCM number), named like a channel: its state is reported on that
+     * channel and commands name it. Its safe state is where it is put at boot, on a fault and at
+     * shutdown.
+     */
+    public sealed interface OutputSpec {
+        String name();
+
+        int pin();
+
+        /** On or off; activeLow: on drives the pin low (most relay boards). */
+        record SwitchSpec(String name, int pin, boolean activeLow, boolean safeOn) implements OutputSpec {}
+
+        /** Hardware PWM at frequencyHz; a new level is reached linearly over ramp; safeLevel in percent. */
+        record DimmerSpec(String name, int pin, int frequencyHz, Duration ramp, double safeLevel) implements OutputSpec {}
+    }
+
     public static final Set<String> BOARDS = Set.of("rpi3", "rpi4", "arm64-virt", "sim");
     /** Placement keys a sensor entry may carry besides chip and channels. */
     public static final Set<String> PLACEMENT_KEYS =
@@ -71,6 +98,13 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
     public static final long DEFAULT_OUTBOX_BUDGET = 8L << 20;
     public static final Duration MIN_INTERVAL = Duration.ofMillis(100);
     public static final Duration MAX_INTERVAL = Duration.ofHours(24);
+    /** Output kinds, as the config names them. */
+    public static final Set<String> OUTPUT_KINDS = Set.of("switch", "dimmer");
+    /** The channel command acknowledgements are reported on; no output may take it. */
+    public static final String ACK_CHANNEL = "ack";
+    public static final int DEFAULT_PWM_FREQUENCY_HZ = 1000;
+    /** The longest ramp: a dimmer's set returns after it, so a command waits that long. */
+    public static final Duration MAX_RAMP = Duration.ofHours(1);
 
     public static DeviceConfig load(Path file, Set<String> knownChips) throws ConfigException {
         byte[] bytes;

@@ -20,7 +20,7 @@ import java.util.TreeSet;
  * them (FAIL_ON_UNKNOWN_PROPERTIES, FAIL_ON_TRAILING_TOKENS, ACCEPT_FLOAT_AS_INT off, its
  * default scalar coercions), making the same parser calls in the same order, so a file is
  * taken or refused as before, with the same message, down to which of two mistakes is
- * reported. The sensor entries are read as plain values: LinkedHashMap, List, String,
+ * reported. The sensor and output entries are read as plain values: LinkedHashMap, List, String,
  * Integer/Long/BigInteger as the number's size picks, Double, Boolean and null.
  * Only the file's shape is checked here; {@link DeviceConfigValidation} checks the values.
  */
@@ -37,7 +37,7 @@ final class DeviceConfigReader {
 
     // The file's shape, as read. Values are checked afterwards, all at once.
     record RawConfig(String deviceId, RawGateway gateway, String board, String dataDir,
-                     RawOutbox outbox, List<Map<String, Object>> sensors) {}
+                     RawOutbox outbox, List<Map<String, Object>> sensors, List<Map<String, Object>> outputs) {}
 
     record RawGateway(String uplink, String host, Integer port, RawPsk psk, String username,
                       String password, Boolean tls, String format, String caFile) {}
@@ -46,7 +46,7 @@ final class DeviceConfigReader {
 
     record RawOutbox(Long budgetBytes) {}
 
-    private static final String[] CONFIG_FIELDS = {"deviceId", "gateway", "board", "dataDir", "outbox", "sensors"};
+    private static final String[] CONFIG_FIELDS = {"deviceId", "gateway", "board", "dataDir", "outbox", "sensors", "outputs"};
     private static final String[] GATEWAY_FIELDS = {"uplink", "host", "port", "psk", "username", "password", "tls", "format", "caFile"};
     private static final String[] PSK_FIELDS = {"identity", "key"};
     private static final String[] OUTBOX_FIELDS = {"budgetBytes"};
@@ -107,7 +107,7 @@ final class DeviceConfigReader {
     private RawConfig config() throws IOException, Refused {
         Object[] v = object("", CONFIG_FIELDS);
         return new RawConfig((String) v[0], (RawGateway) v[1], (String) v[2], (String) v[3], (RawOutbox) v[4],
-                (List<Map<String, Object>>) v[5]);
+                (List<Map<String, Object>>) v[5], (List<Map<String, Object>>) v[6]);
     }
 
     /** The value of the field at path at, the parser on its first token. */
@@ -129,8 +129,8 @@ final class DeviceConfigReader {
                 if (isNull) return null;
                 return new RawOutbox((Long) object(at, OUTBOX_FIELDS)[0]);
             }
-            case "sensors" -> {
-                return sensors(at);
+            case "sensors", "outputs" -> {
+                return objects(at);
             }
             case "gateway.port" -> {
                 return whole(at, false);
@@ -265,7 +265,8 @@ final class DeviceConfigReader {
         return s.isEmpty() || s.equals("null") ? null : s;
     }
 
-    private List<Map<String, Object>> sensors(String at) throws IOException, Refused {
+    /** A list of objects read as plain values (sensors, outputs): what they hold is checked afterwards. */
+    private List<Map<String, Object>> objects(String at) throws IOException, Refused {
         JsonToken t = p.currentToken();
         if (t == JsonToken.VALUE_NULL) return null;
         if (t != JsonToken.START_ARRAY) throw wrongType(at, "a list");

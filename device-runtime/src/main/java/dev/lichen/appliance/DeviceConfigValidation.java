@@ -36,6 +36,8 @@ final class DeviceConfigValidation {
     private final Set<String> knownChips;
     private final Path baseDir;
     private final List<String> problems = new ArrayList<>();
+    /** Each sensor spec's place in the file as messages name it ("sensors[2] (pir)"), for the outputs' checks. */
+    private final List<String> sensorLabels = new ArrayList<>();
 
     DeviceConfigValidation(Set<String> knownChips, Path baseDir) {
         this.knownChips = knownChips;
@@ -63,8 +65,9 @@ final class DeviceConfigValidation {
             if (budget < 65536) problems.add("outbox.budgetBytes: " + budget + " is too small: give at least 65536");
         }
         List<SensorSpec> sensors = sensors(raw.sensors());
+        List<OutputSpec> outputs = new OutputsValidation(problems, board, sensors, sensorLabels).outputs(raw.outputs());
         if (!problems.isEmpty()) throw new ConfigException(source, problems);
-        return new DeviceConfig(deviceId, gateway, board, dataDir, budget, sensors);
+        return new DeviceConfig(deviceId, gateway, board, dataDir, budget, sensors, outputs);
     }
 
     private Gateway gateway(RawGateway g) {
@@ -222,6 +225,7 @@ final class DeviceConfigValidation {
                 if (prev != null) problems.add(at + ".romId: %s already reads 1-Wire device %s".formatted(prev, rom));
             }
             out.add(new SensorSpec(chip, placement, channels));
+            sensorLabels.add(at);
         }
         return out;
     }
@@ -268,18 +272,11 @@ final class DeviceConfigValidation {
                 out.put(name, new Schedule.OnEvent());
                 continue;
             }
-            Matcher m = INTERVAL.matcher(v);
-            if (!m.matches()) {
+            Duration d = interval(v);
+            if (d == null) {
                 problems.add(cat + ": bad interval '" + v + "': use a number with ms, s, m or h (\"500ms\", \"10s\", \"5m\"), or \"event\"");
                 continue;
             }
-            long n = Long.parseLong(m.group(1));
-            Duration d = switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
-            };
             if (d.compareTo(MIN_INTERVAL) < 0 || d.compareTo(MAX_INTERVAL) > 0) {
                 problems.add(cat + ": interval " + v + " is out of range: give 100ms to 24h");
                 continue;
@@ -287,6 +284,19 @@ final class DeviceConfigValidation {
             out.put(name, new Schedule.Every(d));
         }
         return out;
+    }
+
+    /** An interval as the config writes it ("500ms", "10s", "5m", "2h"), or null if it is not one. */
+    static Duration interval(String v) {
+        Matcher m = INTERVAL.matcher(v);
+        if (!m.matches()) return null;
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
     }
 
     /** Checks the placement keys and hands them on with numbers as Integer. */
@@ -354,7 +364,7 @@ final class DeviceConfigValidation {
     }
 
     /** A value as compact JSON for a message, as Jackson writes it: "0x99", 1000.0, {"a":1}. */
-    private static String json(Object v) {
+    static String json(Object v) {
         StringBuilder sb = new StringBuilder();
         json(sb, v);
         return sb.toString();
@@ -432,7 +442,7 @@ final class DeviceConfigValidation {
         return true;
     }
 
-    private static String sorted(Set<String> s) {
+    static String sorted(Set<String> s) {
         return String.join(", ", new TreeSet<>(s));
     }
 }
