@@ -1,39 +1,37 @@
 package dev.lichen.appliance;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import dev.lichen.senml.SenmlCodec;
 import dev.lichen.senml.SenmlFormat;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Base64;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A sensor appliance's configuration (the JSON format in the shared brief), fully validated:
  * {@link #parse} either returns a config every part of the appliance can use as is, or throws
  * a {@link ConfigException} naming each bad field.
+ *
+ * <p>This file is the schema and the entry points. The file is read into raw records by
+ * {@link DeviceConfigReader} (with jackson-databind's binding rules) and checked, all problems
+ * at once, by {@link DeviceConfigValidation}.
  */
 public record DeviceConfig(String deviceId, Gateway gateway, String board, Path dataDir,
-                           long outboxBudgetBytes, List<SensorSpec> sensors) {
+                           long outboxBudgetBytes, List<SensorSpec> sensors, List<OutputSpec> outputs) {
+
+    public DeviceConfig {
+        outputs = outputs == null ? List.of() : List.copyOf(outputs);
+    }
+
+    /** A config without outputs (the shape before outputs were added). */
+    public DeviceConfig(String deviceId, Gateway gateway, String board, Path dataDir,
+                        long outboxBudgetBytes, List<SensorSpec> sensors) {
+        this(deviceId, gateway, board, dataDir, outboxBudgetBytes, sensors, List.of());
+    }
 
     public enum UplinkKind { COAP, COAPS, MQTT }
 
@@ -76,6 +74,23 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
         record OnEvent() implements Schedule {}
     }
 
+    /**
+     * An actuator on a GPIO pin (BCM number), named like a channel: its state is reported on that
+     * channel and commands name it. Its safe state is where it is put at boot, on a fault and at
+     * shutdown.
+     */
+    public sealed interface OutputSpec {
+        String name();
+
+        int pin();
+
+        /** On or off; activeLow: on drives the pin low (most relay boards). */
+        record SwitchSpec(String name, int pin, boolean activeLow, boolean safeOn) implements OutputSpec {}
+
+        /** Hardware PWM at frequencyHz; a new level is reached linearly over ramp; safeLevel in percent. */
+        record DimmerSpec(String name, int pin, int frequencyHz, Duration ramp, double safeLevel) implements OutputSpec {}
+    }
+
     public static final Set<String> BOARDS = Set.of("rpi3", "rpi4", "arm64-virt", "sim");
     /** Placement keys a sensor entry may carry besides chip and channels. */
     public static final Set<String> PLACEMENT_KEYS =
@@ -83,38 +98,13 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
     public static final long DEFAULT_OUTBOX_BUDGET = 8L << 20;
     public static final Duration MIN_INTERVAL = Duration.ofMillis(100);
     public static final Duration MAX_INTERVAL = Duration.ofHours(24);
-
-    private static final Pattern INTERVAL = Pattern.compile("([0-9]{1,6})(ms|s|m|h)");
-    private static final Pattern HOST_LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
-    private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
-    private static final Pattern ROM_ID = Pattern.compile("[0-9a-f]{2}-[0-9a-f]{12}");
-    private static final String HEX = "0123456789ABCDEF";
-
-    /**
-     * jackson-core's streaming parser only: on the appliance (an arm64 JVM under emulation at boot)
-     * building databind's ObjectMapper and its first binding cost ~1.2 s of the boot.
-     */
-    private static final JsonFactory JSON = JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
-
-    private static final String EMPTY_FILE = "the file is empty: expected a JSON object (see README.md, device config)";
-
-    // The file's shape, read by Reader. Values are checked afterwards, all at once.
-    private record RawConfig(String deviceId, RawGateway gateway, String board, String dataDir,
-                             RawOutbox outbox, List<Map<String, Object>> sensors) {}
-
-    private record RawGateway(String uplink, String host, Integer port, RawPsk psk, String username,
-                              String password, Boolean tls, String format, String caFile) {}
-
-    private record RawPsk(String identity, String key) {}
-
-    private record RawOutbox(Long budgetBytes) {}
-
-    private static final String[] CONFIG_FIELDS = {"deviceId", "gateway", "board", "dataDir", "outbox", "sensors"};
-    private static final String[] GATEWAY_FIELDS = {"uplink", "host", "port", "psk", "username", "password", "tls", "format", "caFile"};
-    private static final String[] PSK_FIELDS = {"identity", "key"};
-    private static final String[] OUTBOX_FIELDS = {"budgetBytes"};
+    /** Output kinds, as the config names them. */
+    public static final Set<String> OUTPUT_KINDS = Set.of("switch", "dimmer");
+    /** The channel command acknowledgements are reported on; no output may take it. */
+    public static final String ACK_CHANNEL = "ack";
+    public static final int DEFAULT_PWM_FREQUENCY_HZ = 1000;
+    /** The longest ramp: a dimmer's set returns after it, so a command waits that long. */
+    public static final Duration MAX_RAMP = Duration.ofHours(1);
 
     public static DeviceConfig load(Path file, Set<String> knownChips) throws ConfigException {
         byte[] bytes;
@@ -139,692 +129,7 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
 
     /** As above; a relative caFile is resolved against baseDir (null: the working directory). */
     public static DeviceConfig parse(String source, byte[] json, Set<String> knownChips, Path baseDir) throws ConfigException {
-        if (blank(json)) throw new ConfigException(source, List.of(EMPTY_FILE));
-        RawConfig raw;
-        try (JsonParser p = JSON.createParser(json)) {
-            raw = new Reader(p).document();
-        } catch (Refused e) {
-            throw new ConfigException(source, List.of(e.getMessage()));
-        } catch (JsonProcessingException e) {
-            var loc = e.getLocation();
-            throw new ConfigException(source, List.of("not valid JSON"
-                    + (loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr())
-                    + ": " + e.getOriginalMessage()));
-        } catch (IOException e) {
-            throw new ConfigException(source, List.of("cannot read: " + e.getMessage()));
-        }
-        if (raw == null) throw new ConfigException(source, List.of("the config is empty: expected a JSON object"));
-        return new Validator(knownChips, baseDir).validate(source, raw);
-    }
-
-    /** Nothing but white space, after a UTF-8 byte order mark if there is one. */
-    private static boolean blank(byte[] json) {
-        int from = json.length >= 3 && json[0] == (byte) 0xEF && json[1] == (byte) 0xBB && json[2] == (byte) 0xBF ? 3 : 0;
-        return new String(json, from, json.length - from, StandardCharsets.UTF_8).isBlank();
-    }
-
-    /** A config the Reader refuses: the message is the problem as the user sees it. */
-    private static final class Refused extends Exception {
-        Refused(String problem) {
-            super(problem, null, false, false);
-        }
-    }
-
-    /**
-     * Reads the file into the Raw records with the rules jackson-databind applied when it bound
-     * them (FAIL_ON_UNKNOWN_PROPERTIES, FAIL_ON_TRAILING_TOKENS, ACCEPT_FLOAT_AS_INT off, its
-     * default scalar coercions), making the same parser calls in the same order, so a file is
-     * taken or refused as before, with the same message, down to which of two mistakes is
-     * reported. The sensor entries are read as plain values: LinkedHashMap, List, String,
-     * Integer/Long/BigInteger as the number's size picks, Double, Boolean and null.
-     */
-    private static final class Reader {
-        private final JsonParser p;
-
-        Reader(JsonParser p) {
-            this.p = p;
-        }
-
-        /** The config, or null for a JSON null. */
-        RawConfig document() throws IOException, Refused {
-            JsonToken t = p.nextToken();
-            if (t == null) throw new Refused(EMPTY_FILE);
-            RawConfig raw = t == JsonToken.VALUE_NULL ? null : config();
-            if (p.nextToken() != null) {
-                JsonLocation at = p.currentTokenLocation();
-                throw new Refused("not valid JSON at line " + at.getLineNr() + ", column " + at.getColumnNr()
-                        + ": more after the end of the config: the file holds one JSON object");
-            }
-            return raw;
-        }
-
-        @SuppressWarnings("unchecked")
-        private RawConfig config() throws IOException, Refused {
-            Object[] v = object("", CONFIG_FIELDS);
-            return new RawConfig((String) v[0], (RawGateway) v[1], (String) v[2], (String) v[3], (RawOutbox) v[4],
-                    (List<Map<String, Object>>) v[5]);
-        }
-
-        /** The value of the field at path at, the parser on its first token. */
-        private Object value(String at) throws IOException, Refused {
-            boolean isNull = p.currentToken() == JsonToken.VALUE_NULL;
-            switch (at) {
-                case "gateway" -> {
-                    if (isNull) return null;
-                    Object[] v = object(at, GATEWAY_FIELDS);
-                    return new RawGateway((String) v[0], (String) v[1], (Integer) v[2], (RawPsk) v[3], (String) v[4],
-                            (String) v[5], (Boolean) v[6], (String) v[7], (String) v[8]);
-                }
-                case "gateway.psk" -> {
-                    if (isNull) return null;
-                    Object[] v = object(at, PSK_FIELDS);
-                    return new RawPsk((String) v[0], (String) v[1]);
-                }
-                case "outbox" -> {
-                    if (isNull) return null;
-                    return new RawOutbox((Long) object(at, OUTBOX_FIELDS)[0]);
-                }
-                case "sensors" -> {
-                    return sensors(at);
-                }
-                case "gateway.port" -> {
-                    return whole(at, false);
-                }
-                case "outbox.budgetBytes" -> {
-                    return whole(at, true);
-                }
-                case "gateway.tls" -> {
-                    return bool(at);
-                }
-                default -> {
-                    // databind's String: any scalar's text (a number as written), not an object or a list
-                    if (isNull) return null;
-                    if (p.currentToken().isScalarValue()) return p.getText();
-                    throw wrongType(at, "a string");
-                }
-            }
-        }
-
-        /**
-         * An object's fields as databind's record deserializer read them: it kept an unknown field
-         * (reading its value) until the object was complete or every field had been given, and
-         * then refused it; once every field was given, it refused the next one on seeing it.
-         */
-        private Object[] object(String at, String[] fields) throws IOException, Refused {
-            if (p.currentToken() != JsonToken.START_OBJECT) throw wrongType(at, "an object");
-            Object[] values = new Object[fields.length];
-            int given = 0;
-            String unknown = null;
-            for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
-                String name = p.currentName();
-                p.nextToken();
-                int i = Arrays.asList(fields).indexOf(name);
-                if (i < 0) {
-                    if (unknown == null) unknown = name;
-                    keep();
-                    continue;
-                }
-                values[i] = value(at.isEmpty() ? name : at + "." + name);
-                if (++given == fields.length) {
-                    if (p.nextToken() == JsonToken.FIELD_NAME && unknown == null) {
-                        unknown = p.currentName();
-                        p.nextToken();
-                    }
-                    break;
-                }
-            }
-            if (unknown != null) {
-                throw new Refused((at.isEmpty() ? "" : at + ": ") + "unknown field '" + unknown
-                        + "' (known fields here: " + String.join(", ", new TreeSet<>(Arrays.asList(fields))) + ")");
-            }
-            return values;
-        }
-
-        /** Reads past a value as databind kept an unknown field's: strings decoded, whole numbers parsed. */
-        private void keep() throws IOException {
-            int depth = 0;
-            for (JsonToken t = p.currentToken(); ; t = p.nextToken()) {
-                switch (t) {
-                    case START_OBJECT, START_ARRAY -> depth++;
-                    case END_OBJECT, END_ARRAY -> depth--;
-                    case VALUE_STRING -> p.getText();
-                    case VALUE_NUMBER_INT -> p.getNumberValue();
-                    default -> { }
-                }
-                if (depth == 0) return;
-            }
-        }
-
-        /**
-         * databind's Integer and Long: a JSON whole number (out of range is the parser's error), or
-         * a string holding one, trimmed ("", blank and "null" are null); not a float, not true/false.
-         */
-        private Number whole(String at, boolean isLong) throws IOException, Refused {
-            switch (p.currentToken()) {
-                case VALUE_NULL -> {
-                    return null;
-                }
-                case VALUE_NUMBER_INT -> {
-                    if (isLong) return p.getLongValue();
-                    return p.getIntValue();
-                }
-                case VALUE_STRING -> {
-                    String s = text();
-                    if (s == null) return null;
-                    try {
-                        if (isLong) return Long.parseLong(s);
-                        return Integer.parseInt(s);
-                    } catch (NumberFormatException e) {
-                        throw wrongType(at, "a whole number");
-                    }
-                }
-                default -> throw wrongType(at, "a whole number");
-            }
-        }
-
-        /** databind's Boolean: true/false, a whole number (0 is false), or "true"/"True"/"TRUE", "false"/... */
-        private Boolean bool(String at) throws IOException, Refused {
-            switch (p.currentToken()) {
-                case VALUE_NULL -> {
-                    return null;
-                }
-                case VALUE_TRUE -> {
-                    return Boolean.TRUE;
-                }
-                case VALUE_FALSE -> {
-                    return Boolean.FALSE;
-                }
-                case VALUE_NUMBER_INT -> {
-                    return p.getNumberType() != JsonParser.NumberType.INT || p.getIntValue() != 0;
-                }
-                case VALUE_STRING -> {
-                    String s = text();
-                    if (s == null) return null;
-                    switch (s) {
-                        case "true", "True", "TRUE" -> {
-                            return Boolean.TRUE;
-                        }
-                        case "false", "False", "FALSE" -> {
-                            return Boolean.FALSE;
-                        }
-                        default -> throw wrongType(at, "true or false");
-                    }
-                }
-                default -> throw wrongType(at, "true or false");
-            }
-        }
-
-        /** A string for a number or true/false, trimmed; null if blank or "null" (databind's coercion). */
-        private String text() throws IOException {
-            String s = p.getText().trim();
-            return s.isEmpty() || s.equals("null") ? null : s;
-        }
-
-        private List<Map<String, Object>> sensors(String at) throws IOException, Refused {
-            JsonToken t = p.currentToken();
-            if (t == JsonToken.VALUE_NULL) return null;
-            if (t != JsonToken.START_ARRAY) throw wrongType(at, "a list");
-            List<Map<String, Object>> out = new ArrayList<>();
-            while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
-                if (t == JsonToken.VALUE_NULL) out.add(null);
-                else if (t == JsonToken.START_OBJECT) out.add(map());
-                else throw wrongType(at + "[" + out.size() + "]", "an object");
-            }
-            return out;
-        }
-
-        /** The object the parser is on, as plain values. */
-        private Map<String, Object> map() throws IOException {
-            Map<String, Object> m = new LinkedHashMap<>();
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                p.nextToken();
-                m.put(name, plain());
-            }
-            return m;
-        }
-
-        private Object plain() throws IOException {
-            switch (p.currentToken()) {
-                case START_OBJECT -> {
-                    return map();
-                }
-                case START_ARRAY -> {
-                    List<Object> list = new ArrayList<>();
-                    while (p.nextToken() != JsonToken.END_ARRAY) list.add(plain());
-                    return list;
-                }
-                case VALUE_STRING -> {
-                    return p.getText();
-                }
-                case VALUE_NUMBER_INT -> {
-                    return p.getNumberValue();
-                }
-                case VALUE_NUMBER_FLOAT -> {
-                    return p.getDoubleValue();
-                }
-                case VALUE_TRUE -> {
-                    return Boolean.TRUE;
-                }
-                case VALUE_FALSE -> {
-                    return Boolean.FALSE;
-                }
-                default -> {
-                    return null;
-                }
-            }
-        }
-
-        private Refused wrongType(String at, String expected) throws IOException {
-            // databind read a string before refusing it, so a bad UTF-8 byte in it is what it reported
-            if (p.currentToken() == JsonToken.VALUE_STRING) p.getText();
-            return new Refused((at.isEmpty() ? "the config" : at) + ": wrong type, expected " + expected);
-        }
-    }
-
-    /** Collects every problem, so one run of the appliance shows all of them. */
-    private static final class Validator {
-        private final Set<String> knownChips;
-        private final Path baseDir;
-        private final List<String> problems = new ArrayList<>();
-
-        Validator(Set<String> knownChips, Path baseDir) {
-            this.knownChips = knownChips;
-            this.baseDir = baseDir;
-        }
-
-        DeviceConfig validate(String source, RawConfig raw) throws ConfigException {
-            String deviceId = raw.deviceId();
-            if (deviceId == null) problems.add("deviceId: missing (e.g. \"kitchen-climate\")");
-            else if (!SenmlCodec.DEVICE_ID.matcher(deviceId).matches()) {
-                problems.add("deviceId: '" + deviceId + "' is not a device id: use 1-63 of a-z, 0-9, '_' and '-', starting with a letter or digit");
-            }
-            Gateway gateway = gateway(raw.gateway());
-            String board = raw.board();
-            if (board == null) problems.add("board: missing (one of " + sorted(BOARDS) + ")");
-            else if (!BOARDS.contains(board)) problems.add("board: unknown board '" + board + "' (one of " + sorted(BOARDS) + ")");
-            Path dataDir = Path.of("lichen-data");
-            if (raw.dataDir() != null) {
-                if (raw.dataDir().isBlank()) problems.add("dataDir: empty: give the folder for the outbox (e.g. /var/lib/lichen)");
-                else dataDir = Path.of(raw.dataDir());
-            }
-            long budget = DEFAULT_OUTBOX_BUDGET;
-            if (raw.outbox() != null && raw.outbox().budgetBytes() != null) {
-                budget = raw.outbox().budgetBytes();
-                if (budget < 65536) problems.add("outbox.budgetBytes: " + budget + " is too small: give at least 65536");
-            }
-            List<SensorSpec> sensors = sensors(raw.sensors());
-            if (!problems.isEmpty()) throw new ConfigException(source, problems);
-            return new DeviceConfig(deviceId, gateway, board, dataDir, budget, sensors);
-        }
-
-        private Gateway gateway(RawGateway g) {
-            if (g == null) {
-                problems.add("gateway: missing (e.g. {\"uplink\": \"coap\", \"host\": \"192.168.1.10\"})");
-                return null;
-            }
-            UplinkKind kind = null;
-            if (g.uplink() == null) problems.add("gateway.uplink: missing (coap, coaps or mqtt)");
-            else {
-                try {
-                    kind = UplinkKind.valueOf(g.uplink().toUpperCase(java.util.Locale.ROOT));
-                    if (!g.uplink().equals(g.uplink().toLowerCase(java.util.Locale.ROOT))) throw new IllegalArgumentException();
-                } catch (IllegalArgumentException e) {
-                    problems.add("gateway.uplink: unknown uplink '" + g.uplink() + "' (coap, coaps or mqtt)");
-                    kind = null;
-                }
-            }
-            if (g.host() == null) problems.add("gateway.host: missing (the gateway's IP address or host name)");
-            else if (!validHost(g.host())) {
-                problems.add("gateway.host: '" + g.host() + "' is not an IP address or host name");
-            }
-            // a CA to trust means TLS: "tls" need not be said as well
-            boolean tls = kind == UplinkKind.MQTT && (Boolean.TRUE.equals(g.tls()) || g.tls() == null && g.caFile() != null);
-            int port = kind == null ? 0 : switch (kind) {
-                case COAP -> 5683;
-                case COAPS -> 5684;
-                case MQTT -> tls ? 8883 : 1883;
-            };
-            if (g.port() != null) {
-                port = g.port();
-                if (port < 1 || port > 65535) problems.add("gateway.port: " + port + " is not a port: give 1-65535");
-            }
-            Optional<Psk> psk = Optional.empty();
-            if (g.psk() != null) {
-                if (kind != null && kind != UplinkKind.COAPS) problems.add("gateway.psk: only used with uplink coaps");
-                psk = psk(g.psk());
-            } else if (kind == UplinkKind.COAPS && g.caFile() == null) {
-                problems.add("gateway.caFile: missing: coaps presents the device's own key and checks the gateway by its CA"
-                        + " (copy the gateway's https://<gateway>:8443/ca.crt beside device.json); or give gateway.psk"
-                        + " {\"identity\": ..., \"key\": base64} made on the gateway");
-            }
-            if (kind != null && kind != UplinkKind.MQTT) {
-                if (g.username() != null) problems.add("gateway.username: only used with uplink mqtt");
-                if (g.password() != null) problems.add("gateway.password: only used with uplink mqtt");
-                if (g.tls() != null) problems.add("gateway.tls: only used with uplink mqtt (use uplink coaps for CoAP over DTLS)");
-            }
-            if (g.password() != null && g.username() == null) problems.add("gateway.password: given without gateway.username");
-            Optional<dev.lichen.runtime.uplink.TrustedCa> ca = Optional.empty();
-            if (g.caFile() != null) {
-                if (kind == UplinkKind.COAP) {
-                    problems.add("gateway.caFile: not used with uplink coap, which is unencrypted: use uplink coaps");
-                } else if (kind == UplinkKind.COAPS && g.psk() != null) {
-                    problems.add("gateway.caFile: not used with gateway.psk (the pre-shared key proves the gateway too): drop one of them");
-                } else if (kind == UplinkKind.MQTT && !tls) {
-                    problems.add("gateway.caFile: given with \"tls\": false: drop one of them");
-                } else {
-                    try {
-                        Path file = Path.of(g.caFile());
-                        if (!file.isAbsolute() && baseDir != null) file = baseDir.resolve(file);
-                        ca = Optional.of(dev.lichen.runtime.uplink.TrustedCa.read(file));
-                    } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
-                        problems.add("gateway.caFile: " + (e instanceof java.nio.file.NoSuchFileException
-                                ? ((java.nio.file.NoSuchFileException) e).getFile() + " does not exist: copy the gateway's https://<gateway>:8443/ca.crt there"
-                                : e.getMessage()));
-                    }
-                }
-            }
-            SenmlFormat format = SenmlFormat.CBOR;
-            if (g.format() != null) {
-                switch (g.format()) {
-                    case "cbor" -> format = SenmlFormat.CBOR;
-                    case "json" -> format = SenmlFormat.JSON;
-                    default -> problems.add("gateway.format: unknown format '" + g.format() + "' (cbor or json)");
-                }
-            }
-            return new Gateway(kind, g.host(), port, psk, Optional.ofNullable(g.username()),
-                    Optional.ofNullable(g.password()), tls, format, ca);
-        }
-
-        private Optional<Psk> psk(RawPsk p) {
-            boolean ok = true;
-            if (p.identity() == null || p.identity().isBlank() || p.identity().length() > 128) {
-                problems.add("gateway.psk.identity: missing or empty (1-128 characters, usually the device id)");
-                ok = false;
-            }
-            byte[] key = null;
-            if (p.key() == null) {
-                problems.add("gateway.psk.key: missing (the pre-shared key, base64)");
-                ok = false;
-            } else {
-                try {
-                    key = Base64.getDecoder().decode(p.key());
-                    if (key.length < 16 || key.length > 64) {
-                        problems.add("gateway.psk.key: " + key.length + " bytes: give a key of 16-64 bytes, base64");
-                        ok = false;
-                    }
-                } catch (IllegalArgumentException e) {
-                    problems.add("gateway.psk.key: not base64: " + e.getMessage());
-                    ok = false;
-                }
-            }
-            return ok ? Optional.of(new Psk(p.identity(), key)) : Optional.empty();
-        }
-
-        private List<SensorSpec> sensors(List<Map<String, Object>> raw) {
-            if (raw == null || raw.isEmpty()) {
-                problems.add("sensors: missing or empty: list at least one sensor with its channels");
-                return List.of();
-            }
-            List<SensorSpec> out = new ArrayList<>();
-            Map<Integer, String> pins = new HashMap<>();
-            Map<String, Claim> addresses = new HashMap<>();
-            for (int i = 0; i < raw.size(); i++) {
-                String at = "sensors[" + i + "]";
-                Map<String, Object> node = raw.get(i);
-                if (node == null) {
-                    problems.add(at + ": expected an object");
-                    continue;
-                }
-                String chip = null;
-                if (!(node.get("chip") instanceof String name) || name.isBlank()) {
-                    problems.add(at + ".chip: missing (e.g. \"bme280\")");
-                } else {
-                    chip = name;
-                    if (!knownChips.contains(chip)) {
-                        problems.add(at + ".chip: unknown chip '" + chip + "' (known: "
-                                + (knownChips.isEmpty() ? "none: no SensorFactory is installed" : sorted(knownChips)) + ")");
-                    }
-                }
-                at = at + (chip == null ? "" : " (" + chip + ")");
-                Map<String, Schedule> channels = channels(at, node.get("channels"));
-                Map<String, Object> placement = placement(at, node);
-                Object pin = placement.get("pin");
-                if (pin instanceof Integer p) {
-                    String prev = pins.putIfAbsent(p, at);
-                    if (prev != null) problems.add(at + ".pin: pin " + p + " is already used by " + prev);
-                }
-                Object address = placement.get("address");
-                if (address instanceof Integer a) {
-                    int bus = placement.get("bus") instanceof Integer b ? b : 1;
-                    String key = "i2c-" + bus + "@" + a;
-                    String prev = shared(addresses, key, chip, placement.get("input"), at);
-                    if (prev != null) {
-                        problems.add(at + ".address: %s and %s are both at 0x%02x on i2c bus %d; give one another address".formatted(prev, at, a, bus));
-                    }
-                }
-                if (placement.get("chipSelect") instanceof Integer cs) {
-                    int bus = placement.get("bus") instanceof Integer b ? b : 0;
-                    String prev = shared(addresses, "spi-" + bus + "@" + cs, chip, placement.get("input"), at);
-                    if (prev != null) problems.add(at + ".chipSelect: %s already uses chip select %d on spi bus %d".formatted(prev, cs, bus));
-                }
-                if (placement.get("romId") instanceof String rom) {
-                    String prev = shared(addresses, "w1@" + rom, chip, null, at);
-                    if (prev != null) problems.add(at + ".romId: %s already reads 1-Wire device %s".formatted(prev, rom));
-                }
-                out.add(new SensorSpec(chip, placement, channels));
-            }
-            return out;
-        }
-
-        /** Who holds a bus address: the first entry there, its chip, and which ADC inputs are taken. */
-        private record Claim(String holder, String chip, Map<Integer, String> inputs) {}
-
-        /**
-         * Claims a bus address for a sensor entry; returns the entry already holding it, or null.
-         * Several probes may share one ADC chip (an ADS1115, an MCP3008) when each reads its own
-         * input: the same chip at the same address with distinct inputs is no conflict.
-         */
-        private static String shared(Map<String, Claim> claims, String key, String chip, Object input, String at) {
-            Integer in = input instanceof Integer i ? i : null;
-            Claim claim = claims.get(key);
-            if (claim == null) {
-                Map<Integer, String> inputs = new HashMap<>();
-                if (in != null) inputs.put(in, at);
-                claims.put(key, new Claim(at, chip, inputs));
-                return null;
-            }
-            boolean sharesAdc = in != null && !claim.inputs().isEmpty() && chip != null && chip.equals(claim.chip());
-            return sharesAdc ? claim.inputs().putIfAbsent(in, at) : claim.holder();
-        }
-
-        private Map<String, Schedule> channels(String at, Object node) {
-            if (!(node instanceof Map<?, ?> named) || named.isEmpty()) {
-                problems.add(at + ".channels: missing or empty: name each channel to read with its interval, e.g. {\"temperature\": \"10s\"}");
-                return Map.of();
-            }
-            Map<String, Schedule> out = new LinkedHashMap<>();
-            for (var e : named.entrySet()) {
-                String name = (String) e.getKey();
-                String cat = at + ".channels." + name;
-                if (!SenmlCodec.CHANNEL.matcher(name).matches()) {
-                    problems.add(cat + ": not a channel name: use letters, digits and - . / _ (SenML's name characters), starting with a letter or digit");
-                    continue;
-                }
-                if (!(e.getValue() instanceof String v)) {
-                    problems.add(cat + ": expected an interval such as \"10s\", \"5m\" or \"event\"");
-                    continue;
-                }
-                if (v.equals("event")) {
-                    out.put(name, new Schedule.OnEvent());
-                    continue;
-                }
-                Matcher m = INTERVAL.matcher(v);
-                if (!m.matches()) {
-                    problems.add(cat + ": bad interval '" + v + "': use a number with ms, s, m or h (\"500ms\", \"10s\", \"5m\"), or \"event\"");
-                    continue;
-                }
-                long n = Long.parseLong(m.group(1));
-                Duration d = switch (m.group(2)) {
-                    case "ms" -> Duration.ofMillis(n);
-                    case "s" -> Duration.ofSeconds(n);
-                    case "m" -> Duration.ofMinutes(n);
-                    default -> Duration.ofHours(n);
-                };
-                if (d.compareTo(MIN_INTERVAL) < 0 || d.compareTo(MAX_INTERVAL) > 0) {
-                    problems.add(cat + ": interval " + v + " is out of range: give 100ms to 24h");
-                    continue;
-                }
-                out.put(name, new Schedule.Every(d));
-            }
-            return out;
-        }
-
-        /** Checks the placement keys and hands them on with numbers as Integer. */
-        private Map<String, Object> placement(String at, Map<String, Object> node) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            for (var e : node.entrySet()) {
-                String key = e.getKey();
-                if (key.equals("chip") || key.equals("channels")) continue;
-                Object v = e.getValue();
-                String kat = at + "." + key;
-                switch (key) {
-                    case "bus" -> put(out, key, intIn(kat, v, 0, 9, "a bus number 0-9"));
-                    case "address" -> put(out, key, address(kat, v));
-                    case "chipSelect" -> put(out, key, intIn(kat, v, 0, 3, "a chip select 0-3"));
-                    case "pin" -> put(out, key, intIn(kat, v, 0, 27, "a BCM GPIO number 0-27"));
-                    case "input" -> put(out, key, intIn(kat, v, 0, 15, "an input number 0-15"));
-                    case "romId" -> {
-                        if (v instanceof String s && ROM_ID.matcher(s).matches()) out.put(key, s);
-                        else problems.add(kat + ": expected a 1-Wire ROM id such as \"28-0000075e3a1b\"");
-                    }
-                    case "pull" -> {
-                        if (v instanceof String s && Set.of("up", "down", "none").contains(s)) out.put(key, s);
-                        else problems.add(kat + ": expected \"up\", \"down\" or \"none\"");
-                    }
-                    case "calibration", "settings" -> {
-                        if (v instanceof Map<?, ?> m && scalarsOnly(m)) out.put(key, m);
-                        else problems.add(kat + ": expected an object of numbers, strings or booleans");
-                    }
-                    default -> problems.add(at + ": unknown field '" + key + "' (a sensor has chip, channels and "
-                            + sorted(PLACEMENT_KEYS) + ")");
-                }
-            }
-            return out;
-        }
-
-        private static void put(Map<String, Object> out, String key, Object value) {
-            if (value != null) out.put(key, value);
-        }
-
-        /** The value if it is a whole number from min to max, else null (and a problem). */
-        private Integer intIn(String at, Object v, int min, int max, String what) {
-            // the reader gives a whole number as Integer when it fits one
-            if (v instanceof Integer i && i >= min && i <= max) return i;
-            problems.add(at + ": " + json(v) + " is not " + what);
-            return null;
-        }
-
-        /** A 7-bit I2C address: "0x76" or 118; 0x00-0x02 and 0x78-0x7f are reserved by I2C. */
-        private Integer address(String at, Object v) {
-            Integer a = null;
-            if (v instanceof String s && s.matches("0[xX][0-9a-fA-F]{1,2}")) a = Integer.parseInt(s.substring(2), 16);
-            else if (v instanceof Integer i) a = i;
-            if (a == null || a < 0x03 || a > 0x77) {
-                problems.add(at + ": bad address " + json(v) + ": give a 7-bit I2C address 0x03-0x77, e.g. \"0x76\"");
-                return null;
-            }
-            return a;
-        }
-
-        private static boolean scalarsOnly(Map<?, ?> obj) {
-            for (Object v : obj.values()) {
-                if (v == null || v instanceof Map || v instanceof List) return false;
-            }
-            return true;
-        }
-
-        /** A value as compact JSON for a message, as Jackson writes it: "0x99", 1000.0, {"a":1}. */
-        private static String json(Object v) {
-            StringBuilder sb = new StringBuilder();
-            json(sb, v);
-            return sb.toString();
-        }
-
-        private static void json(StringBuilder sb, Object v) {
-            if (v instanceof String s) {
-                quote(sb, s);
-            } else if (v instanceof Double d && !Double.isFinite(d)) {
-                quote(sb, d.toString()); // Jackson quotes them: "Infinity"
-            } else if (v instanceof Map<?, ?> m) {
-                sb.append('{');
-                boolean first = true;
-                for (var e : m.entrySet()) {
-                    if (!first) sb.append(',');
-                    first = false;
-                    quote(sb, (String) e.getKey());
-                    sb.append(':');
-                    json(sb, e.getValue());
-                }
-                sb.append('}');
-            } else if (v instanceof List<?> l) {
-                sb.append('[');
-                for (int i = 0; i < l.size(); i++) {
-                    if (i > 0) sb.append(',');
-                    json(sb, l.get(i));
-                }
-                sb.append(']');
-            } else {
-                sb.append(v); // null, Boolean, Integer, Long, BigInteger, Double
-            }
-        }
-
-        /** Quoted as Jackson quotes: \" \\ \b \f \n \r \t, other control characters as a 4-hex-digit escape. */
-        private static void quote(StringBuilder sb, String s) {
-            sb.append('"');
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                switch (c) {
-                    case '"' -> sb.append("\\\"");
-                    case '\\' -> sb.append("\\\\");
-                    case '\b' -> sb.append("\\b");
-                    case '\f' -> sb.append("\\f");
-                    case '\n' -> sb.append("\\n");
-                    case '\r' -> sb.append("\\r");
-                    case '\t' -> sb.append("\\t");
-                    default -> {
-                        if (c < 0x20) sb.append("\\u00").append(HEX.charAt(c >> 4)).append(HEX.charAt(c & 0xF));
-                        else sb.append(c);
-                    }
-                }
-            }
-            sb.append('"');
-        }
-
-        private static boolean validHost(String host) {
-            if (host.isEmpty() || host.length() > 253) return false;
-            Matcher m = IPV4.matcher(host);
-            if (m.matches()) {
-                for (int i = 1; i <= 4; i++) if (Integer.parseInt(m.group(i)) > 255) return false;
-                return true;
-            }
-            if (host.contains(":")) {
-                try {
-                    // only literals reach InetAddress here, so this never resolves a name
-                    return host.matches("[0-9a-fA-F:.]+") && java.net.InetAddress.getByName(host) instanceof java.net.Inet6Address;
-                } catch (java.net.UnknownHostException e) {
-                    return false;
-                }
-            }
-            if (host.matches("[0-9.]+")) return false;
-            for (String label : host.split("\\.", -1)) {
-                if (!HOST_LABEL.matcher(label).matches()) return false;
-            }
-            return true;
-        }
-
-        private static String sorted(Set<String> s) {
-            return String.join(", ", new TreeSet<>(s));
-        }
+        DeviceConfigReader.RawConfig raw = DeviceConfigReader.read(source, json);
+        return new DeviceConfigValidation(knownChips, baseDir).validate(source, raw);
     }
 }

@@ -811,6 +811,8 @@ class DeviceConfigTest {
 
     static final String BOM = "\u00EF\u00BB\u00BF";
     static final String BODY = MQTT.substring(1, MQTT.length() - 1);
+    /** BODY with the one top-level field it leaves out (outputs, added after the databind version): every field given. */
+    static final String BODY_ALL = BODY + ", \"outputs\": []";
     static final String NINES = "9".repeat(1001);
     static final String DEEP = "[".repeat(1001) + "]".repeat(1001);
 
@@ -884,23 +886,23 @@ class DeviceConfigTest {
                 doc("{" + BODY + ", \"gateway\": {}}", "not valid JSON at line 1, column 298: Duplicate field 'gateway'"),
                 // unknown fields: named with the known ones of the object they sit in; changed on purpose:
                 // a name with a dot in it ("a.b") was reported as sitting in an object "a"
-                doc("{\"bord\": 1}", "unknown field 'bord' (known fields here: board, dataDir, deviceId, gateway, outbox, sensors)"),
-                doc("{\"\": 1}", "unknown field '' (known fields here: board, dataDir, deviceId, gateway, outbox, sensors)"),
-                doc("{\"DeviceId\": \"d1\"}", "unknown field 'DeviceId' (known fields here: board, dataDir, deviceId, gateway, outbox, sensors)"),
-                doc("{\"a.b\": 1}", "unknown field 'a.b' (known fields here: board, dataDir, deviceId, gateway, outbox, sensors)"),
+                doc("{\"bord\": 1}", "unknown field 'bord' (known fields here: board, dataDir, deviceId, gateway, outbox, outputs, sensors)"),
+                doc("{\"\": 1}", "unknown field '' (known fields here: board, dataDir, deviceId, gateway, outbox, outputs, sensors)"),
+                doc("{\"DeviceId\": \"d1\"}", "unknown field 'DeviceId' (known fields here: board, dataDir, deviceId, gateway, outbox, outputs, sensors)"),
+                doc("{\"a.b\": 1}", "unknown field 'a.b' (known fields here: board, dataDir, deviceId, gateway, outbox, outputs, sensors)"),
                 doc("{\"gateway\": {\"a.b\": 1}}", "gateway: unknown field 'a.b' (known fields here: caFile, format, host, password, port, psk, tls, uplink, username)"),
                 doc("{\"gateway\": {\"prot\": 1}}", "gateway: unknown field 'prot' (known fields here: caFile, format, host, password, port, psk, tls, uplink, username)"),
                 doc("{\"gateway\": {\"psk\": {\"idenity\": 1}}}", "gateway.psk: unknown field 'idenity' (known fields here: identity, key)"),
                 doc("{\"gateway\": {\"psk\": {\"identity\": \"i\", \"key\": \"k\", \"x\": 1}}}", "gateway.psk: unknown field 'x' (known fields here: identity, key)"),
                 doc("{\"outbox\": {\"budget\": 1}}", "outbox: unknown field 'budget' (known fields here: budgetBytes)"),
-                doc("{" + BODY + ", \"bord\": 1}", "unknown field 'bord' (known fields here: board, dataDir, deviceId, gateway, outbox, sensors)"),
+                doc("{" + BODY + ", \"bord\": 1}", "unknown field 'bord' (known fields here: board, dataDir, deviceId, gateway, outbox, outputs, sensors)"),
                 // which of two mistakes is reported: an unknown field only once its object is read
                 // through (or all its fields are given), anything else where it is met
                 doc("{\"bord\": 1, \"deviceId\": }", "not valid JSON at line 1, column 25: Unexpected character ('}' (code 125)): expected a value"),
                 doc("{\"bord\": 1, \"deviceId\": []}", "deviceId: wrong type, expected a string"),
-                doc("{\"bord\": 1, \"bard\": 2}", "unknown field 'bord' (known fields here: board, dataDir, deviceId, gateway, outbox, sensors)"),
+                doc("{\"bord\": 1, \"bard\": 2}", "unknown field 'bord' (known fields here: board, dataDir, deviceId, gateway, outbox, outputs, sensors)"),
                 doc("{\"bord\": 1, \"gateway\": {\"prot\": 1}}", "gateway: unknown field 'prot' (known fields here: caFile, format, host, password, port, psk, tls, uplink, username)"),
-                doc("{\"bord\": [1, {\"a\": \"b\"}, 1.5, null], \"deviceId\": \"d1\"}", "unknown field 'bord' (known fields here: board, dataDir, deviceId, gateway, outbox, sensors)"),
+                doc("{\"bord\": [1, {\"a\": \"b\"}, 1.5, null], \"deviceId\": \"d1\"}", "unknown field 'bord' (known fields here: board, dataDir, deviceId, gateway, outbox, outputs, sensors)"),
                 doc("{\"gateway\": {\"prot\": 1, \"port\": \"x\"}}", "gateway.port: wrong type, expected a whole number"),
                 doc("{\"gateway\": {\"port\": \"x\"}, \"bord\": 1}", "gateway.port: wrong type, expected a whole number"),
                 doc("{\"outbox\": {\"x\": 1, \"budgetBytes\": 65536, \"y\": 2}}", "outbox: unknown field 'x' (known fields here: budgetBytes)"),
@@ -908,8 +910,10 @@ class DeviceConfigTest {
                 doc("{\"outbox\": {\"budgetBytes\": 65536, \"y\": x}}", "not valid JSON at line 1, column 40: Unrecognized token 'x': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')"),
                 doc("{\"outbox\": {\"budgetBytes\": 65536, \"y\": [x}}", "outbox: unknown field 'y' (known fields here: budgetBytes)"),
                 doc("{\"outbox\": {\"budgetBytes\": 65536 x}}", "not valid JSON at line 1, column 34: Unexpected character ('x' (code 120)): was expecting comma to separate Object entries"),
-                doc("{" + BODY + ", \"bord\": \"\\q\"}", "unknown field 'bord' (known fields here: board, dataDir, deviceId, gateway, outbox, sensors)"),
-                doc("{" + BODY + ", \"bord\": [x}", "unknown field 'bord' (known fields here: board, dataDir, deviceId, gateway, outbox, sensors)"),
+                doc("{" + BODY_ALL + ", \"bord\": \"\\q\"}", "unknown field 'bord' (known fields here: board, dataDir, deviceId, gateway, outbox, outputs, sensors)"),
+                doc("{" + BODY_ALL + ", \"bord\": [x}", "unknown field 'bord' (known fields here: board, dataDir, deviceId, gateway, outbox, outputs, sensors)"),
+                // changed with outputs: without it not every field is given, so the unknown field's value is read first
+                doc("{" + BODY + ", \"bord\": [x}", "not valid JSON at line 1, column 298: Unrecognized token 'x': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')"),
                 doc("{\"deviceId\": [], \"gateway\": {", "deviceId: wrong type, expected a string"),
                 doc("{\"deviceId\": [x", "deviceId: wrong type, expected a string"),
                 doc("{\"deviceId\": {x", "deviceId: wrong type, expected a string"),
@@ -936,7 +940,7 @@ class DeviceConfigTest {
                 doc(with("sensors[0].pin", DEEP), "not valid JSON: Document nesting depth (1001) exceeds the maximum allowed (1000, from `StreamReadConstraints.getMaxNestingDepth()`)"),
                 doc(with("deviceId", DEEP), "deviceId: wrong type, expected a string"),
                 doc("{\"bord\": 1" + NINES + "}", "not valid JSON: Number value length (1002) exceeds the maximum allowed (1000, from `StreamReadConstraints.getMaxNumberLength()`)"),
-                doc("{\"bord\": \"" + NINES + "\"}", "unknown field 'bord' (known fields here: board, dataDir, deviceId, gateway, outbox, sensors)"),
+                doc("{\"bord\": \"" + NINES + "\"}", "unknown field 'bord' (known fields here: board, dataDir, deviceId, gateway, outbox, outputs, sensors)"),
                 doc("{\"bord\": " + DEEP + "}", "not valid JSON: Document nesting depth (1001) exceeds the maximum allowed (1000, from `StreamReadConstraints.getMaxNestingDepth()`)"),
                 doc(with("sensors[0].settings", "{\"a\": " + "[".repeat(998) + "]".repeat(998) + "}"), "not valid JSON: Document nesting depth (1001) exceeds the maximum allowed (1000, from `StreamReadConstraints.getMaxNestingDepth()`)"),
                 // what is absent, null, or given where it is not used
@@ -982,7 +986,7 @@ class DeviceConfigTest {
                 bytes("F0 9F 98 80 (an emoji) in deviceId", latin1(MQTT.replace("\"d1\"", "\"\u00F0\u009F\u0098\u0080\"")), "deviceId: '\ud83d\ude00' is not a device id: use 1-63 of a-z, 0-9, '_' and '-', starting with a letter or digit"),
                 bytes("FF in a field name", latin1(MQTT.replace("\"board\"", "\"b\u00FF\"")), "not valid JSON at line 1, column 149: Invalid UTF-8 start byte 0xff"),
                 bytes("FF in an unknown field's value", latin1(MQTT.replace("\"board\": \"sim\"", "\"bord\": \"\u00FF\"")), "not valid JSON at line 1, column 155: Invalid UTF-8 start byte 0xff"),
-                bytes("FF in an unknown field's value after every field", latin1("{" + BODY + ", \"bord\": \"\u00FF\"}"), "unknown field 'bord' (known fields here: board, dataDir, deviceId, gateway, outbox, sensors)"),
+                bytes("FF in an unknown field's value after every field", latin1("{" + BODY_ALL + ", \"bord\": \"\u00FF\"}"), "unknown field 'bord' (known fields here: board, dataDir, deviceId, gateway, outbox, outputs, sensors)"),
                 bytes("FF in host", latin1(with("gateway.host", "\"\u00FF\"")), "not valid JSON at line 1, column 60: Invalid UTF-8 start byte 0xff"),
                 bytes("FF where a number goes", latin1(with("gateway.port", "\"\u00FF\"")), "not valid JSON at line 1, column 74: Invalid UTF-8 start byte 0xff"),
                 bytes("FF where true or false goes", latin1(with("gateway.tls", "\"\u00FF\"")), "not valid JSON at line 1, column 121: Invalid UTF-8 start byte 0xff"),
@@ -999,5 +1003,188 @@ class DeviceConfigTest {
     @MethodSource("documents")
     void eachDocumentIsTakenOrRefusedAsBefore(String label, byte[] doc, String expected) {
         assertEquals(expected, outcome(null, doc));
+    }
+
+    // ---- outputs: switches and dimmers on GPIO pins
+
+    /** The brief's example (a bme280 on i2c-1, a soil probe on i2c-1, a pir on BCM 17) on rpi4, with these outputs. */
+    static String withOutputs(String outputs) {
+        return coapsExample().replace("\"sensors\": [", "\"outputs\": " + outputs + ",\n  \"sensors\": [");
+    }
+
+    static List<String> outputProblems(String config) {
+        return assertThrows(ConfigException.class, () -> parse(config)).problems();
+    }
+
+    @Test
+    void outputsAreReadWithTheirDefaults() throws Exception {
+        DeviceConfig c = parse(withOutputs("""
+                [{"name": "hall_light", "kind": "switch", "pin": 22, "activeLow": false, "safe": "off"},
+                 {"name": "fan", "kind": "dimmer", "pin": 18, "frequencyHz": 25000, "ramp": "2m", "safe": 37.5},
+                 {"name": "pump", "kind": "switch", "pin": 23, "activeLow": true, "safe": "on"},
+                 {"name": "bell", "kind": "switch", "pin": 24},
+                 {"name": "lamp", "kind": "dimmer", "pin": 13}]"""));
+        assertEquals(List.of(
+                new DeviceConfig.OutputSpec.SwitchSpec("hall_light", 22, false, false),
+                new DeviceConfig.OutputSpec.DimmerSpec("fan", 18, 25000, Duration.ofMinutes(2), 37.5),
+                new DeviceConfig.OutputSpec.SwitchSpec("pump", 23, true, true),
+                // not given: active high, safe off; 1000 Hz, no ramp, safe at 0 %
+                new DeviceConfig.OutputSpec.SwitchSpec("bell", 24, false, false),
+                new DeviceConfig.OutputSpec.DimmerSpec("lamp", 13, 1000, Duration.ZERO, 0)),
+                c.outputs());
+        assertEquals(3, c.sensors().size(), "the sensors are read as before");
+    }
+
+    @Test
+    void aConfigWithoutOutputsHasNone() throws Exception {
+        assertEquals(List.of(), parse(coapsExample()).outputs());
+        assertEquals(List.of(), parse(withOutputs("[]")).outputs());
+        assertEquals(List.of(), parse(withOutputs("null")).outputs());
+    }
+
+    @Test
+    void theBriefsOutputsExampleParses() throws Exception {
+        var outputs = parse(withOutputs("""
+                [{"name":"hall_light","kind":"switch","pin":22,"activeLow":false,"safe":"off"},
+                 {"name":"fan","kind":"dimmer","pin":18,"frequencyHz":1000,"ramp":"500ms","safe":0}]""")).outputs();
+        assertEquals(List.of(new DeviceConfig.OutputSpec.SwitchSpec("hall_light", 22, false, false),
+                new DeviceConfig.OutputSpec.DimmerSpec("fan", 18, 1000, Duration.ofMillis(500), 0)), outputs);
+        assertEquals(List.of("hall_light", "fan"), outputs.stream().map(DeviceConfig.OutputSpec::name).toList());
+    }
+
+    /** On a Pi none of BCM 2-27 is input-only or reserved: a switch on each (the sensor here holds none of them). */
+    @Test
+    void everyPinFrom2To27TakesASwitchOnAPiAndOnSim() throws Exception {
+        StringBuilder outputs = new StringBuilder("[");
+        for (int pin = 2; pin <= 27; pin++) {
+            if (pin > 2) outputs.append(", ");
+            outputs.append("{\"name\": \"s").append(pin).append("\", \"kind\": \"switch\", \"pin\": ").append(pin).append('}');
+        }
+        outputs.append(']');
+        for (String board : List.of("rpi3", "rpi4", "sim")) {
+            String json = ("{\"deviceId\": \"d1\", \"gateway\": {\"uplink\": \"mqtt\", \"host\": \"gw\"}, \"board\": \"%s\", "
+                    + "\"outputs\": %s, \"sensors\": [{\"chip\": \"bme280\", \"bus\": 3, \"channels\": {\"temperature\": \"10s\"}}]}")
+                    .formatted(board, outputs);
+            assertEquals(26, parse(json).outputs().size(), board);
+        }
+    }
+
+    @Test
+    void theOneWirePinIsTakenOnlyWhenA1WireSensorIsConfigured() throws Exception {
+        Set<String> chips = Set.of("bme280", "ds18b20", "mcp3008");
+        String base = "{\"deviceId\": \"d1\", \"gateway\": {\"uplink\": \"mqtt\", \"host\": \"gw\"}, \"board\": \"rpi4\", "
+                + "\"outputs\": [{\"name\": \"relay\", \"kind\": \"switch\", \"pin\": %d}], \"sensors\": [%s]}";
+        String bme = "{\"chip\": \"bme280\", \"channels\": {\"temperature\": \"10s\"}}";
+        ThrowingParse p = (pin, sensor) -> DeviceConfig.parse("device.json",
+                base.formatted(pin, sensor).getBytes(StandardCharsets.UTF_8), chips);
+        assertEquals(4, p.parse(4, bme).outputs().get(0).pin(), "no 1-Wire sensor: BCM 4 is free");
+        for (String w1 : List.of("{\"chip\": \"ds18b20\", \"channels\": {\"temperature\": \"1m\"}}",
+                "{\"chip\": \"ds18b20\", \"romId\": \"28-0000075e3a1b\", \"channels\": {\"temperature\": \"1m\"}}")) {
+            var e = assertThrows(ConfigException.class, () -> p.parse(4, w1));
+            assertEquals(List.of("outputs[0].pin: pin 4 is already used by sensors[0] (ds18b20) on w1 (BCM 4): give the output a pin of its own"),
+                    e.problems());
+        }
+        // SPI 0 is BCM 7-11, taken by a chip select or by an MCP3008, which defaults to chip select 0
+        for (int pin : List.of(7, 9, 11)) {
+            var e = assertThrows(ConfigException.class, () -> p.parse(pin, "{\"chip\": \"mcp3008\", \"channels\": {\"voltage\": \"1m\"}}"));
+            assertEquals(List.of("outputs[0].pin: pin " + pin + " is already used by sensors[0] (mcp3008) on spi-0 (BCM 7-11): give the output a pin of its own"),
+                    e.problems());
+        }
+        var e = assertThrows(ConfigException.class, () -> p.parse(3, bme));
+        assertEquals(List.of("outputs[0].pin: pin 3 is already used by sensors[0] (bme280) on i2c-1 (BCM 2, 3): give the output a pin of its own"),
+                e.problems(), "an I2C chip without an address is at its default one on bus 1");
+    }
+
+    interface ThrowingParse {
+        DeviceConfig parse(int pin, String sensor) throws ConfigException;
+    }
+
+    @Test
+    void anOutputOnABoardWithoutGpioIsRefused() {
+        String config = withOutputs("[{\"name\": \"relay\", \"kind\": \"switch\", \"pin\": 22}]").replace("\"rpi4\"", "\"arm64-virt\"");
+        assertEquals(List.of("outputs[0].pin: board arm64-virt has no GPIO pins, so no outputs: drop \"outputs\" or run on rpi3, rpi4, sim"),
+                outputProblems(config));
+    }
+
+    @Test
+    void everyOutputProblemIsReportedAtOnceWithTheOthers() {
+        String config = withOutputs("""
+                [{"name": "fan", "kind": "relay", "pin": 22},
+                 {"name": "temperature", "kind": "dimmer", "pin": 17, "ramp": "soon"}]""")
+                .replace("\"kitchen-climate\",\n  \"gateway\"", "\"Kitchen\",\n  \"gateway\"");
+        assertEquals(List.of(
+                "deviceId: 'Kitchen' is not a device id: use 1-63 of a-z, 0-9, '_' and '-', starting with a letter or digit",
+                "outputs[0].kind: unknown kind \"relay\" (switch or dimmer: a switch is on or off on any GPIO pin, a dimmer a level 0-100 % on a hardware-PWM pin)",
+                "outputs[1].name: 'temperature' is already a channel of sensors[0] (bme280): give each output a name of its own, the channel its state is reported on",
+                "outputs[1].pin: pin 17 is already used by sensors[2] (pir): give the output a pin of its own",
+                "outputs[1].ramp: bad ramp \"soon\": use a number with ms, s, m or h (\"500ms\", \"2s\"), \"0s\" for none"),
+                outputProblems(config));
+    }
+
+    /** outputs (the JSON list) | the problems, joined by " || ". */
+    static final String OUTPUT_TABLE = """
+            {"a": 1} | outputs: wrong type, expected a list
+            [1] | outputs[0]: wrong type, expected an object
+            [null] | outputs[0]: expected an object {"name": ..., "kind": "switch" or "dimmer", "pin": ...}
+            # kind
+            [{"name": "x", "pin": 22}] | outputs[0].kind: missing (switch or dimmer)
+            [{"name": "x", "kind": "relay", "pin": 22}] | outputs[0].kind: unknown kind "relay" (switch or dimmer: a switch is on or off on any GPIO pin, a dimmer a level 0-100 % on a hardware-PWM pin)
+            [{"name": "x", "kind": "Switch", "pin": 22}] | outputs[0].kind: unknown kind "Switch" (switch or dimmer: a switch is on or off on any GPIO pin, a dimmer a level 0-100 % on a hardware-PWM pin)
+            # name
+            [{"kind": "switch", "pin": 22}] | outputs[0].name: missing (e.g. "hall_light"): the name commands use and its state is reported under
+            [{"name": "hall light", "kind": "switch", "pin": 22}] | outputs[0].name: "hall light" is not a channel name: use letters, digits and - . / _ (SenML's name characters), starting with a letter or digit
+            [{"name": 7, "kind": "switch", "pin": 22}] | outputs[0].name: 7 is not a channel name: use letters, digits and - . / _ (SenML's name characters), starting with a letter or digit
+            [{"name": "ack", "kind": "switch", "pin": 22}] | outputs[0].name: 'ack' is reserved (the channel commands are acknowledged on): give the output another name
+            [{"name": "a", "kind": "switch", "pin": 22}, {"name": "a", "kind": "switch", "pin": 23}] | outputs[1].name: 'a' is already the name of outputs[0] (a): give each output a name of its own, the channel its state is reported on
+            [{"name": "motion", "kind": "switch", "pin": 22}] | outputs[0].name: 'motion' is already a channel of sensors[2] (pir): give each output a name of its own, the channel its state is reported on
+            # pin
+            [{"name": "x", "kind": "switch"}] | outputs[0].pin: missing: give the BCM GPIO number the output is wired to
+            [{"name": "x", "kind": "switch", "pin": "22"}] | outputs[0].pin: "22" is not a BCM GPIO number
+            [{"name": "x", "kind": "switch", "pin": -1}] | outputs[0].pin: -1 is not a BCM GPIO number
+            [{"name": "x", "kind": "switch", "pin": 28}] | outputs[0].pin: board rpi4 has no GPIO 28: give a BCM GPIO number 2-27
+            [{"name": "x", "kind": "switch", "pin": 0}] | outputs[0].pin: BCM 0 is reserved on rpi4 (ID_SD, the HAT ID EEPROM's data line): give a BCM GPIO number 2-27
+            [{"name": "x", "kind": "switch", "pin": 1}] | outputs[0].pin: BCM 1 is reserved on rpi4 (ID_SC, the HAT ID EEPROM's clock line): give a BCM GPIO number 2-27
+            [{"name": "a", "kind": "switch", "pin": 22}, {"name": "b", "kind": "dimmer", "pin": 22}] | outputs[1].pin: pin 22 is already used by outputs[0] (a): give the output a pin of its own
+            [{"name": "a", "kind": "switch", "pin": 17}] | outputs[0].pin: pin 17 is already used by sensors[2] (pir): give the output a pin of its own
+            [{"name": "a", "kind": "switch", "pin": 2}] | outputs[0].pin: pin 2 is already used by sensors[0] (bme280) on i2c-1 (BCM 2, 3): give the output a pin of its own
+            [{"name": "a", "kind": "dimmer", "pin": 22}] | outputs[0].pin: BCM 22 has no hardware PWM on rpi4: put a dimmer on one of 12, 13, 18, 19, or make it a switch
+            [{"name": "a", "kind": "dimmer", "pin": 12}, {"name": "b", "kind": "dimmer", "pin": 18}] | outputs[1].pin: BCM 18 is on PWM channel 0 like outputs[0] (a) on BCM 12, and would show its level: put one of them on a pin of the other channel (13, 19)
+            [{"name": "a", "kind": "switch", "pin": 12}, {"name": "b", "kind": "dimmer", "pin": 18}] | ok
+            # switch values
+            [{"name": "x", "kind": "switch", "pin": 22, "activeLow": "yes"}] | outputs[0].activeLow: "yes" is not true or false (true: on drives the pin low, as on most relay boards)
+            [{"name": "x", "kind": "switch", "pin": 22, "activeLow": 1}] | outputs[0].activeLow: 1 is not true or false (true: on drives the pin low, as on most relay boards)
+            [{"name": "x", "kind": "switch", "pin": 22, "safe": "maybe"}] | outputs[0].safe: "maybe" is not "on" or "off" (the state at boot, on a fault and at shutdown)
+            [{"name": "x", "kind": "switch", "pin": 22, "safe": true}] | outputs[0].safe: true is not "on" or "off" (the state at boot, on a fault and at shutdown)
+            [{"name": "x", "kind": "switch", "pin": 22, "safe": 0}] | outputs[0].safe: 0 is not "on" or "off" (the state at boot, on a fault and at shutdown)
+            [{"name": "x", "kind": "switch", "pin": 22, "ramp": "1s"}] | outputs[0]: unknown field 'ramp' (a switch has name, kind, pin, activeLow, safe)
+            [{"name": "x", "kind": "switch", "pin": 22, "colour": "red"}] | outputs[0]: unknown field 'colour' (a switch has name, kind, pin, activeLow, safe)
+            # dimmer values
+            [{"name": "x", "kind": "dimmer", "pin": 18, "safe": 101}] | outputs[0].safe: 101 is not a level 0-100 (percent: the level at boot, on a fault and at shutdown)
+            [{"name": "x", "kind": "dimmer", "pin": 18, "safe": -0.5}] | outputs[0].safe: -0.5 is not a level 0-100 (percent: the level at boot, on a fault and at shutdown)
+            [{"name": "x", "kind": "dimmer", "pin": 18, "safe": "off"}] | outputs[0].safe: "off" is not a level 0-100 (percent: the level at boot, on a fault and at shutdown)
+            [{"name": "x", "kind": "dimmer", "pin": 18, "safe": 100}] | ok
+            [{"name": "x", "kind": "dimmer", "pin": 18, "frequencyHz": 0}] | outputs[0].frequencyHz: 0 is not a PWM frequency 1-50000 Hz on rpi4 (1000 if not given)
+            [{"name": "x", "kind": "dimmer", "pin": 18, "frequencyHz": 50001}] | outputs[0].frequencyHz: 50001 is not a PWM frequency 1-50000 Hz on rpi4 (1000 if not given)
+            [{"name": "x", "kind": "dimmer", "pin": 18, "frequencyHz": "1k"}] | outputs[0].frequencyHz: "1k" is not a PWM frequency 1-50000 Hz on rpi4 (1000 if not given)
+            [{"name": "x", "kind": "dimmer", "pin": 18, "frequencyHz": 1000.5}] | outputs[0].frequencyHz: 1000.5 is not a PWM frequency 1-50000 Hz on rpi4 (1000 if not given)
+            [{"name": "x", "kind": "dimmer", "pin": 18, "frequencyHz": 50000, "ramp": "0s"}] | ok
+            [{"name": "x", "kind": "dimmer", "pin": 18, "ramp": "fast"}] | outputs[0].ramp: bad ramp "fast": use a number with ms, s, m or h ("500ms", "2s"), "0s" for none
+            [{"name": "x", "kind": "dimmer", "pin": 18, "ramp": 500}] | outputs[0].ramp: bad ramp 500: use a number with ms, s, m or h ("500ms", "2s"), "0s" for none
+            [{"name": "x", "kind": "dimmer", "pin": 18, "ramp": "2h"}] | outputs[0].ramp: ramp 2h is too long: give 0ms to 1h (a command waits for the ramp)
+            [{"name": "x", "kind": "dimmer", "pin": 18, "ramp": "1h"}] | ok
+            [{"name": "x", "kind": "dimmer", "pin": 18, "activeLow": true}] | outputs[0]: unknown field 'activeLow' (a dimmer has name, kind, pin, frequencyHz, ramp, safe)
+            """;
+
+    static Stream<Arguments> outputTable() {
+        return OUTPUT_TABLE.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).map(l -> {
+            String[] c = l.split(" \\| ", 2);
+            return Arguments.of(c[0], c[1]);
+        });
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("outputTable")
+    void eachOutputMistakeIsNamed(String outputs, String expected) {
+        assertEquals(expected, outcome(null, withOutputs(outputs).getBytes(StandardCharsets.UTF_8)));
     }
 }

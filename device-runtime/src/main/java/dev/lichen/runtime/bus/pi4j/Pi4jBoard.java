@@ -6,6 +6,8 @@ import com.pi4j.io.gpio.digital.DigitalState;
 import com.pi4j.io.gpio.digital.DigitalStateChangeListener;
 import com.pi4j.io.gpio.digital.PullResistance;
 import com.pi4j.io.i2c.I2C;
+import com.pi4j.io.pwm.Pwm;
+import com.pi4j.io.pwm.PwmType;
 import com.pi4j.io.spi.Spi;
 import dev.lichen.runtime.bus.Board;
 import dev.lichen.runtime.bus.BusException;
@@ -13,6 +15,7 @@ import dev.lichen.runtime.bus.DigitalInput;
 import dev.lichen.runtime.bus.DigitalOutput;
 import dev.lichen.runtime.bus.I2cBus;
 import dev.lichen.runtime.bus.OneWireBus;
+import dev.lichen.runtime.bus.PwmOutput;
 import dev.lichen.runtime.bus.SpiBus;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -242,6 +245,61 @@ public final class Pi4jBoard implements Board {
             }
 
             @Override public boolean isHigh() { return output.isHigh(); }
+        };
+    }
+
+    /**
+     * The Pi's hardware-PWM pins and their PWM channel (BCM2835-BCM2711: two channels, each
+     * routed to one of two pins by the pwm-2chan overlay). Pi4J's linuxfs PWM is addressed by
+     * channel (/sys/class/pwm/pwmchip0/pwmN), not by pin.
+     */
+    private static final Map<Integer, Integer> PWM_CHANNELS = Map.of(12, 0, 18, 0, 13, 1, 19, 1);
+
+    @Override
+    public PwmOutput pwm(int pin, int frequencyHz) throws BusException {
+        Integer channel = PWM_CHANNELS.get(pin);
+        if (channel == null) {
+            throw new BusException(BusException.Kind.ABSENT, "GPIO " + pin + " has no hardware PWM: use GPIO 12 or 18 (PWM channel 0), 13 or 19 (channel 1)");
+        }
+        for (var e : PWM_CHANNELS.entrySet()) {
+            if (e.getKey() != pin && e.getValue().equals(channel) && pins.get(e.getKey()) instanceof Pwm) {
+                throw new BusException(BusException.Kind.IO, "GPIO " + pin + ": PWM channel " + channel + " is already driving GPIO " + e.getKey());
+            }
+        }
+        Pwm pwm;
+        try {
+            pwm = (Pwm) pins.computeIfAbsent(pin, p -> pi4j.create(Pwm.newConfigBuilder(pi4j)
+                    .id("pwm-" + p).address(channel).pwmType(PwmType.HARDWARE)
+                    .frequency(frequencyHz).initial(0).shutdown(0).build()));
+        } catch (ClassCastException e) {
+            throw new BusException(BusException.Kind.IO, "GPIO " + pin + " is already a digital input or output", e);
+        } catch (RuntimeException e) {
+            throw translate(e, "PWM channel " + channel + " (GPIO " + pin + "; config.txt needs dtoverlay=pwm-2chan with this pin)");
+        }
+        return new PwmOutput() {
+            // Pi4J takes whole percents
+            private volatile int duty;
+
+            @Override public int pin() { return pin; }
+
+            @Override
+            public void duty(double percent) throws BusException {
+                int d = (int) Math.round(Math.max(0, Math.min(100, percent)));
+                try {
+                    // Pi4J's on() with 0 % turns the channel off; off is the same 0 % on the pin
+                    if (d == 0) {
+                        pwm.setDutyCycle(0);
+                        pwm.off();
+                    } else {
+                        pwm.on(d, frequencyHz);
+                    }
+                    duty = d;
+                } catch (RuntimeException e) {
+                    throw translate(e, "PWM channel " + channel + " (GPIO " + pin + ")");
+                }
+            }
+
+            @Override public double duty() { return duty; }
         };
     }
 

@@ -6,6 +6,7 @@ import dev.lichen.runtime.bus.DigitalInput;
 import dev.lichen.runtime.bus.DigitalOutput;
 import dev.lichen.runtime.bus.I2cBus;
 import dev.lichen.runtime.bus.OneWireBus;
+import dev.lichen.runtime.bus.PwmOutput;
 import dev.lichen.runtime.bus.SpiBus;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,8 @@ import java.util.function.Consumer;
 
 /**
  * A board made of in-memory buses. Chip models attach by bus and address, chip-select or pin;
- * an address with nothing attached NACKs, as on a real bus.
+ * an address with nothing attached NACKs, as on a real bus. A simulated world reads what the
+ * appliance drives with {@link #level}, {@link #duty} and {@link #onOutput}.
  */
 public final class SimBoard implements Board {
     private final String name;
@@ -24,6 +26,14 @@ public final class SimBoard implements Board {
     private final Map<Integer, Map<Integer, SimSpiDevice>> spi = new ConcurrentHashMap<>();
     private final Map<String, SimOneWireDevice> oneWire = new ConcurrentHashMap<>();
     private final Map<Integer, Pin> pins = new ConcurrentHashMap<>();
+    private final Map<Integer, Double> duties = new ConcurrentHashMap<>();
+    private final List<Consumer<OutputChange>> outputListeners = new CopyOnWriteArrayList<>();
+
+    /**
+     * The appliance changed an output pin: a digital output's level (value 1 high, 0 low) or a
+     * PWM pin's duty (value 0-100 %).
+     */
+    public record OutputChange(int pin, boolean pwm, double value) {}
 
     public SimBoard(String name) {
         this.name = name;
@@ -52,6 +62,17 @@ public final class SimBoard implements Board {
     /** The level an output pin was last set to by the appliance. */
     public boolean level(int pin) {
         return pin(pin).high;
+    }
+
+    /** The duty a PWM pin was last set to by the appliance, in percent (0 if it never was). */
+    public double duty(int pin) {
+        return duties.getOrDefault(pin, 0.0);
+    }
+
+    /** Tells the listener each change the appliance makes to an output pin; close to stop. */
+    public AutoCloseable onOutput(Consumer<OutputChange> listener) {
+        outputListeners.add(listener);
+        return () -> outputListeners.remove(listener);
     }
 
     @Override public String name() { return name; }
@@ -146,14 +167,43 @@ public final class SimBoard implements Board {
     @Override
     public DigitalOutput digitalOutput(int pinNumber, boolean initial) {
         Pin p = pin(pinNumber);
-        p.level(initial);
+        drive(p, initial);
         return new DigitalOutput() {
             @Override public int pin() { return pinNumber; }
 
-            @Override public void set(boolean high) { p.level(high); }
+            @Override public void set(boolean high) { drive(p, high); }
 
             @Override public boolean isHigh() { return p.high; }
         };
+    }
+
+    /** Any pin may be PWM here; the frequency is not simulated (a world sees the duty). */
+    @Override
+    public PwmOutput pwm(int pinNumber, int frequencyHz) throws BusException {
+        if (frequencyHz <= 0) throw new BusException(BusException.Kind.IO, "GPIO " + pinNumber + ": PWM frequency " + frequencyHz + " Hz is not one");
+        setDuty(pinNumber, 0);
+        return new PwmOutput() {
+            @Override public int pin() { return pinNumber; }
+
+            @Override public void duty(double percent) { setDuty(pinNumber, Math.max(0, Math.min(100, percent))); }
+
+            @Override public double duty() { return SimBoard.this.duty(pinNumber); }
+        };
+    }
+
+    private void drive(Pin p, boolean high) {
+        boolean changed = p.high != high;
+        p.level(high);
+        if (changed) tell(new OutputChange(p.number, false, high ? 1 : 0));
+    }
+
+    private void setDuty(int pin, double percent) {
+        Double before = duties.put(pin, percent);
+        if (before == null || before != percent) tell(new OutputChange(pin, true, percent));
+    }
+
+    private void tell(OutputChange change) {
+        outputListeners.forEach(l -> l.accept(change));
     }
 
     @Override

@@ -8,10 +8,17 @@ import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInput;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInputProvider;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalOutputProvider;
 import com.pi4j.plugin.mock.provider.i2c.MockI2CProvider;
+import com.pi4j.plugin.mock.provider.pwm.MockPwmProvider;
 import com.pi4j.plugin.mock.provider.spi.MockSpiProvider;
+import dev.lichen.appliance.DeviceConfig.OutputSpec;
 import dev.lichen.runtime.bus.Board;
 import dev.lichen.runtime.bus.BusException;
 import dev.lichen.runtime.bus.DigitalInput;
+import dev.lichen.runtime.clock.Clock;
+import dev.lichen.runtime.output.Dimmer;
+import dev.lichen.runtime.output.Outputs;
+import dev.lichen.runtime.output.Switch;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,7 +37,8 @@ class Pi4jBoardTest {
     void open() {
         var ctx = Pi4J.newContextBuilder()
                 .add(MockI2CProvider.newInstance(), MockSpiProvider.newInstance(),
-                        MockDigitalInputProvider.newInstance(), MockDigitalOutputProvider.newInstance())
+                        MockDigitalInputProvider.newInstance(), MockDigitalOutputProvider.newInstance(),
+                        MockPwmProvider.newInstance())
                 .build();
         board = new Pi4jBoard("rpi4", ctx, w1);
     }
@@ -111,5 +119,62 @@ class Pi4jBoardTest {
         var e = assertThrows(BusException.class, () -> b.oneWire().slaves());
         assertTrue(e.getMessage().contains("w1-gpio"), e.getMessage());
         b.close();
+    }
+
+    @Test
+    void aSwitchIsAPi4jDigitalOutputOnItsBcmPinInvertedWhenActiveLow() throws Exception {
+        var outputs = Outputs.open(board, List.of(
+                new OutputSpec.SwitchSpec("relay", 22, true, false),
+                new OutputSpec.SwitchSpec("lamp", 23, false, false)), Clock.SYSTEM);
+        com.pi4j.io.gpio.digital.DigitalOutput relay = board.pi4jContext().io("gpio-out-22");
+        com.pi4j.io.gpio.digital.DigitalOutput lamp = board.pi4jContext().io("gpio-out-23");
+        assertEquals(22, relay.address());
+        assertEquals(23, lamp.address());
+        assertEquals(DigitalState.HIGH, relay.state(), "active low: off (its safe state) is the pin high");
+        assertEquals(DigitalState.LOW, lamp.state());
+        ((Switch) outputs.get(0)).set(true);
+        ((Switch) outputs.get(1)).set(true);
+        assertEquals(DigitalState.LOW, relay.state(), "active low: on is the pin low");
+        assertEquals(DigitalState.HIGH, lamp.state());
+        Outputs.closeAll(outputs);
+        assertEquals(DigitalState.HIGH, relay.state(), "closed: back to off");
+        assertEquals(DigitalState.LOW, lamp.state());
+    }
+
+    @Test
+    void aDimmerIsAPi4jHardwarePwmOnItsChannelAtItsFrequency() throws Exception {
+        var outputs = Outputs.open(board, List.of(
+                new OutputSpec.DimmerSpec("fan", 18, 25_000, Duration.ZERO, 10),
+                new OutputSpec.DimmerSpec("lamp", 13, 1000, Duration.ZERO, 0)), Clock.SYSTEM);
+        com.pi4j.io.pwm.Pwm fan = board.pi4jContext().io("pwm-18");
+        com.pi4j.io.pwm.Pwm lamp = board.pi4jContext().io("pwm-13");
+        // Pi4J's linuxfs PWM is addressed by the Pi's PWM channel: 0 for GPIO 12/18, 1 for 13/19
+        assertEquals(0, fan.address());
+        assertEquals(1, lamp.address());
+        assertEquals(com.pi4j.io.pwm.PwmType.HARDWARE, fan.pwmType());
+        assertEquals(25_000, fan.frequency());
+        assertEquals(1000, lamp.frequency());
+        assertTrue(fan.isOn());
+        assertEquals(10, fan.dutyCycle(), "opened at its safe level");
+        assertFalse(lamp.isOn(), "0 % is the channel off");
+        Dimmer d = (Dimmer) outputs.get(0);
+        d.set(62.4);
+        assertEquals(62, fan.dutyCycle(), "Pi4J takes whole percents");
+        assertEquals(62.0, d.level(), "the level is what the pin is at");
+        d.set(0);
+        assertFalse(fan.isOn());
+        d.set(100);
+        assertEquals(100, fan.dutyCycle());
+        Outputs.closeAll(outputs);
+        assertEquals(10, fan.dutyCycle(), "closed: back to its safe level");
+    }
+
+    @Test
+    void pwmOnAPinWithoutItOrOnABusyChannelIsRefusedNamingThePin() throws Exception {
+        var e = assertThrows(BusException.class, () -> board.pwm(17, 1000));
+        assertTrue(e.getMessage().contains("GPIO 17") && e.getMessage().contains("no hardware PWM"), e.getMessage());
+        board.pwm(12, 1000);
+        e = assertThrows(BusException.class, () -> board.pwm(18, 1000));
+        assertTrue(e.getMessage().contains("GPIO 18") && e.getMessage().contains("GPIO 12"), e.getMessage());
     }
 }
