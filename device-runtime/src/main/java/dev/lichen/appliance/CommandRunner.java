@@ -180,7 +180,7 @@ final class CommandRunner implements AutoCloseable {
             return CommandAck.done(c.id());
         } catch (BusException e) {
             o.safe();
-            return new CommandAck(c.id(), CommandAck.Outcome.FAILED, e.getMessage() + "; " + o.name() + " is in its safe state");
+            return new CommandAck(c.id(), CommandAck.Outcome.FAILED, e.getMessage());
         } finally {
             append.accept(state(o, clock.epochMillis()));
         }

@@ -64,7 +64,9 @@ final class DeviceConfigValidation {
             budget = raw.outbox().budgetBytes();
             if (budget < 65536) problems.add("outbox.budgetBytes: " + budget + " is too small: give at least 65536");
         }
-        List<SensorSpec> sensors = sensors(raw.sensors());
+        // a device that only acts (a relay box) has outputs and no sensors
+        boolean acts = raw.outputs() != null && !raw.outputs().isEmpty();
+        List<SensorSpec> sensors = sensors(raw.sensors(), acts);
         List<OutputSpec> outputs = new OutputsValidation(problems, board, sensors, sensorLabels).outputs(raw.outputs());
         if (!problems.isEmpty()) throw new ConfigException(source, problems);
         return new DeviceConfig(deviceId, gateway, board, dataDir, budget, sensors, outputs);
@@ -173,9 +175,9 @@ final class DeviceConfigValidation {
         return ok ? Optional.of(new Psk(p.identity(), key)) : Optional.empty();
     }
 
-    private List<SensorSpec> sensors(List<Map<String, Object>> raw) {
+    private List<SensorSpec> sensors(List<Map<String, Object>> raw, boolean hasOutputs) {
         if (raw == null || raw.isEmpty()) {
-            problems.add("sensors: missing or empty: list at least one sensor with its channels");
+            if (!hasOutputs) problems.add("sensors: missing or empty: list at least one sensor with its channels");
             return List.of();
         }
         List<SensorSpec> out = new ArrayList<>();

@@ -102,8 +102,8 @@ final class OutputsValidation {
             problems.add(nat + ": " + json(v) + " is not a channel name: use letters, digits and - . / _ (SenML's name characters), starting with a letter or digit");
             return null;
         }
-        if (name.equals(DeviceConfig.ACK_CHANNEL)) {
-            problems.add(nat + ": '" + name + "' is reserved (the channel commands are acknowledged on): give the output another name");
+        if (DeviceConfig.RESERVED_CHANNELS.contains(name)) {
+            problems.add(nat + ": '" + name + "' is reserved (the device reports its commands' outcomes and its outputs on it): give the output another name");
             return null;
         }
         String holder = taken.get(name);

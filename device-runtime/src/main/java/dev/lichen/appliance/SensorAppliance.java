@@ -45,7 +45,7 @@ public final class SensorAppliance implements AutoCloseable {
     /** How often a sensor that failed to start is tried again. */
     static final Duration RESTART_EVERY = Duration.ofSeconds(5);
 
-    public record Stats(String bootId, long appended, long failedReads, long invalidReadings, UplinkPump.Stats uplink) {}
+    public record Stats(String bootId, long appended, long failedReads, long invalidReadings, UplinkPump.Stats uplink, long commandsApplied) {}
 
     private final DeviceConfig config;
     private final Board board;
@@ -54,6 +54,9 @@ public final class SensorAppliance implements AutoCloseable {
     private final List<SensorFactory> factories;
     private final Optional<KeyValueStore> store;
     private final UplinkPump pump;
+    private final Uplink uplink;
+    private List<dev.lichen.runtime.output.Output> outputs = List.of();
+    private CommandRunner commands;
     private final AtomicLong appended = new AtomicLong();
     private final AtomicLong failedReads = new AtomicLong();
     private final AtomicLong invalid = new AtomicLong();
@@ -76,6 +79,7 @@ public final class SensorAppliance implements AutoCloseable {
         this.factories = List.copyOf(factories);
         this.store = store;
         this.pump = new UplinkPump(config.deviceId(), outbox, uplink, clock, pumpOptions);
+        this.uplink = uplink;
     }
 
     public static List<SensorFactory> installedFactories() {
@@ -162,6 +166,7 @@ public final class SensorAppliance implements AutoCloseable {
             throw e;
         }
         workers.forEach(Worker::launch);
+        if (!config.outputs().isEmpty()) startOutputs();
         pump.start();
         // after the sensors and the pump started: the count's write (three fsyncs on an image's FAT data
         // partition, ~0.2 s under QEMU) does not hold back the first reading. A cut before it is durable
@@ -170,6 +175,28 @@ public final class SensorAppliance implements AutoCloseable {
         identity.ifPresent(id -> LOG.info("device {} identity: public key fingerprint {} (compare it with the gateway's new-device card)",
                 config.deviceId(), id.fingerprint()));
         return this;
+    }
+
+    /**
+     * Opens the outputs in their safe state, tells the gateway about them and their state, and
+     * takes commands from the uplink. An output that cannot be opened (its pin is taken or
+     * missing) stops the start: the board is not what the config says.
+     */
+    private void startOutputs() throws IOException {
+        try {
+            outputs = dev.lichen.runtime.output.Outputs.open(board, config.outputs(), clock);
+        } catch (BusException e) {
+            close();
+            throw new IOException("the outputs cannot be opened: " + e.getMessage(), e);
+        }
+        commands = new CommandRunner(config.deviceId(), outputs, this::append, store, clock).start();
+        uplink.onCommands(config.deviceId(), commands::offer);
+        LOG.info("device {}: {} output(s) in their safe state, taking commands", config.deviceId(), outputs.size());
+    }
+
+    /** The device's outputs (empty when the config names none), once started. */
+    public List<dev.lichen.runtime.output.Output> outputs() {
+        return outputs;
     }
 
     /** The device's own key pair, once started with a key-value store. */
@@ -182,7 +209,7 @@ public final class SensorAppliance implements AutoCloseable {
     }
 
     public Stats stats() {
-        return new Stats(bootId, appended.get(), failedReads.get(), invalid.get(), pump.stats());
+        return new Stats(bootId, appended.get(), failedReads.get(), invalid.get(), pump.stats(), commands == null ? 0 : commands.applied());
     }
 
     @Override
@@ -190,6 +217,9 @@ public final class SensorAppliance implements AutoCloseable {
         running = false;
         workers.forEach(Worker::stop);
         workers.clear();
+        if (commands != null) commands.close();
+        commands = null;
+        dev.lichen.runtime.output.Outputs.closeAll(outputs);
         pump.close();
     }
 

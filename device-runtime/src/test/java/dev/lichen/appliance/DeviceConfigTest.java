@@ -130,6 +130,21 @@ class DeviceConfigTest {
     }
 
     @Test
+    void aDeviceThatOnlyActsNeedsNoSensors() throws Exception {
+        String json = """
+                {"deviceId": "relay-box", "gateway": {"uplink": "coap", "host": "192.168.1.10"}, "board": "rpi4",
+                 "outputs": [{"name": "pump", "kind": "switch", "pin": 22}]}
+                """;
+        var c = DeviceConfig.parse("device.json", json.getBytes(java.nio.charset.StandardCharsets.UTF_8), java.util.Set.of());
+        assertTrue(c.sensors().isEmpty());
+        assertEquals(java.util.List.of(new DeviceConfig.OutputSpec.SwitchSpec("pump", 22, false, false)), c.outputs());
+        String without = json.replaceAll(",\\s*\"outputs\": \\[.*\\]", "");
+        var e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> DeviceConfig.parse("device.json", without.getBytes(java.nio.charset.StandardCharsets.UTF_8), java.util.Set.of()));
+        assertTrue(e.getMessage().contains("sensors: missing or empty"), e.getMessage());
+    }
+
+    @Test
     void missingOrEmptyChannels() {
         String m = problem(coapsExample().replace(", \"channels\": {\"soil_moisture\": \"5m\"}", ""));
         assertTrue(m.contains("sensors[1] (soil-ads1115).channels: missing or empty"), m);
@@ -1134,7 +1149,8 @@ class DeviceConfigTest {
             [{"kind": "switch", "pin": 22}] | outputs[0].name: missing (e.g. "hall_light"): the name commands use and its state is reported under
             [{"name": "hall light", "kind": "switch", "pin": 22}] | outputs[0].name: "hall light" is not a channel name: use letters, digits and - . / _ (SenML's name characters), starting with a letter or digit
             [{"name": 7, "kind": "switch", "pin": 22}] | outputs[0].name: 7 is not a channel name: use letters, digits and - . / _ (SenML's name characters), starting with a letter or digit
-            [{"name": "ack", "kind": "switch", "pin": 22}] | outputs[0].name: 'ack' is reserved (the channel commands are acknowledged on): give the output another name
+            [{"name": "ack", "kind": "switch", "pin": 22}] | outputs[0].name: 'ack' is reserved (the device reports its commands' outcomes and its outputs on it): give the output another name
+            [{"name": "outputs", "kind": "switch", "pin": 22}] | outputs[0].name: 'outputs' is reserved (the device reports its commands' outcomes and its outputs on it): give the output another name
             [{"name": "a", "kind": "switch", "pin": 22}, {"name": "a", "kind": "switch", "pin": 23}] | outputs[1].name: 'a' is already the name of outputs[0] (a): give each output a name of its own, the channel its state is reported on
             [{"name": "motion", "kind": "switch", "pin": 22}] | outputs[0].name: 'motion' is already a channel of sensors[2] (pir): give each output a name of its own, the channel its state is reported on
             # pin

@@ -327,7 +327,9 @@ public final class CoapUplink implements Uplink {
         watcher = null;
         if (w != null) w.interrupt();
         var r = relation;
-        if (r != null) r.proactiveCancel();
+        // no cancel message: it would go out after the endpoint is gone; the gateway's next
+        // notification gets a reset and ends the registration
+        if (r != null) r.reactiveCancel();
         // destroy, not stop: the JVM would otherwise wait ~300 ms for the blocked UDP receiver
         if (ownsEndpoint) endpoint.destroy();
     }
