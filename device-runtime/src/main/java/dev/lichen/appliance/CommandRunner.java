@@ -57,8 +57,8 @@ final class CommandRunner implements AutoCloseable {
     private String epoch = "";
     private long lastId = -1;
     private final LinkedHashMap<Long, String> outcomes = new LinkedHashMap<>();
-    /** Ids acknowledged again in this run, and when: a pack that comes twice within seconds is not answered twice. */
-    private final Map<Long, Long> reacked = new LinkedHashMap<>();
+    /** Ids acknowledged in this run, and when: a pack that comes twice within seconds is not answered twice. */
+    private final Map<Long, Long> answered = new LinkedHashMap<>();
     private final Thread thread;
 
     CommandRunner(String deviceId, List<Output> outputs, Consumer<Reading> append, Optional<KeyValueStore> store, Clock clock) {
@@ -140,8 +140,14 @@ final class CommandRunner implements AutoCloseable {
             remember(id, ack);
             if (ack.outcome() == CommandAck.Outcome.DONE) applied.incrementAndGet();
             else LOG.warn("command {} {}: {}", id, ack.outcome().name().toLowerCase(java.util.Locale.ROOT), ack.detail());
-            append.accept(new Reading(CommandAck.CHANNEL, null, new Value.Text(ack.text()), clock.epochMillis()));
+            answer(id, ack.text());
         }
+    }
+
+    private void answer(Command.CommandId id, String text) {
+        answered.put(id.n(), clock.monotonicNanos());
+        if (answered.size() > KEPT) answered.remove(answered.keySet().iterator().next());
+        append.accept(new Reading(CommandAck.CHANNEL, null, new Value.Text(text), clock.epochMillis()));
     }
 
     private static Command.CommandId idOf(CommandCodec.Entry e) {
@@ -202,12 +208,9 @@ final class CommandRunner implements AutoCloseable {
     private void again(Command.CommandId id) {
         String text = outcomes.get(id.n());
         if (text == null) return; // older than what is kept: the gateway has long had its answer or let it expire
-        long now = clock.monotonicNanos();
-        Long last = reacked.get(id.n());
-        if (last != null && now - last < 10_000_000_000L) return;
-        reacked.put(id.n(), now);
-        if (reacked.size() > KEPT) reacked.remove(reacked.keySet().iterator().next());
-        append.accept(new Reading(CommandAck.CHANNEL, null, new Value.Text(text), clock.epochMillis()));
+        Long last = answered.get(id.n());
+        if (last != null && clock.monotonicNanos() - last < 10_000_000_000L) return;
+        answer(id, text);
     }
 
     private void remember(Command.CommandId id, CommandAck ack) {

@@ -110,7 +110,7 @@ public final class MqttUplink implements Uplink {
      * Commands arrive as the retained message of {@code lichen/<id>/cmd}, which the broker sends at
      * every subscription (each connect subscribes). A device may have nothing to send for a long
      * time (an actuator without sensors): a keeper thread connects again within seconds of a lost
-     * link, with a backoff up to 30 s.
+     * link, with a backoff up to 10 s.
      */
     @Override
     public synchronized void onCommands(String deviceId, java.util.function.Consumer<byte[]> listener) {
@@ -130,7 +130,7 @@ public final class MqttUplink implements Uplink {
                 pause = 1000;
             } catch (UplinkException e) {
                 LOG.debug("reconnecting to {} for commands: {}", serverUri, e.getMessage());
-                pause = Math.min(pause * 2, 30_000);
+                pause = Math.min(pause * 2, 10_000);
             }
             try {
                 Thread.sleep(pause);
@@ -182,9 +182,13 @@ public final class MqttUplink implements Uplink {
 
     private void ensureConnected() throws UplinkException {
         if (session != null && session.isConnected()) return;
-        if (session == null) {
-            session = open(chosen == Protocol.V3 ? Protocol.V3 : Protocol.V5);
+        if (session != null) {
+            // a Paho client whose connection was lost can stay "disconnecting" and refuse to
+            // connect for a long time (seen after a gateway was killed): a fresh client each time
+            session.abandon();
+            session = null;
         }
+        session = open(chosen == Protocol.V3 ? Protocol.V3 : Protocol.V5);
         boolean accepted;
         try {
             accepted = session.connect();

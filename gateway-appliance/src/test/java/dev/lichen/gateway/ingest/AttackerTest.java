@@ -167,6 +167,40 @@ class AttackerTest {
         assertTrue(run.output().contains("denied"), run.output());
     }
 
+    @Test
+    void aPendingCommandReachesItsOwnDeviceOnlyOverEitherProtocol() throws Exception {
+        gw.store().adopt("hall-lamp", "Hall lamp", "Hall");
+        gw.store().putOutputs("hall-lamp", List.of(new dev.lichen.gateway.store.DeviceOutput("hall-lamp", "light",
+                dev.lichen.gateway.store.OutputKind.SWITCH)));
+        var c = gw.commands().send("hall-lamp", "light", true, null, "admin");
+        String wireId = gw.commands().wireId(c).toString();
+        // the lamp's own login reads the pending set (the retained message) as it subscribes
+        var run = sub("-i", "hall-lamp-cli2", "-u", "hall-lamp", "-P", lampPassword, "-t", "lichen/hall-lamp/cmd", "-C", "1");
+        assertTrue(run.output().contains(wireId) && run.output().contains("\"light\""), run.output());
+        // nobody else does: anonymous, by the device's topic or by a wildcard, nor another device
+        for (String topic : List.of("lichen/hall-lamp/cmd", "lichen/+/cmd", "lichen/#", "#")) {
+            run = sub("-i", "eve", "-t", topic);
+            assertTrue(!run.output().contains(wireId), topic + ": " + run.output());
+            assertTrue(run.output().contains("denied"), topic + ": " + run.output());
+        }
+        // over CoAP: the commands of a device with a key are not read in the clear, nor with another device's key
+        run = Clients.run("libcoap3-bin", List.of("coap-client-notls", "-m", "get", "-B", "5",
+                "coap://127.0.0.1:" + gw.coapPort() + "/c/hall-lamp"));
+        assertTrue(run.output().contains("4.01") && !run.output().contains(wireId), run.output());
+        String atticKey = "attic-secret-key-0123456789abcdef";
+        Path keyFile = dir.resolve("attic.psk");
+        Files.writeString(keyFile, "attic-coaps " + Base64.getEncoder().encodeToString(atticKey.getBytes()) + "\n");
+        gw.deviceKeys().importFile(keyFile, System.currentTimeMillis());
+        run = Clients.run("libcoap3-bin", List.of("coap-client-openssl", "-m", "get", "-B", "5", "-u", "attic-coaps", "-k", atticKey,
+                "coaps://127.0.0.1:" + gw.coapsPort() + "/c/hall-lamp"));
+        assertTrue(run.output().contains("4.03") && !run.output().contains(wireId), run.output());
+        // a device id nobody knows makes nothing: 4.04
+        run = Clients.run("libcoap3-bin", List.of("coap-client-notls", "-m", "get", "-B", "5",
+                "coap://127.0.0.1:" + gw.coapPort() + "/c/nobody-" + System.nanoTime()));
+        assertTrue(run.output().contains("4.04"), run.output());
+        assertEquals("PENDING", gw.commands().command(c.id()).orElseThrow().state().name(), "nobody answered for the lamp");
+    }
+
     static Clients.Run coap(String client, List<String> args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(client, "-m", "post", "-t", "112", "-B", "5"));
         cmd.addAll(args);

@@ -17,15 +17,20 @@ public final class GatewayProcess implements AutoCloseable {
         this.log = log;
     }
 
-    /** Starts the gateway and waits until it says it is ready. */
+    /** Starts the gateway (ingest only) and waits until it says it is ready. */
     public static GatewayProcess start(Path data, int coapPort, int mqttPort, Path log, String... jvmArgs)
             throws IOException, InterruptedException {
+        return start(log, List.of("--data", data.toString(), "--bind", "127.0.0.1", "--coap-port", Integer.toString(coapPort),
+                "--mqtt-port", Integer.toString(mqttPort), "--http-port", "0", "--ingest-only"), jvmArgs);
+    }
+
+    /** Starts {@code lichen gateway} with these arguments and waits until it says it is ready. */
+    public static GatewayProcess start(Path log, List<String> gatewayArgs, String... jvmArgs) throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
         cmd.addAll(List.of(jvmArgs));
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.lichen.gateway.GatewayCommand",
-                "--data", data.toString(), "--bind", "127.0.0.1", "--coap-port", Integer.toString(coapPort),
-                "--mqtt-port", Integer.toString(mqttPort), "--http-port", "0", "--ingest-only"));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.lichen.gateway.GatewayCommand"));
+        cmd.addAll(gatewayArgs);
         Files.deleteIfExists(log);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         GatewayProcess g = new GatewayProcess(p, log);

@@ -28,6 +28,8 @@ public final class SimBoard implements Board {
     private final Map<Integer, Pin> pins = new ConcurrentHashMap<>();
     private final Map<Integer, Double> duties = new ConcurrentHashMap<>();
     private final List<Consumer<OutputChange>> outputListeners = new CopyOnWriteArrayList<>();
+    /** Output pins that fail when set (a burnt driver transistor, a loose relay board), and why. */
+    private final Map<Integer, String> broken = new ConcurrentHashMap<>();
 
     /**
      * The appliance changed an output pin: a digital output's level (value 1 high, 0 low) or a
@@ -67,6 +69,20 @@ public final class SimBoard implements Board {
     /** The duty a PWM pin was last set to by the appliance, in percent (0 if it never was). */
     public double duty(int pin) {
         return duties.getOrDefault(pin, 0.0);
+    }
+
+    /** From now on setting this output pin fails with the reason given (fault injection). */
+    public void breakOutput(int pin, String why) {
+        broken.put(pin, why);
+    }
+
+    public void repairOutput(int pin) {
+        broken.remove(pin);
+    }
+
+    private void check(int pin) throws BusException {
+        String why = broken.get(pin);
+        if (why != null) throw new BusException(BusException.Kind.IO, "GPIO " + pin + ": " + why);
     }
 
     /** Tells the listener each change the appliance makes to an output pin; close to stop. */
@@ -171,7 +187,11 @@ public final class SimBoard implements Board {
         return new DigitalOutput() {
             @Override public int pin() { return pinNumber; }
 
-            @Override public void set(boolean high) { drive(p, high); }
+            @Override
+            public void set(boolean high) throws BusException {
+                check(pinNumber);
+                drive(p, high);
+            }
 
             @Override public boolean isHigh() { return p.high; }
         };
@@ -185,7 +205,11 @@ public final class SimBoard implements Board {
         return new PwmOutput() {
             @Override public int pin() { return pinNumber; }
 
-            @Override public void duty(double percent) { setDuty(pinNumber, Math.max(0, Math.min(100, percent))); }
+            @Override
+            public void duty(double percent) throws BusException {
+                check(pinNumber);
+                setDuty(pinNumber, Math.max(0, Math.min(100, percent)));
+            }
 
             @Override public double duty() { return SimBoard.this.duty(pinNumber); }
         };
