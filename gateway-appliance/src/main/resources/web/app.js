@@ -439,7 +439,11 @@ function outputTile(d, o) {
     shownLevel = el("output", { class: "level", text: "–" });
     // while the slider is held, the readings that come do not move it under the person's finger
     control.addEventListener("input", () => { ot.dragging = true; shownLevel.textContent = fmtLevel(Number(control.value)); });
-    control.addEventListener("change", () => { ot.dragging = false; setOutput(ot, { level: Number(control.value) }); });
+    // arrow keys make a change per press: only where the person stops is sent
+    control.addEventListener("change", () => {
+      clearTimeout(ot.settle);
+      ot.settle = setTimeout(() => { ot.dragging = false; setOutput(ot, { level: Number(control.value) }); }, 250);
+    });
   }
   ot.control = control;
   ot.shownLevel = shownLevel;
@@ -537,8 +541,8 @@ function confirmOutput(ot, r) {
 let redrawLater = null;
 function outputsAnnounced(deviceId, text) {
   if (view !== "dashboard" || !devicesById.has(deviceId) || devicesById.get(deviceId).state !== "adopted") return;
-  const shown = [...outputTiles.values()].filter(t => t.deviceId === deviceId).map(t => t.name + ":" + t.kind).join(" ");
-  if ((text || "").trim().split(/ +/).filter(Boolean).join(" ") === shown) return;
+  const shown = [...outputTiles.values()].filter(t => t.deviceId === deviceId).map(t => t.name + ":" + t.kind).sort().join(" ");
+  if ((text || "").trim().split(/ +/).filter(Boolean).sort().join(" ") === shown) return;
   // the gateway stores the new list just after it publishes the readings
   clearTimeout(redrawLater);
   redrawLater = setTimeout(() => { if (view === "dashboard") dashboardView(); }, 300);
