@@ -10,6 +10,10 @@ const STALE_MS = 30 * 60e3;
 let session = null;        // {username, role, csrfToken}
 let live = null;           // EventSource
 const tiles = new Map();   // "device/channel" -> tile parts, on the dashboard only
+const outputTiles = new Map(); // "device/output" -> output tile parts, on the dashboard only
+/** The device's own bookkeeping (command acknowledgements, its list of outputs): never a tile or a chart. */
+const RESERVED = new Set(["ack", "outputs"]);
+const shownChannels = chs => chs.filter(c => !RESERVED.has(c.name));
 let devicesById = new Map();
 let activeAlerts = [];
 let view = null;           // the current view's name, to refresh it on live events
@@ -196,6 +200,7 @@ function startLive() {
   live.onerror = () => { state.hidden = false; document.body.dataset.live = "down"; };
   live.addEventListener("readings", ev => onReadings(JSON.parse(ev.data)));
   live.addEventListener("device", ev => onDevice(JSON.parse(ev.data)));
+  live.addEventListener("command", ev => onCommand(JSON.parse(ev.data)));
   live.addEventListener("alert", () => { refreshAlerts(); if (view === "alerts") alertsView(); });
 }
 function stopLive() { if (live) { live.close(); live = null; } }
@@ -218,6 +223,10 @@ function appendToChart(msg) {
 function onReadings(msg) {
   appendToChart(msg);
   for (const r of msg.readings) {
+    const ot = outputTiles.get(msg.deviceId + "/" + r.channel);
+    if (ot) confirmOutput(ot, r);
+    if (r.channel === "outputs") outputsAnnounced(msg.deviceId, r.text);
+    if (ot || r.channel === "outputs" || r.channel === "ack") outputsChanged(msg.deviceId);
     const t = tiles.get(msg.deviceId + "/" + r.channel);
     if (!t) continue;
     t.val.textContent = r.value !== null ? fmtNum(r.value) : (r.text || "–");
@@ -238,7 +247,7 @@ function onDevice(d) {
   if (view === "devices") devicesView();
   else if (view === "dashboard" && (!known || known.state !== d.state || known.name !== d.name || known.room !== d.room)) dashboardView();
   else if (view === "dashboard") {
-    for (const [key, t] of tiles) if (key.startsWith(d.id + "/")) {
+    for (const [key, t] of [...tiles, ...outputTiles]) if (key.startsWith(d.id + "/")) {
       const off = isOffline(d);
       t.tile.classList.toggle("offline", off);
       t.tag.hidden = !off;
@@ -300,8 +309,13 @@ async function loadDevices() {
 async function dashboardView() {
   view = "dashboard";
   const [list] = await Promise.all([loadDevices(), refreshAlerts()]);
-  tiles.clear();
   const adopted = list.filter(d => d.state === "adopted");
+  const outputs = new Map(await Promise.all(adopted.map(d => api("GET", "/devices/" + encodeURIComponent(d.id) + "/outputs")
+    .then(o => [d.id, o], () => [d.id, []]))));
+  tiles.clear();
+  outputTiles.clear();
+  // an output's own channel is its state: shown by the output's tile, not as a sensor tile
+  const sensorChannels = d => shownChannels(d.channels).filter(c => !outputs.get(d.id).some(o => o.name === c.name));
   const rooms = new Map();
   for (const d of adopted) {
     const room = d.room || "Unassigned";
@@ -312,7 +326,7 @@ async function dashboardView() {
   const sections = [...rooms.keys()].sort((a, b) => a.localeCompare(b)).map(room =>
     el("section", { class: "room", dataset: { room } },
       el("h2", { text: room }),
-      el("div", { class: "grid" }, rooms.get(room).flatMap(d => d.channels.map(c => tile(d, c))))));
+      el("div", { class: "grid" }, rooms.get(room).flatMap(d => [...sensorChannels(d).map(c => tile(d, c)), ...outputs.get(d.id).map(o => outputTile(d, o))]))));
   show(
     el("div", { id: "dash-alerts" }, alertBanner()),
     newOnes.length ? el("p", { class: "card" }, el("a", { href: "#/devices", id: "new-devices-link",
@@ -382,6 +396,195 @@ function drawSpark(canvas, points) {
   canvas.dataset.points = String(pts.length);
 }
 
+// ---- outputs: switches and dimmers -----------------------------------------------------------
+
+/** Command events seen lately, by id: one may arrive before the POST that made it has answered. */
+const commandsSeen = new Map();
+const FINISHED = { failed: "failed", refused: "refused", expired: "expired" };
+
+const fmtLevel = v => fmtNum(Math.round(v)) + " %";
+/** An output's state as a person reads it: "on", "off", "40 %"; "–" before its first report. */
+function outputText(kind, value) {
+  if (value === null || value === undefined) return "–";
+  return kind === "switch" ? (value >= 0.5 ? "on" : "off") : fmtLevel(value);
+}
+/** What a command asks for, as a person reads it. */
+function commandText(c) { return c.on !== undefined ? (c.on ? "on" : "off") : fmtLevel(c.level); }
+
+function outputTile(d, o) {
+  const off = isOffline(d);
+  const isSwitch = o.kind === "switch";
+  const label = o.name.replace(/_/g, " ");
+  // a viewer sees the control but cannot use it: the gateway would refuse (403) anyway
+  const locked = isAdmin() ? null : "Only an admin can " + (isSwitch ? "switch" : "dim") + " " + label;
+  const tag = el("span", { class: "tag offline", text: "offline" });
+  tag.hidden = !off;
+  const val = el("span", { class: "val" });
+  const status = el("span", { class: "status", role: "status" });
+  const when = el("span", { class: "when" });
+  const ot = { name: o.name, kind: o.kind, deviceId: d.id, val, status, when, tag, command: null, seq: 0,
+    confirmed: o.state ? o.state.value : null, time: o.state ? o.state.time : null };
+  let control, shownLevel = null;
+  if (isSwitch) {
+    control = el("button", { type: "button", role: "switch", class: "switch", "aria-checked": "false", "aria-label": label,
+      disabled: !isAdmin(), title: locked }, el("span", { class: "knob" }));
+    control.addEventListener("click", () => {
+      // flips what the tile shows: the pending command's target, else the confirmed state
+      const now = ot.command && ot.command.state === "pending" ? ot.command.on : ot.confirmed >= 0.5;
+      setOutput(ot, { on: !now });
+    });
+  } else {
+    control = el("input", { type: "range", min: 0, max: 100, step: 1, value: 0, "aria-label": label + " level",
+      disabled: !isAdmin(), title: locked });
+    shownLevel = el("output", { class: "level", text: "–" });
+    // while the slider is held, the readings that come do not move it under the person's finger
+    control.addEventListener("input", () => { ot.dragging = true; shownLevel.textContent = fmtLevel(Number(control.value)); });
+    // arrow keys make a change per press: only where the person stops is sent
+    control.addEventListener("change", () => {
+      clearTimeout(ot.settle);
+      ot.settle = setTimeout(() => { ot.dragging = false; setOutput(ot, { level: Number(control.value) }); }, 250);
+    });
+  }
+  ot.control = control;
+  ot.shownLevel = shownLevel;
+  ot.tile = el("div", { class: "tile output " + o.kind + (off ? " offline" : ""), dataset: { device: d.id, output: o.name, kind: o.kind } },
+    el("span", { class: "dev" }, el("span", { class: "dev-name", text: deviceLabel(d) })),
+    el("span", { class: "ch" }, el("a", { href: "#/device/" + encodeURIComponent(d.id) + "/" + encodeURIComponent(o.name), text: label }),
+      " ", tag, " ", unencryptedTag(d)),
+    val,
+    el("span", { class: "control", title: locked }, control, shownLevel),
+    status, when);
+  // a command still pending (made before this page, or by someone else) shows as pending; a failure
+  // shows until the device reports again
+  const last = o.lastCommand;
+  if (last && (last.state === "pending" || (FINISHED[last.state] && !(ot.time > last.finished)))) ot.command = last;
+  outputTiles.set(d.id + "/" + o.name, ot);
+  renderOutput(ot);
+  return ot.tile;
+}
+
+function renderOutput(ot) {
+  const c = ot.command;
+  const pending = !!c && c.state === "pending";
+  const problem = !!c && (FINISHED[c.state] || c.state === "error");
+  ot.tile.classList.toggle("pending", pending);
+  ot.tile.classList.toggle("problem", !!problem);
+  ot.tile.dataset.value = ot.confirmed === null || ot.confirmed === undefined ? "" : String(ot.confirmed);
+  ot.tile.dataset.command = c ? c.state : "";
+  ot.val.textContent = outputText(ot.kind, ot.confirmed);
+  ot.when.textContent = ot.time ? fmtTime(ot.time) : "no report yet";
+  // the control shows what was asked while it is pending, and the confirmed state otherwise
+  if (ot.kind === "switch") {
+    const on = pending && c.on !== undefined ? c.on : ot.confirmed >= 0.5;
+    ot.control.setAttribute("aria-checked", String(on));
+  } else if (!ot.dragging) {
+    const level = pending && c.level !== undefined ? c.level : ot.confirmed;
+    ot.control.value = String(level === null || level === undefined ? 0 : Math.round(level));
+    ot.shownLevel.textContent = level === null || level === undefined ? "–" : fmtLevel(level);
+  }
+  let s = "";
+  if (pending) s = ot.kind === "switch" ? (c.on ? "switching on…" : "switching off…") : "dimming to " + fmtLevel(c.level) + "…";
+  else if (c && c.state === "expired") s = "expired: the device did not answer";
+  else if (c && FINISHED[c.state]) s = c.state + ": " + (c.detail || "no reason given");
+  else if (c && c.state === "error") s = "not sent: " + c.detail;
+  ot.status.textContent = s;
+}
+
+/** Sends what the person set; the tile shows it pending at once, and the gateway's answer or refusal. */
+async function setOutput(ot, body) {
+  if (!isAdmin()) return;
+  const mine = ++ot.seq;
+  ot.command = Object.assign({ state: "pending" }, body);
+  renderOutput(ot);
+  let c;
+  try {
+    c = await api("POST", "/devices/" + encodeURIComponent(ot.deviceId) + "/outputs/" + encodeURIComponent(ot.name), body);
+  } catch (e) {
+    if (mine === ot.seq) { ot.command = { state: "error", detail: e.message }; renderOutput(ot); }
+    return;
+  }
+  if (mine !== ot.seq) return; // the person set it again meanwhile: the newer one is shown
+  ot.command = commandsSeen.get(c.id) && commandsSeen.get(c.id).state !== "pending" ? commandsSeen.get(c.id) : c;
+  renderOutput(ot);
+}
+
+/** A command's new state, from the live stream. */
+function onCommand(c) {
+  commandsSeen.set(c.id, c);
+  if (commandsSeen.size > 200) commandsSeen.delete(commandsSeen.keys().next().value);
+  const ot = outputTiles.get(c.deviceId + "/" + c.output);
+  if (ot) {
+    const mine = ot.command;
+    // this tile's own command, or a newer one (someone else, another tab); a finished one never goes back to pending
+    if (mine && mine.id === c.id) { if (!(c.state === "pending" && mine.state !== "pending")) ot.command = c; }
+    else if (mine && mine.id === undefined && mine.state === "pending") { /* ours, not answered yet: its POST's answer names it */ }
+    else if (!mine || c.id > mine.id) ot.command = c;
+    renderOutput(ot);
+  }
+  outputsChanged(c.deviceId);
+}
+
+/** The output's state, as its device reported it. */
+function confirmOutput(ot, r) {
+  if (r.value === null || r.value === undefined) return;
+  ot.confirmed = r.value;
+  ot.time = r.time;
+  // a failure's reason stays until the device reports again after it
+  if (ot.command && FINISHED[ot.command.state] && ot.command.finished && r.time > ot.command.finished) ot.command = null;
+  ot.tile.classList.remove("flash");
+  void ot.tile.offsetWidth; // restart the flash animation
+  ot.tile.classList.add("flash");
+  renderOutput(ot);
+}
+
+/** A device announced its outputs (at every start): the dashboard is drawn again only if they changed. */
+let redrawLater = null;
+function outputsAnnounced(deviceId, text) {
+  if (view !== "dashboard" || !devicesById.has(deviceId) || devicesById.get(deviceId).state !== "adopted") return;
+  const shown = [...outputTiles.values()].filter(t => t.deviceId === deviceId).map(t => t.name + ":" + t.kind).sort().join(" ");
+  if ((text || "").trim().split(/ +/).filter(Boolean).sort().join(" ") === shown) return;
+  // the gateway stores the new list just after it publishes the readings
+  clearTimeout(redrawLater);
+  redrawLater = setTimeout(() => { if (view === "dashboard") dashboardView(); }, 300);
+}
+
+// ---- the device page's outputs list ----
+
+let outputsShown = null; // {deviceId, reload} while a device page is on screen
+
+function outputsChanged(deviceId) {
+  if (view !== "device" || !outputsShown || outputsShown.deviceId !== deviceId) return;
+  clearTimeout(outputsShown.timer);
+  outputsShown.timer = setTimeout(outputsShown.reload, 150); // a pack brings a state and an ack together
+}
+
+async function outputsCard(d) {
+  const body = el("tbody");
+  const empty = el("p", { class: "muted", text: "This device has no outputs." });
+  const table = el("table", { class: "outputs" },
+    el("thead", {}, el("tr", {}, ...["Output", "Kind", "State", "Last command", "Its state"].map(t => el("th", { text: t })))), body);
+  const reload = async () => {
+    let list;
+    try { list = await api("GET", "/devices/" + encodeURIComponent(d.id) + "/outputs"); } catch (_) { return; }
+    empty.hidden = list.length > 0;
+    table.hidden = list.length === 0;
+    body.replaceChildren(...list.map(o => {
+      const c = o.lastCommand;
+      return el("tr", { dataset: { output: o.name } },
+        el("td", { class: "name", text: o.name }),
+        el("td", { class: "kind", text: o.kind }),
+        el("td", { class: "state", text: outputText(o.kind, o.state ? o.state.value : null) }),
+        el("td", { class: "command", text: c ? commandText(c) + " by " + c.origin + ", " + fmtTime(c.created) : "none" }),
+        el("td", { class: "command-state" }, c ? el("span", { class: "tag " + c.state, text: c.state }) : null,
+          c && c.detail ? " " + c.detail : null, c && c.state === "expired" && !c.detail ? " the device did not answer" : null));
+    }));
+  };
+  outputsShown = { deviceId: d.id, reload };
+  await reload();
+  if (!body.children.length) return null; // a device without outputs: nothing to list
+  return el("section", { class: "card", id: "outputs" }, el("h2", { text: "Outputs" }), empty, table);
+}
+
 // ---- device page ---------------------------------------------------------------------------
 
 let chart = null;
@@ -404,13 +607,15 @@ async function deviceView(id, wanted) {
     d.battery !== null ? [el("dt", { text: "Battery" }), el("dd", { id: "battery", text: fmtNum(d.battery) + " %" })] : null,
     d.signal !== null ? [el("dt", { text: "Signal" }), el("dd", { id: "signal", text: fmtNum(d.signal) + " dBm" })] : null);
   const parts = [el("h1", { id: "device-name", text: deviceLabel(d) }), el("section", { class: "card" }, facts)];
+  if (d.state === "adopted") parts.push(await outputsCard(d));
   if (isAdmin()) parts.push(await keyCard(d.id, d.key));
   if (d.state !== "adopted") {
     parts.push(el("p", { class: "card", text: "This device is not adopted: its readings are held. Adopt it under Devices to see them." }));
     show(...parts);
     return;
   }
-  let channel = d.channels.some(c => c.name === wanted) ? wanted : d.channels.length ? d.channels[0].name : null;
+  const channels = shownChannels(d.channels);
+  let channel = channels.some(c => c.name === wanted) ? wanted : channels.length ? channels[0].name : null;
   let range = "day";
   const chartBox = el("div", { id: "chart" });
   const csv = el("a", { id: "csv-link", download: true, text: "Download this range as CSV" });
@@ -423,7 +628,7 @@ async function deviceView(id, wanted) {
     for (const b of rgBtns.children) b.setAttribute("aria-pressed", String(b.dataset.range === range));
     drawHistory(d, channel, range, chartBox, status, csv, rawCsv);
   };
-  for (const c of d.channels) {
+  for (const c of channels) {
     chBtns.append(el("button", { type: "button", class: "secondary", dataset: { channel: c.name }, text: c.name.replace(/_/g, " "),
       onclick: () => { channel = c.name; redraw(); } }));
   }
@@ -564,7 +769,7 @@ function newDevice(d) {
   const offers = el("span", { class: "grow offers" },
     el("strong", { class: "dev-id", text: d.id }), " ",
     el("span", { class: "tag " + d.state, text: d.state }), " offers ",
-    d.channels.map((c, i) => [i ? ", " : "", el("span", { class: "offer", text: c.name + (c.unit ? " (" + c.unit + ")" : "") })]),
+    shownChannels(d.channels).map((c, i) => [i ? ", " : "", el("span", { class: "offer", text: c.name + (c.unit ? " (" + c.unit + ")" : "") })]),
     el("span", { class: "muted", text: " · first seen " + ago(d.firstSeen) }),
     // the device prints the same fingerprint on its console: a person compares them before adopting
     d.key ? el("span", { class: "key" }, " · key ", el("code", { class: "fingerprint", text: d.key.fingerprint }),
@@ -612,7 +817,7 @@ async function alertsView() {
             onclick: () => api("DELETE", "/rules/" + r.id).then(alertsView) }) : null);
       })) : el("p", { class: "muted", text: "No rules yet." }))];
   if (isAdmin() && adopted.length) {
-    const options = adopted.flatMap(d => d.channels.map(c => ({ value: d.id + "/" + c.name, label: deviceLabel(d) + " – " + c.name })));
+    const options = adopted.flatMap(d => shownChannels(d.channels).map(c => ({ value: d.id + "/" + c.name, label: deviceLabel(d) + " – " + c.name })));
     parts.push(el("section", { class: "card" }, el("h2", { text: "New rule" }),
       form([
         { name: "name", label: "Name", placeholder: "e.g. Basil is thirsty" },
