@@ -112,6 +112,27 @@ class HomeOutputsTest {
     }
 
     @Test
+    void theDemoHomesHallLightBathroomFanAndBasilPumpActOnIt() throws Exception {
+        Plan demo;
+        try (var in = dev.lichen.sim.demo.DemoCommand.class.getResourceAsStream("home.json")) {
+            demo = dev.lichen.sim.board.Scenarios.loader().parse(in.readAllBytes(), "demo", List.of());
+        }
+        assertEquals(13, demo.devices().size());
+        Home off = new Home(demo);
+        Home on = new Home(demo);
+        long t = demo.startMillis();
+        on.actuate("living-presence", "hall_light", t, 1);
+        on.actuate("bathroom-climate", "bathroom_fan", t, 1);
+        on.actuate("plant-basil", "basil_pump", t, 1);
+        // the demo's home runs 60x the clock: 10 s of it are 10 minutes of the home's
+        long later = t + 10_000;
+        assertEquals(250, on.at("living-room", later).lux() - off.at("living-room", later).lux(), 0.01, "the hall light");
+        assertTrue(off.at("bathroom", later).humidityPercent() - on.at("bathroom", later).humidityPercent() > 8,
+                "the fan dries the bathroom");
+        assertTrue(on.at("basil", later).soilPercent() - off.at("basil", later).soilPercent() > 25, "the pump waters the basil");
+    }
+
+    @Test
     void anOutputThatDrivesNothingOrALevelOutOfRangeIsRefused() throws Exception {
         Home home = new Home(plan());
         var e = assertThrows(IllegalArgumentException.class, () -> home.actuate("hall-light", "heater", T0, 1));
