@@ -292,8 +292,8 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
                     root.has("mqttTlsPort") ? integer(root, "mqttTlsPort", file) : c.mqttTlsPort,
                     root.has("tlsNames") ? texts(root, "tlsNames", file) : c.tlsNames,
                     root.has("commandLifetimeSeconds") ? integer(root, "commandLifetimeSeconds", file) : c.commandLifetimeSeconds,
-                    new Location(root.has("latitude") ? number(root, "latitude", file) : c.location.latitude(),
-                            root.has("longitude") ? number(root, "longitude", file) : c.location.longitude(),
+                    new Location(root.has("latitude") ? (Double) number(root, "latitude", file) : c.location.latitude(),
+                            root.has("longitude") ? (Double) number(root, "longitude", file) : c.location.longitude(),
                             root.has("timeZone") ? text(root, "timeZone", file) : c.location.timeZone()));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
