@@ -67,9 +67,14 @@ public final class Gateway implements AutoCloseable {
 
     /** Starts with the components found by ServiceLoader (the web server when it is on the class path). */
     public static Gateway start(GatewayConfig config) throws Exception {
+        return start(config, Clock.SYSTEM);
+    }
+
+    /** As {@link #start(GatewayConfig)}, the automations timed by this clock (see {@link #start(GatewayConfig, List, Clock)}). */
+    public static Gateway start(GatewayConfig config, Clock automationClock) throws Exception {
         List<GatewayComponent> found = new ArrayList<>();
         ServiceLoader.load(GatewayComponent.class).forEach(found::add);
-        return start(config, found);
+        return start(config, found, automationClock);
     }
 
     /** Starts with exactly these components. On failure everything already started is closed. */

@@ -91,16 +91,26 @@ public final class Simulation implements AutoCloseable {
     private final List<Thread> slow = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public Simulation(Plan plan, GatewayHandle gateway, Options options) {
+        this(plan, gateway, options, options.virtualTime() ? SimClock.virtual(plan.startMillis(), Duration.ofMillis(200))
+                : SimClock.scaled(plan.startMillis(), plan.speed()));
+    }
+
+    /** The simulation timed by this clock, e.g. the one the gateway's automations run on too ({@link #clockFor}). */
+    public Simulation(Plan plan, GatewayHandle gateway, Options options, SimClock clock) {
         this.plan = plan;
         this.gateway = gateway;
         this.options = options;
-        this.clock = options.virtualTime() ? SimClock.virtual(plan.startMillis(), Duration.ofMillis(200))
-                : SimClock.scaled(plan.startMillis(), plan.speed());
+        this.clock = clock;
         this.home = new Home(plan);
         this.readings = new ReadingLog(options.keepReadings());
     }
 
     public SimClock clock() { return clock; }
+
+    /** A clock for the plan's time at its speed (not virtual time): made before the gateway, shared with it. */
+    public static SimClock clockFor(Plan plan) {
+        return SimClock.scaled(plan.startMillis(), plan.speed());
+    }
 
     public Home home() { return home; }
 
@@ -111,6 +121,12 @@ public final class Simulation implements AutoCloseable {
     public List<String> faultLog() { return faultLog; }
 
     public VirtualDevice device(String id) { return devices.get(id); }
+
+    /** Someone moves in the room now, for that long: the room's motion sensors report it. */
+    public void motion(String room, Duration lasts) {
+        home.motion(room, clock.epochMillis(), lasts);
+        devices.values().forEach(VirtualDevice::homeChanged);
+    }
 
     public List<VirtualDevice> devices() { return List.copyOf(devices.values()); }
 

@@ -195,6 +195,16 @@ public final class VirtualDevice implements AutoCloseable {
         }
     }
 
+    /**
+     * The home changed ahead of what the pins' driver waits for (someone walked in): it looks
+     * again now instead of at the edge it expected.
+     */
+    public synchronized void homeChanged() {
+        if (pinDriver == null) return;
+        pinDriver.interrupt();
+        pinDriver = Thread.ofVirtual().name("pins-" + spec.deviceId()).start(this::drivePins);
+    }
+
     /** Stops the appliance as a power switch would (what is durable stays; nothing is flushed after). */
     public synchronized void stop() {
         if (pinDriver != null) {

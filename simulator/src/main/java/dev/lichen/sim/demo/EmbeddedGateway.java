@@ -10,10 +10,17 @@ import dev.lichen.sim.board.Simulation;
  */
 public final class EmbeddedGateway implements Simulation.GatewayHandle, AutoCloseable {
     private GatewayConfig config;
+    private final dev.lichen.runtime.clock.Clock automationClock;
     private volatile Gateway gateway;
 
     public EmbeddedGateway(GatewayConfig config) throws Exception {
-        this.gateway = Gateway.start(config);
+        this(config, dev.lichen.runtime.clock.Clock.SYSTEM);
+    }
+
+    /** The gateway's automations timed by the simulated home's clock, as its devices are. */
+    public EmbeddedGateway(GatewayConfig config, dev.lichen.runtime.clock.Clock automationClock) throws Exception {
+        this.automationClock = automationClock;
+        this.gateway = Gateway.start(config, automationClock);
         // pin the ports the OS chose so that a restart comes back where the devices look
         this.config = config.withPorts(gateway.coapPort(), gateway.mqttPort(), config.httpPort())
                 .withMqttTlsPort(gateway.mqttTlsPort()).withCoapsPort(gateway.coapsPort());
@@ -40,7 +47,7 @@ public final class EmbeddedGateway implements Simulation.GatewayHandle, AutoClos
     public synchronized void restart(Runnable whileDown) throws Exception {
         gateway.close();
         whileDown.run();
-        gateway = Gateway.start(config);
+        gateway = Gateway.start(config, automationClock);
     }
 
     @Override

@@ -55,6 +55,25 @@ final class EventStream {
         return minute >= 7 * 60 && minute < 23 * 60;
     }
 
+    /**
+     * Something happens in [start, end) beside the random moments (a scripted walk into a room):
+     * generated up to its end first, so later random moments still come after the kept ones.
+     */
+    synchronized void add(long start, long end) {
+        if (end <= start) throw new IllegalArgumentException("an event ends after it starts");
+        generate(end + lasts);
+        events.add(new long[] {start, end});
+        events.sort((a, b) -> Long.compare(a[0], b[0]));
+        List<long[]> merged = new ArrayList<>(events.size());
+        for (long[] e : events) {
+            long[] last = merged.isEmpty() ? null : merged.getLast();
+            if (last != null && e[0] <= last[1]) last[1] = Math.max(last[1], e[1]);
+            else merged.add(new long[] {e[0], e[1]});
+        }
+        events.clear();
+        events.addAll(merged);
+    }
+
     synchronized boolean active(long t) {
         generate(t + lasts);
         long[] e = latestStartingBy(t);

@@ -106,6 +106,17 @@ public final class Home {
         return place(place).at(house(t));
     }
 
+    /**
+     * Someone moves in the room from simulated time {@code from} for {@code lasts} (a test's or a
+     * person's walk into a dark hall): its motion sensors see it as they see the random moments.
+     */
+    public void motion(String room, long from, java.time.Duration lasts) {
+        RoomPlace r = room(room);
+        if (r == null) throw new IllegalArgumentException("no room " + room);
+        long h = house(from);
+        r.motion.add(h, h + (long) (lasts.toMillis() * houseSpeed));
+    }
+
     /** The next simulated time after t at which motion or open changes at this place. */
     public long nextEdgeAfter(String place, long t) {
         long h = place(place).nextEdgeAfter(house(t));
