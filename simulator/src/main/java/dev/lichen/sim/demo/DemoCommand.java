@@ -6,6 +6,7 @@ import dev.lichen.gateway.store.DeviceState;
 import dev.lichen.gateway.store.Store;
 import dev.lichen.sim.board.Scenarios;
 import dev.lichen.sim.board.Simulation;
+import dev.lichen.sim.time.SimClock;
 import dev.lichen.sim.scenario.Plan;
 import dev.lichen.sim.scenario.Scenario;
 import dev.lichen.sim.scenario.SimDevice;
@@ -75,9 +76,11 @@ public final class DemoCommand implements Callable<Integer> {
                 .withHttpsPort(GatewayConfig.HTTPS_OFF)
                 // the demo's devices all run in this process, from one address
                 .withLimits(GatewayConfig.Limits.forDevicesOnOneHost(plan.devices().size()));
+        // the gateway's automations run on the home's clock, as its devices do
+        SimClock clock = Simulation.clockFor(plan);
         EmbeddedGateway gateway;
         try {
-            gateway = new EmbeddedGateway(config);
+            gateway = new EmbeddedGateway(config, clock);
         } catch (Exception e) {
             System.err.println("lichen demo: the gateway could not start: " + e.getMessage());
             System.err.println("lichen demo: is another Lichen (or anything) using ports " + httpPort + "/tcp, " + coapPort
@@ -89,13 +92,16 @@ public final class DemoCommand implements Callable<Integer> {
             Store store = gateway.gateway().store();
             Path devices = data.resolve("demo-devices");
             int adopted = adopt(gateway.gateway(), plan, devices);
-            sim = new Simulation(plan, gateway, new Simulation.Options(devices, false, false, null));
+            int automated = automate(gateway.gateway());
+            sim = new Simulation(plan, gateway, new Simulation.Options(devices, false, false, null), clock);
             sim.start();
             String host = bind.equals("0.0.0.0") ? "127.0.0.1" : bind;
             System.out.printf(Locale.ROOT, "lichen demo: %d devices running (%d over CoAP, %d over MQTT)%s, started in %.1f s%n",
                     plan.devices().size(), plan.devices().stream().filter(d -> d.uplink().equals("coap")).count(),
                     plan.devices().stream().filter(d -> d.uplink().equals("mqtt")).count(),
                     adopted > 0 ? ", " + adopted + " adopted into their rooms" : "", (System.nanoTime() - t0) / 1e9);
+            if (automated > 0) System.out.println("lichen demo: " + automated + " automations made: the hall light on motion in the dark,"
+                    + " the bathroom fan when it is humid, the basil's pump when its soil is dry (see the Automations page)");
             System.out.println();
             System.out.println("  Open http://" + host + ":" + httpPort + "/");
             if (store.userCount() == 0) {
@@ -161,6 +167,49 @@ public final class DemoCommand implements Callable<Integer> {
         }
         return n;
     }
+
+    /**
+     * The demo home's automations, made once (a person may change or delete them afterwards; one
+     * that is gone is made again at the next start only if none of that name is there):
+     * the hall light on motion while the room is dark (its own light sensor; with the lamp on the
+     * room stays below the threshold, so more motion keeps it on), the bathroom fan when the air
+     * stays humid, the basil's pump when its soil is dry. The home's day runs 60 times faster than
+     * the clock, so their minutes are short.
+     */
+    static int automate(dev.lichen.gateway.Gateway gateway) {
+        var engine = gateway.automations();
+        java.util.Set<String> have = new java.util.HashSet<>();
+        engine.list().forEach(a -> have.add(a.name()));
+        int n = 0;
+        for (String json : DEMO_AUTOMATIONS) {
+            try {
+                var a = dev.lichen.gateway.automations.AutomationJson.parse(json);
+                if (have.contains(a.name())) continue;
+                engine.create(a);
+                n++;
+            } catch (dev.lichen.gateway.automations.AutomationJson.InvalidAutomation e) {
+                throw new IllegalStateException("the demo's automation is not valid: " + e.getMessage(), e);
+            }
+        }
+        return n;
+    }
+
+    static final List<String> DEMO_AUTOMATIONS = List.of("""
+            {"name": "Hall light on motion in the dark",
+             "trigger": {"type": "reading", "device": "living-presence", "channel": "motion", "op": "equals", "value": 1},
+             "conditions": [{"type": "value", "device": "living-presence", "channel": "illuminance", "op": "below", "value": 300}],
+             "actions": [{"type": "set", "device": "living-presence", "output": "hall_light", "on": true, "forMinutes": 2}]}
+            """, """
+            {"name": "Bathroom fan when humid",
+             "trigger": {"type": "reading", "device": "bathroom-climate", "channel": "humidity", "op": "above", "value": 70, "forMinutes": 1},
+             "actions": [{"type": "set", "device": "bathroom-climate", "output": "bathroom_fan", "level": 80, "forMinutes": 5}],
+             "cooldownSeconds": 300}
+            """, """
+            {"name": "Water the basil when dry",
+             "trigger": {"type": "reading", "device": "plant-basil", "channel": "soil_moisture", "op": "below", "value": 35},
+             "actions": [{"type": "set", "device": "plant-basil", "output": "basil_pump", "on": true, "forMinutes": 0.5}],
+             "cooldownSeconds": 1800}
+            """);
 
     private static String title(String id) {
         String s = id.replace('-', ' ');

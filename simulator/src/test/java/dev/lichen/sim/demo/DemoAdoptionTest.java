@@ -37,6 +37,31 @@ class DemoAdoptionTest {
     }
 
     @Test
+    void theDemoHomesAutomationsAreMadeOnceAndNameOutputsAndChannelsItsDevicesHave() throws Exception {
+        Plan plan = home();
+        try (Gateway gw = Gateway.start(GatewayConfig.forTest(dir.resolve("gw-auto")), List.of())) {
+            assertEquals(3, DemoCommand.automate(gw));
+            assertEquals(0, DemoCommand.automate(gw), "a second start makes none again");
+            for (var a : gw.automations().list()) {
+                var t = (dev.lichen.gateway.automations.Automation.Trigger.Reading) a.trigger();
+                var device = plan.devices().stream().filter(d -> d.deviceId().equals(t.deviceId())).findFirst()
+                        .orElseThrow(() -> new AssertionError(a.name() + ": no demo device " + t.deviceId()));
+                var config = device.deviceConfig();
+                boolean has = false;
+                for (var sensor : config.get("sensors")) has |= sensor.get("channels").has(t.channel());
+                assertTrue(has, a.name() + ": " + t.deviceId() + " has no channel " + t.channel());
+                for (var x : a.actions()) {
+                    var set = (dev.lichen.gateway.automations.Automation.Action.Set) x;
+                    var target = plan.devices().stream().filter(d -> d.deviceId().equals(set.deviceId())).findFirst().orElseThrow();
+                    boolean out = false;
+                    for (var o : target.deviceConfig().get("outputs")) out |= o.get("name").asText().equals(set.output());
+                    assertTrue(out, a.name() + ": " + set.deviceId() + " has no output " + set.output());
+                }
+            }
+        }
+    }
+
+    @Test
     void everyDeviceIsAdoptedWithItsOwnKeyPinnedAndAnOlderDemosKeysMoveToThem() throws Exception {
         Plan plan = home();
         String older = plan.devices().get(0).deviceId();
