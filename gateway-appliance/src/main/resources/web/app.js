@@ -975,7 +975,7 @@ function automationItem(a) {
   if (historyOpen.has(a.id)) loadRuns(a.id, runs);
   return el("li", { class: "automation" + (a.enabled ? "" : " disabled"), dataset: { id: String(a.id), enabled: String(a.enabled) } },
     el("div", { class: "grow" },
-      el("strong", { class: "name", text: a.name }), a.enabled ? null : el("span", { class: "tag", text: "disabled" }),
+      el("strong", { class: "name", text: a.name }), a.enabled ? null : [" ", el("span", { class: "tag", text: "disabled" })],
       el("p", { class: "sentence", text: automationSentence(a) }),
       el("p", { class: "last-run muted", text: lastRunText(a) }), err),
     el("span", { class: "control", title: only("enable or disable") }, sw),
@@ -1200,7 +1200,7 @@ async function automationFormView(id) {
   const ctx = { adopted, outputs, automations, selfId: id };
   const a = existing || { name: "", enabled: true, trigger: null, conditions: [], actions: [{ type: "set" }], cooldownSeconds: 0 };
 
-  const preview = el("p", { id: "automation-preview", class: "sentence" });
+  const preview = el("span", { id: "automation-preview", class: "sentence" });
   const changed = () => { preview.textContent = automationSentence(read()); };
   const name = el("input", { type: "text", class: "name", id: "automation-name", value: a.name, placeholder: "e.g. Hall light on motion after dark" });
   const trigger = triggerPart(ctx, a.trigger);
