@@ -38,6 +38,7 @@ public final class Gateway implements AutoCloseable {
     private final AlertEngine alerts;
     private final Pipeline pipeline;
     private final dev.lichen.gateway.commands.Commands commands;
+    private final dev.lichen.gateway.automations.AutomationEngine automations;
     private final DeviceKeys deviceKeys;
     private final dev.lichen.gateway.ingest.DeviceIdentities deviceIdentities;
     private final dev.lichen.gateway.tls.GatewayCa tls;
@@ -47,7 +48,7 @@ public final class Gateway implements AutoCloseable {
     private List<GatewayComponent> planned = List.of();
     private final Thread retention;
 
-    private Gateway(GatewayConfig config) {
+    private Gateway(GatewayConfig config, Clock clock) {
         this.config = config;
         this.store = Store.open(config.dataDir(), config.jdbcUrl());
         this.alerts = new AlertEngine(store, liveBus);
@@ -57,7 +58,8 @@ public final class Gateway implements AutoCloseable {
         names.addAll(config.tlsNames());
         this.tls = dev.lichen.gateway.tls.GatewayCa.open(config.dataDir().resolve("tls"), names, java.time.Instant.now());
         this.commands = new dev.lichen.gateway.commands.Commands(store, liveBus, metrics, config.commandLifetime());
-        this.pipeline = new Pipeline(store, liveBus, metrics, List.of(alerts::onStored, commands::onStored), MAX_QUEUED_READINGS,
+        this.automations = new dev.lichen.gateway.automations.AutomationEngine(store, commands, liveBus, metrics, clock, config.location());
+        this.pipeline = new Pipeline(store, liveBus, metrics, List.of(alerts::onStored, commands::onStored, automations::onStored), MAX_QUEUED_READINGS,
                 new SenmlCodec(new SenmlLimits(config.maxPackBytes(), 1000), Clock.SYSTEM),
                 config.offlineAfterSeconds() * 1000L, deviceKeys, deviceIdentities, config.dataDir().resolve("ingest-journal"), config.limits());
         this.retention = Thread.ofVirtual().name("lichen-retention").unstarted(this::retentionLoop);
@@ -72,7 +74,15 @@ public final class Gateway implements AutoCloseable {
 
     /** Starts with exactly these components. On failure everything already started is closed. */
     public static Gateway start(GatewayConfig config, List<GatewayComponent> components) throws Exception {
-        Gateway g = new Gateway(config);
+        return start(config, components, Clock.SYSTEM);
+    }
+
+    /**
+     * As {@link #start(GatewayConfig, List)}, the automations timed by this clock (times of day,
+     * "for 5 minutes"): a simulated home's, which may run faster than the wall clock.
+     */
+    public static Gateway start(GatewayConfig config, List<GatewayComponent> components, Clock automationClock) throws Exception {
+        Gateway g = new Gateway(config, automationClock);
         g.planned = List.copyOf(components);
         try {
             g.startIngest();
@@ -109,6 +119,8 @@ public final class Gateway implements AutoCloseable {
         // both doors are open: hand them what is pending from before a restart
         commands.start();
         started.add(commands);
+        automations.start();
+        started.add(automations);
         mqttPort = broker.port();
         mqttTlsPort = broker.tlsPort();
         metrics.gauge("lichen_live_subscribers", "Live bus subscribers (SSE clients)", liveBus::subscriberCount);
@@ -160,6 +172,9 @@ public final class Gateway implements AutoCloseable {
     public AlertEngine alerts() { return alerts; }
 
     public Pipeline pipeline() { return pipeline; }
+
+    /** The automations and the engine that runs them. */
+    public dev.lichen.gateway.automations.AutomationEngine automations() { return automations; }
 
     /** Commands to the devices' outputs. */
     public dev.lichen.gateway.commands.Commands commands() { return commands; }

@@ -43,7 +43,8 @@ import picocli.CommandLine.Option;
             "   \"jdbcUrl\": null, \"rawRetentionDays\": 30, \"minuteRetentionDays\": 365,",
             "   \"maxPackBytes\": 16384, \"mqttInMemory\": true, \"offlineAfterSeconds\": 120,",
             "   \"coapsPort\": -1, \"pskFile\": null, \"tlsNames\": [],",
-            "   \"maxNewDevices\": 100, \"perAddressPerSecond\": 10}",
+            "   \"maxNewDevices\": 100, \"perAddressPerSecond\": 10, \"commandLifetimeSeconds\": 30,",
+            "   \"latitude\": null, \"longitude\": null, \"timeZone\": null}",
             "  (coapsPort -1: 5684 when CoAP is on 5683, else any free port; mqttTlsPort -1:",
             "   8883 when MQTT is on 1883, else any free port;",
             "   httpsPort -1: the web UI on plain http at httpPort, as --plain-http)",
@@ -73,6 +74,18 @@ public final class GatewayCommand implements Callable<Integer> {
 
     @Option(names = "--offline-after", paramLabel = "SECONDS", description = "A quiet CoAP device is offline after max(this, 3 x its usual interval). Default: 120")
     Integer offlineAfter;
+
+    @Option(names = "--latitude", paramLabel = "DEGREES", description = "Where the house is (with --longitude), for automations at sunrise and sunset, computed on the gateway. Default: unknown (sun triggers refused)")
+    Double latitude;
+
+    @Option(names = "--longitude", paramLabel = "DEGREES", description = "Where the house is, east positive (with --latitude)")
+    Double longitude;
+
+    @Option(names = "--time-zone", paramLabel = "ZONE", description = "The house's time zone for automations' times of day, e.g. Europe/Berlin. Default: the machine's")
+    String timeZone;
+
+    @Option(names = "--command-lifetime", paramLabel = "SECONDS", description = "How long a command to a device's output waits for the device before it expires. Default: 30")
+    Integer commandLifetime;
 
     @Option(names = "--mqtt-port", paramLabel = "PORT", description = "MQTT tcp port. Default: 1883 (0 = any free port)")
     Integer mqttPort;
@@ -140,6 +153,12 @@ public final class GatewayCommand implements Callable<Integer> {
         if (pskFile != null) c = c.withPskFile(pskFile);
         if (offlineAfter != null) c = c.withOfflineAfterSeconds(offlineAfter);
         if (maxPackBytes != null) c = c.withMaxPackBytes(maxPackBytes);
+        if (latitude != null || longitude != null || timeZone != null) {
+            var l = c.location();
+            c = c.withLocation(new GatewayConfig.Location(latitude != null ? latitude : l.latitude(), longitude != null ? longitude : l.longitude(),
+                    timeZone != null ? timeZone : l.timeZone()));
+        }
+        if (commandLifetime != null) c = c.withCommandLifetimeSeconds(commandLifetime);
         if (maxNewDevices != null || perAddressRate != null) {
             c = c.withLimits(new GatewayConfig.Limits(maxNewDevices != null ? maxNewDevices : c.limits().newDevices(),
                     perAddressRate != null ? perAddressRate : c.limits().perAddressPerSecond()));

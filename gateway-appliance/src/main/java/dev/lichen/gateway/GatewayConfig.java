@@ -24,13 +24,14 @@ import java.util.Set;
  * the broker's MQTT over TLS listener, with the same certificate (see {@link #AUTO_MQTT_TLS_PORT}).
  * tlsNames are names and addresses the certificate carries beside the machine's own.
  * commandLifetimeSeconds is how long a command to a device's output waits for the device before
- * it expires and is not carried out any more.
+ * it expires and is not carried out any more. location is where the house is, for automations'
+ * sunrise and sunset and times of day.
  */
 public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqttPort, int httpPort,
                             String jdbcUrl, int rawRetentionDays, int minuteRetentionDays, int maxPackBytes,
                             boolean mqttInMemory, int offlineAfterSeconds, int coapsPort, Path pskFile,
                             Limits limits, int httpsPort, int mqttTlsPort, List<String> tlsNames,
-                            int commandLifetimeSeconds) {
+                            int commandLifetimeSeconds, Location location) {
     public static final int DEFAULT_COAP_PORT = 5683;
     public static final int DEFAULT_MQTT_PORT = 1883;
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -55,7 +56,7 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
     private static final Set<String> KEYS = Set.of("dataDir", "bindHost", "coapPort", "mqttPort", "httpPort",
             "jdbcUrl", "rawRetentionDays", "minuteRetentionDays", "maxPackBytes", "mqttInMemory",
             "offlineAfterSeconds", "coapsPort", "pskFile", "maxNewDevices", "perAddressPerSecond", "httpsPort", "mqttTlsPort", "tlsNames",
-            "commandLifetimeSeconds");
+            "commandLifetimeSeconds", "latitude", "longitude", "timeZone");
 
     public GatewayConfig {
         if (dataDir == null) throw new IllegalArgumentException("dataDir is required");
@@ -76,6 +77,7 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
         if (httpsPort > 0 && httpsPort == httpPort) {
             throw new IllegalArgumentException("httpsPort and httpPort must differ (http only redirects to https), both are " + httpPort);
         }
+        if (location == null) location = Location.UNKNOWN;
         if (commandLifetimeSeconds < 1 || commandLifetimeSeconds > 24 * 3600) {
             throw new IllegalArgumentException("commandLifetimeSeconds must be within 1..86400 (a day), got " + commandLifetimeSeconds);
         }
@@ -120,17 +122,51 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
         }
     }
 
+    /**
+     * Where the house is, for sunrise and sunset (computed on the gateway, no service asked), and
+     * its time zone for times of day; latitude and longitude are both given or both null (sun
+     * triggers are then refused), timeZone null is the machine's.
+     */
+    public record Location(Double latitude, Double longitude, String timeZone) {
+        public static final Location UNKNOWN = new Location(null, null, null);
+
+        public Location {
+            if ((latitude == null) != (longitude == null)) throw new IllegalArgumentException("give latitude and longitude together");
+            if (latitude != null && !(latitude >= -90 && latitude <= 90)) throw new IllegalArgumentException("latitude must be within -90..90, got " + latitude);
+            if (longitude != null && !(longitude >= -180 && longitude <= 180)) throw new IllegalArgumentException("longitude must be within -180..180, got " + longitude);
+            if (timeZone != null) {
+                try {
+                    java.time.ZoneId.of(timeZone);
+                } catch (java.time.DateTimeException e) {
+                    throw new IllegalArgumentException("timeZone '" + timeZone + "' is not a time zone (e.g. Europe/Berlin)");
+                }
+            }
+        }
+
+        public boolean known() {
+            return latitude != null;
+        }
+
+        public java.time.ZoneId zone() {
+            return timeZone == null ? java.time.ZoneId.systemDefault() : java.time.ZoneId.of(timeZone);
+        }
+    }
+
+    public GatewayConfig withLocation(Location l) {
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds, l);
+    }
+
     /** How long a command waits for its device. */
     public java.time.Duration commandLifetime() {
         return java.time.Duration.ofSeconds(commandLifetimeSeconds);
     }
 
     public GatewayConfig withCommandLifetimeSeconds(int seconds) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames, seconds);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames, seconds, location);
     }
 
     public GatewayConfig withLimits(Limits l) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, l, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, l, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds, location);
     }
 
     /** The CoAPS port to bind: coapsPort, or when it is -1, 5684 next to a CoAP 5683 and any free port otherwise. */
@@ -142,11 +178,11 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
 
     /** More names the certificate should carry than the machine knows (a router's DNS name, a forwarded address). */
     public GatewayConfig withTlsNames(List<String> names) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, names, commandLifetimeSeconds);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, names, commandLifetimeSeconds, location);
     }
 
     public GatewayConfig withMqttTlsPort(int port) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, port, tlsNames, commandLifetimeSeconds);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, port, tlsNames, commandLifetimeSeconds, location);
     }
 
     public int effectiveCoapsPort() {
@@ -163,7 +199,7 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
         return new GatewayConfig(Path.of("lichen-data"), "0.0.0.0", DEFAULT_COAP_PORT, DEFAULT_MQTT_PORT,
                 DEFAULT_HTTP_PORT, null, 30, 365, DEFAULT_MAX_PACK_BYTES, true, DEFAULT_OFFLINE_AFTER_SECONDS,
                 AUTO_COAPS_PORT, null, Limits.DEFAULTS, DEFAULT_HTTPS_PORT, AUTO_MQTT_TLS_PORT, List.of(),
-                DEFAULT_COMMAND_LIFETIME_SECONDS);
+                DEFAULT_COMMAND_LIFETIME_SECONDS, Location.UNKNOWN);
     }
 
     /**
@@ -175,47 +211,47 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
     }
 
     public GatewayConfig withHttpsPort(int port) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, port, mqttTlsPort, tlsNames, commandLifetimeSeconds);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, port, mqttTlsPort, tlsNames, commandLifetimeSeconds, location);
     }
 
     public GatewayConfig withDataDir(Path d) {
-        return new GatewayConfig(d, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds);
+        return new GatewayConfig(d, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds, location);
     }
 
     public GatewayConfig withBindHost(String h) {
-        return new GatewayConfig(dataDir, h, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds);
+        return new GatewayConfig(dataDir, h, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds, location);
     }
 
     public GatewayConfig withPorts(int coap, int mqtt, int http) {
-        return new GatewayConfig(dataDir, bindHost, coap, mqtt, http, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds);
+        return new GatewayConfig(dataDir, bindHost, coap, mqtt, http, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds, location);
     }
 
     public GatewayConfig withJdbcUrl(String url) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, url, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, url, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds, location);
     }
 
     public GatewayConfig withRetention(int rawDays, int minuteDays) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawDays, minuteDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawDays, minuteDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds, location);
     }
 
     public GatewayConfig withMaxPackBytes(int max) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, max, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, max, mqttInMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds, location);
     }
 
     public GatewayConfig withMqttInMemory(boolean inMemory) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, inMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, inMemory, offlineAfterSeconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds, location);
     }
 
     public GatewayConfig withOfflineAfterSeconds(int seconds) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, seconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, seconds, coapsPort, pskFile, limits, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds, location);
     }
 
     public GatewayConfig withCoapsPort(int port) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, port, pskFile, limits, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, port, pskFile, limits, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds, location);
     }
 
     public GatewayConfig withPskFile(Path file) {
-        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, file, limits, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds);
+        return new GatewayConfig(dataDir, bindHost, coapPort, mqttPort, httpPort, jdbcUrl, rawRetentionDays, minuteRetentionDays, maxPackBytes, mqttInMemory, offlineAfterSeconds, coapsPort, file, limits, httpsPort, mqttTlsPort, tlsNames, commandLifetimeSeconds, location);
     }
 
     /**
@@ -255,7 +291,10 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
                     root.has("httpsPort") ? integer(root, "httpsPort", file) : c.httpsPort,
                     root.has("mqttTlsPort") ? integer(root, "mqttTlsPort", file) : c.mqttTlsPort,
                     root.has("tlsNames") ? texts(root, "tlsNames", file) : c.tlsNames,
-                    root.has("commandLifetimeSeconds") ? integer(root, "commandLifetimeSeconds", file) : c.commandLifetimeSeconds);
+                    root.has("commandLifetimeSeconds") ? integer(root, "commandLifetimeSeconds", file) : c.commandLifetimeSeconds,
+                    new Location(root.has("latitude") ? (Double) number(root, "latitude", file) : c.location.latitude(),
+                            root.has("longitude") ? (Double) number(root, "longitude", file) : c.location.longitude(),
+                            root.has("timeZone") ? text(root, "timeZone", file) : c.location.timeZone()));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
@@ -280,6 +319,11 @@ public record GatewayConfig(Path dataDir, String bindHost, int coapPort, int mqt
     private static int integer(JsonNode n, String k, Path f) {
         if (!n.get(k).isInt()) throw new IllegalArgumentException(f + ": '" + k + "' must be an integer");
         return n.get(k).asInt();
+    }
+
+    private static double number(JsonNode n, String k, Path f) {
+        if (!n.get(k).isNumber()) throw new IllegalArgumentException(f + ": '" + k + "' must be a number");
+        return n.get(k).asDouble();
     }
 
     private static boolean bool(JsonNode n, String k, Path f) {

@@ -29,3 +29,37 @@ CREATE TABLE device_outputs (
   kind TEXT NOT NULL,
   PRIMARY KEY (device_id, name)
 );
+-- Automations: a rule's definition as JSON (its own format version inside), when it last ran
+-- and why. A run is recorded once per rule and event (the reading, the day's time, the timer
+-- that set it off): a replayed event after a crash finds its run and does not fire again.
+CREATE TABLE automations (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL,
+  enabled INTEGER NOT NULL,
+  definition TEXT NOT NULL,
+  created BIGINT NOT NULL,
+  updated BIGINT NOT NULL,
+  last_run BIGINT NOT NULL DEFAULT 0,
+  last_reason TEXT
+);
+CREATE TABLE automation_runs (
+  automation_id BIGINT NOT NULL,
+  event TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  reason TEXT NOT NULL,
+  PRIMARY KEY (automation_id, event)
+);
+CREATE INDEX automation_runs_at ON automation_runs (automation_id, at);
+-- What an automation will do later ("turn the light off in 5 minutes", "humidity held 5 minutes?"):
+-- due in the gateway's clock, kept so that a restart does not lose it.
+CREATE TABLE automation_timers (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  automation_id BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  target TEXT NOT NULL,
+  due BIGINT NOT NULL,
+  payload TEXT NOT NULL,
+  UNIQUE (automation_id, kind, target)
+);
+-- An alert an automation raised carries its message (a threshold rule's alert has none).
+ALTER TABLE alerts ADD COLUMN message TEXT;

@@ -61,7 +61,7 @@ class DemoProcessTest {
             String cookie = setup.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
 
             JsonNode devices = get(client, base + "/api/v1/devices", cookie);
-            assertEquals(12, devices.size(), devices.toString());
+            assertEquals(13, devices.size(), devices.toString());
             for (JsonNode d : devices) {
                 assertEquals("adopted", d.get("state").asText(), d.toString());
                 assertTrue(!d.get("room").isNull(), "in a room: " + d);
@@ -120,7 +120,7 @@ class DemoProcessTest {
             }
             try (ResultSet rs = st.executeQuery("SELECT count(*) FROM devices WHERE state = 'ADOPTED'")) {
                 rs.next();
-                assertEquals(12, rs.getLong(1));
+                assertEquals(13, rs.getLong(1));
             }
         }
         assertTrue(stored >= readings && readings > 0, "nothing the API showed was lost: " + stored + " >= " + readings);

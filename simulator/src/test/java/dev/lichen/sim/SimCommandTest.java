@@ -74,6 +74,6 @@ class SimCommandTest {
         } finally {
             System.setOut(old);
         }
-        assertTrue(out.toString().contains("3 rooms, 4 plants, 1 fridges, 1 doors, 12 devices"), out.toString());
+        assertTrue(out.toString().contains("4 rooms, 4 plants, 1 fridges, 1 doors, 13 devices, 3 outputs"), out.toString());
     }
 }

@@ -20,6 +20,9 @@ public sealed interface LiveEvent {
     /** A command was made, acknowledged by its device, or expired. */
     record CommandChanged(dev.lichen.gateway.store.StoredCommand command) implements LiveEvent {}
 
+    /** An automation ran, or was made, changed (automation set) or deleted (automation null). */
+    record AutomationChanged(long id, dev.lichen.gateway.automations.Automation automation) implements LiveEvent {}
+
     /** An alert fired, was acknowledged or cleared. */
     record AlertChanged(Alert alert) implements LiveEvent {}
 }

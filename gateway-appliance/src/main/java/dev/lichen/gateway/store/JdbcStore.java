@@ -1035,6 +1035,79 @@ public final class JdbcStore implements Store {
                 rs.getDouble(6), rs.getLong(7), rs.getInt(8) != 0);
     }
 
+    // ---------------------------------------------------------------- automations
+
+    @Override
+    public AutomationRow createAutomation(String name, boolean enabled, String definition, long nowMillis) {
+        return tx(c -> AutomationRows.create(c, name, enabled, definition, nowMillis));
+    }
+
+    @Override
+    public Optional<AutomationRow> updateAutomation(long id, String name, boolean enabled, String definition, long nowMillis) {
+        return tx(c -> AutomationRows.update(c, id, name, enabled, definition, nowMillis));
+    }
+
+    @Override
+    public boolean deleteAutomation(long id) {
+        return tx(c -> AutomationRows.delete(c, id));
+    }
+
+    @Override
+    public List<AutomationRow> automations() {
+        return read(AutomationRows::all);
+    }
+
+    @Override
+    public Optional<AutomationRow> automation(long id) {
+        return read(c -> AutomationRows.one(c, id));
+    }
+
+    @Override
+    public boolean recordAutomationRun(long id, String event, String reason, long atMillis) {
+        return tx(c -> AutomationRows.recordRun(c, id, event, reason, atMillis));
+    }
+
+    @Override
+    public List<AutomationRun> automationRuns(long id, int limit) {
+        return read(c -> AutomationRows.runs(c, id, limit));
+    }
+
+    @Override
+    public AutomationTimer putAutomationTimer(long automationId, String kind, String target, long dueMillis, String payload) {
+        return tx(c -> AutomationRows.putTimer(c, automationId, kind, target, dueMillis, payload));
+    }
+
+    @Override
+    public boolean deleteAutomationTimer(long id) {
+        return tx(c -> AutomationRows.deleteTimer(c, id));
+    }
+
+    @Override
+    public List<AutomationTimer> automationTimers() {
+        return read(AutomationRows::timers);
+    }
+
+    @Override
+    public Alert raiseAlert(long automationId, String deviceId, String channel, double value, String message, long atMillis) {
+        return tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO alerts (rule_id, device_id, channel, state, value, fired, message) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id")) {
+                // an automation's alert has no threshold rule: its rule id is the automation's, negated
+                ps.setLong(1, -automationId);
+                ps.setString(2, deviceId);
+                ps.setString(3, channel);
+                ps.setString(4, AlertState.FIRING.name());
+                ps.setDouble(5, value);
+                ps.setLong(6, atMillis);
+                ps.setString(7, message);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return new Alert(rs.getLong(1), -automationId, deviceId, channel, AlertState.FIRING, value, atMillis, 0, null, 0, message);
+                }
+            }
+        });
+    }
+
     // ---------------------------------------------------------------- commands
 
     @Override
@@ -1188,11 +1261,11 @@ public final class JdbcStore implements Store {
     }
 
     private static final String ALERT_COLS =
-            "SELECT id, rule_id, device_id, channel, state, value, fired, acked, acked_by, cleared FROM alerts";
+            "SELECT id, rule_id, device_id, channel, state, value, fired, acked, acked_by, cleared, message FROM alerts";
 
     private static Alert alert(ResultSet rs) throws SQLException {
         return new Alert(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4), AlertState.valueOf(rs.getString(5)),
-                rs.getDouble(6), rs.getLong(7), rs.getLong(8), rs.getString(9), rs.getLong(10));
+                rs.getDouble(6), rs.getLong(7), rs.getLong(8), rs.getString(9), rs.getLong(10), rs.getString(11));
     }
 
     @Override
@@ -1235,7 +1308,7 @@ public final class JdbcStore implements Store {
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     return new Alert(rs.getLong(1), rule.id(), rule.deviceId(), rule.channel(), AlertState.FIRING, value,
-                            atMillis, 0, null, 0);
+                            atMillis, 0, null, 0, null);
                 }
             }
         });

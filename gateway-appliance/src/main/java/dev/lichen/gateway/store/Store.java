@@ -106,6 +106,40 @@ public interface Store extends AutoCloseable {
 
     List<DeviceOutput> outputs(String deviceId);
 
+    // ---- automations ----
+
+    AutomationRow createAutomation(String name, boolean enabled, String definition, long nowMillis);
+
+    /** Replaces a stored automation's name, state and definition; empty when there is none. */
+    Optional<AutomationRow> updateAutomation(long id, String name, boolean enabled, String definition, long nowMillis);
+
+    /** Deletes an automation with its runs and timers. */
+    boolean deleteAutomation(long id);
+
+    List<AutomationRow> automations();
+
+    Optional<AutomationRow> automation(long id);
+
+    /**
+     * Records that an event ran the automation (and its last run and reason); false, recording
+     * nothing, when that event ran it already: it must not fire twice.
+     */
+    boolean recordAutomationRun(long id, String event, String reason, long atMillis);
+
+    /** The automation's runs, newest first. */
+    List<AutomationRun> automationRuns(long id, int limit);
+
+    /** Keeps a timer, replacing the automation's timer of the same kind and target. */
+    AutomationTimer putAutomationTimer(long automationId, String kind, String target, long dueMillis, String payload);
+
+    boolean deleteAutomationTimer(long id);
+
+    /** Every timer, soonest first. */
+    List<AutomationTimer> automationTimers();
+
+    /** Opens a FIRING alert an automation raised, with its message. */
+    Alert raiseAlert(long automationId, String deviceId, String channel, double value, String message, long atMillis);
+
     // ---- readings ----
 
     /** Raw readings of a channel in [from, to), oldest first, at most limit. */

@@ -91,6 +91,7 @@ public final class WebServer implements AutoCloseable {
         var alerts = new AlertApi(store, gateway.alerts(), json, clock);
         var keys = new dev.lichen.gateway.web.api.KeyApi(gateway.deviceKeys(), clock, audit);
         var outputs = new dev.lichen.gateway.web.api.CommandApi(store, gateway.commands(), json);
+        var automations = new dev.lichen.gateway.web.api.AutomationApi(gateway.automations(), store, json);
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -135,6 +136,7 @@ public final class WebServer implements AutoCloseable {
             alerts.register(r);
             keys.register(r);
             outputs.register(r);
+            automations.register(r);
             audit.register(r);
             live.register(r);
             WebExtension.Auth extAuth = RequestGuard::maybePrincipal;

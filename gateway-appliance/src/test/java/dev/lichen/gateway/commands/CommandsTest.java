@@ -5,29 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lichen.appliance.DeviceConfig;
-import dev.lichen.appliance.SensorAppliance;
 import dev.lichen.gateway.Gateway;
 import dev.lichen.gateway.GatewayConfig;
+import dev.lichen.gateway.testing.ActingDevice;
 import dev.lichen.gateway.web.RequestGuard;
 import dev.lichen.gateway.web.WebComponent;
 import dev.lichen.gateway.web.auth.PasswordHasher;
 import dev.lichen.runtime.bus.sim.SimBoard;
-import dev.lichen.runtime.clock.Clock;
-import dev.lichen.runtime.storage.FileKeyValueStore;
-import dev.lichen.runtime.storage.FileOutbox;
-import dev.lichen.runtime.uplink.UplinkPump;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -58,65 +49,36 @@ class CommandsTest {
 
     record Session(String cookie, String csrf) {}
 
-    /** A device as an image runs it: its state folder (outbox, key pair) survives its restarts. */
+    /** A device with outputs, in this test's folder, started against this test's gateway. */
     final class Device implements AutoCloseable {
         final String id;
-        final String uplink;
-        final String outputs;
-        final Path data;
-        final SimBoard board = new SimBoard("sim");
-        SensorAppliance app;
-        FileOutbox outbox;
-        dev.lichen.runtime.uplink.Uplink uplinkOf;
+        final ActingDevice device;
+        final SimBoard board;
 
         Device(String id, String uplink, String outputs) {
             this.id = id;
-            this.uplink = uplink;
-            this.outputs = outputs;
-            this.data = dir.resolve("devices").resolve(id);
+            this.device = new ActingDevice(dir, id, uplink, outputs);
+            this.board = device.board;
             devices.add(this);
         }
 
         Device start() throws Exception {
-            Files.createDirectories(data);
-            boolean coap = uplink.equals("coaps");
-            String json = """
-                    {"deviceId": "%s", "gateway": {"uplink": "%s", "host": "127.0.0.1", "port": %d, "caFile": "%s"},
-                     "board": "sim", "dataDir": "%s", "sensors": [], "outputs": %s}
-                    """.formatted(id, uplink, coap ? gw.coapsPort() : gw.mqttTlsPort(), caFile(), data, outputs);
-            var config = DeviceConfig.parse("device.json", json.getBytes(StandardCharsets.UTF_8), Set.of());
-            var store = new FileKeyValueStore(data.resolve("state"));
-            var identity = dev.lichen.runtime.identity.DeviceIdentity.loadOrCreate(store);
-            uplinkOf = SensorAppliance.openUplink(config, Optional.of(identity));
-            outbox = FileOutbox.open(data.resolve("outbox"), DeviceConfig.DEFAULT_OUTBOX_BUDGET);
-            app = new SensorAppliance(config, board, Clock.SYSTEM, outbox, uplinkOf, List.of(), Optional.of(store),
-                    new UplinkPump.Options(50, Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofMillis(200))).start();
+            device.start(gw);
             return this;
         }
 
+        String fingerprint() {
+            return device.fingerprint();
+        }
+
         void stop() throws java.io.IOException {
-            if (app != null) app.close();
-            app = null;
-            if (uplinkOf != null) uplinkOf.close();
-            uplinkOf = null;
-            if (outbox != null) outbox.close();
-            outbox = null;
+            device.stop();
         }
 
         @Override
         public void close() {
-            try {
-                stop();
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
+            device.close();
         }
-    }
-
-    Path caFile() throws Exception {
-        Path ca = dir.resolve("gateway-ca.crt");
-        if (!Files.exists(ca)) Files.writeString(ca, gw.tls().caPem());
-        return ca;
     }
 
     @BeforeEach
@@ -164,7 +126,7 @@ class CommandsTest {
     void adopt(Device d) throws Exception {
         // the key is recorded as its first pack is let in, the device's row once that pack is stored
         await(() -> gw.deviceIdentities().key(d.id).isPresent() && gw.store().device(d.id).isPresent(), "the device presented its key");
-        String fingerprint = d.app.identity().orElseThrow().fingerprint();
+        String fingerprint = d.fingerprint();
         var r = send(admin, "POST", "/api/v1/devices/" + d.id + "/adopt",
                 "{\"name\":\"" + d.id + "\",\"room\":\"Hall\",\"fingerprint\":\"" + fingerprint + "\"}");
         assertEquals(200, r.statusCode(), r.body());

@@ -58,7 +58,7 @@ class SqliteStoreTest extends StoreContract {
         store.close();
         // what the gateway before schema V4 left on the card: no audit table, schema_version up to 3
         try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("lichen.db"))) {
-            for (String t : List.of("commands", "device_outputs", "command_epoch")) c.createStatement().execute("DROP TABLE " + t);
+            dropVersion6(c);
             c.createStatement().execute("DROP TABLE audit");
             c.createStatement().execute("DROP TABLE device_public_keys");
             c.createStatement().execute("DELETE FROM schema_version WHERE version >= 4");
@@ -82,7 +82,7 @@ class SqliteStoreTest extends StoreContract {
         store.close();
         // what the gateway of schema V4 left on the card: no device_public_keys, schema_version up to 4
         try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("lichen.db"))) {
-            for (String t : List.of("commands", "device_outputs", "command_epoch")) c.createStatement().execute("DROP TABLE " + t);
+            dropVersion6(c);
             c.createStatement().execute("DROP TABLE device_public_keys");
             c.createStatement().execute("DELETE FROM schema_version WHERE version >= 5");
         }
@@ -102,10 +102,12 @@ class SqliteStoreTest extends StoreContract {
         store.write(List.of(batch("a", "b", 0, "temperature", T0, 1, 2)), T0);
         store.adopt("a", "A", "Hall");
         store.putDevicePublicKey(new DevicePublicKey("a", new byte[] {1, 2, 3}, "0102-0304-0506-0708", true, T0));
+        var rule = store.createRule(new AlertRule(0, "warm", "a", "temperature", Op.GT, 30, 0, true));
+        store.fireAlert(rule, 31, T0);
         store.close();
         // what the gateway of schema V5 left on the card: no commands, schema_version up to 5
         try (var c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("lichen.db"))) {
-            for (String t : List.of("commands", "device_outputs", "command_epoch")) c.createStatement().execute("DROP TABLE " + t);
+            dropVersion6(c);
             c.createStatement().execute("DELETE FROM schema_version WHERE version >= 6");
         }
         assertEquals(5, schemaVersion());
@@ -114,12 +116,24 @@ class SqliteStoreTest extends StoreContract {
         assertEquals(2, store.readingCount("a"));
         assertEquals(DeviceState.ADOPTED, store.device("a").orElseThrow().state());
         assertEquals(1, store.devicePublicKeys().size());
+        var alerts = store.alerts(false);
+        assertEquals(1, alerts.size(), "the alert of the old gateway is kept");
+        assertEquals(null, alerts.getFirst().message(), "a threshold rule's alert has no message");
+        assertTrue(store.automations().isEmpty());
         String epoch = store.commandEpoch();
         var c = store.createCommand("a", "light", OutputKind.SWITCH, 1, "admin", T0, T0 + 1000);
         assertEquals(List.of(c), store.pendingCommands("a"));
         store.close();
         store = Store.open(dir, null);
         assertEquals(epoch, store.commandEpoch(), "the epoch is made once, at the migration");
+    }
+
+    /** Takes back what schema V6 added, leaving a V5 database. */
+    static void dropVersion6(java.sql.Connection c) throws java.sql.SQLException {
+        for (String t : List.of("commands", "device_outputs", "command_epoch", "automations", "automation_runs", "automation_timers")) {
+            c.createStatement().execute("DROP TABLE " + t);
+        }
+        c.createStatement().execute("ALTER TABLE alerts DROP COLUMN message");
     }
 
     int schemaVersion() throws Exception {

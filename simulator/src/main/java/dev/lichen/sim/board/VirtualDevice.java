@@ -38,7 +38,8 @@ import java.util.stream.Stream;
  * One virtual board: a {@link SimBoard} carrying the chip models its device config names, fed by
  * the home's physics, running the real {@link SensorAppliance} (real drivers, real file outbox,
  * real uplink). It can be rebooted (a new boot id), lose power mid-write, have its clock skewed and
- * its chips broken.
+ * its chips broken. Its outputs act on the home: each change the appliance makes to an output's
+ * pin is told to the {@link Home} as the level of what that output drives.
  */
 public final class VirtualDevice implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -77,6 +78,7 @@ public final class VirtualDevice implements AutoCloseable {
     private Outbox outbox;
     private Uplink uplink;
     private Thread pinDriver;
+    private AutoCloseable outputListener;
     private int boots;
 
     public VirtualDevice(SimDevice spec, Path dataDir, Home home, SimClock simClock, Network network, ReadingLog log,
@@ -101,7 +103,7 @@ public final class VirtualDevice implements AutoCloseable {
     public DeviceConfig config() throws ConfigException {
         var ca = network.caFile(spec.uplink());
         String uplink = ca.isPresent() && spec.uplink().equals("coap") ? "coaps" : spec.uplink();
-        var complete = ScenarioLoader.completeConfig(spec.config(), uplink, network.host(), network.port(uplink), dataDir.toString());
+        var complete = ScenarioLoader.completeConfig(spec.deviceConfig(), uplink, network.host(), network.port(uplink), dataDir.toString());
         ObjectNode gateway = (ObjectNode) complete.get("gateway");
         ca.ifPresent(file -> gateway.put("caFile", file.toString()));
         try {
@@ -133,6 +135,8 @@ public final class VirtualDevice implements AutoCloseable {
                 placeOfPins = place;
             }
         }
+        // heard from the first pin the appliance sets, so the home knows each output's safe state
+        outputListener = listenToOutputs(board, config);
         outbox = new RecordingOutbox(spec.deviceId(),
                 FileOutbox.open(dataDir.resolve("outbox"), config.outboxBudgetBytes()), log);
         var state = new FileKeyValueStore(dataDir.resolve("state"));
@@ -147,6 +151,32 @@ public final class VirtualDevice implements AutoCloseable {
         if (!pins.isEmpty()) {
             pinDriver = Thread.ofVirtual().name("pins-" + spec.deviceId()).start(this::drivePins);
         }
+    }
+
+    /**
+     * Tells the home each output's level as its pin changes: a switch's pin (inverted when active
+     * low) 0 or 1, a dimmer's duty 0-100 % as 0 to 1. Outputs that drive nothing are not heard.
+     */
+    private AutoCloseable listenToOutputs(SimBoard board, DeviceConfig config) {
+        Map<Integer, DeviceConfig.OutputSpec> byPin = new HashMap<>();
+        for (DeviceConfig.OutputSpec o : config.outputs()) {
+            if (home.drives(spec.deviceId(), o.name())) byPin.put(o.pin(), o);
+        }
+        if (byPin.isEmpty()) return null;
+        return board.onOutput(change -> {
+            DeviceConfig.OutputSpec o = byPin.get(change.pin());
+            if (o == null) return;
+            double level = switch (o) {
+                case DeviceConfig.OutputSpec.SwitchSpec sw -> (change.value() > 0.5) != sw.activeLow() ? 1 : 0;
+                case DeviceConfig.OutputSpec.DimmerSpec d -> change.value() / 100;
+            };
+            home.actuate(spec.deviceId(), o.name(), simClock.epochMillis(), level);
+        });
+    }
+
+    /** The running appliance's outputs (empty when it has none or is stopped). */
+    public synchronized List<dev.lichen.runtime.output.Output> outputs() {
+        return appliance == null ? List.of() : appliance.outputs();
     }
 
     /** Moves the PIR / reed pins at the moments the home says motion or a door changes. */
@@ -174,6 +204,19 @@ public final class VirtualDevice implements AutoCloseable {
         if (appliance != null) {
             appliance.close();
             appliance = null;
+        }
+        if (outputListener != null) {
+            try {
+                outputListener.close();
+            } catch (Exception e) {
+                // a listener list: closing it does not fail
+            }
+            outputListener = null;
+            // a board without power drives nothing: its relays drop out, its PWM stops
+            long now = simClock.epochMillis();
+            for (var o : spec.outputs()) {
+                if (home.drives(spec.deviceId(), o.name())) home.actuate(spec.deviceId(), o.name(), now, 0);
+            }
         }
         if (uplink != null) {
             uplink.close();

@@ -18,9 +18,10 @@ final class SimValidateCommand implements Callable<Integer> {
     public Integer call() {
         try {
             Plan p = Scenarios.loader().load(scenario);
-            System.out.printf("%s: valid: %d rooms, %d plants, %d fridges, %d doors, %d devices, %d faults, seed %d%n",
+            System.out.printf("%s: valid: %d rooms, %d plants, %d fridges, %d doors, %d devices, %d outputs, %d faults, seed %d%n",
                     scenario, p.home().rooms().size(), p.home().plants().size(), p.home().fridges().size(),
-                    p.home().doors().size(), p.devices().size(), p.faults().size(), p.seed());
+                    p.home().doors().size(), p.devices().size(),
+                    p.devices().stream().mapToInt(d -> d.outputs().size()).sum(), p.faults().size(), p.seed());
             return 0;
         } catch (ScenarioException e) {
             System.err.println("lichen sim: invalid scenario " + e.getMessage());

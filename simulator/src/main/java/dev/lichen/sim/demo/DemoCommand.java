@@ -23,12 +23,13 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code lichen demo}: a gateway (embedded broker, SQLite in ./lichen-data) and a built-in home
- * of a dozen virtual devices, some over CoAP and some over MQTT, adopted into their rooms on the
- * first start. Runs until Ctrl-C, then stops the devices and the gateway cleanly.
+ * of thirteen virtual devices, some over CoAP and some over MQTT, adopted into their rooms on the
+ * first start. Three of them drive something: the hall light, the bathroom fan and the basil's
+ * watering pump act on the simulated home as their outputs are set. Runs until Ctrl-C, then stops the devices and the gateway cleanly.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Runs a gateway and a simulated home (kitchen, living room, bedroom, four plants, a fridge, "
-                + "a front door: 12 devices over CoAP and MQTT) until Ctrl-C.",
+        description = {"Runs a gateway and a simulated home (kitchen, living room, bedroom, bathroom, four plants, a fridge, "
+                + "a front door: 13 devices over CoAP and MQTT; a hall light, a bathroom fan and a watering pump) until Ctrl-C.",
                 "Its day runs 60 times faster than the clock so the charts move; a second start reuses the data."})
 public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--data", defaultValue = "lichen-data", description = "data folder (default ${DEFAULT-VALUE})")
@@ -115,7 +116,7 @@ public final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Twelve devices, a broker and a web server log a lot at INFO: keep the demo's own lines readable. */
+    /** Thirteen devices, a broker and a web server log a lot at INFO: keep the demo's own lines readable. */
     private static void quietLogs() {
         try {
             Object factory = org.slf4j.LoggerFactory.getILoggerFactory();

@@ -44,6 +44,12 @@ public final class NetworkFaults {
                 real.deliver(batch);
             }
 
+            /** A device with outputs listens for commands over its real uplink; a cut does not stop them (yet). */
+            @Override
+            public void onCommands(String id, java.util.function.Consumer<byte[]> listener) {
+                real.onCommands(id, listener);
+            }
+
             @Override public String describe() { return real.describe(); }
 
             @Override public void close() { real.close(); }

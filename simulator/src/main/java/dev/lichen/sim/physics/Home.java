@@ -1,10 +1,14 @@
 package dev.lichen.sim.physics;
 
 import dev.lichen.sensors.sim.Environment;
+import dev.lichen.sim.scenario.Drive;
 import dev.lichen.sim.scenario.Durations;
 import dev.lichen.sim.scenario.Plan;
 import dev.lichen.sim.scenario.Scenario;
+import dev.lichen.sim.scenario.SimDevice;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,16 +16,28 @@ import java.util.Map;
  * a moment of simulated time. Every value is a pure function of the seed and the time, so the
  * same scenario and seed give the same readings however fast or in whatever order they are read.
  * The home's own time runs {@code houseSpeed} times the simulated clock (a demo compresses a day).
+ *
+ * <p>The devices' outputs act on it ({@link #actuate}): a lamp lights its room, a fan dries its
+ * room's air, a pump waters its plant. Then a value is a function of the seed, the time and what
+ * the outputs did until then; with no output ever on, the home is exactly as without outputs.
  */
 public final class Home {
     private static final long HOUR = 3_600_000L;
     private static final long DAY = 86_400_000L;
+    /** The outdoor air's relative humidity (outdoors at the door; what a fan lets in, once warmed). */
+    private static final double OUTDOOR_RH = 70;
+    /** Minutes for a room's own moisture (people, plants, cooking) to undo most of a fan's drying: e^-1 left. */
+    private static final double MOISTURE_RETURNS_MINUTES = 60;
 
     private final long start;
     private final double houseSpeed;
     private final Scenario.Outdoor outdoor;
     private final long seed;
     private final Map<String, Place> places = new HashMap<>();
+    /** "deviceId/output" -> the output's level and what it drives. */
+    private final Map<String, Driven> actuators = new HashMap<>();
+
+    private record Driven(Actuator level, Drive drive) {}
 
     public Home(Plan plan) {
         this.start = plan.startMillis();
@@ -33,6 +49,52 @@ public final class Home {
         for (Scenario.Plant p : s.plants()) places.put(p.name(), new PlantPlace(p, (RoomPlace) places.get(p.room())));
         for (Scenario.Fridge f : s.fridges()) places.put(f.name(), new FridgePlace(f, room(f.room())));
         for (Scenario.Door d : s.doors()) places.put(d.name(), new DoorPlace(d, room(d.room())));
+        for (SimDevice d : plan.devices()) {
+            for (SimDevice.SimOutput o : d.outputs()) {
+                if (o.drive().isEmpty()) continue;
+                Driven driven = new Driven(new Actuator(), o.drive().get());
+                actuators.put(d.deviceId() + "/" + o.name(), driven);
+                switch (driven.drive()) {
+                    case Drive.Lamp l -> room(l.room()).lamps.add(driven);
+                    case Drive.Fan f -> room(f.room()).fans.add(driven);
+                    case Drive.Pump p -> ((PlantPlace) places.get(p.plant())).pumps.add(driven);
+                }
+            }
+        }
+        for (Place p : places.values()) {
+            if (p instanceof RoomPlace r && !r.fans.isEmpty()) r.dryness = new Integrator(start, 0, r::dry);
+        }
+    }
+
+    /**
+     * An output of a device is at this level from simulated time t on: 0 to 1 (a switch off or
+     * on, a dimmer's 0-100 % as 0 to 1). Only outputs that drive something in the home count.
+     */
+    public void actuate(String deviceId, String output, long t, double level) {
+        Driven d = actuators.get(deviceId + "/" + output);
+        if (d == null) {
+            throw new IllegalArgumentException("output " + output + " of device " + deviceId
+                    + " drives nothing in this home (outputs that do: " + new java.util.TreeSet<>(actuators.keySet()) + ")");
+        }
+        if (!(level >= 0 && level <= 1)) {
+            throw new IllegalArgumentException("output " + output + " of device " + deviceId + ": level " + level
+                    + " is not 0 to 1");
+        }
+        long h = house(t);
+        d.level().set(h, level);
+        // what was stepped ahead with the old level is stepped again
+        switch (d.drive()) {
+            case Drive.Lamp l -> places.values().forEach(p -> {
+                if (p instanceof PlantPlace plant && plant.room == room(l.room())) plant.soil.forgetAfter(h);
+            });
+            case Drive.Fan f -> room(f.room()).dryness.forgetAfter(h);
+            case Drive.Pump p -> ((PlantPlace) places.get(p.plant())).soil.forgetAfter(h);
+        }
+    }
+
+    /** Whether some device's output drives something in the home under this name. */
+    public boolean drives(String deviceId, String output) {
+        return actuators.containsKey(deviceId + "/" + output);
     }
 
     private RoomPlace room(String name) {
@@ -98,6 +160,18 @@ public final class Home {
         return outdoor.pressureHpa() * 100 + 600 * Noise.smooth(key("pressure"), h, 8 * HOUR);
     }
 
+    /**
+     * The relative humidity of outdoor air once warmed to indoorC: its water stays, its capacity
+     * grows (Magnus formula for the saturation pressure), so cold outdoor air dries a warm room.
+     */
+    double outdoorAirHumidity(long h, double indoorC) {
+        return Math.clamp(OUTDOOR_RH * saturationHpa(outdoorC(h)) / saturationHpa(indoorC), 5, 98);
+    }
+
+    static double saturationHpa(double c) {
+        return 6.112 * Math.exp(17.62 * c / (243.12 + c));
+    }
+
     double daylight(long h) {
         int m = minuteOfDay(h);
         int rise = Durations.minuteOfDay(outdoor.sunrise());
@@ -118,6 +192,10 @@ public final class Home {
         final Integrator temperature;
         final EventStream motion;
         final long key;
+        final List<Driven> lamps = new ArrayList<>();
+        final List<Driven> fans = new ArrayList<>();
+        /** The %RH the fans have taken out of the air (null: no fan in this room). */
+        Integrator dryness;
 
         RoomPlace(Scenario.Room r) {
             this.r = r;
@@ -153,13 +231,37 @@ public final class Home {
             for (Scenario.Lamp l : r.lamps()) {
                 if (within(m, l.from(), l.to())) lamps += l.lux();
             }
-            return Math.max(0, (daylight(h) * r.windowFactor() + lamps) * (1 + 0.01 * Noise.smooth(key ^ 3, h, 60_000)));
+            double lit = Math.max(0, (daylight(h) * r.windowFactor() + lamps) * (1 + 0.01 * Noise.smooth(key ^ 3, h, 60_000)));
+            // the outputs' lamps: their lux scaled by their level, at once
+            for (Driven l : this.lamps) lit += ((Drive.Lamp) l.drive()).lux() * l.level().at(h);
+            return lit;
+        }
+
+        /** The humidity the room's own sources give, before any fan (not yet clamped). */
+        double ownHumidity(long h, double t) {
+            return r.baseHumidity() + 6 * Noise.smooth(key ^ 4, h, 3 * HOUR) - 2 * (t - 20);
+        }
+
+        /**
+         * One step of the fans' drying, d in %RH: they move the air's humidity towards the outdoor
+         * air's (warmed to the room) by rhPerMinute x level a minute, never past it; the room's
+         * own moisture brings d back to 0 with a time constant of an hour.
+         */
+        double dry(double d, long h, long dt) {
+            double minutes = dt / 60_000.0;
+            double t = temperature(h);
+            double gap = Math.clamp(ownHumidity(h, t) - d, 5, 98) - outdoorAirHumidity(h, t);
+            double push = 0;
+            for (Driven f : fans) push += ((Drive.Fan) f.drive()).rhPerMinute() * f.level().mean(h, h + dt) * minutes;
+            d += Math.copySign(Math.min(Math.abs(gap), push), gap);
+            return d * Math.exp(-minutes / MOISTURE_RETURNS_MINUTES);
         }
 
         @Override
         public Environment at(long h) {
             double t = temperature(h);
-            double rh = r.baseHumidity() + 6 * Noise.smooth(key ^ 4, h, 3 * HOUR) - 2 * (t - 20);
+            double rh = ownHumidity(h, t);
+            if (dryness != null) rh -= dryness.at(h);
             return new Environment(t, Math.clamp(rh, 5, 98), pressurePa(h), lux(h), 0, Double.NaN, motion.active(h), false);
         }
 
@@ -171,6 +273,7 @@ public final class Home {
         final RoomPlace room;
         final Integrator soil;
         final EventStream randomWatering;
+        final List<Driven> pumps = new ArrayList<>();
 
         PlantPlace(Scenario.Plant p, RoomPlace room) {
             this.p = p;
@@ -190,8 +293,12 @@ public final class Home {
             double lux = room.lux(h);
             // evaporation is faster when warm and bright: 1x at 20 C and ~400 lx
             double rate = p.dryPerDay() / 1440.0 * Math.max(0.2, 1 + 0.06 * (t - 20)) * (0.6 + 0.8 * lux / (lux + 400));
-            double dried = m - rate * dt / 60_000.0;
-            return Math.max(3, dried);
+            double next = m - rate * dt / 60_000.0;
+            // the pumps: percentPerMinute x their mean level over the step; wet soil reads 100 % at most
+            for (Driven pump : pumps) {
+                next += ((Drive.Pump) pump.drive()).percentPerMinute() * pump.level().mean(h, end) * dt / 60_000.0;
+            }
+            return Math.max(3, Math.min(100, next));
         }
 
         @Override
@@ -277,7 +384,7 @@ public final class Home {
         public Environment at(long h) {
             boolean open = opens.active(h);
             if (room == null) {
-                return new Environment(outdoorC(h), 70, pressurePa(h), daylight(h), 0, Double.NaN, false, open);
+                return new Environment(outdoorC(h), OUTDOOR_RH, pressurePa(h), daylight(h), 0, Double.NaN, false, open);
             }
             Environment air = room.at(h);
             return new Environment(air.temperatureC(), air.humidityPercent(), air.pressurePa(), air.lux(), 0,

@@ -6,7 +6,8 @@ import java.util.TreeMap;
 /**
  * A one-number state stepped minute by minute from the start of the run. The value at any time is
  * a pure function of the time (stepped from the nearest checkpoint, interpolated within a step),
- * so whichever device asks first, and however often, everyone sees the same physics.
+ * so whichever device asks first, and however often, everyone sees the same physics. A step may
+ * read an {@link Actuator}'s history; when that changes, {@link #forgetAfter} drops what it changed.
  */
 final class Integrator {
     interface Step {
@@ -37,6 +38,20 @@ final class Integrator {
         double b = stateAt(index + 1);
         double f = (double) ((t - origin) % STEP) / STEP;
         return a + (b - a) * f;
+    }
+
+    /**
+     * Forgets the states that depend on what happens after t (an actuator changed then): they
+     * are stepped again, with the new history, when next asked for.
+     */
+    synchronized void forgetAfter(long t) {
+        long keep = t <= origin ? 0 : (t - origin) / STEP;
+        checkpoints.tailMap(keep, false).clear();
+        if (lastIndex > keep) {
+            Map.Entry<Long, Double> c = checkpoints.floorEntry(keep);
+            lastIndex = c.getKey();
+            lastValue = c.getValue();
+        }
     }
 
     private double stateAt(long index) {

@@ -70,10 +70,27 @@ public record Scenario(
     public record Door(String name, String room, Double opensPerHour, String openFor) {}
 
     /**
-     * One virtual device: where it sits, how it reaches the gateway, and its device config in the
-     * very format of a real device (gateway, dataDir and board are filled in by the simulator).
+     * One virtual device: where it sits, how it reaches the gateway, its outputs (each an entry of
+     * a device config's "outputs" plus what it {@link Drives} in the home) and its device config in
+     * the very format of a real device (gateway, dataDir, board and outputs are filled in by the
+     * simulator).
      */
-    public record DeviceSpec(String place, Map<String, String> placeByChip, String uplink, ObjectNode config) {}
+    public record DeviceSpec(String place, Map<String, String> placeByChip, String uplink, List<ObjectNode> outputs,
+                             ObjectNode config) {
+        public DeviceSpec {
+            outputs = outputs == null ? List.of() : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(outputs));
+        }
+    }
+
+    /**
+     * What an output of a virtual device acts on in the home, at its full level (a switch on, a
+     * dimmer at 100 %): {@code lamp} adds {@code lux} to a room's light, {@code fan} takes
+     * {@code rhPerMinute} %RH a minute out of a room's air (towards the outdoor air's humidity),
+     * {@code pump} adds {@code percentPerMinute} to a plant's soil moisture. The room or plant
+     * defaults to the device's place.
+     */
+    public record Drives(String kind, String room, String plant, Double lux, Double rhPerMinute,
+                         Double percentPerMinute) {}
 
     /** Many alike devices: ids prefix-0001..prefix-NNNN, config without a deviceId. */
     public record Fleet(String prefix, Integer count, String place, String uplink, ObjectNode config) {}

@@ -45,6 +45,11 @@ public final class ScenarioLoader {
 
     static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
     private static final Set<String> UPLINKS = Set.of("coap", "mqtt");
+    private static final List<String> DRIVE_KINDS = List.of("fan", "lamp", "pump");
+    private static final Map<String, String> DRIVE_FIELDS = Map.of(
+            "lamp", "a lamp takes room and lux",
+            "fan", "a fan takes room and rhPerMinute",
+            "pump", "a pump takes plant and percentPerMinute");
     private static final Set<String> FAULT_TYPES = Set.of("network-loss", "partition", "udp", "gateway-restart",
             "sensor", "reboot", "clock-skew");
 
@@ -145,6 +150,7 @@ public final class ScenarioLoader {
         final int scenarioFaults;
         final List<String> problems = new ArrayList<>();
         final Map<String, String> places = new LinkedHashMap<>(); // name -> kind
+        final Map<String, String> roomOf = new HashMap<>(); // plant, fridge or door -> its room
 
         Validation(String source, Scenario s, int scenarioFaults) {
             this.source = source;
@@ -314,7 +320,7 @@ public final class ScenarioLoader {
 
         Scenario.Plant plant(String p, Scenario.Plant pl) {
             place(p, pl.name(), "plant");
-            roomRef(p + ".room", pl.room(), true);
+            if (pl.name() != null) roomOf.putIfAbsent(pl.name(), roomRef(p + ".room", pl.room(), true));
             Scenario.Watering w = pl.watering() == null ? new Scenario.Watering(null, null, null, null) : pl.watering();
             String every = duration(p + ".watering.every", w.every(), null, true);
             String at = time(p + ".watering.at", w.at(), every == null ? null : "09:00");
@@ -326,7 +332,8 @@ public final class ScenarioLoader {
 
         Scenario.Fridge fridge(String p, Scenario.Fridge f) {
             place(p, f.name(), "fridge");
-            roomRef(p + ".room", f.room(), false);
+            String room = roomRef(p + ".room", f.room(), false);
+            if (f.name() != null && room != null) roomOf.putIfAbsent(f.name(), room);
             String cleanEvery = duration(p + ".cleanEvery", f.cleanEvery(), null, true);
             return new Scenario.Fridge(f.name(), f.room(), number(p + ".setpointC", f.setpointC(), 4, -30, 15),
                     rate(p + ".doorOpensPerHour", f.doorOpensPerHour(), 1), duration(p + ".doorOpenFor", f.doorOpenFor(), "20s", true),
@@ -337,7 +344,8 @@ public final class ScenarioLoader {
 
         Scenario.Door door(String p, Scenario.Door d) {
             place(p, d.name(), "door");
-            roomRef(p + ".room", d.room(), false);
+            String room = roomRef(p + ".room", d.room(), false);
+            if (d.name() != null && room != null) roomOf.putIfAbsent(d.name(), room);
             return new Scenario.Door(d.name(), d.room(), rate(p + ".opensPerHour", d.opensPerHour(), 1),
                     duration(p + ".openFor", d.openFor(), "15s", true));
         }
@@ -355,7 +363,7 @@ public final class ScenarioLoader {
                 JsonNode idNode = d.config().get("deviceId");
                 String id = idNode == null || !idNode.isTextual() ? null : idNode.asText();
                 if (id == null) fail(p + ".config.deviceId", "is required", null);
-                SimDevice sd = device(p, id, d.place(), d.placeByChip(), d.uplink(), d.config(), ids);
+                SimDevice sd = device(p, id, d.place(), d.placeByChip(), d.uplink(), d.outputs(), d.config(), ids);
                 if (sd != null) out.add(sd);
             }
             for (int i = 0; i < s.fleets().size(); i++) {
@@ -383,7 +391,7 @@ public final class ScenarioLoader {
                     String id = f.prefix() + "-" + "0".repeat(width - String.valueOf(n).length()) + n;
                     c.put("deviceId", id);
                     int before = problems.size();
-                    SimDevice sd = device(p, id, f.place(), null, f.uplink(), c, ids);
+                    SimDevice sd = device(p, id, f.place(), null, f.uplink(), List.of(), c, ids);
                     if (sd != null) out.add(sd);
                     if (problems.size() > before) break; // the same template fails alike for all
                 }
@@ -391,8 +399,8 @@ public final class ScenarioLoader {
             return out;
         }
 
-        SimDevice device(String p, String id, String place, Map<String, String> byChip, String uplink, ObjectNode config,
-                         Set<String> ids) {
+        SimDevice device(String p, String id, String place, Map<String, String> byChip, String uplink,
+                         List<ObjectNode> outputs, ObjectNode config, Set<String> ids) {
             if (id != null && !ids.add(id)) fail(p + ".config.deviceId", "\"" + id + "\" is used by two devices", null);
             if (place == null) {
                 fail(p + ".place", "is required (a room, plant, fridge or door of this scenario)", null);
@@ -425,13 +433,106 @@ public final class ScenarioLoader {
                 if (!chips.contains(chip)) fail(p + ".placeByChip." + chip, "this device has no " + chip + " chip", null);
                 if (!places.containsKey(pl)) fail(p + ".placeByChip." + chip, "no place named \"" + pl + "\"", null);
             });
+            if (config.has("outputs")) {
+                fail(p + ".config.outputs", "must be left out: declare the outputs beside the config, as " + p
+                        + ".outputs, each with what it drives in the home", null);
+            }
+            List<SimDevice.SimOutput> outs = new ArrayList<>();
+            for (int j = 0; j < outputs.size(); j++) {
+                String op = p + ".outputs[" + j + "]";
+                ObjectNode o = outputs.get(j);
+                if (o == null) {
+                    fail(op, "expected an object {\"name\": ..., \"kind\": \"switch\" or \"dimmer\", \"pin\": ..., \"drives\": {...}}", null);
+                    continue;
+                }
+                ObjectNode spec = o.deepCopy();
+                JsonNode drives = spec.remove("drives");
+                String name = spec.path("name").isTextual() ? spec.get("name").asText() : null;
+                Drive drive = drives == null || drives.isNull() ? null : drive(op + ".drives", drives, place);
+                outs.add(new SimDevice.SimOutput(name, spec, java.util.Optional.ofNullable(drive)));
+            }
+            SimDevice sd = new SimDevice(id, place, pbc, up, config, outs);
             if (id != null) {
-                ObjectNode complete = completeConfig(config, up, "127.0.0.1", 5683, "/tmp/lichen-sim-check");
+                ObjectNode complete = completeConfig(sd.deviceConfig(), up, "127.0.0.1", 5683, "/tmp/lichen-sim-check");
                 for (String problem : configCheck.check(complete)) {
-                    problems.add(p + ".config" + (problem.startsWith("[") ? "" : ".") + problem);
+                    // the outputs are written beside the config: name them where they are written
+                    problems.add(problem.startsWith("outputs[") ? p + "." + problem
+                            : p + ".config" + (problem.startsWith("[") ? "" : ".") + problem);
                 }
             }
-            return new SimDevice(id, place, pbc, up, config);
+            return sd;
+        }
+
+        /** What an output drives: a lamp or a fan in a room, a pump for a plant; null after a problem. */
+        Drive drive(String p, JsonNode node, String devicePlace) {
+            if (!node.isObject()) {
+                return fail(p, "expected an object: {\"kind\": \"lamp\", \"lux\": 300}, {\"kind\": \"fan\", \"rhPerMinute\": 1.5}"
+                        + " or {\"kind\": \"pump\", \"plant\": ..., \"percentPerMinute\": 5} (got " + node + ")", null);
+            }
+            Scenario.Drives d;
+            try {
+                d = JSON.treeToValue(node, Scenario.Drives.class);
+            } catch (IOException e) {
+                String m = describe(e); // "field: problem", relative to the drives object
+                problems.add(p + (m.startsWith("(root)") ? m.substring("(root)".length()) : "." + m));
+                return null;
+            }
+            int before = problems.size();
+            Drive out = switch (d.kind() == null ? "" : d.kind()) {
+                case "lamp" -> {
+                    notFor(p, "lamp", "plant", d.plant(), "rhPerMinute", d.rhPerMinute(), "percentPerMinute", d.percentPerMinute());
+                    yield new Drive.Lamp(driveRoom(p, d.room(), devicePlace),
+                            required(p + ".lux", d.lux(), 1, 100_000, "the lux it adds to the room at full level, e.g. 300"));
+                }
+                case "fan" -> {
+                    notFor(p, "fan", "plant", d.plant(), "lux", d.lux(), "percentPerMinute", d.percentPerMinute());
+                    yield new Drive.Fan(driveRoom(p, d.room(), devicePlace), required(p + ".rhPerMinute", d.rhPerMinute(),
+                            0.01, 100, "the %RH a minute it takes out of the room's air at full speed, e.g. 1.5"));
+                }
+                case "pump" -> {
+                    notFor(p, "pump", "room", d.room(), "lux", d.lux(), "rhPerMinute", d.rhPerMinute());
+                    yield new Drive.Pump(drivePlant(p, d.plant(), devicePlace), required(p + ".percentPerMinute",
+                            d.percentPerMinute(), 0.01, 100, "the soil moisture % a minute it adds while on, e.g. 5"));
+                }
+                default -> fail(p + ".kind", (d.kind() == null ? "is required" : "unknown kind \"" + d.kind() + "\"")
+                        + " (one of: " + String.join(", ", DRIVE_KINDS) + ")", null);
+            };
+            return problems.size() == before ? out : null;
+        }
+
+        /** Fields a drive of another kind takes. */
+        void notFor(String p, String kind, Object... fieldsAndValues) {
+            for (int i = 0; i < fieldsAndValues.length; i += 2) {
+                if (fieldsAndValues[i + 1] != null) {
+                    fail(p + "." + fieldsAndValues[i], "does not apply to a " + kind + " (" + DRIVE_FIELDS.get(kind) + ")", null);
+                }
+            }
+        }
+
+        double required(String path, Double v, double min, double max, String what) {
+            if (v == null) return fail(path, "is required (" + what + ")", Double.NaN);
+            return number(path, v, Double.NaN, min, max);
+        }
+
+        /** The room a lamp or fan is in: given, or the room of the device's place. */
+        String driveRoom(String p, String room, String devicePlace) {
+            if (room != null) return roomRef(p + ".room", room, true);
+            if (devicePlace != null && "room".equals(places.get(devicePlace))) return devicePlace;
+            if (devicePlace != null && roomOf.get(devicePlace) != null) return roomOf.get(devicePlace);
+            return fail(p + ".room", "is required: the device's place" + (devicePlace == null ? "" : " \"" + devicePlace + "\"")
+                    + " is in no room (rooms: " + names("room") + ")", null);
+        }
+
+        /** The plant a pump waters: given, or the device's place when it is a plant. */
+        String drivePlant(String p, String plant, String devicePlace) {
+            if (plant == null) {
+                if (devicePlace != null && "plant".equals(places.get(devicePlace))) return devicePlace;
+                return fail(p + ".plant", "is required (the plant it waters; plants: " + names("plant") + ")", null);
+            }
+            if (!"plant".equals(places.get(plant))) {
+                fail(p + ".plant", "no plant named \"" + plant + "\" (plants: " + names("plant") + ")", null);
+            }
+            return plant;
         }
 
         FaultSpec fault(String p, Fault f, List<SimDevice> devices, long seed) {

@@ -76,6 +76,11 @@ public final class LiveApi implements AutoCloseable {
                 name = "command";
                 data = Views.command(c.command());
             }
+            case LiveEvent.AutomationChanged a -> {
+                name = "automation";
+                data = a.automation() == null ? Map.of("id", a.id(), "deleted", true)
+                        : dev.lichen.gateway.automations.AutomationEngine.view(a.automation());
+            }
             case LiveEvent.AlertChanged a -> {
                 name = "alert";
                 data = Views.alert(a.alert(), store.rule(a.alert().ruleId()).map(AlertRule::name).orElse(null));

@@ -110,6 +110,7 @@ public final class Views {
         m.put("acknowledged", a.acknowledgedMillis() == 0 ? null : a.acknowledgedMillis());
         m.put("acknowledgedBy", a.acknowledgedBy());
         m.put("cleared", a.clearedMillis() == 0 ? null : a.clearedMillis());
+        m.put("message", a.message());
         return m;
     }
 
