@@ -942,7 +942,16 @@ function renderAutomationList() {
   const active = document.activeElement && document.activeElement.closest && document.activeElement.closest("li[data-id]");
   const focus = active ? { id: active.dataset.id, cls: document.activeElement.className } : null;
   const list = [...automations.values()].sort((a, b) => a.id - b.id);
-  ul.replaceChildren(...list.map(automationItem));
+  // a rule that did not change keeps its row (an open history, the focus, a person's pointer stay put)
+  const rows = new Map([...ul.children].map(li => [li.dataset.id, li]));
+  ul.replaceChildren(...list.map(a => {
+    const key = JSON.stringify(a) + automationSentence(a);
+    const old = rows.get(String(a.id));
+    if (old && old.drawn === key) return old;
+    const li = automationItem(a);
+    li.drawn = key;
+    return li;
+  }));
   document.getElementById("automation-none").hidden = list.length > 0;
   if (focus) {
     const again = ul.querySelector(`li[data-id="${focus.id}"] [class="${focus.cls}"]`);
