@@ -202,6 +202,7 @@ function startLive() {
   live.addEventListener("device", ev => onDevice(JSON.parse(ev.data)));
   live.addEventListener("command", ev => onCommand(JSON.parse(ev.data)));
   live.addEventListener("alert", () => { refreshAlerts(); if (view === "alerts") alertsView(); });
+  live.addEventListener("automation", ev => onAutomation(JSON.parse(ev.data)));
 }
 function stopLive() { if (live) { live.close(); live = null; } }
 
@@ -836,6 +837,449 @@ async function alertsView() {
   show(...parts);
 }
 
+// ---- automations ---------------------------------------------------------------------------
+
+// A person builds a rule from pickers that read as a sentence, and sees every rule as a sentence:
+// the JSON the API takes is made here, never typed.
+
+let automations = new Map(); // id -> automation, as the gateway last said
+const historyOpen = new Set(); // ids whose runs are shown under them in the list
+
+const OP_BECOMES = { equals: "becomes", above: "rises above", below: "falls below" };
+const OP_HELD = { equals: "has been", above: "has been above", below: "has been below" };
+const OP_IS = { equals: "is", above: "is above", below: "is below" };
+
+function minutesText(m) {
+  if (m < 1) { const s = Math.round(m * 60); return s + (s === 1 ? " second" : " seconds"); }
+  const r = Math.round(m * 100) / 100;
+  return fmtNum(r) + (r === 1 ? " minute" : " minutes");
+}
+function secondsText(s) { return s % 60 === 0 ? minutesText(s / 60) : s + (s === 1 ? " second" : " seconds"); }
+const numText = v => v === undefined || v === null || Number.isNaN(v) ? "…" : fmtNum(v);
+function devName(id) { if (!id) return "…"; const d = devicesById.get(id); return d ? deviceLabel(d) : id; }
+const owns = (id, ch) => devName(id) + "'s " + (ch ? ch.replace(/_/g, " ") : "…");
+/** "a", "a and b", "a, b and c" */
+function andList(parts) { return parts.length < 2 ? parts.join("") : parts.slice(0, -1).join(", ") + " and " + parts[parts.length - 1]; }
+
+function momentText(m) {
+  if (!m || (!m.at && !m.sun)) return "…";
+  if (m.at) return m.at;
+  const off = m.offsetMinutes || 0;
+  return off ? minutesText(Math.abs(off)) + (off < 0 ? " before " : " after ") + m.sun : m.sun;
+}
+
+function triggerText(t) {
+  if (!t) return "…";
+  if (t.type === "reading") {
+    return "When " + owns(t.device, t.channel) + " " + (t.forMinutes
+      ? OP_HELD[t.op] + " " + numText(t.value) + " for " + minutesText(t.forMinutes)
+      : OP_BECOMES[t.op] + " " + numText(t.value));
+  }
+  if (t.type === "time") return t.sun && t.offsetMinutes ? "Every day " + momentText(t) : "Every day at " + momentText(t);
+  if (t.type === "offline") return "When " + devName(t.device) + " goes offline";
+  return "…";
+}
+
+function conditionText(c) {
+  if (c.type === "value") {
+    return "only if " + owns(c.device, c.channel) + " " + (c.forMinutes
+      ? OP_HELD[c.op] + " " + numText(c.value) + " for " + minutesText(c.forMinutes)
+      : OP_IS[c.op] + " " + numText(c.value));
+  }
+  return "only between " + momentText(c.from) + " and " + momentText(c.to);
+}
+
+function actionText(a) {
+  if (a.type === "set") {
+    const what = a.level !== undefined ? "dim " + owns(a.device, a.output) + " to " + numText(a.level) + " %"
+      : "turn " + owns(a.device, a.output) + (a.on === false ? " off" : " on");
+    return what + (a.forMinutes ? " for " + minutesText(a.forMinutes) : "");
+  }
+  if (a.type === "alert") return "raise the alert “" + (a.message || "…") + "”";
+  if (a.type === "run") {
+    const other = automations.get(a.automation);
+    return "run “" + (other ? other.name : a.automation ? "automation " + a.automation : "…") + "”";
+  }
+  return "…";
+}
+
+/** The whole rule in plain words, e.g. "When Hall motion's motion becomes 1, only between sunset and sunrise: turn Hall light's light on for 5 minutes". */
+function automationSentence(a) {
+  const conds = (a.conditions || []).map(conditionText);
+  return triggerText(a.trigger) + (conds.length ? ", " + andList(conds) : "") + ": "
+    + ((a.actions || []).length ? andList(a.actions.map(actionText)) : "…")
+    + (a.cooldownSeconds ? "; at most once every " + secondsText(a.cooldownSeconds) : "");
+}
+
+/** What PUT takes back: the definition without the gateway's own fields. */
+function definitionOf(a) {
+  return { name: a.name, enabled: a.enabled, trigger: a.trigger, conditions: a.conditions || [], actions: a.actions,
+    cooldownSeconds: a.cooldownSeconds || 0 };
+}
+
+function lastRunText(a) {
+  if (!a.lastRun) return a.lastReason ? "Has not run: " + a.lastReason : "Has not run yet";
+  return "Last ran " + fmtTime(a.lastRun) + (a.lastReason ? ": " + a.lastReason : "");
+}
+
+async function automationsView() {
+  view = "automations";
+  const [list] = await Promise.all([api("GET", "/automations"), loadDevices()]);
+  automations = new Map(list.map(a => [a.id, a]));
+  const admin = isAdmin();
+  show(el("h1", { text: "Automations" }),
+    el("p", {}, el("button", { type: "button", id: "automation-new", text: "New automation", disabled: !admin,
+      title: admin ? null : "Only an admin can create automations", onclick: () => { location.hash = "#/automations/new"; } })),
+    el("section", { class: "card" }, el("ul", { class: "plain", id: "automation-list" }),
+      el("p", { class: "muted", id: "automation-none", text: "No automations yet." })));
+  renderAutomationList();
+}
+
+function renderAutomationList() {
+  const ul = document.getElementById("automation-list");
+  if (!ul) return;
+  // a live update redraws the list: the control a person was on keeps the focus
+  const active = document.activeElement && document.activeElement.closest && document.activeElement.closest("li[data-id]");
+  const focus = active ? { id: active.dataset.id, cls: document.activeElement.className } : null;
+  const list = [...automations.values()].sort((a, b) => a.id - b.id);
+  // a rule that did not change keeps its row (an open history, the focus, a person's pointer stay put)
+  const rows = new Map([...ul.children].map(li => [li.dataset.id, li]));
+  ul.replaceChildren(...list.map(a => {
+    const key = JSON.stringify(a) + automationSentence(a);
+    const old = rows.get(String(a.id));
+    if (old && old.drawn === key) return old;
+    const li = automationItem(a);
+    li.drawn = key;
+    return li;
+  }));
+  document.getElementById("automation-none").hidden = list.length > 0;
+  if (focus) {
+    const again = ul.querySelector(`li[data-id="${focus.id}"] [class="${focus.cls}"]`);
+    if (again) again.focus();
+  }
+}
+
+function automationItem(a) {
+  const admin = isAdmin();
+  const only = what => admin ? null : "Only an admin can " + what + " automations";
+  const err = el("p", { class: "error", role: "alert" });
+  const sw = el("button", { type: "button", role: "switch", class: "switch enable", "aria-checked": String(a.enabled),
+    "aria-label": "Enabled", disabled: !admin, title: only("enable or disable") || (a.enabled ? "On: click to disable" : "Off: click to enable") },
+    el("span", { class: "knob" }));
+  sw.addEventListener("click", async () => {
+    sw.disabled = true;
+    err.textContent = "";
+    try { onAutomation(await api("PUT", "/automations/" + a.id, Object.assign(definitionOf(a), { enabled: !a.enabled }))); }
+    catch (e) { err.textContent = e.message; sw.disabled = false; }
+  });
+  const runs = el("div", { class: "runs", hidden: !historyOpen.has(a.id) });
+  const history = el("button", { type: "button", class: "secondary history", text: "History", "aria-expanded": String(historyOpen.has(a.id)),
+    onclick: () => {
+      const open = !historyOpen.has(a.id);
+      if (open) historyOpen.add(a.id); else historyOpen.delete(a.id);
+      history.setAttribute("aria-expanded", String(open));
+      runs.hidden = !open;
+      if (open) loadRuns(a.id, runs);
+    } });
+  if (historyOpen.has(a.id)) loadRuns(a.id, runs);
+  return el("li", { class: "automation" + (a.enabled ? "" : " disabled"), dataset: { id: String(a.id), enabled: String(a.enabled) } },
+    el("div", { class: "grow" },
+      el("strong", { class: "name", text: a.name }), a.enabled ? null : [" ", el("span", { class: "tag", text: "disabled" })],
+      el("p", { class: "sentence", text: automationSentence(a) }),
+      el("p", { class: "last-run muted", text: lastRunText(a) }), err),
+    el("span", { class: "control", title: only("enable or disable") }, sw),
+    history,
+    el("button", { type: "button", class: "secondary edit", text: "Edit", disabled: !admin, title: only("edit"),
+      onclick: () => { location.hash = "#/automations/" + a.id; } }),
+    el("button", { type: "button", class: "danger delete", text: "Delete", disabled: !admin, title: only("delete"),
+      onclick: async () => {
+        if (!confirm("Delete the automation “" + a.name + "”? It stops at once.")) return;
+        err.textContent = "";
+        try { await api("DELETE", "/automations/" + a.id); onAutomation({ id: a.id, deleted: true }); }
+        catch (e) { err.textContent = e.message; }
+      } }),
+    runs);
+}
+
+async function loadRuns(id, box) {
+  let runs;
+  try { runs = await api("GET", "/automations/" + id + "/runs"); }
+  catch (e) { box.replaceChildren(el("p", { class: "error", text: e.message })); return; }
+  box.replaceChildren(runs.length
+    ? el("table", { class: "runs" }, el("thead", {}, el("tr", {}, el("th", { text: "When" }), el("th", { text: "Why" }))),
+      el("tbody", {}, runs.map(r => el("tr", { title: r.event }, el("td", { class: "at", text: fmtTime(r.at) }), el("td", { class: "reason", text: r.reason || r.event })))))
+    : el("p", { class: "muted", text: "It has not run yet." }));
+}
+
+/** An automation ran, or was created, changed or deleted (from the live stream or our own change). */
+function onAutomation(a) {
+  if (a.deleted) { automations.delete(a.id); historyOpen.delete(a.id); }
+  else automations.set(a.id, a);
+  if (view === "automations") renderAutomationList();
+}
+
+// ---- the automation form ----
+
+const opt = (value, label, chosen) => el("option", { value, text: label, selected: value === chosen });
+function pick(cls, label, options, chosen) {
+  return el("select", { class: cls, "aria-label": label }, options.map(([v, l]) => opt(v, l, chosen)));
+}
+function numberBox(cls, label, value, attrs) {
+  return el("input", Object.assign({ type: "number", step: "any", class: cls, "aria-label": label,
+    value: value === undefined || value === null ? "" : String(value) }, attrs || {}));
+}
+const words = t => el("span", { class: "words", text: t });
+/** A picker's value, marked with the definition's field it becomes (the API names fields in its errors). */
+function field(input, path) { input.dataset.field = path; return input.value.trim(); }
+const orNone = s => s === "" ? undefined : s;
+const num = s => s === "" ? undefined : Number(s);
+
+function devicePick(ctx, devices, chosen) {
+  const options = [["", "choose a device"], ...devices.map(d => [d.id, deviceLabel(d)])];
+  // a rule may name a device that is gone: it stays what the rule says
+  if (chosen && !devices.some(d => d.id === chosen)) options.push([chosen, chosen + " (not adopted)"]);
+  return pick("device", "device", options, chosen || "");
+}
+
+/** A device and one of its channels; the channels follow the device. */
+function channelPicker(ctx, device, channel) {
+  const dev = devicePick(ctx, ctx.adopted, device);
+  const ch = el("select", { class: "channel", "aria-label": "channel" });
+  const fill = () => {
+    const d = devicesById.get(dev.value);
+    const names = d ? shownChannels(d.channels || []).map(c => c.name) : [];
+    if (channel && dev.value === device && !names.includes(channel)) names.push(channel);
+    ch.replaceChildren(...(names.length ? names.map(n => opt(n, n.replace(/_/g, " "), channel)) : [opt("", dev.value ? "no channels" : "…", "")]));
+  };
+  dev.addEventListener("change", fill);
+  fill();
+  return { dev, ch };
+}
+
+/** A time of day: a clock time, or sunrise/sunset shifted by minutes. */
+function momentPicker(m, label) {
+  m = m || {};
+  const kind = pick("moment-kind", label, [["at", "a time"], ["sunset", "sunset"], ["sunrise", "sunrise"]], m.sun || "at");
+  const at = el("input", { type: "time", class: "at", "aria-label": label + " time", value: m.at || "" });
+  const off = numberBox("offset", label + " offset in minutes", m.offsetMinutes || "", { step: "1", placeholder: "0" });
+  const offWords = words("minutes after (negative: before)");
+  const sync = () => { const sun = kind.value !== "at"; at.hidden = sun; off.hidden = offWords.hidden = !sun; };
+  kind.addEventListener("change", sync);
+  sync();
+  return { nodes: [kind, at, off, offWords],
+    read(path) {
+      field(kind, path);
+      if (kind.value === "at") return { at: orNone(field(at, path + ".at")) };
+      const o = num(field(off, path + ".offsetMinutes"));
+      return o ? { sun: kind.value, offsetMinutes: o } : { sun: kind.value };
+    } };
+}
+
+function triggerPart(ctx, t) {
+  t = t || { type: "reading", op: "equals" };
+  const kindOf = t.type === "time" ? (t.sun ? "sun" : "time") : t.type;
+  const kind = pick("trigger-kind", "what sets it off", [["reading", "a reading"], ["time", "a time of day"],
+    ["sun", "sunrise or sunset"], ["offline", "a device going offline"]], kindOf);
+  const r = t.type === "reading" ? t : { op: "equals" };
+  const reading = channelPicker(ctx, r.device, r.channel);
+  const op = pick("op", "becomes, rises above or falls below", [["equals", "becomes"], ["above", "rises above"], ["below", "falls below"]], r.op);
+  const value = numberBox("value", "value", r.value);
+  const forMin = numberBox("minutes", "for how many minutes", r.forMinutes || "", { min: 0, placeholder: "0" });
+  const at = el("input", { type: "time", class: "at", "aria-label": "time of day", value: kindOf === "time" ? t.at : "07:00" });
+  const sun = pick("sun", "sunrise or sunset", [["sunset", "sunset"], ["sunrise", "sunrise"]], kindOf === "sun" ? t.sun : "sunset");
+  const offset = numberBox("offset", "minutes before or after", kindOf === "sun" ? t.offsetMinutes || "" : "", { step: "1", placeholder: "0" });
+  const offline = devicePick(ctx, ctx.adopted, t.type === "offline" ? t.device : "");
+  const panes = {
+    reading: el("span", { class: "pane reading" }, words("When"), reading.dev, reading.ch, op, value,
+      words("for"), forMin, words("minutes (empty: at once)")),
+    time: el("span", { class: "pane time" }, words("Every day at"), at),
+    sun: el("span", { class: "pane sun" }, words("Every day at"), sun, words("shifted by"), offset, words("minutes (negative: before)")),
+    offline: el("span", { class: "pane offline" }, words("When"), offline, words("goes offline")),
+  };
+  const sync = () => { for (const [k, p] of Object.entries(panes)) p.hidden = k !== kind.value; };
+  kind.addEventListener("change", sync);
+  sync();
+  const box = el("fieldset", { class: "trigger" }, el("legend", { text: "When" }),
+    el("div", { class: "sentence-row" }, words("It is set off by"), kind), el("div", { class: "sentence-row" }, Object.values(panes)));
+  return { box, read() {
+    const at0 = "trigger";
+    box.dataset.field = at0;
+    field(kind, at0 + ".type");
+    switch (kind.value) {
+      case "reading": return { type: "reading", device: orNone(field(reading.dev, at0 + ".device")), channel: orNone(field(reading.ch, at0 + ".channel")),
+        op: field(op, at0 + ".op"), value: num(field(value, at0 + ".value")), forMinutes: num(field(forMin, at0 + ".forMinutes")) };
+      case "time": return { type: "time", at: orNone(field(at, at0 + ".at")) };
+      case "sun": { const o = num(field(offset, at0 + ".offsetMinutes")); field(sun, at0 + ".sun");
+        return o ? { type: "time", sun: sun.value, offsetMinutes: o } : { type: "time", sun: sun.value }; }
+      default: return { type: "offline", device: orNone(field(offline, at0 + ".device")) };
+    }
+  } };
+}
+
+/** A removable row of a list (conditions, actions). */
+function listRow(cls, nodes, onRemove) {
+  const row = el("div", { class: "sentence-row " + cls }, nodes);
+  row.append(el("button", { type: "button", class: "link remove", text: "remove", onclick: () => { row.remove(); onRemove(); } }));
+  return row;
+}
+
+function conditionRow(ctx, c, changed) {
+  if (c.type === "value") {
+    const p = channelPicker(ctx, c.device, c.channel);
+    const op = pick("op", "above, below or equal to", [["above", "above"], ["below", "below"], ["equals", "equal to"]], c.op || "above");
+    const value = numberBox("value", "value", c.value);
+    const forMin = numberBox("minutes", "for at least how many minutes", c.forMinutes || "", { min: 0, placeholder: "0" });
+    const row = listRow("condition value", [words("only if"), p.dev, p.ch, words("is"), op, value, words("for at least"), forMin, words("minutes")], changed);
+    row.read = path => { row.dataset.field = path; return { type: "value", device: orNone(field(p.dev, path + ".device")), channel: orNone(field(p.ch, path + ".channel")),
+      op: field(op, path + ".op"), value: num(field(value, path + ".value")), forMinutes: num(field(forMin, path + ".forMinutes")) }; };
+    return row;
+  }
+  const from = momentPicker(c.from || { sun: "sunset" }, "from"), to = momentPicker(c.to || { sun: "sunrise" }, "to");
+  const row = listRow("condition time", [words("only between"), from.nodes, words("and"), to.nodes], changed);
+  row.read = path => { row.dataset.field = path; return { type: "time", from: from.read(path + ".from"), to: to.read(path + ".to") }; };
+  return row;
+}
+
+function actionRow(ctx, a, changed) {
+  if (a.type === "set") {
+    const withOutputs = ctx.adopted.filter(d => (ctx.outputs.get(d.id) || []).length);
+    const dev = devicePick(ctx, withOutputs, a.device);
+    const out = el("select", { class: "output", "aria-label": "output" });
+    const verb = words("set");
+    const onOff = pick("on", "on or off", [["true", "on"], ["false", "off"]], a.on === false ? "false" : "true");
+    const level = numberBox("level", "level in percent", a.level, { min: 0, max: 100, step: "1" });
+    const pct = words("%");
+    const forMin = numberBox("minutes", "for how many minutes", a.forMinutes || "", { min: 0 });
+    const kindOf = () => {
+      const o = (ctx.outputs.get(dev.value) || []).find(x => x.name === out.value);
+      return o ? o.kind : a.level !== undefined && out.value === a.output ? "dimmer" : "switch";
+    };
+    const syncKind = () => { const dim = kindOf() === "dimmer"; verb.textContent = dim ? "dim" : "set"; onOff.hidden = dim; level.hidden = pct.hidden = !dim; };
+    const fill = () => {
+      const names = (ctx.outputs.get(dev.value) || []).map(o => o.name);
+      if (a.output && dev.value === a.device && !names.includes(a.output)) names.push(a.output);
+      out.replaceChildren(...(names.length ? names.map(n => opt(n, n.replace(/_/g, " "), a.output)) : [opt("", "…", "")]));
+      syncKind();
+    };
+    dev.addEventListener("change", fill);
+    out.addEventListener("change", syncKind);
+    fill();
+    const row = listRow("action set", [verb, dev, out, words("to"), onOff, level, pct, words("for"), forMin, words("minutes, then back (empty: it stays)")], changed);
+    row.read = path => {
+      row.dataset.field = path;
+      const r = { type: "set", device: orNone(field(dev, path + ".device")), output: orNone(field(out, path + ".output")) };
+      if (kindOf() === "dimmer") r.level = num(field(level, path + ".level")); else r.on = field(onOff, path + ".on") === "true";
+      r.forMinutes = num(field(forMin, path + ".forMinutes"));
+      return r;
+    };
+    return row;
+  }
+  if (a.type === "alert") {
+    const msg = el("input", { type: "text", class: "message", "aria-label": "alert text", placeholder: "e.g. The freezer is warm", value: a.message || "" });
+    const row = listRow("action alert", [words("raise an alert:"), msg], changed);
+    row.read = path => { row.dataset.field = path; return { type: "alert", message: orNone(field(msg, path + ".message")) }; };
+    return row;
+  }
+  const others = [...ctx.automations.values()].filter(o => o.id !== ctx.selfId);
+  const which = pick("automation", "which automation", [["", others.length ? "choose one" : "no other automation yet"],
+    ...others.map(o => [String(o.id), o.name])], a.automation ? String(a.automation) : "");
+  const row = listRow("action run", [words("run automation"), which], changed);
+  row.read = path => { row.dataset.field = path; const v = field(which, path + ".automation"); return { type: "run", automation: v ? Number(v) : undefined }; };
+  return row;
+}
+
+/** "trigger.channel" -> "the trigger's channel", "actions[0].level" -> "action 1's level": the field a person sees. */
+function fieldWords(path) {
+  if (!path) return "the automation";
+  return path.replace(/^trigger/, "the trigger").replace(/^name$/, "the name").replace(/^cooldownSeconds$/, "the cooldown")
+    .replace(/conditions\[(\d+)\]/, (_, i) => "condition " + (Number(i) + 1)).replace(/actions\[(\d+)\]/, (_, i) => "action " + (Number(i) + 1))
+    .replace(/\.forMinutes/g, "'s minutes").replace(/\.offsetMinutes/g, "'s offset").replace(/\./g, "'s ");
+}
+
+async function automationFormView(id) {
+  view = "automation-form";
+  if (!isAdmin()) { location.hash = "#/automations"; return; }
+  const [list, all] = await Promise.all([loadDevices(), api("GET", "/automations")]);
+  automations = new Map(all.map(a => [a.id, a]));
+  const adopted = list.filter(d => d.state === "adopted");
+  const outputs = new Map(await Promise.all(adopted.map(d => api("GET", "/devices/" + encodeURIComponent(d.id) + "/outputs")
+    .then(o => [d.id, o], () => [d.id, []]))));
+  const existing = id === null ? null : automations.get(id);
+  if (id !== null && !existing) throw new Error("There is no automation " + id + " (deleted meanwhile?)");
+  const ctx = { adopted, outputs, automations, selfId: id };
+  const a = existing || { name: "", enabled: true, trigger: null, conditions: [], actions: [{ type: "set" }], cooldownSeconds: 0 };
+
+  const preview = el("span", { id: "automation-preview", class: "sentence" });
+  const changed = () => { preview.textContent = automationSentence(read()); };
+  const name = el("input", { type: "text", class: "name", id: "automation-name", value: a.name, placeholder: "e.g. Hall light on motion after dark" });
+  const trigger = triggerPart(ctx, a.trigger);
+  const conds = el("div", { class: "conditions" }, a.conditions.map(c => conditionRow(ctx, c, changed)));
+  const acts = el("div", { class: "actions" }, a.actions.map(x => actionRow(ctx, x, changed)));
+  const add = (box, cls, text, make) => el("button", { type: "button", class: "secondary add " + cls, text,
+    onclick: () => { box.append(make()); changed(); } });
+  const cooldown = numberBox("cooldown", "at most once every how many seconds", a.cooldownSeconds || 0, { id: "automation-cooldown", min: 0, step: "1" });
+  const err = el("p", { class: "error", role: "alert", id: "automation-error" });
+  const save = el("button", { type: "submit", id: "automation-save", text: existing ? "Save changes" : "Create automation" });
+
+  function read() {
+    const def = { name: field(name, "name"), enabled: existing ? existing.enabled : true, trigger: trigger.read(),
+      conditions: [...conds.children].map((r, i) => r.read("conditions[" + i + "]")),
+      actions: [...acts.children].map((r, i) => r.read("actions[" + i + "]")) };
+    const cd = field(cooldown, "cooldownSeconds");
+    def.cooldownSeconds = cd === "" ? 0 : Number(cd);
+    return def;
+  }
+
+  const f = el("form", { id: "automation-form", class: "automation-form", novalidate: true },
+    el("label", { for: "automation-name", text: "Name" }), name,
+    trigger.box,
+    el("fieldset", { class: "if" }, el("legend", { text: "Only if (optional)" }), conds,
+      el("div", { class: "adds" }, add(conds, "add-value", "+ only if a value…", () => conditionRow(ctx, { type: "value" }, changed)),
+        add(conds, "add-time", "+ only between two times…", () => conditionRow(ctx, { type: "time" }, changed)))),
+    el("fieldset", { class: "then" }, el("legend", { text: "Then" }), acts,
+      el("div", { class: "adds" }, add(acts, "add-set", "+ set an output", () => actionRow(ctx, { type: "set" }, changed)),
+        add(acts, "add-alert", "+ raise an alert", () => actionRow(ctx, { type: "alert" }, changed)),
+        add(acts, "add-run", "+ run another automation", () => actionRow(ctx, { type: "run" }, changed)))),
+    el("div", { class: "sentence-row" }, words("Run it at most once every"), cooldown, words("seconds (0: every time)")),
+    el("p", { class: "muted" }, "In words: ", preview),
+    el("div", { class: "sentence-row" }, save, el("a", { href: "#/automations", text: "Cancel" })), err);
+  f.addEventListener("input", changed);
+  f.addEventListener("change", changed);
+  f.addEventListener("submit", async ev => {
+    ev.preventDefault();
+    err.textContent = "";
+    delete err.dataset.field;
+    for (const x of f.querySelectorAll(".invalid")) { x.classList.remove("invalid"); x.removeAttribute("aria-invalid"); }
+    const def = read();
+    save.disabled = true;
+    try {
+      const saved = await api(existing ? "PUT" : "POST", existing ? "/automations/" + existing.id : "/automations", def);
+      if (saved && saved.id !== undefined) automations.set(saved.id, saved);
+      location.hash = "#/automations";
+    } catch (e) {
+      const path = e.field || "";
+      err.dataset.field = path;
+      // the API's message starts with its field: say the field as the form shows it
+      const msg = e.message.startsWith(path + ": ") ? e.message.slice(path.length + 2) : e.message;
+      err.textContent = e.field !== undefined && e.field !== null ? fieldWords(path) + ": " + msg : msg;
+      // the picker the field came from (or its row) is marked and focused
+      let target = null;
+      for (let p = path; p && !target; ) {
+        target = f.querySelector(`[data-field="${CSS.escape(p)}"]`);
+        const up = p.replace(/(\.[^.[]*|\[\d+\])$/, ""); // actions[0].level -> actions[0] -> actions
+        p = up === p ? "" : up;
+      }
+      if (target) {
+        target.classList.add("invalid");
+        target.setAttribute("aria-invalid", "true");
+        if (target.focus) target.focus();
+      }
+    } finally { save.disabled = false; }
+  });
+  show(el("h1", { text: existing ? "Edit automation" : "New automation" }), el("section", { class: "card" }, f));
+  changed();
+}
+
 // ---- users and tokens (admins) -------------------------------------------------------------
 
 async function usersView() {
@@ -913,6 +1357,9 @@ async function route() {
     }
     if (h === "#/devices") { mark("devices"); return await devicesView(); }
     if (h === "#/alerts") { mark("alerts"); return await alertsView(); }
+    if (h === "#/automations") { mark("automations"); return await automationsView(); }
+    if (h === "#/automations/new") { mark("automations"); return await automationFormView(null); }
+    if (/^#\/automations\/\d+$/.test(h)) { mark("automations"); return await automationFormView(Number(h.slice(14))); }
     if (h === "#/users" && isAdmin()) { mark("users"); return await usersView(); }
     if (h === "#/security" && isAdmin()) { mark("security"); return await securityView(); }
     mark("dashboard");
