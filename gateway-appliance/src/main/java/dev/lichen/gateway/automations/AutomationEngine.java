@@ -296,7 +296,7 @@ public final class AutomationEngine implements AutoCloseable {
             }
             if (now_ && !was) {
                 fire(a, "r:" + r.deviceId() + ":" + r.bootId() + ":" + r.seq(), "reading",
-                        r.deviceId() + " " + r.channel() + " " + describe(t.op()) + " " + number(t.value()) + " (" + number(r.value()) + ")", 0, new HashSet<>());
+                        name(r.deviceId()) + "'s " + r.channel() + " " + describe(t.op()) + " " + number(t.value()) + " (" + number(r.value()) + ")", 0, new HashSet<>());
             }
         }
     }
@@ -307,7 +307,7 @@ public final class AutomationEngine implements AutoCloseable {
         for (Automation a : List.copyOf(rules.values())) {
             if (a.trigger() instanceof Trigger.Offline o && o.deviceId().equals(d.id())) {
                 evaluations.incrementAndGet();
-                fire(a, "o:" + d.id() + ":" + d.lastSeenMillis(), "offline", d.id() + " went offline", 0, new HashSet<>());
+                fire(a, "o:" + d.id() + ":" + d.lastSeenMillis(), "offline", name(d.id()) + " went offline", 0, new HashSet<>());
             }
         }
     }
@@ -344,7 +344,7 @@ public final class AutomationEngine implements AutoCloseable {
                 Double v = lastValue.get(key(r.deviceId(), r.channel()));
                 evaluations.incrementAndGet();
                 if (v != null && r.op().test(v, r.value())) {
-                    fire(a, "h:" + t.id(), "reading", r.deviceId() + " " + r.channel() + " " + describe(r.op()) + " " + number(r.value())
+                    fire(a, "h:" + t.id(), "reading", name(r.deviceId()) + "'s " + r.channel() + " " + describe(r.op()) + " " + number(r.value())
                             + " for " + minutes(r.hold()), 0, new HashSet<>());
                 }
             }
@@ -456,6 +456,11 @@ public final class AutomationEngine implements AutoCloseable {
                 store.deleteAutomationTimer(t.id());
             }
         }
+    }
+
+    /** A device as a person named it at adoption (its id until then). */
+    private String name(String deviceId) {
+        return store.device(deviceId).map(d -> d.name() != null && !d.name().isBlank() ? d.name() : deviceId).orElse(deviceId);
     }
 
     private static String describe(Automation.Op op) {

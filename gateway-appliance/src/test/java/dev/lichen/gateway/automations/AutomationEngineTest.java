@@ -111,7 +111,7 @@ class AutomationEngineTest {
         await(() -> light.board.level(17), "the light goes on");
         long onAt = clock.epochMillis();
         var run = gw.automations().get(a.id()).orElseThrow();
-        assertTrue(run.lastRun() > 0 && run.lastReason().contains("hall-motion motion is 1"), run.lastReason());
+        assertTrue(run.lastRun() > 0 && run.lastReason().contains("Hall motion's motion is 1"), run.lastReason());
         // more motion 2 simulated minutes later: the light stays on 5 minutes from then
         reading("hall-motion", "motion", 0);
         Thread.sleep(2000);

@@ -146,7 +146,13 @@ class AttackerTest {
         Files.write(f, CODEC.encode(pack("hall-lamp", "forged", 0, 3, 98), SenmlFormat.CBOR));
         run = pub("-i", "porch", "-u", "porch", "-P", porchPassword, "-t", "lichen/hall-lamp/readings", "-f", f.toString());
         assertTrue(run.output().toLowerCase().contains("not authori"), run.output());
-        assertEquals(pubs + 5, refused("publish"));
+        // device A cannot command device B, nor itself: only the gateway publishes commands
+        for (String topic : List.of("lichen/hall-lamp/cmd", "lichen/porch/cmd")) {
+            run = pub("-i", "porch", "-u", "porch", "-P", porchPassword, "-t", topic,
+                    "-m", "[{\"bn\":\"urn:dev:lichen:hall-lamp:\",\"n\":\"light\",\"vb\":true,\"cid\":\"x-1\"}]");
+            assertTrue(run.output().toLowerCase().contains("not authori"), topic + ": " + run.output());
+        }
+        assertEquals(pubs + 7, refused("publish"));
         // its own readings are fine
         Files.write(f, CODEC.encode(pack("porch", "b", 0, 3, 10), SenmlFormat.CBOR));
         run = pub("-i", "porch", "-u", "porch", "-P", porchPassword, "-t", "lichen/porch/readings", "-f", f.toString());
@@ -194,6 +200,12 @@ class AttackerTest {
         run = Clients.run("libcoap3-bin", List.of("coap-client-openssl", "-m", "get", "-B", "5", "-u", "attic-coaps", "-k", atticKey,
                 "coaps://127.0.0.1:" + gw.coapsPort() + "/c/hall-lamp"));
         assertTrue(run.output().contains("4.03") && !run.output().contains(wireId), run.output());
+        // nor is anything written there: the gateway alone makes commands
+        for (String method : List.of("put", "post")) {
+            run = Clients.run("libcoap3-bin", List.of("coap-client-openssl", "-m", method, "-B", "5", "-u", "attic-coaps", "-k", atticKey,
+                    "-e", "[{\"n\":\"light\",\"vb\":false,\"cid\":\"x-1\"}]", "coaps://127.0.0.1:" + gw.coapsPort() + "/c/hall-lamp"));
+            assertTrue(run.output().contains("4.05"), method + ": " + run.output());
+        }
         // a device id nobody knows makes nothing: 4.04
         run = Clients.run("libcoap3-bin", List.of("coap-client-notls", "-m", "get", "-B", "5",
                 "coap://127.0.0.1:" + gw.coapPort() + "/c/nobody-" + System.nanoTime()));

@@ -64,10 +64,24 @@ public final class AutomationApi {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("at", run.atMillis());
                 m.put("event", run.event());
+                m.put("kind", kind(run.event()));
                 m.put("reason", run.reason());
                 return m;
             }).toList());
         });
+    }
+
+    /** What set a run off, from its event's key. */
+    static String kind(String event) {
+        return switch (event.isEmpty() ? ' ' : event.charAt(0)) {
+            case 'r' -> "reading";
+            case 'h' -> "reading held";
+            case 't' -> "time";
+            case 'o' -> "offline";
+            case 'v' -> "set back";
+            case 'x' -> "run by another automation";
+            default -> "other";
+        };
     }
 
     private static long id(Context ctx) {
