@@ -511,6 +511,12 @@ async function setOutput(ot, body) {
 
 /** A command's new state, from the live stream. */
 function onCommand(c) {
+  // a key rotation's second step acknowledged (or given up): the page shows the key now pinned
+  if (c.output === "identity" && c.rotation === "switch to the new key" && c.state !== "pending" && rotating.has(c.deviceId)) {
+    const redraw = rotating.get(c.deviceId);
+    rotating.delete(c.deviceId);
+    setTimeout(redraw, 300);
+  }
   commandsSeen.set(c.id, c);
   if (commandsSeen.size > 200) commandsSeen.delete(commandsSeen.keys().next().value);
   const ot = outputTiles.get(c.deviceId + "/" + c.output);
@@ -666,12 +672,27 @@ function keyButton(d) {
       () => api("POST", path, { fingerprint: d.key.fingerprint })), " ", err];
   }
   if (d.key.pinned) {
-    return [" ", button("key-forget", "danger", "Forget key",
+    // a rotation: the device makes a new key pair and tells it over its current link, then
+    // switches; the page follows its two steps (command events) and shows the new fingerprint
+    const rotate = el("button", { type: "button", id: "key-rotate", class: "secondary", text: "Rotate key", onclick: async () => {
+      if (!confirm("The device makes a new key pair and moves to it; its old key then stops working. Rotate its key?")) return;
+      err.textContent = "";
+      try {
+        await api("POST", path + "/rotate");
+        rotate.disabled = true;
+        rotate.textContent = "Rotating…";
+        rotating.set(d.id, () => deviceView(d.id));
+      } catch (e) { err.textContent = e.message; }
+    } });
+    return [" ", rotate, " ", button("key-forget", "danger", "Forget key",
       "The device is cut off at once, until you pin the key it presents next. Forget its key?",
       () => api("DELETE", path)), " ", err];
   }
   return null;
 }
+
+// devices whose key is being rotated on the page shown: redrawn when the switch is acknowledged
+const rotating = new Map();
 
 // a pre-shared key, for devices that cannot present a key pair of their own
 async function keyCard(id, ownKey) {

@@ -60,8 +60,24 @@ final class CommandRunner implements AutoCloseable {
     /** Ids acknowledged in this run, and when: a pack that comes twice within seconds is not answered twice. */
     private final Map<Long, Long> answered = new LinkedHashMap<>();
     private final Thread thread;
+    private final Optional<Rotation> rotation;
+
+    /** What a rotation of the device's own key pair does on the device ({@link dev.lichen.command.KeyRotation}). */
+    interface Rotation {
+        /** Makes the next key pair and keeps it beside the current one; its public key (SubjectPublicKeyInfo). */
+        byte[] prepare() throws IOException;
+
+        /** Switches the device (and its link) to the prepared key pair; false when there was none (switched already). */
+        boolean switchNow() throws IOException;
+    }
 
     CommandRunner(String deviceId, List<Output> outputs, Consumer<Reading> append, Optional<KeyValueStore> store, Clock clock) {
+        this(deviceId, outputs, append, store, clock, Optional.empty());
+    }
+
+    CommandRunner(String deviceId, List<Output> outputs, Consumer<Reading> append, Optional<KeyValueStore> store, Clock clock,
+                  Optional<Rotation> rotation) {
+        this.rotation = rotation;
         this.deviceId = deviceId;
         Map<String, Output> byName = new LinkedHashMap<>();
         for (Output o : outputs) byName.put(o.name(), o);
@@ -78,7 +94,9 @@ final class CommandRunner implements AutoCloseable {
         Map<String, OutputsAnnouncement.Kind> kinds = new LinkedHashMap<>();
         outputs.forEach((name, o) -> kinds.put(name, o instanceof Switch ? OutputsAnnouncement.Kind.SWITCH : OutputsAnnouncement.Kind.DIMMER));
         long now = clock.epochMillis();
-        append.accept(new Reading(OutputsAnnouncement.CHANNEL, null, new Value.Text(new OutputsAnnouncement(kinds).text()), now));
+        if (!outputs.isEmpty()) {
+            append.accept(new Reading(OutputsAnnouncement.CHANNEL, null, new Value.Text(new OutputsAnnouncement(kinds).text()), now));
+        }
         for (Output o : outputs.values()) append.accept(state(o, now));
         thread.start();
         return this;
@@ -159,6 +177,7 @@ final class CommandRunner implements AutoCloseable {
 
     /** Sets the output and reports its new state; the acknowledgement says how it went. */
     private CommandAck apply(Command c) {
+        if (c.output().equals(dev.lichen.command.KeyRotation.OUTPUT)) return rotate(c);
         Output o = outputs.get(c.output());
         if (o == null) {
             return new CommandAck(c.id(), CommandAck.Outcome.REFUSED, "no output '" + c.output() + "' on this device"
@@ -189,6 +208,32 @@ final class CommandRunner implements AutoCloseable {
             return new CommandAck(c.id(), CommandAck.Outcome.FAILED, e.getMessage());
         } finally {
             append.accept(state(o, clock.epochMillis()));
+        }
+    }
+
+    /**
+     * A step of a key rotation. The new public key goes out before the acknowledgement, over the
+     * old key's link; the switch's acknowledgement is put in the outbox after the switch, so it
+     * goes out with the new key, which the gateway then takes for good.
+     */
+    private CommandAck rotate(Command c) {
+        if (rotation.isEmpty()) return new CommandAck(c.id(), CommandAck.Outcome.REFUSED, "this device has no key pair of its own to rotate");
+        if (!(c.value() instanceof Value.Bool step)) {
+            return new CommandAck(c.id(), CommandAck.Outcome.REFUSED, "identity takes vb: true (make a new key pair), false (switch to it)");
+        }
+        try {
+            if (step.value()) {
+                byte[] spki = rotation.get().prepare();
+                append.accept(new Reading(dev.lichen.command.KeyRotation.CHANNEL, null,
+                        new Value.Text(java.util.Base64.getEncoder().encodeToString(spki)), clock.epochMillis()));
+                LOG.info("command {}: a new key pair is made, fingerprint {}; the gateway is told it over the current link", c.id(),
+                        dev.lichen.runtime.identity.DeviceIdentity.fingerprint(spki));
+            } else if (!rotation.get().switchNow()) {
+                LOG.info("command {}: no new key pair waits: switched already", c.id());
+            }
+            return CommandAck.done(c.id());
+        } catch (IOException e) {
+            return new CommandAck(c.id(), CommandAck.Outcome.FAILED, "the key pair could not be kept: " + e.getMessage());
         }
     }
 

@@ -102,7 +102,7 @@ public record DeviceConfig(String deviceId, Gateway gateway, String board, Path 
     public static final Set<String> OUTPUT_KINDS = Set.of("switch", "dimmer");
     /** Channels the appliance reports on itself (command acknowledgements, its outputs): no output may take them. */
     public static final Set<String> RESERVED_CHANNELS = Set.of(dev.lichen.command.CommandAck.CHANNEL,
-            dev.lichen.command.OutputsAnnouncement.CHANNEL);
+            dev.lichen.command.OutputsAnnouncement.CHANNEL, dev.lichen.command.KeyRotation.CHANNEL);
     public static final int DEFAULT_PWM_FREQUENCY_HZ = 1000;
     /** The longest ramp: a dimmer's set returns after it, so a command waits that long. */
     public static final Duration MAX_RAMP = Duration.ofHours(1);

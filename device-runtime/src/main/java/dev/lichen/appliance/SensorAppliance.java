@@ -166,7 +166,7 @@ public final class SensorAppliance implements AutoCloseable {
             throw e;
         }
         workers.forEach(Worker::launch);
-        if (!config.outputs().isEmpty()) startOutputs();
+        if (!config.outputs().isEmpty() || (config.gateway().ownKey() && identity.isPresent())) startOutputs();
         pump.start();
         // after the sensors and the pump started: the count's write (three fsyncs on an image's FAT data
         // partition, ~0.2 s under QEMU) does not hold back the first reading. A cut before it is durable
@@ -179,7 +179,8 @@ public final class SensorAppliance implements AutoCloseable {
 
     /**
      * Opens the outputs in their safe state, tells the gateway about them and their state, and
-     * takes commands from the uplink. An output that cannot be opened (its pin is taken or
+     * takes commands from the uplink (a device with its own key takes them without outputs too:
+     * a rotation of its key comes as commands). An output that cannot be opened (its pin is taken or
      * missing) stops the start: the board is not what the config says.
      */
     private void startOutputs() throws IOException {
@@ -189,9 +190,28 @@ public final class SensorAppliance implements AutoCloseable {
             close();
             throw new IOException("the outputs cannot be opened: " + e.getMessage(), e);
         }
-        commands = new CommandRunner(config.deviceId(), outputs, this::append, store, clock).start();
+        Optional<CommandRunner.Rotation> rotation = config.gateway().ownKey() && identity.isPresent() && store.isPresent()
+                ? Optional.of(new CommandRunner.Rotation() {
+                    @Override
+                    public byte[] prepare() throws IOException {
+                        return dev.lichen.runtime.identity.DeviceIdentity.prepareNext(store.get()).keys().getPublic().getEncoded();
+                    }
+
+                    @Override
+                    public boolean switchNow() throws IOException {
+                        var next = dev.lichen.runtime.identity.DeviceIdentity.switchToNext(store.get());
+                        if (next.isEmpty()) return false;
+                        identity = next;
+                        uplink.rekey(next.get().keys());
+                        LOG.info("device {} identity: public key fingerprint {} (rotated; the gateway took it over the old key's link)",
+                                config.deviceId(), next.get().fingerprint());
+                        return true;
+                    }
+                })
+                : Optional.empty();
+        commands = new CommandRunner(config.deviceId(), outputs, this::append, store, clock, rotation).start();
         uplink.onCommands(config.deviceId(), commands::offer);
-        LOG.info("device {}: {} output(s) in their safe state, taking commands", config.deviceId(), outputs.size());
+        if (!outputs.isEmpty()) LOG.info("device {}: {} output(s) in their safe state, taking commands", config.deviceId(), outputs.size());
     }
 
     /** The device's outputs (empty when the config names none), once started. */

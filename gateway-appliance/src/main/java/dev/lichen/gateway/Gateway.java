@@ -57,7 +57,7 @@ public final class Gateway implements AutoCloseable {
         var names = new java.util.LinkedHashSet<>(dev.lichen.gateway.tls.GatewayCa.localNames(config.bindHost()));
         names.addAll(config.tlsNames());
         this.tls = dev.lichen.gateway.tls.GatewayCa.open(config.dataDir().resolve("tls"), names, java.time.Instant.now());
-        this.commands = new dev.lichen.gateway.commands.Commands(store, liveBus, metrics, config.commandLifetime());
+        this.commands = new dev.lichen.gateway.commands.Commands(store, liveBus, metrics, config.commandLifetime(), deviceIdentities);
         this.automations = new dev.lichen.gateway.automations.AutomationEngine(store, commands, liveBus, metrics, clock, config.location());
         this.pipeline = new Pipeline(store, liveBus, metrics, List.of(alerts::onStored, commands::onStored, automations::onStored), MAX_QUEUED_READINGS,
                 new SenmlCodec(new SenmlLimits(config.maxPackBytes(), 1000), Clock.SYSTEM),

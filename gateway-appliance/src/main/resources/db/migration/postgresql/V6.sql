@@ -63,3 +63,6 @@ CREATE TABLE automation_timers (
 );
 -- An alert an automation raised carries its message (a threshold rule's alert has none).
 ALTER TABLE alerts ADD COLUMN message TEXT;
+-- A key a device made in a rotation and told over the link of its pinned key (its SubjectPublicKeyInfo,
+-- base64): it speaks for the device too, and its first pack retires the pinned key.
+ALTER TABLE device_public_keys ADD COLUMN next_key TEXT;

@@ -28,17 +28,57 @@ public record DeviceIdentity(KeyPair keys) {
 
     static final String PRIVATE = "identity.private";
     static final String PUBLIC = "identity.public";
+    /** A key pair made for a rotation, not yet the device's: "<private>\n<public>" in one write. */
+    static final String NEXT = "identity.next";
 
     /** Reads the identity from the store, or makes and keeps one when there is none yet. */
     public static DeviceIdentity loadOrCreate(KeyValueStore store) throws IOException {
         Optional<String> priv = store.get(PRIVATE);
         Optional<String> pub = store.get(PUBLIC);
+        Optional<String> next = store.get(NEXT);
+        if (next.isPresent() && priv.isPresent()) {
+            String[] n = next.get().split("\n");
+            // a switch cut after its first write (the private key is the next one's): finish it
+            if (n.length == 2 && n[0].equals(priv.get())) return finishSwitch(store, n);
+        }
         if (priv.isPresent() && pub.isPresent()) return decode(priv.get(), pub.get());
         // none yet, or a first boot cut between the two writes (the half was never shown to anyone)
         DeviceIdentity made = generate();
         store.put(PRIVATE, Base64.getEncoder().encodeToString(made.keys.getPrivate().getEncoded()));
         store.put(PUBLIC, Base64.getEncoder().encodeToString(made.keys.getPublic().getEncoded()));
         return made;
+    }
+
+    /**
+     * Makes the key pair a rotation moves to and keeps it beside the current one (one write); the
+     * device goes on with its current key until {@link #switchToNext}. A second call replaces it.
+     */
+    public static DeviceIdentity prepareNext(KeyValueStore store) throws IOException {
+        DeviceIdentity made = generate();
+        store.put(NEXT, Base64.getEncoder().encodeToString(made.keys.getPrivate().getEncoded()) + "\n"
+                + Base64.getEncoder().encodeToString(made.keys.getPublic().getEncoded()));
+        return made;
+    }
+
+    /**
+     * Makes the prepared key pair the device's own (the gateway has been told it over the old
+     * one's link); empty when none is prepared (this switch happened already). A cut between the
+     * writes is finished by the next {@link #loadOrCreate}.
+     */
+    public static Optional<DeviceIdentity> switchToNext(KeyValueStore store) throws IOException {
+        Optional<String> next = store.get(NEXT);
+        if (next.isEmpty()) return Optional.empty();
+        String[] n = next.get().split("\n");
+        if (n.length != 2) throw new IOException(NEXT + " is damaged: remove it from the device's state folder and rotate again");
+        decode(n[0], n[1]); // check it before it replaces anything
+        store.put(PRIVATE, n[0]);
+        return Optional.of(finishSwitch(store, n));
+    }
+
+    private static DeviceIdentity finishSwitch(KeyValueStore store, String[] next) throws IOException {
+        store.put(PUBLIC, next[1]);
+        store.remove(NEXT);
+        return decode(next[0], next[1]);
     }
 
     /** A new key pair, not kept anywhere (a simulated device keeps it in memory). */

@@ -63,8 +63,10 @@ public final class CoapUplink implements Uplink {
     private final String uri;
     private final Options options;
     private final SenmlCodec codec = new SenmlCodec();
-    private final CoapEndpoint endpoint;
-    private final DTLSConnector dtls;
+    private volatile CoapEndpoint endpoint;
+    private volatile DTLSConnector dtls;
+    /** How this uplink proves itself (null: plain CoAP, or a shared endpoint); a rotation replaces the key. */
+    private DtlsCredentials credentials;
     /** False when the endpoint is shared with other uplinks: close() then leaves it open. */
     private final boolean ownsEndpoint;
     private final long responseTimeoutMs;
@@ -83,8 +85,17 @@ public final class CoapUplink implements Uplink {
         this.gateway = new InetSocketAddress(host, port);
         this.options = options;
         this.uri = (credentials != null ? "coaps" : "coap") + "://" + hostForUri(host) + ":" + port + "/r";
+        this.credentials = credentials;
+        ownsEndpoint = true;
+        open(credentials);
+        responseTimeoutMs = responseTimeoutMs(options);
+    }
+
+    /** A started endpoint of its own: DTLS with the credentials, plain UDP without. */
+    private void open(DtlsCredentials credentials) {
         Configuration config = credentials != null ? dtlsConfiguration(options) : configuration(options);
         var builder = new CoapEndpoint.Builder().setConfiguration(config);
+        DTLSConnector connector = null;
         if (credentials != null) {
             var dtlsConfig = DtlsConnectorConfig.builder(config)
                     .setAddress(new InetSocketAddress(0))
@@ -97,20 +108,41 @@ public final class CoapUplink implements Uplink {
                         .setAdvancedCertificateVerifier(StaticNewAdvancedCertificateVerifier.builder()
                                 .setTrustedCertificates(own.gatewayCa().certificate()).build());
             }
-            dtls = new DTLSConnector(dtlsConfig.build());
-            builder.setConnector(dtls);
+            connector = new DTLSConnector(dtlsConfig.build());
+            builder.setConnector(connector);
         } else {
-            dtls = null;
             builder.setInetSocketAddress(new InetSocketAddress(0));
         }
-        endpoint = builder.build();
-        ownsEndpoint = true;
+        CoapEndpoint made = builder.build();
         try {
-            endpoint.start();
+            made.start();
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot open a UDP socket for CoAP: " + e.getMessage(), e);
         }
-        responseTimeoutMs = responseTimeoutMs(options);
+        dtls = connector;
+        endpoint = made;
+    }
+
+    /**
+     * A rotation: a new DTLS endpoint presenting the new key pair (a new session, so the gateway
+     * sees the new raw public key), the observation of commands moved onto it, the old one closed.
+     */
+    @Override
+    public synchronized void rekey(java.security.KeyPair keys) {
+        if (!(credentials instanceof OwnKey own)) throw new UnsupportedOperationException(describe() + " does not present the device's own key");
+        credentials = new OwnKey(keys, own.gatewayCa());
+        CoapEndpoint old = endpoint;
+        open(credentials);
+        var client = commandClient;
+        if (client != null) {
+            // a fresh client: the old one keeps the old DTLS session's context for its requests
+            commandClient = commandClient(client.getURI());
+            var r = relation;
+            relation = null; // the watcher registers again, over the new session
+            if (r != null) r.reactiveCancel();
+            client.shutdown();
+        }
+        old.destroy();
     }
 
     /**
@@ -260,13 +292,17 @@ public final class CoapUplink implements Uplink {
     public synchronized void onCommands(String deviceId, java.util.function.Consumer<byte[]> listener) {
         if (commandClient != null) throw new IllegalStateException("already listening for commands");
         String base = uri.substring(0, uri.length() - "/r".length());
-        var client = new org.eclipse.californium.core.CoapClient(base + "/c/" + deviceId);
-        client.setEndpoint(endpoint);
-        client.setExecutors(Observers.MAIN, Observers.TIMERS, true);
-        commandClient = client;
+        commandClient = commandClient(base + "/c/" + deviceId);
         Thread w = Thread.ofVirtual().name("coap-commands-" + deviceId).unstarted(() -> watch(listener));
         watcher = w;
         w.start();
+    }
+
+    private org.eclipse.californium.core.CoapClient commandClient(String target) {
+        var client = new org.eclipse.californium.core.CoapClient(target);
+        client.setEndpoint(endpoint);
+        client.setExecutors(Observers.MAIN, Observers.TIMERS, true);
+        return client;
     }
 
     private void observe(java.util.function.Consumer<byte[]> listener) {

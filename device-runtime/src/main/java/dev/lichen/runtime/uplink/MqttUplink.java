@@ -84,7 +84,7 @@ public final class MqttUplink implements Uplink {
 
     private final String deviceId;
     private final String serverUri;
-    private final Options options;
+    private Options options;
     private final SenmlCodec codec = new SenmlCodec();
     private final String readingsTopic;
     private final String statusTopic;
@@ -235,6 +235,15 @@ public final class MqttUplink implements Uplink {
     @Override
     public String describe() {
         return (options.tls() ? "mqtts" : "mqtt") + serverUri.substring(serverUri.indexOf(':')) + "/" + readingsTopic;
+    }
+
+    @Override
+    public synchronized void rekey(java.security.KeyPair keys) {
+        if (options.ownKey().isEmpty()) throw new UnsupportedOperationException(describe() + " does not present the device's own key");
+        options = options.withOwnKey(options.ca().orElseThrow(), keys);
+        // the next connect (the keeper's or the next delivery's) presents a certificate of the new key
+        if (session != null) session.abandon();
+        session = null;
     }
 
     /** Drops the connection as a crash would: the broker then publishes the "offline" will. */

@@ -21,6 +21,15 @@ public interface Uplink extends AutoCloseable {
         throw new UnsupportedOperationException(describe() + " carries no commands");
     }
 
+    /**
+     * From now on the link presents this key pair (a rotation: the gateway was told the new public
+     * key over the old one's link): the current connection or DTLS session ends, the next one
+     * shakes hands with the new key. Only for a link that presents the device's own key.
+     */
+    default void rekey(java.security.KeyPair keys) {
+        throw new UnsupportedOperationException(describe() + " does not present the device's own key");
+    }
+
     /** "coap://192.168.1.2:5683" or "mqtt://..." for logs. */
     String describe();
 

@@ -38,6 +38,25 @@ class DeviceIdentityTest {
     }
 
     @Test
+    void aRotationKeepsTheOldKeyUntilTheSwitchAndACutSwitchIsFinishedAtBoot() throws Exception {
+        var store = new FileKeyValueStore(dir.resolve("state"));
+        DeviceIdentity old = DeviceIdentity.loadOrCreate(store);
+        DeviceIdentity next = DeviceIdentity.prepareNext(store);
+        assertNotEquals(old.fingerprint(), next.fingerprint());
+        assertEquals(old.fingerprint(), DeviceIdentity.loadOrCreate(store).fingerprint(), "until the switch a boot keeps the old key");
+        assertEquals(next.fingerprint(), DeviceIdentity.switchToNext(store).orElseThrow().fingerprint());
+        assertEquals(next.fingerprint(), DeviceIdentity.loadOrCreate(store).fingerprint(), "after it, the new one");
+        assertTrue(DeviceIdentity.switchToNext(store).isEmpty(), "a second switch finds nothing to do");
+        // a power cut after the switch's first write: the private key is the next one's, the public one still the old
+        DeviceIdentity third = DeviceIdentity.prepareNext(store);
+        String[] kept = store.get(DeviceIdentity.NEXT).orElseThrow().split("\n");
+        store.put(DeviceIdentity.PRIVATE, kept[0]);
+        assertEquals(third.fingerprint(), DeviceIdentity.loadOrCreate(store).fingerprint(), "the boot finishes the switch");
+        assertTrue(store.get(DeviceIdentity.NEXT).isEmpty());
+        assertEquals(third.fingerprint(), DeviceIdentity.loadOrCreate(store).fingerprint());
+    }
+
+    @Test
     void aFirstBootCutBetweenTheTwoWritesMakesAWholeNewPair() throws Exception {
         var store = new FileKeyValueStore(dir);
         store.put(DeviceIdentity.PRIVATE, "half");

@@ -60,6 +60,7 @@ public final class Commands implements AutoCloseable {
     }
 
     private final Store store;
+    private final dev.lichen.gateway.ingest.DeviceIdentities identities;
     private final LiveBus bus;
     private final Duration lifetime;
     private final String epoch;
@@ -70,8 +71,9 @@ public final class Commands implements AutoCloseable {
     private final Thread sweeper;
     private volatile boolean running = true;
 
-    public Commands(Store store, LiveBus bus, Metrics metrics, Duration lifetime) {
+    public Commands(Store store, LiveBus bus, Metrics metrics, Duration lifetime, dev.lichen.gateway.ingest.DeviceIdentities identities) {
         this.store = store;
+        this.identities = identities;
         this.bus = bus;
         this.lifetime = lifetime;
         this.epoch = store.commandEpoch();
@@ -126,14 +128,34 @@ public final class Commands implements AutoCloseable {
                 if (!(level >= 0 && level <= 100)) throw new CommandException(CommandException.Kind.BAD_VALUE, "level " + level + " is not within 0 to 100");
                 yield level;
             }
+            case IDENTITY -> throw new CommandException(CommandException.Kind.NO_OUTPUT, "'" + output + "' is the device's key: rotate it from its page");
         };
+        return make(deviceId, output, out.kind(), value, origin);
+    }
+
+    /**
+     * Starts a rotation of the device's own key pair (adopted with a pinned public key): the device
+     * makes a new one and tells it over its current link, then switches to it; the old key stops
+     * working at the new one's first pack. Returns the first of its two commands.
+     */
+    public StoredCommand rotateKey(String deviceId, String origin) throws CommandException {
+        var device = store.device(deviceId).orElseThrow(() -> new CommandException(CommandException.Kind.NO_DEVICE,
+                "no device '" + deviceId + "' on this gateway"));
+        if (device.state() != DeviceState.ADOPTED || !identities.pinned(deviceId)) {
+            throw new CommandException(CommandException.Kind.NOT_ADOPTED, "device '" + deviceId
+                    + "' was not adopted with a key of its own: there is no key to rotate (a pre-shared key is rotated with POST .../psk)");
+        }
+        return make(deviceId, dev.lichen.command.KeyRotation.OUTPUT, OutputKind.IDENTITY, 1, origin);
+    }
+
+    private StoredCommand make(String deviceId, String output, OutputKind kind, double value, String origin) throws CommandException {
         synchronized (this) {
             if (store.pendingCommands(deviceId).size() >= CommandCodec.MAX_COMMANDS) {
                 throw new CommandException(CommandException.Kind.TOO_MANY, "device '" + deviceId + "' has " + CommandCodec.MAX_COMMANDS
                         + " commands waiting already (is it offline?); wait until they are done or expire");
             }
             long now = System.currentTimeMillis();
-            StoredCommand c = store.createCommand(deviceId, output, out.kind(), value, origin, now, now + lifetime.toMillis());
+            StoredCommand c = store.createCommand(deviceId, output, kind, value, origin, now, now + lifetime.toMillis());
             sent.inc(origin.startsWith("automation:") ? "automation" : "user");
             bus.publish(new LiveEvent.CommandChanged(c));
             changed(deviceId);
@@ -145,7 +167,7 @@ public final class Commands implements AutoCloseable {
     public byte[] pack(String deviceId) {
         List<Command> out = new ArrayList<>();
         for (StoredCommand c : store.pendingCommands(deviceId)) {
-            Value v = c.kind() == OutputKind.SWITCH ? new Value.Bool(c.value() != 0) : new Value.Number(c.value());
+            Value v = c.kind() == OutputKind.DIMMER ? new Value.Number(c.value()) : new Value.Bool(c.value() != 0);
             out.add(new Command(wireId(c), c.output(), v));
         }
         return CommandCodec.encode(deviceId, out);
@@ -179,6 +201,7 @@ public final class Commands implements AutoCloseable {
                 if (r.text() == null) continue;
                 if (r.channel().equals(CommandAck.CHANNEL)) acknowledged(r);
                 else if (r.channel().equals(OutputsAnnouncement.CHANNEL)) announced(r);
+                else if (r.channel().equals(dev.lichen.command.KeyRotation.CHANNEL)) newKey(r);
             }
         }
     }
@@ -205,6 +228,21 @@ public final class Commands implements AutoCloseable {
             changed(r.deviceId());
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "acknowledgement of command " + ack.id() + " by " + r.deviceId() + " not stored", e);
+        }
+    }
+
+    /**
+     * The key a device made in a rotation, told over the link of its pinned key (the pipeline let
+     * the pack in only with that key): the gateway takes it too, and tells the device to switch.
+     */
+    private void newKey(StoredReading r) {
+        try {
+            byte[] spki = java.util.Base64.getDecoder().decode(r.text().strip());
+            java.security.KeyFactory.getInstance("EC").generatePublic(new java.security.spec.X509EncodedKeySpec(spki));
+            identities.offerNext(r.deviceId(), spki, System.currentTimeMillis());
+            make(r.deviceId(), dev.lichen.command.KeyRotation.OUTPUT, OutputKind.IDENTITY, 0, "rotation");
+        } catch (IllegalArgumentException | java.security.GeneralSecurityException | IllegalStateException | CommandException e) {
+            LOG.log(System.Logger.Level.WARNING, "device " + r.deviceId() + " told a new key the gateway cannot take: " + e.getMessage());
         }
     }
 

@@ -101,6 +101,14 @@ public final class CoapIngest implements AutoCloseable {
         secureEndpoint.addPostProcessInterceptor(new MalformedCounter());
         // a rotated or revoked key ends the device's open DTLS sessions at once
         keys.onChange(id -> dtls.startDropConnectionsForPrincipal(new PreSharedKeyIdentity(id)));
+        // a rotation's old key: its sessions end as the new key's first pack is let in
+        identities.onRetired(k -> {
+            try {
+                dtls.startDropConnectionsForPrincipal(new RawPublicKeyIdentity(k.subjectPublicKeyInfo()));
+            } catch (java.security.GeneralSecurityException e) {
+                // not a key DTLS could have carried
+            }
+        });
         identities.onUnpin(k -> {
             try {
                 dtls.startDropConnectionsForPrincipal(new RawPublicKeyIdentity(k.subjectPublicKeyInfo()));

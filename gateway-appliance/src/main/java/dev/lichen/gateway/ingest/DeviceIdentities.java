@@ -23,6 +23,7 @@ public final class DeviceIdentities {
     private final Store store;
     private final ConcurrentHashMap<String, DevicePublicKey> keys = new ConcurrentHashMap<>();
     private final List<Consumer<DevicePublicKey>> unpinned = new CopyOnWriteArrayList<>();
+    private final List<Consumer<DevicePublicKey>> retired = new CopyOnWriteArrayList<>();
     /** Pinned key (its SubjectPublicKeyInfo) -> its device: a pinned key speaks for no other device. */
     private final ConcurrentHashMap<java.nio.ByteBuffer, String> owners = new ConcurrentHashMap<>();
 
@@ -31,6 +32,7 @@ public final class DeviceIdentities {
         for (DevicePublicKey k : store.devicePublicKeys()) {
             keys.put(k.deviceId(), k);
             if (k.pinned()) owners.put(java.nio.ByteBuffer.wrap(k.subjectPublicKeyInfo()), k.deviceId());
+            if (k.next() != null) owners.put(java.nio.ByteBuffer.wrap(k.next()), k.deviceId());
         }
     }
 
@@ -59,6 +61,7 @@ public final class DeviceIdentities {
         String why = refusal(deviceId, presented);
         if (why != null || presented == null) return why;
         DevicePublicKey k = keys.get(deviceId);
+        if (k != null && k.pinned() && k.isNext(presented)) return promote(deviceId, presented, nowMillis);
         if (k == null || !k.sameKey(presented)) return record(deviceId, presented, nowMillis);
         return null;
     }
@@ -80,7 +83,7 @@ public final class DeviceIdentities {
             return "public key " + DeviceIdentity.fingerprint(presented) + " is device '" + owner + "''s: a device sends only as itself";
         }
         if (k != null && k.pinned()) {
-            return k.sameKey(presented) ? null
+            return k.sameKey(presented) || k.isNext(presented) ? null
                     : "public key " + DeviceIdentity.fingerprint(presented) + " is not the key device '" + deviceId + "' was adopted with ("
                       + k.fingerprint() + "); if the device was reset, forget its key on its page and pin the new one";
         }
@@ -133,6 +136,36 @@ public final class DeviceIdentities {
         return keep(new DevicePublicKey(deviceId, subjectPublicKeyInfo, DeviceIdentity.fingerprint(subjectPublicKeyInfo), true, nowMillis));
     }
 
+    /**
+     * A rotation's first step: the device told, over its pinned key's link, the key it moves to.
+     * From now on either key speaks for it; the first pack with the new one retires the old.
+     */
+    public synchronized DevicePublicKey offerNext(String deviceId, byte[] next, long nowMillis) {
+        DevicePublicKey k = keys.get(deviceId);
+        if (k == null || !k.pinned()) throw new IllegalStateException("device '" + deviceId + "' has no pinned key to rotate");
+        String owner = ownerOf(next).orElse(null);
+        if (owner != null && !owner.equals(deviceId)) throw new IllegalStateException("that key is device '" + owner + "''s");
+        if (k.next() != null) owners.remove(java.nio.ByteBuffer.wrap(k.next()), deviceId);
+        DevicePublicKey kept = keep(k.withNext(next));
+        owners.put(java.nio.ByteBuffer.wrap(next), deviceId);
+        return kept;
+    }
+
+    /** The rotation's end: the new key is pinned alone; the old one's sessions end ({@link #onRetired}). */
+    private synchronized String promote(String deviceId, byte[] presented, long nowMillis) {
+        DevicePublicKey old = keys.get(deviceId);
+        if (old == null || !old.isNext(presented)) return refusal(deviceId, presented); // decided meanwhile
+        keep(new DevicePublicKey(deviceId, presented, DeviceIdentity.fingerprint(presented), true, nowMillis, null));
+        owners.remove(java.nio.ByteBuffer.wrap(old.subjectPublicKeyInfo()), deviceId);
+        retired.forEach(l -> l.accept(old));
+        return null;
+    }
+
+    /** Called with a device's old key when a rotation retired it (not for an unpin). */
+    public void onRetired(Consumer<DevicePublicKey> listener) {
+        retired.add(listener);
+    }
+
     /** Writes a key to the store and to memory (its owner too, when pinned); under the lock. */
     private DevicePublicKey keep(DevicePublicKey k) {
         store.putDevicePublicKey(k);
@@ -147,6 +180,7 @@ public final class DeviceIdentities {
         if (k == null) return Optional.empty(); // the map holds every stored row: nothing to delete
         store.deleteDevicePublicKey(deviceId);
         owners.remove(java.nio.ByteBuffer.wrap(k.subjectPublicKeyInfo()), deviceId);
+        if (k.next() != null) owners.remove(java.nio.ByteBuffer.wrap(k.next()), deviceId);
         unpinned.forEach(l -> l.accept(k));
         return Optional.of(k);
     }

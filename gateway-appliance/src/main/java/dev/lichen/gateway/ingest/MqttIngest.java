@@ -359,7 +359,9 @@ public final class MqttIngest implements AutoCloseable {
             return Optional.of("device '" + clientId + "' has a pre-shared key on this gateway: log in with it (user name "
                     + clientId + ", the key as the password)");
         }
-        return Optional.ofNullable(identities.refusal(clientId, presented));
+        // check, not refusal: the first login with a rotation's new key retires the old one
+        return Optional.ofNullable(identities.pinned(clientId) ? identities.check(clientId, presented, System.currentTimeMillis())
+                : identities.refusal(clientId, presented));
     }
 
     /** The public key the connection's certificate carried, or null. */

@@ -609,10 +609,11 @@ public final class JdbcStore implements Store {
         return read(c -> {
             List<DevicePublicKey> out = new ArrayList<>();
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                    "SELECT device_id, public_key, fingerprint, pinned, presented FROM device_public_keys")) {
+                    "SELECT device_id, public_key, fingerprint, pinned, presented, next_key FROM device_public_keys")) {
                 while (rs.next()) {
+                    String next = rs.getString(6);
                     out.add(new DevicePublicKey(rs.getString(1), Base64.getDecoder().decode(rs.getString(2)), rs.getString(3),
-                            rs.getInt(4) != 0, rs.getLong(5)));
+                            rs.getInt(4) != 0, rs.getLong(5), next == null ? null : Base64.getDecoder().decode(next)));
                 }
             }
             return out;
@@ -623,14 +624,17 @@ public final class JdbcStore implements Store {
     public void putDevicePublicKey(DevicePublicKey key) {
         tx(c -> {
             try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO device_public_keys (device_id, public_key, fingerprint, pinned, presented) VALUES (?, ?, ?, ?, ?) "
+                    "INSERT INTO device_public_keys (device_id, public_key, fingerprint, pinned, presented, next_key) VALUES (?, ?, ?, ?, ?, ?) "
                     + "ON CONFLICT (device_id) DO UPDATE SET public_key = excluded.public_key, fingerprint = excluded.fingerprint, "
-                    + "pinned = excluded.pinned, presented = excluded.presented")) {
+                    + "pinned = excluded.pinned, presented = excluded.presented, next_key = excluded.next_key")) {
                 ps.setString(1, key.deviceId());
                 ps.setString(2, Base64.getEncoder().encodeToString(key.subjectPublicKeyInfo()));
                 ps.setString(3, key.fingerprint());
                 ps.setInt(4, key.pinned() ? 1 : 0);
                 ps.setLong(5, key.presentedMillis());
+                byte[] next = key.next();
+                if (next == null) ps.setNull(6, Types.VARCHAR);
+                else ps.setString(6, Base64.getEncoder().encodeToString(next));
                 return ps.executeUpdate();
             }
         });

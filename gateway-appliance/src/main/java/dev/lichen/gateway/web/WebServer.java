@@ -90,7 +90,7 @@ public final class WebServer implements AutoCloseable {
         var devices = new DeviceApi(store, gateway.deviceKeys(), gateway.deviceIdentities(), bus, json, clock, audit, gateway.pipeline()::link);
         var alerts = new AlertApi(store, gateway.alerts(), json, clock);
         var keys = new dev.lichen.gateway.web.api.KeyApi(gateway.deviceKeys(), clock, audit);
-        var outputs = new dev.lichen.gateway.web.api.CommandApi(store, gateway.commands(), json);
+        var outputs = new dev.lichen.gateway.web.api.CommandApi(store, gateway.commands(), json, audit);
         var automations = new dev.lichen.gateway.web.api.AutomationApi(gateway.automations(), store, json);
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;

@@ -134,6 +134,7 @@ class SqliteStoreTest extends StoreContract {
             c.createStatement().execute("DROP TABLE " + t);
         }
         c.createStatement().execute("ALTER TABLE alerts DROP COLUMN message");
+        c.createStatement().execute("ALTER TABLE device_public_keys DROP COLUMN next_key");
     }
 
     int schemaVersion() throws Exception {

@@ -31,8 +31,10 @@ public final class CommandApi {
     private final Store store;
     private final Commands commands;
     private final ObjectMapper json;
+    private final AuditApi audit;
 
-    public CommandApi(Store store, Commands commands, ObjectMapper json) {
+    public CommandApi(Store store, Commands commands, ObjectMapper json, AuditApi audit) {
+        this.audit = audit;
         this.store = store;
         this.commands = commands;
         this.json = json;
@@ -41,6 +43,17 @@ public final class CommandApi {
     public void register(RoutesConfig r) {
         r.get("/api/v1/devices/{id}/outputs", ctx -> ctx.json(outputs(device(ctx))));
         r.post("/api/v1/devices/{id}/outputs/{output}", this::set);
+        r.post("/api/v1/devices/{id}/key/rotate", ctx -> {
+            String id = device(ctx);
+            try {
+                StoredCommand c = commands.rotateKey(id, RequestGuard.principal(ctx).name());
+                audit.record(ctx, dev.lichen.gateway.store.AuditEvent.Action.KEY_ROTATED, id,
+                        "the device makes a new key pair and tells it over its current link; the old key stops at the new one's first pack");
+                ctx.status(202).json(Views.command(c));
+            } catch (Commands.CommandException e) {
+                throw new ApiError(e.kind() == Commands.CommandException.Kind.NO_DEVICE ? 404 : 409, null, e.getMessage());
+            }
+        });
         r.get("/api/v1/devices/{id}/commands", ctx -> {
             String id = device(ctx);
             int limit = (int) Validate.range("limit", ctx.queryParam("limit") == null ? 50

@@ -142,8 +142,12 @@ public final class Views {
         m.put("id", c.id());
         m.put("deviceId", c.deviceId());
         m.put("output", c.output());
-        if (c.kind() == dev.lichen.gateway.store.OutputKind.SWITCH) m.put("on", c.value() != 0);
-        else m.put("level", c.value());
+        switch (c.kind()) {
+            case SWITCH -> m.put("on", c.value() != 0);
+            case DIMMER -> m.put("level", c.value());
+            // a key rotation's two steps
+            case IDENTITY -> m.put("rotation", c.value() != 0 ? "make a new key" : "switch to the new key");
+        }
         m.put("state", wire(c.state()));
         m.put("detail", c.detail());
         m.put("origin", c.origin());
