@@ -70,9 +70,9 @@ class AutomationEngineTest {
     }
 
     static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("not within 20 s: " + what);
+            if (System.nanoTime() > deadline) throw new AssertionError("not within 60 s: " + what);
             Thread.sleep(10);
         }
     }
@@ -122,7 +122,7 @@ class AutomationEngineTest {
         await(() -> !light.board.level(17), "the light goes off");
         long offAt = clock.epochMillis();
         long after = offAt - lastMotion;
-        assertTrue(after >= Duration.ofMinutes(5).toMillis() && after < Duration.ofMinutes(6).toMillis(),
+        assertTrue(after >= Duration.ofMinutes(5).toMillis() && after < Duration.ofMinutes(7).toMillis(),
                 "off " + after / 1000 + " simulated s after the last motion");
         await(() -> gw.store().commands("hall-light", 10).stream().allMatch(c -> c.state() == StoredCommand.CommandState.DONE),
                 "every command is acknowledged");
@@ -138,7 +138,8 @@ class AutomationEngineTest {
         Instant t0 = Instant.now();
         start(config, new FastClock(t0));
         house();
-        gw.automations().create(AutomationJson.parse(MOTION_LIGHT));
+        // 30 simulated minutes: half a minute of the test's time, longer than a loaded machine needs to get here
+        gw.automations().create(AutomationJson.parse(MOTION_LIGHT.replace("\"forMinutes\": 5", "\"forMinutes\": 30")));
         reading("hall-motion", "motion", 1);
         await(() -> light.board.level(17), "the light goes on");
         assertEquals(1, gw.store().automationTimers().size(), "the turn-off is kept");
@@ -148,7 +149,7 @@ class AutomationEngineTest {
         // a minute of simulated time later, the same clock goes on
         start(config, new FastClock(Instant.ofEpochMilli(clock.epochMillis())));
         light.start(gw);
-        await(() -> !light.board.level(17) || clock.epochMillis() > due + 60_000, "the light goes off after the restart");
+        await(() -> clock.epochMillis() > due, "the turn-off falls due after the restart");
         // the restarted device comes back with its light in its safe state (off): wait for the turn-off command itself
         await(() -> gw.store().commands("hall-light", 10).stream().anyMatch(c -> c.value() == 0 && c.state() == StoredCommand.CommandState.DONE),
                 "the turn-off command kept across the restart is carried out");

@@ -173,6 +173,8 @@ class CommissioningTest {
             try (var uplink = device(gw, impostor)) {
                 uplink.deliver(pack("porch", "b9", 0, 1, 1));
             }
+            // the 2.04 means durable in the journal; the device's row comes with the group commit
+            assertTrue(gw.pipeline().awaitStored(Duration.ofSeconds(10)));
             JsonNode fresh = device("porch");
             assertEquals("new", fresh.get("state").asText());
             assertEquals(impostor.fingerprint(), fresh.at("/key/fingerprint").asText());
