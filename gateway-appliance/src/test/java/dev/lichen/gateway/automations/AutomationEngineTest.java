@@ -1,5 +1,6 @@
 package dev.lichen.gateway.automations;
 
+import static dev.lichen.gateway.testing.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -21,7 +22,6 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,13 +69,8 @@ class AutomationEngineTest {
         if (gw != null) gw.close();
     }
 
-    static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("not within 60 s: " + what);
-            Thread.sleep(10);
-        }
-    }
+    /** Long enough for what a loaded machine takes; the simulated minutes are what the assertions bound. */
+    static final Duration WITHIN = Duration.ofSeconds(60);
 
     /** A reading of a sensor device (adopted), through the pipeline like any pack. */
     void reading(String device, String channel, double v) throws Exception {
@@ -87,10 +82,10 @@ class AutomationEngineTest {
     /** The light device, adopted with its key; and the sensor device adopted too. */
     void house() throws Exception {
         light = new ActingDevice(dir, "hall-light", "mqtt", "[{\"name\": \"light\", \"kind\": \"switch\", \"pin\": 17}]").start(gw);
-        await(() -> gw.store().device("hall-light").isPresent() && gw.deviceIdentities().key("hall-light").isPresent(), "the light is heard");
+        until(WITHIN, () -> gw.store().device("hall-light").isPresent() && gw.deviceIdentities().key("hall-light").isPresent(), "the light is heard");
         gw.deviceIdentities().pin("hall-light", light.fingerprint(), System.currentTimeMillis());
         gw.store().adopt("hall-light", "Hall light", "Hall");
-        await(() -> gw.commands().outputs("hall-light").size() == 1, "the light announced its output");
+        until(WITHIN, () -> gw.commands().outputs("hall-light").size() == 1, "the light announced its output");
         gw.pipeline().submit(Protocol.COAP, new Batch("hall-motion", "boot", seq.getAndIncrement(),
                 List.of(new Reading("motion", null, new Value.Number(0), clock.epochMillis()))), null).get();
         gw.store().adopt("hall-motion", "Hall motion", "Hall");
@@ -108,7 +103,7 @@ class AutomationEngineTest {
         house();
         Automation a = gw.automations().create(AutomationJson.parse(MOTION_LIGHT));
         reading("hall-motion", "motion", 1);
-        await(() -> light.board.level(17), "the light goes on");
+        until(WITHIN, () -> light.board.level(17), "the light goes on");
         long onAt = clock.epochMillis();
         var run = gw.automations().get(a.id()).orElseThrow();
         assertTrue(run.lastRun() > 0 && run.lastReason().contains("Hall motion's motion is 1"), run.lastReason());
@@ -117,14 +112,14 @@ class AutomationEngineTest {
         Thread.sleep(2000);
         reading("hall-motion", "motion", 1);
         long lastMotion = clock.epochMillis();
-        await(() -> clock.epochMillis() > onAt + Duration.ofMinutes(5).plusSeconds(30).toMillis(), "5.5 simulated minutes pass");
+        until(WITHIN, () -> clock.epochMillis() > onAt + Duration.ofMinutes(5).plusSeconds(30).toMillis(), "5.5 simulated minutes pass");
         assertTrue(light.board.level(17), "still on: the second motion started the 5 minutes afresh");
-        await(() -> !light.board.level(17), "the light goes off");
+        until(WITHIN, () -> !light.board.level(17), "the light goes off");
         long offAt = clock.epochMillis();
         long after = offAt - lastMotion;
         assertTrue(after >= Duration.ofMinutes(5).toMillis() && after < Duration.ofMinutes(7).toMillis(),
                 "off " + after / 1000 + " simulated s after the last motion");
-        await(() -> gw.store().commands("hall-light", 10).stream().allMatch(c -> c.state() == StoredCommand.CommandState.DONE),
+        until(WITHIN, () -> gw.store().commands("hall-light", 10).stream().allMatch(c -> c.state() == StoredCommand.CommandState.DONE),
                 "every command is acknowledged");
         var cmds = gw.store().commands("hall-light", 10);
         assertEquals(List.of("automation:" + a.id()), cmds.stream().map(StoredCommand::origin).distinct().toList());
@@ -141,7 +136,7 @@ class AutomationEngineTest {
         // 30 simulated minutes: half a minute of the test's time, longer than a loaded machine needs to get here
         gw.automations().create(AutomationJson.parse(MOTION_LIGHT.replace("\"forMinutes\": 5", "\"forMinutes\": 30")));
         reading("hall-motion", "motion", 1);
-        await(() -> light.board.level(17), "the light goes on");
+        until(WITHIN, () -> light.board.level(17), "the light goes on");
         assertEquals(1, gw.store().automationTimers().size(), "the turn-off is kept");
         long due = gw.store().automationTimers().getFirst().dueMillis();
         light.stop();
@@ -149,9 +144,9 @@ class AutomationEngineTest {
         // a minute of simulated time later, the same clock goes on
         start(config, new FastClock(Instant.ofEpochMilli(clock.epochMillis())));
         light.start(gw);
-        await(() -> clock.epochMillis() > due, "the turn-off falls due after the restart");
+        until(WITHIN, () -> clock.epochMillis() > due, "the turn-off falls due after the restart");
         // the restarted device comes back with its light in its safe state (off): wait for the turn-off command itself
-        await(() -> gw.store().commands("hall-light", 10).stream().anyMatch(c -> c.value() == 0 && c.state() == StoredCommand.CommandState.DONE),
+        until(WITHIN, () -> gw.store().commands("hall-light", 10).stream().anyMatch(c -> c.value() == 0 && c.state() == StoredCommand.CommandState.DONE),
                 "the turn-off command kept across the restart is carried out");
         assertTrue(gw.store().automationTimers().isEmpty());
         assertTrue(clock.epochMillis() >= due, "not before it was due");
@@ -170,7 +165,7 @@ class AutomationEngineTest {
             assertTrue(store.recordAutomationRun(a.id(), "v:" + t.id(), "set hall-light/light back", 1));
         }
         start(config, new FastClock(Instant.now()));
-        await(() -> gw.store().automationTimers().isEmpty(), "the timer is done with");
+        until(WITHIN, () -> gw.store().automationTimers().isEmpty(), "the timer is done with");
         Thread.sleep(300);
         assertTrue(gw.store().commands("hall-light", 10).isEmpty(), "no second turn-off was sent");
     }
@@ -179,10 +174,10 @@ class AutomationEngineTest {
     void aHumidityThatStaysHighForFiveMinutesStartsTheFanButABriefPeakDoesNot() throws Exception {
         start(GatewayConfig.forTest(dir.resolve("gw")), new FastClock(Instant.now()));
         light = new ActingDevice(dir, "bath-fan", "coaps", "[{\"name\": \"fan\", \"kind\": \"dimmer\", \"pin\": 18}]").start(gw);
-        await(() -> gw.store().device("bath-fan").isPresent() && gw.deviceIdentities().key("bath-fan").isPresent(), "the fan is heard");
+        until(WITHIN, () -> gw.store().device("bath-fan").isPresent() && gw.deviceIdentities().key("bath-fan").isPresent(), "the fan is heard");
         gw.deviceIdentities().pin("bath-fan", light.fingerprint(), System.currentTimeMillis());
         gw.store().adopt("bath-fan", "Fan", "Bathroom");
-        await(() -> gw.commands().outputs("bath-fan").size() == 1, "the fan announced its output");
+        until(WITHIN, () -> gw.commands().outputs("bath-fan").size() == 1, "the fan announced its output");
         reading("bath", "humidity", 50);
         gw.store().adopt("bath", "Bathroom climate", "Bathroom");
         gw.automations().create(AutomationJson.parse("""
@@ -197,7 +192,7 @@ class AutomationEngineTest {
         assertEquals(0.0, light.board.duty(18), "a brief peak does not start the fan");
         reading("bath", "humidity", 80);
         long since = clock.epochMillis();
-        await(() -> light.board.duty(18) == 80.0, "the fan starts once the humidity held 5 minutes");
+        until(WITHIN, () -> light.board.duty(18) == 80.0, "the fan starts once the humidity held 5 minutes");
         assertTrue(clock.epochMillis() - since >= Duration.ofMinutes(5).toMillis(), "not before the 5 minutes");
     }
 
@@ -217,7 +212,7 @@ class AutomationEngineTest {
                  "conditions": [{"type": "time", "from": {"sun": "sunset"}, "to": {"sun": "sunrise"}}],
                  "actions": [{"type": "set", "device": "hall-light", "output": "light", "on": true}]}
                 """));
-        await(() -> light.board.level(17), "at " + at + " the light goes on");
+        until(WITHIN, () -> light.board.level(17), "at " + at + " the light goes on");
         assertTrue(gw.automations().get(midnight.id()).orElseThrow().lastReason().contains(at), gw.automations().get(midnight.id()).toString());
         gw.automations().create(AutomationJson.parse("""
                 {"name": "Tell when the light box is gone",
@@ -225,7 +220,7 @@ class AutomationEngineTest {
                  "actions": [{"type": "alert", "message": "the hall light is offline"}]}
                 """));
         light.stop(); // its MQTT will says offline
-        await(() -> gw.store().alerts(true).stream().anyMatch(al -> al.message() != null && al.message().contains("the hall light is offline")),
+        until(WITHIN, () -> gw.store().alerts(true).stream().anyMatch(al -> al.message() != null && al.message().contains("the hall light is offline")),
                 "an alert is raised");
         // a sun trigger needs the location: a gateway without one refuses it by name
         gw.close();

@@ -1,26 +1,21 @@
 package dev.lichen.gateway.commands;
 
+import static dev.lichen.gateway.testing.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lichen.gateway.Gateway;
 import dev.lichen.gateway.GatewayConfig;
 import dev.lichen.gateway.testing.ActingDevice;
-import dev.lichen.gateway.web.RequestGuard;
+import dev.lichen.gateway.testing.Api;
 import dev.lichen.gateway.web.WebComponent;
 import dev.lichen.gateway.web.auth.PasswordHasher;
 import dev.lichen.runtime.bus.sim.SimBoard;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,18 +31,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  * command's state as the UI shows it.
  */
 class CommandsTest {
-    static final ObjectMapper JSON = new ObjectMapper();
     static final String PASSWORD = "correct horse battery";
+    static final Duration WITHIN = Duration.ofSeconds(20);
 
     @TempDir
     Path dir;
     Gateway gw;
-    final HttpClient http = HttpClient.newHttpClient();
-    String base;
-    Session admin;
+    Api api;
+    Api.Session admin;
     final List<Device> devices = new CopyOnWriteArrayList<>();
-
-    record Session(String cookie, String csrf) {}
 
     /** A device with outputs, in this test's folder, started against this test's gateway. */
     final class Device implements AutoCloseable {
@@ -84,14 +76,13 @@ class CommandsTest {
     @BeforeEach
     void start() throws Exception {
         startGateway(GatewayConfig.forTest(dir.resolve("gw")));
-        var r = send(null, "POST", "/api/v1/setup", "{\"username\":\"admin\",\"password\":\"" + PASSWORD + "\"}");
-        assertEquals(201, r.statusCode(), r.body());
-        admin = login("admin");
+        api.setup("admin", PASSWORD);
+        admin = api.login("admin", PASSWORD);
     }
 
     void startGateway(GatewayConfig config) throws Exception {
         gw = Gateway.start(config, List.of(new WebComponent(new PasswordHasher(PasswordHasher.MIN_ITERATIONS))));
-        base = "http://127.0.0.1:" + gw.components(WebComponent.class).getFirst().server().port();
+        api = Api.of(gw);
     }
 
     @AfterEach
@@ -100,70 +91,36 @@ class CommandsTest {
         if (gw != null) gw.close();
     }
 
-    Session login(String user) throws Exception {
-        var r = send(null, "POST", "/api/v1/session", "{\"username\":\"" + user + "\",\"password\":\"" + PASSWORD + "\"}");
-        assertEquals(200, r.statusCode(), r.body());
-        String cookie = r.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith(RequestGuard.SESSION_COOKIE + "="))
-                .findFirst().orElseThrow().split(";")[0].substring(RequestGuard.SESSION_COOKIE.length() + 1);
-        return new Session(cookie, JSON.readTree(r.body()).get("csrfToken").asText());
-    }
-
-    HttpResponse<String> send(Session s, String method, String path, String body) throws Exception {
-        var b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) b.header("Content-Type", "application/json");
-        if (s != null) b.header("Cookie", RequestGuard.SESSION_COOKIE + "=" + s.cookie()).header(RequestGuard.CSRF_HEADER, s.csrf());
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    JsonNode get(String path) throws Exception {
-        var r = send(admin, "GET", path, null);
-        assertEquals(200, r.statusCode(), path + ": " + r.body());
-        return JSON.readTree(r.body());
-    }
-
     /** Adopts a new device the way a person does: the fingerprint on its card, which its console printed too. */
     void adopt(Device d) throws Exception {
         // the key is recorded as its first pack is let in, the device's row once that pack is stored
-        await(() -> gw.deviceIdentities().key(d.id).isPresent() && gw.store().device(d.id).isPresent(), "the device presented its key");
+        until(WITHIN, () -> gw.deviceIdentities().key(d.id).isPresent() && gw.store().device(d.id).isPresent(), "the device presented its key");
         String fingerprint = d.fingerprint();
-        var r = send(admin, "POST", "/api/v1/devices/" + d.id + "/adopt",
+        var r = admin.send("POST", "/api/v1/devices/" + d.id + "/adopt",
                 "{\"name\":\"" + d.id + "\",\"room\":\"Hall\",\"fingerprint\":\"" + fingerprint + "\"}");
         assertEquals(200, r.statusCode(), r.body());
     }
 
-    JsonNode set(Session s, Device d, String output, String body, int expected) throws Exception {
-        var r = send(s, "POST", "/api/v1/devices/" + d.id + "/outputs/" + output, body);
+    JsonNode set(Api.Session s, Device d, String output, String body, int expected) {
+        var r = s.send("POST", "/api/v1/devices/" + d.id + "/outputs/" + output, body);
         assertEquals(expected, r.statusCode(), r.body());
-        return JSON.readTree(r.body());
+        return Api.read(r.body());
     }
 
     String awaitState(long command, String... states) throws Exception {
         String[] seen = new String[1];
-        await(() -> {
-            try {
-                seen[0] = get("/api/v1/commands/" + command).get("state").asText();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+        until(WITHIN, () -> {
+            seen[0] = admin.get("/api/v1/commands/" + command).get("state").asText();
             return List.of(states).contains(seen[0]);
         }, "command " + command + " becomes " + String.join(" or ", states) + " (is " + seen[0] + ")");
         return seen[0];
     }
 
-    JsonNode output(Device d, String name) throws Exception {
-        for (JsonNode o : get("/api/v1/devices/" + d.id + "/outputs")) {
+    JsonNode output(Device d, String name) {
+        for (JsonNode o : admin.get("/api/v1/devices/" + d.id + "/outputs")) {
             if (o.get("name").asText().equals(name)) return o;
         }
-        throw new AssertionError("no output " + name + " in " + get("/api/v1/devices/" + d.id + "/outputs"));
-    }
-
-    static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("not within 20 s: " + what);
-            Thread.sleep(20);
-        }
+        throw new AssertionError("no output " + name + " in " + admin.get("/api/v1/devices/" + d.id + "/outputs"));
     }
 
     static final String LIGHT_AND_FAN = """
@@ -174,7 +131,7 @@ class CommandsTest {
     void aPersonSwitchesALightAndDimsAFanAndSeesTheConfirmedState(String uplink) throws Exception {
         Device d = new Device("hall-" + uplink, uplink, LIGHT_AND_FAN).start();
         adopt(d);
-        await(() -> gw.commands().outputs(d.id).size() == 2, "the device announced its outputs");
+        until(WITHIN, () -> gw.commands().outputs(d.id).size() == 2, "the device announced its outputs");
         JsonNode light = output(d, "light");
         assertEquals("switch", light.get("kind").asText());
         assertEquals(0.0, light.get("state").get("value").asDouble(), "the light is in its safe state, off");
@@ -183,13 +140,7 @@ class CommandsTest {
         assertEquals("pending", on.get("state").asText());
         assertEquals("done", awaitState(on.get("id").asLong(), "done", "failed", "refused", "expired"));
         assertTrue(d.board.level(17), "the pin is high");
-        await(() -> {
-            try {
-                return output(d, "light").get("state").get("value").asDouble() == 1.0;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, "the confirmed state is on");
+        until(WITHIN, () -> output(d, "light").get("state").get("value").asDouble() == 1.0, "the confirmed state is on");
 
         JsonNode dim = set(admin, d, "fan", "{\"level\":40}", 202);
         assertEquals("done", awaitState(dim.get("id").asLong(), "done", "failed", "refused", "expired"));
@@ -200,9 +151,9 @@ class CommandsTest {
         set(admin, d, "light", "{\"level\":40}", 400);
         set(admin, d, "fan", "{\"level\":140}", 400);
         set(admin, d, "heater", "{\"on\":true}", 404);
-        var r = send(admin, "POST", "/api/v1/users", "{\"username\":\"guest\",\"password\":\"" + PASSWORD + "\",\"role\":\"viewer\"}");
+        var r = admin.send("POST", "/api/v1/users", "{\"username\":\"guest\",\"password\":\"" + PASSWORD + "\",\"role\":\"viewer\"}");
         assertEquals(201, r.statusCode(), r.body());
-        Session viewer = login("guest");
+        Api.Session viewer = api.login("guest", PASSWORD);
         set(viewer, d, "light", "{\"on\":false}", 403);
         assertTrue(d.board.level(17), "a viewer's attempt changed nothing");
         assertEquals(2, gw.commands().recent(d.id, 10).size(), "no command was made for the refused requests");
@@ -212,11 +163,11 @@ class CommandsTest {
     void aCommandWaitsForItsDeviceAndIsCarriedOutWhenItComesBack() throws Exception {
         Device d = new Device("porch", "mqtt", LIGHT_AND_FAN).start();
         adopt(d);
-        await(() -> gw.commands().outputs(d.id).size() == 2, "outputs announced");
+        until(WITHIN, () -> gw.commands().outputs(d.id).size() == 2, "outputs announced");
         d.stop();
         JsonNode on = set(admin, d, "light", "{\"on\":true}", 202);
         Thread.sleep(500);
-        assertEquals("pending", get("/api/v1/commands/" + on.get("id").asLong()).get("state").asText(), "the device is away");
+        assertEquals("pending", admin.get("/api/v1/commands/" + on.get("id").asLong()).get("state").asText(), "the device is away");
         d.start();
         assertEquals("done", awaitState(on.get("id").asLong(), "done", "failed", "refused", "expired"));
         assertTrue(d.board.level(17));
@@ -226,19 +177,19 @@ class CommandsTest {
     void aCommandThatOutlivesItsLifetimeExpiresAndIsNotCarriedOutLater() throws Exception {
         gw.close();
         startGateway(GatewayConfig.forTest(dir.resolve("gw")).withCommandLifetimeSeconds(1));
-        admin = login("admin");
+        admin = api.login("admin", PASSWORD);
         for (String uplink : List.of("mqtt", "coaps")) {
             Device d = new Device("shed-" + uplink, uplink, LIGHT_AND_FAN).start();
             adopt(d);
-            await(() -> gw.commands().outputs(d.id).size() == 2, "outputs announced");
+            until(WITHIN, () -> gw.commands().outputs(d.id).size() == 2, "outputs announced");
             d.stop();
             JsonNode on = set(admin, d, "light", "{\"on\":true}", 202);
             assertEquals("expired", awaitState(on.get("id").asLong(), "done", "expired"));
             d.start();
-            await(() -> gw.store().readings(d.id, "light", 0, Long.MAX_VALUE, 100).size() >= 2, "the device reported its outputs after its restart");
+            until(WITHIN, () -> gw.store().readings(d.id, "light", 0, Long.MAX_VALUE, 100).size() >= 2, "the device reported its outputs after its restart");
             Thread.sleep(1000);
             assertTrue(!d.board.level(17), "an expired command is not carried out when the device comes back (" + uplink + ")");
-            assertEquals("expired", get("/api/v1/commands/" + on.get("id").asLong()).get("state").asText());
+            assertEquals("expired", admin.get("/api/v1/commands/" + on.get("id").asLong()).get("state").asText());
         }
     }
 
@@ -246,7 +197,7 @@ class CommandsTest {
     void aCommandForAnOutputTheDeviceNoLongerHasIsRefusedAndSaysWhy() throws Exception {
         Device d = new Device("attic", "coaps", LIGHT_AND_FAN).start();
         adopt(d);
-        await(() -> gw.commands().outputs(d.id).size() == 2, "outputs announced");
+        until(WITHIN, () -> gw.commands().outputs(d.id).size() == 2, "outputs announced");
         d.stop();
         JsonNode dim = set(admin, d, "fan", "{\"level\":70}", 202);
         // the device comes back rewired: its fan is gone
@@ -254,8 +205,8 @@ class CommandsTest {
         devices.remove(d);
         rewired.start();
         assertEquals("refused", awaitState(dim.get("id").asLong(), "done", "failed", "refused", "expired"));
-        assertTrue(get("/api/v1/commands/" + dim.get("id").asLong()).get("detail").asText().contains("no output 'fan'"));
-        await(() -> gw.commands().outputs("attic").size() == 1, "the new announcement replaced the old");
+        assertTrue(admin.get("/api/v1/commands/" + dim.get("id").asLong()).get("detail").asText().contains("no output 'fan'"));
+        until(WITHIN, () -> gw.commands().outputs("attic").size() == 1, "the new announcement replaced the old");
         set(admin, rewired, "fan", "{\"level\":70}", 404);
     }
 }

@@ -10,6 +10,7 @@ import dev.lichen.gateway.Gateway;
 import dev.lichen.gateway.GatewayConfig;
 import dev.lichen.gateway.store.StoredCommand;
 import dev.lichen.gateway.testing.ActingDevice;
+import dev.lichen.gateway.testing.Await;
 import dev.lichen.runtime.identity.DeviceIdentity;
 import dev.lichen.runtime.storage.FileKeyValueStore;
 import dev.lichen.runtime.uplink.CoapUplink;
@@ -24,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,6 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * refused afterwards; the device goes on taking commands, after a restart too.
  */
 class KeyRotationTest {
+    static final Duration WITHIN = Duration.ofSeconds(30);
+
     @TempDir
     Path dir;
     Gateway gw;
@@ -54,17 +56,9 @@ class KeyRotationTest {
         if (gw != null) gw.close();
     }
 
-    static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("not within 30 s: " + what);
-            Thread.sleep(20);
-        }
-    }
-
     StoredCommand.CommandState switchLight(boolean on) throws Exception {
         var c = gw.commands().send(device.id, "light", on, null, "test");
-        await(() -> gw.commands().command(c.id()).orElseThrow().state() != StoredCommand.CommandState.PENDING, "command " + c.id() + " answered");
+        Await.until(WITHIN, () -> gw.commands().command(c.id()).orElseThrow().state() != StoredCommand.CommandState.PENDING, "command " + c.id() + " answered");
         return gw.commands().command(c.id()).orElseThrow().state();
     }
 
@@ -83,23 +77,23 @@ class KeyRotationTest {
     @ValueSource(strings = {"mqtt", "coaps"})
     void theDeviceMovesToANewKeyOverItsSecureLinkAndTheOldOneStopsWorking(String uplink) throws Exception {
         device = new ActingDevice(dir, "porch-" + uplink, uplink, "[{\"name\": \"light\", \"kind\": \"switch\", \"pin\": 17}]").start(gw);
-        await(() -> gw.store().device(device.id).isPresent() && gw.deviceIdentities().key(device.id).isPresent(), "the device presented its key");
+        Await.until(WITHIN, () -> gw.store().device(device.id).isPresent() && gw.deviceIdentities().key(device.id).isPresent(), "the device presented its key");
         gw.deviceIdentities().pin(device.id, device.fingerprint(), System.currentTimeMillis());
         gw.store().adopt(device.id, "Porch", "Outside");
-        await(() -> gw.commands().outputs(device.id).size() == 1, "outputs announced");
+        Await.until(WITHIN, () -> gw.commands().outputs(device.id).size() == 1, "outputs announced");
         assertEquals(StoredCommand.CommandState.DONE, switchLight(true));
         var state = new FileKeyValueStore(dir.resolve("devices").resolve(device.id).resolve("state"));
         DeviceIdentity old = DeviceIdentity.loadOrCreate(state);
         String before = old.fingerprint();
 
         var first = gw.commands().rotateKey(device.id, "admin");
-        await(() -> !gw.deviceIdentities().key(device.id).orElseThrow().fingerprint().equals(before)
+        Await.until(WITHIN, () -> !gw.deviceIdentities().key(device.id).orElseThrow().fingerprint().equals(before)
                 && gw.deviceIdentities().key(device.id).orElseThrow().next() == null, "the gateway knows the device by its new key alone");
         String after = gw.deviceIdentities().key(device.id).orElseThrow().fingerprint();
         assertNotEquals(before, after);
         assertEquals(after, device.fingerprint(), "the key the gateway pinned is the one the device now presents");
         assertEquals(after, DeviceIdentity.loadOrCreate(state).fingerprint(), "and the one it keeps for its next boot");
-        await(() -> gw.commands().recent(device.id, 10).stream().filter(c -> c.output().equals("identity"))
+        Await.until(WITHIN, () -> gw.commands().recent(device.id, 10).stream().filter(c -> c.output().equals("identity"))
                 .allMatch(c -> c.state() == StoredCommand.CommandState.DONE), "both steps of the rotation are acknowledged");
         assertEquals(2, gw.commands().recent(device.id, 10).stream().filter(c -> c.output().equals("identity")).count());
         assertEquals(StoredCommand.CommandState.DONE, gw.commands().command(first.id()).orElseThrow().state());

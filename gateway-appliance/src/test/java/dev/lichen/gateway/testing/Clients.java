@@ -53,8 +53,7 @@ public final class Clients {
     /** Waits for the device's link to be known: it is set once a pack is stored, a moment after its acknowledgement. */
     public static java.util.Optional<dev.lichen.gateway.ingest.Protocol> awaitLink(dev.lichen.gateway.Gateway gw, String device)
             throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (gw.pipeline().link(device).isEmpty() && System.nanoTime() < deadline) Thread.sleep(20);
+        Await.holds(java.time.Duration.ofSeconds(10), () -> gw.pipeline().link(device).isPresent());
         return gw.pipeline().link(device);
     }
 

@@ -1,5 +1,6 @@
 package dev.lichen.gateway.web;
 
+import static dev.lichen.gateway.testing.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -7,37 +8,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lichen.appliance.DeviceConfig;
-import dev.lichen.appliance.SensorAppliance;
 import dev.lichen.gateway.Gateway;
 import dev.lichen.gateway.GatewayConfig;
 import dev.lichen.gateway.ingest.Protocol;
+import dev.lichen.gateway.testing.ActingDevice;
+import dev.lichen.gateway.testing.Api;
 import dev.lichen.gateway.testing.Chromium;
 import dev.lichen.gateway.web.auth.PasswordHasher;
-import dev.lichen.runtime.bus.sim.SimBoard;
-import dev.lichen.runtime.clock.Clock;
-import dev.lichen.runtime.identity.DeviceIdentity;
-import dev.lichen.runtime.storage.FileKeyValueStore;
-import dev.lichen.runtime.storage.FileOutbox;
-import dev.lichen.runtime.uplink.Uplink;
-import dev.lichen.runtime.uplink.UplinkPump;
 import dev.lichen.senml.Batch;
 import dev.lichen.senml.Reading;
 import dev.lichen.senml.Value;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -73,18 +59,17 @@ class AutomationsUiTest {
     static final String MOTION = "hall-motion";
     static final Path SHOTS = Path.of("target", "screenshots");
     static final String SENTENCE = "When Hall motion's motion becomes 1: turn Hall's light on for 1 minute";
+    static final Duration WITHIN = Duration.ofSeconds(20);
 
     @TempDir
     static Path dir;
     Gateway gw;
+    Api api;
     String base;
     ChromeDriver driver;
-    final HttpClient http = HttpClient.newHttpClient();
-    String adminCookie, adminCsrf;
-    final SimBoard board = new SimBoard("sim");
-    SensorAppliance app;
-    FileOutbox outbox;
-    Uplink uplink;
+    Api.Session admin;
+    /** The sensor appliance as an image runs it, on a simulated board, with a light and a lamp. */
+    ActingDevice hall;
     long motionSeq;
     long automationId;
 
@@ -93,46 +78,27 @@ class AutomationsUiTest {
         var options = Chromium.options(dir.resolve("chrome"), "1280,1000");
         Files.createDirectories(SHOTS);
         gw = Gateway.start(GatewayConfig.forTest(dir.resolve("gw")), List.of(new WebComponent(new PasswordHasher(PasswordHasher.MIN_ITERATIONS))));
-        base = "http://127.0.0.1:" + gw.components(WebComponent.class).getFirst().server().port();
-        assertEquals(201, send(null, null, "POST", "/api/v1/setup", "{\"username\":\"admin\",\"password\":\"" + PASSWORD + "\"}").statusCode());
-        String[] admin = login("admin");
-        adminCookie = admin[0];
-        adminCsrf = admin[1];
-        assertEquals(201, send(adminCookie, adminCsrf, "POST", "/api/v1/users",
+        api = Api.of(gw);
+        base = api.base;
+        api.setup("admin", PASSWORD);
+        admin = api.login("admin", PASSWORD);
+        assertEquals(201, admin.send("POST", "/api/v1/users",
                 "{\"username\":\"guest\",\"password\":\"" + PASSWORD + "\",\"role\":\"viewer\"}").statusCode());
 
-        startHall();
-        await(() -> gw.deviceIdentities().key(HALL).isPresent() && gw.store().device(HALL).isPresent(), "the Hall device presented its key");
-        var r = send(adminCookie, adminCsrf, "POST", "/api/v1/devices/" + HALL + "/adopt",
-                "{\"name\":\"Hall\",\"room\":\"Hallway\",\"fingerprint\":\"" + app.identity().orElseThrow().fingerprint() + "\"}");
+        hall = new ActingDevice(dir, HALL, "mqtt", """
+                [{"name": "light", "kind": "switch", "pin": 17}, {"name": "lamp", "kind": "dimmer", "pin": 18}]""").start(gw);
+        until(WITHIN, () -> gw.deviceIdentities().key(HALL).isPresent() && gw.store().device(HALL).isPresent(), "the Hall device presented its key");
+        var r = admin.send("POST", "/api/v1/devices/" + HALL + "/adopt",
+                "{\"name\":\"Hall\",\"room\":\"Hallway\",\"fingerprint\":\"" + hall.fingerprint() + "\"}");
         assertEquals(200, r.statusCode(), r.body());
-        await(() -> gw.commands().outputs(HALL).size() == 2, "the device announced its outputs");
+        until(WITHIN, () -> gw.commands().outputs(HALL).size() == 2, "the device announced its outputs");
 
         motion(0); // no motion yet: the rule fires when it becomes 1
-        r = send(adminCookie, adminCsrf, "POST", "/api/v1/devices/" + MOTION + "/adopt", "{\"name\":\"Hall motion\",\"room\":\"Hallway\"}");
+        r = admin.send("POST", "/api/v1/devices/" + MOTION + "/adopt", "{\"name\":\"Hall motion\",\"room\":\"Hallway\"}");
         assertEquals(200, r.statusCode(), r.body());
 
         driver = Chromium.start(options);
         driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
-    }
-
-    /** The sensor appliance as an image runs it, on the simulated board, with a light and a lamp. */
-    void startHall() throws Exception {
-        Path data = dir.resolve("hall");
-        Files.createDirectories(data);
-        Path ca = dir.resolve("gateway-ca.crt");
-        Files.writeString(ca, gw.tls().caPem());
-        String json = """
-                {"deviceId": "%s", "gateway": {"uplink": "mqtt", "host": "127.0.0.1", "port": %d, "caFile": "%s"},
-                 "board": "sim", "dataDir": "%s", "sensors": [],
-                 "outputs": [{"name": "light", "kind": "switch", "pin": 17}, {"name": "lamp", "kind": "dimmer", "pin": 18}]}
-                """.formatted(HALL, gw.mqttTlsPort(), ca, data);
-        var config = DeviceConfig.parse("device.json", json.getBytes(StandardCharsets.UTF_8), Set.of());
-        var store = new FileKeyValueStore(data.resolve("state"));
-        uplink = SensorAppliance.openUplink(config, Optional.of(DeviceIdentity.loadOrCreate(store)));
-        outbox = FileOutbox.open(data.resolve("outbox"), DeviceConfig.DEFAULT_OUTBOX_BUDGET);
-        app = new SensorAppliance(config, board, Clock.SYSTEM, outbox, uplink, List.of(), Optional.of(store),
-                new UplinkPump.Options(50, Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofMillis(200))).start();
     }
 
     /** A motion reading from the Hall motion device, straight into the ingest pipeline, stored when this returns. */
@@ -144,43 +110,15 @@ class AutomationsUiTest {
     @AfterAll
     void stop() throws Exception {
         if (driver != null) driver.quit();
-        if (app != null) app.close();
-        if (uplink != null) uplink.close();
-        if (outbox != null) outbox.close();
+        if (hall != null) hall.close();
         if (gw != null) gw.close();
     }
 
     // ---- helpers ----
 
-    String[] login(String user) throws Exception {
-        var r = send(null, null, "POST", "/api/v1/session", "{\"username\":\"" + user + "\",\"password\":\"" + PASSWORD + "\"}");
-        assertEquals(200, r.statusCode(), r.body());
-        String cookie = r.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith(RequestGuard.SESSION_COOKIE + "="))
-                .findFirst().orElseThrow().split(";")[0].substring(RequestGuard.SESSION_COOKIE.length() + 1);
-        return new String[] {cookie, JSON.readTree(r.body()).get("csrfToken").asText()};
-    }
-
-    HttpResponse<String> send(String cookie, String csrf, String method, String path, String body) throws Exception {
-        var b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) b.header("Content-Type", "application/json");
-        if (cookie != null) b.header("Cookie", RequestGuard.SESSION_COOKIE + "=" + cookie).header(RequestGuard.CSRF_HEADER, csrf);
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
     /** The automations as the API has them. */
-    JsonNode automations() throws Exception {
-        var r = send(adminCookie, adminCsrf, "GET", "/api/v1/automations", null);
-        assertEquals(200, r.statusCode(), r.body());
-        return JSON.readTree(r.body());
-    }
-
-    static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("not within 20 s: " + what);
-            Thread.sleep(20);
-        }
+    JsonNode automations() {
+        return admin.get("/api/v1/automations");
     }
 
     WebElement await(By by) {
@@ -361,7 +299,7 @@ class AutomationsUiTest {
     @Test
     @Order(5)
     void aReadingRunsItTheListFollowsLiveAndTheLightGoesOn() throws Exception {
-        assertFalse(board.level(17), "the light starts off");
+        assertFalse(hall.board.level(17), "the light starts off");
         driver.executeScript("window.stillThisPage = true;");
         motion(1);
         new WebDriverWait(driver, Duration.ofSeconds(10), Duration.ofMillis(25)).ignoring(StaleElementReferenceException.class)
@@ -372,7 +310,7 @@ class AutomationsUiTest {
         assertFalse(reason.isBlank(), a.toString());
         assertTrue(driver.findElement(item(".last-run")).getText().endsWith(": " + reason), driver.findElement(item(".last-run")).getText());
         assertEquals(Boolean.TRUE, driver.executeScript("return window.stillThisPage === true;"), "updated live, not by a reload");
-        await(() -> board.level(17), "the automation switched the Hall light on");
+        until(WITHIN, () -> hall.board.level(17), "the automation switched the Hall light on");
 
         driver.findElement(item("button.history")).click();
         WebElement row = await(item(".runs tbody tr"));
@@ -405,13 +343,13 @@ class AutomationsUiTest {
         assertTrue(driver.findElements(By.id("automation-form")).isEmpty());
         shot("automations-05-viewer");
 
-        String[] viewer = login("guest");
+        Api.Session viewer = api.login("guest", PASSWORD);
         var stored = (com.fasterxml.jackson.databind.node.ObjectNode) automations().get(0);
         stored.remove(List.of("id", "lastRun", "lastReason"));
         String def = JSON.writeValueAsString(stored); // a valid definition: refused for who sends it, not what
-        for (var r : List.of(send(viewer[0], viewer[1], "POST", "/api/v1/automations", def),
-                send(viewer[0], viewer[1], "PUT", "/api/v1/automations/" + automationId, def),
-                send(viewer[0], viewer[1], "DELETE", "/api/v1/automations/" + automationId, null))) {
+        for (var r : List.of(viewer.send("POST", "/api/v1/automations", def),
+                viewer.send("PUT", "/api/v1/automations/" + automationId, def),
+                viewer.send("DELETE", "/api/v1/automations/" + automationId, null))) {
             assertEquals(403, r.statusCode(), r.body());
             assertTrue(r.body().contains("viewers can't change anything"), r.body());
         }

@@ -1,14 +1,14 @@
 package dev.lichen.gateway.web;
 
+import static dev.lichen.gateway.testing.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lichen.appliance.DeviceConfig;
-import dev.lichen.appliance.SensorAppliance;
 import dev.lichen.gateway.Gateway;
 import dev.lichen.gateway.GatewayConfig;
+import dev.lichen.gateway.testing.ActingDevice;
+import dev.lichen.gateway.testing.Api;
 import dev.lichen.gateway.testing.Chromium;
 import dev.lichen.gateway.web.auth.PasswordHasher;
 import dev.lichen.runtime.bus.Board;
@@ -20,25 +20,11 @@ import dev.lichen.runtime.bus.OneWireBus;
 import dev.lichen.runtime.bus.PwmOutput;
 import dev.lichen.runtime.bus.SpiBus;
 import dev.lichen.runtime.bus.sim.SimBoard;
-import dev.lichen.runtime.clock.Clock;
-import dev.lichen.runtime.identity.DeviceIdentity;
-import dev.lichen.runtime.storage.FileKeyValueStore;
-import dev.lichen.runtime.storage.FileOutbox;
-import dev.lichen.runtime.uplink.Uplink;
-import dev.lichen.runtime.uplink.UplinkPump;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -66,7 +52,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OutputsUiTest {
-    static final ObjectMapper JSON = new ObjectMapper();
     static final String PASSWORD = "a long hallway secret";
     static final String ID = "hall-outputs";
     static final Path SHOTS = Path.of("target", "screenshots");
@@ -76,21 +61,20 @@ class OutputsUiTest {
     /** What the heater's pin says when switched on: its driver is shorted (a real fault a board reports). */
     static final String SHORTED = "the driver on pin 22 reports a short";
 
+    static final Duration WITHIN = Duration.ofSeconds(20);
+
     @TempDir
     static Path dir;
     Gateway gw;
+    Api api;
     String base;
     ChromeDriver driver;
-    final HttpClient http = HttpClient.newHttpClient();
-    String adminCookie, adminCsrf;
-    Device device;
+    Api.Session admin;
+    ActingDevice device;
 
-    /** The sensor appliance as an image runs it, on a simulated board: its state folder (key pair, outbox) survives a stop. */
-    final class Device implements AutoCloseable {
-        final Path data = dir.resolve("device");
-        final SimBoard board = new SimBoard("sim");
-        /** The simulated board, but pin 22 cannot be driven high: the appliance sees a bus error, as from a real fault. */
-        final Board faulty = new Board() {
+    /** The simulated board, but pin 22 cannot be driven high: the appliance sees a bus error, as from a real fault. */
+    static Board shortedHeater(SimBoard board) {
+        return new Board() {
             @Override public String name() { return board.name(); }
             @Override public I2cBus i2c(int bus) { return board.i2c(bus); }
             @Override public SpiBus spi(int bus) { return board.spi(bus); }
@@ -115,36 +99,6 @@ class OutputsUiTest {
                 };
             }
         };
-        SensorAppliance app;
-        FileOutbox outbox;
-        Uplink uplink;
-
-        Device start() throws Exception {
-            Files.createDirectories(data);
-            Path ca = dir.resolve("gateway-ca.crt");
-            if (!Files.exists(ca)) Files.writeString(ca, gw.tls().caPem());
-            String json = """
-                    {"deviceId": "%s", "gateway": {"uplink": "mqtt", "host": "127.0.0.1", "port": %d, "caFile": "%s"},
-                     "board": "sim", "dataDir": "%s", "sensors": [], "outputs": %s}
-                    """.formatted(ID, gw.mqttTlsPort(), ca, data, OUTPUTS);
-            var config = DeviceConfig.parse("device.json", json.getBytes(StandardCharsets.UTF_8), Set.of());
-            var store = new FileKeyValueStore(data.resolve("state"));
-            uplink = SensorAppliance.openUplink(config, Optional.of(DeviceIdentity.loadOrCreate(store)));
-            outbox = FileOutbox.open(data.resolve("outbox"), DeviceConfig.DEFAULT_OUTBOX_BUDGET);
-            app = new SensorAppliance(config, faulty, Clock.SYSTEM, outbox, uplink, List.of(), Optional.of(store),
-                    new UplinkPump.Options(50, Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofMillis(200))).start();
-            return this;
-        }
-
-        @Override
-        public void close() throws Exception {
-            if (app != null) app.close();
-            app = null;
-            if (uplink != null) uplink.close();
-            uplink = null;
-            if (outbox != null) outbox.close();
-            outbox = null;
-        }
     }
 
     @BeforeAll
@@ -154,22 +108,21 @@ class OutputsUiTest {
         // a short command lifetime, so a command for a device that went away expires within the test
         gw = Gateway.start(GatewayConfig.forTest(dir.resolve("gw")).withCommandLifetimeSeconds(2),
                 List.of(new WebComponent(new PasswordHasher(PasswordHasher.MIN_ITERATIONS))));
-        base = "http://127.0.0.1:" + gw.components(WebComponent.class).getFirst().server().port();
-        assertEquals(201, send(null, null, "POST", "/api/v1/setup", "{\"username\":\"admin\",\"password\":\"" + PASSWORD + "\"}").statusCode());
-        String[] admin = login("admin");
-        adminCookie = admin[0];
-        adminCsrf = admin[1];
-        assertEquals(201, send(adminCookie, adminCsrf, "POST", "/api/v1/users",
+        api = Api.of(gw);
+        base = api.base;
+        api.setup("admin", PASSWORD);
+        admin = api.login("admin", PASSWORD);
+        assertEquals(201, admin.send("POST", "/api/v1/users",
                 "{\"username\":\"guest\",\"password\":\"" + PASSWORD + "\",\"role\":\"viewer\"}").statusCode());
 
-        device = new Device().start();
+        device = new ActingDevice(dir, ID, "mqtt", OUTPUTS, OutputsUiTest::shortedHeater).start(gw);
         // adopted as a person does: with the fingerprint the device's console printed
-        await(() -> gw.deviceIdentities().key(ID).isPresent() && gw.store().device(ID).isPresent(), "the device presented its key");
-        var r = send(adminCookie, adminCsrf, "POST", "/api/v1/devices/" + ID + "/adopt",
-                "{\"name\":\"Hall\",\"room\":\"Hallway\",\"fingerprint\":\"" + device.app.identity().orElseThrow().fingerprint() + "\"}");
+        until(WITHIN, () -> gw.deviceIdentities().key(ID).isPresent() && gw.store().device(ID).isPresent(), "the device presented its key");
+        var r = admin.send("POST", "/api/v1/devices/" + ID + "/adopt",
+                "{\"name\":\"Hall\",\"room\":\"Hallway\",\"fingerprint\":\"" + device.fingerprint() + "\"}");
         assertEquals(200, r.statusCode(), r.body());
-        await(() -> gw.commands().outputs(ID).size() == 3, "the device announced its outputs");
-        await(() -> gw.store().channels(ID).stream().anyMatch(c -> c.name().equals("light")), "the device reported its outputs' state");
+        until(WITHIN, () -> gw.commands().outputs(ID).size() == 3, "the device announced its outputs");
+        until(WITHIN, () -> gw.store().channels(ID).stream().anyMatch(c -> c.name().equals("light")), "the device reported its outputs' state");
 
         driver = Chromium.start(options);
         driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
@@ -183,31 +136,6 @@ class OutputsUiTest {
     }
 
     // ---- helpers ----
-
-    /** Logs in over the API: {cookie, csrf token}. */
-    String[] login(String user) throws Exception {
-        var r = send(null, null, "POST", "/api/v1/session", "{\"username\":\"" + user + "\",\"password\":\"" + PASSWORD + "\"}");
-        assertEquals(200, r.statusCode(), r.body());
-        String cookie = r.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith(RequestGuard.SESSION_COOKIE + "="))
-                .findFirst().orElseThrow().split(";")[0].substring(RequestGuard.SESSION_COOKIE.length() + 1);
-        return new String[] {cookie, JSON.readTree(r.body()).get("csrfToken").asText()};
-    }
-
-    HttpResponse<String> send(String cookie, String csrf, String method, String path, String body) throws Exception {
-        var b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(10))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) b.header("Content-Type", "application/json");
-        if (cookie != null) b.header("Cookie", RequestGuard.SESSION_COOKIE + "=" + cookie).header(RequestGuard.CSRF_HEADER, csrf);
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("not within 20 s: " + what);
-            Thread.sleep(20);
-        }
-    }
 
     WebElement await(By by) {
         return new WebDriverWait(driver, Duration.ofSeconds(10), Duration.ofMillis(25)).until(ExpectedConditions.visibilityOfElementLocated(by));
@@ -373,8 +301,8 @@ class OutputsUiTest {
         assertEquals("true", sw.getDomAttribute("aria-checked"));
         shot("outputs-05-viewer");
         // and the API itself refuses a viewer
-        String[] viewer = login("guest");
-        var r = send(viewer[0], viewer[1], "POST", "/api/v1/devices/" + ID + "/outputs/light", "{\"on\":false}");
+        Api.Session viewer = api.login("guest", PASSWORD);
+        var r = viewer.send("POST", "/api/v1/devices/" + ID + "/outputs/light", "{\"on\":false}");
         assertEquals(403, r.statusCode(), r.body());
         assertTrue(r.body().contains("viewers can't change anything"), r.body());
         assertEquals(commands, gw.commands().recent(ID, 50).size(), "nothing was sent for the viewer");
