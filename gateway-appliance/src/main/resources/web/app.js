@@ -12,7 +12,7 @@ let live = null;           // EventSource
 const tiles = new Map();   // "device/channel" -> tile parts, on the dashboard only
 const outputTiles = new Map(); // "device/output" -> output tile parts, on the dashboard only
 /** The device's own bookkeeping (command acknowledgements, its list of outputs): never a tile or a chart. */
-const RESERVED = new Set(["ack", "outputs"]);
+const RESERVED = new Set(["ack", "outputs", "identity"]);
 const shownChannels = chs => chs.filter(c => !RESERVED.has(c.name));
 let devicesById = new Map();
 let activeAlerts = [];

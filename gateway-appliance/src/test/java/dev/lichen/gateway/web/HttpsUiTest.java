@@ -178,6 +178,64 @@ class HttpsUiTest {
         shot("https-05-device-key-pinned-again");
     }
 
+    @Test
+    void aPersonRotatesTheKeyOfADeviceThatKeepsWorkingMeanwhile() throws Exception {
+        WebComponent web = new WebComponent(new PasswordHasher(PasswordHasher.MIN_ITERATIONS));
+        gateway = Gateway.start(GatewayConfig.forTest(dir.resolve("gw")), List.of(web));
+        try (var device = new dev.lichen.gateway.testing.ActingDevice(dir, "stairs", "coaps",
+                "[{\"name\": \"light\", \"kind\": \"switch\", \"pin\": 17}]").start(gateway)) {
+            dev.lichen.gateway.testing.Await.until(Duration.ofSeconds(20), () -> gateway.store().device("stairs").isPresent()
+                    && gateway.deviceIdentities().key("stairs").isPresent(), "the device presented its key");
+            String before = device.fingerprint();
+            gateway.deviceIdentities().pin("stairs", before, System.currentTimeMillis());
+            gateway.store().adopt("stairs", "Stairs", "Hall");
+            dev.lichen.gateway.testing.Await.until(Duration.ofSeconds(20), () -> gateway.commands().outputs("stairs").size() == 1,
+                    "the device announced its light");
+            driver = chromium();
+            setUpAdmin(web);
+            driver.get("http://127.0.0.1:" + web.port() + "/#/device/stairs");
+            waitUpTo10(d -> d.findElement(By.id("key")).getText().startsWith(before + " (pinned"));
+            // the house goes on using the device while its key changes: its light switched every 200 ms
+            var switched = new java.util.concurrent.CopyOnWriteArrayList<Long>();
+            var stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread user = Thread.ofVirtual().start(() -> {
+                boolean on = false;
+                while (!stop.get()) {
+                    try {
+                        switched.add(gateway.commands().send("stairs", "light", on = !on, null, "admin").id());
+                        Thread.sleep(200);
+                    } catch (Exception e) {
+                        return;
+                    }
+                }
+            });
+            await(By.id("key-rotate")).click();
+            driver.switchTo().alert().accept();
+            new WebDriverWait(driver, Duration.ofSeconds(30)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                    .until(d -> {
+                        String text = d.findElement(By.id("key")).getText();
+                        return !text.startsWith(before) && text.contains("(pinned");
+                    });
+            String shown = driver.findElement(By.cssSelector("#key code.fingerprint")).getText();
+            assertEquals(device.fingerprint(), shown, "the page shows the key the device now presents");
+            assertTrue(!shown.equals(before));
+            shot("https-06-device-key-rotated");
+            assertTrue(driver.findElements(By.cssSelector(".channels button[data-channel='identity']")).isEmpty(),
+                    "the device's new key is bookkeeping, not a channel to chart");
+            Thread.sleep(1000);
+            stop.set(true);
+            user.join();
+            // every command sent before, during and after the rotation was carried out
+            dev.lichen.gateway.testing.Await.until(Duration.ofSeconds(30), () -> switched.stream().allMatch(id ->
+                    gateway.commands().command(id).orElseThrow().state() == dev.lichen.gateway.store.StoredCommand.CommandState.DONE),
+                    "every command is done: " + switched.stream().map(id -> gateway.commands().command(id).orElseThrow().state()).toList());
+            assertTrue(switched.size() >= 5, "the house kept using the light: " + switched.size() + " commands");
+            assertTrue(gateway.store().auditTrail(Long.MAX_VALUE, 10).stream()
+                    .anyMatch(e -> e.action() == dev.lichen.gateway.store.AuditEvent.Action.KEY_ROTATED && "stairs".equals(e.subject())),
+                    "the rotation is on the Security page");
+        }
+    }
+
     /** The first-run page on plain http, as a person fills it in. */
     void setUpAdmin(WebComponent web) {
         driver.get("http://127.0.0.1:" + web.port() + "/");
