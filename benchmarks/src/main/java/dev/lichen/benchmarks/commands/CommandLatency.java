@@ -128,6 +128,12 @@ public final class CommandLatency {
     private final Map<Long, Long> commandSent = new ConcurrentHashMap<>();
     private final Set<Long> measuredIds = ConcurrentHashMap.newKeySet();
     private final long[] doneLatencies = new long[2_000_000];
+    /** The REST call alone: POST handed to the client -> its 202 read. */
+    private final long[] restLatencies = new long[2_000_000];
+    private final AtomicLong restMeasured = new AtomicLong();
+    /** The slowest confirmations: latency and when in the run they were sent (to tell a pause from a spread tail). */
+    private final java.util.concurrent.ConcurrentSkipListMap<Long, String> slowest = new java.util.concurrent.ConcurrentSkipListMap<>();
+    private volatile long runStart;
     private final AtomicLong doneMeasured = new AtomicLong();
 
     CommandLatency(String uplinkKind, int devices, double rate, int warmup, int seconds, String jvm) {
@@ -224,6 +230,8 @@ public final class CommandLatency {
             System.out.printf("confirmed state readings on the live stream for measured commands: %d of %d%n", conf, sent);
             report("REST call -> confirmed state reading (SSE readings)", latencies, conf);
             report("REST call -> command done (SSE command event)", doneLatencies, doneMeasured.get());
+            report("REST call alone (POST -> 202 read)", restLatencies, restMeasured.get());
+            System.out.println("slowest confirmations: " + String.join(", ", slowest.descendingMap().values()));
             // every command's final state: from the live stream, else asked of the API
             Map<String, Integer> finals = new TreeMap<>();
             Map<String, Integer> finalsMeasured = new TreeMap<>();
@@ -279,6 +287,7 @@ public final class CommandLatency {
     private long paced(long gwPid, long self, double[] cpu0) throws Exception {
         long interval = (long) (1e9 / rate);
         long start = System.nanoTime();
+        runStart = start;
         long measureFrom = start + TimeUnit.SECONDS.toNanos(warmup);
         long end = measureFrom + TimeUnit.SECONDS.toNanos(seconds);
         long next = start;
@@ -332,6 +341,10 @@ public final class CommandLatency {
                 if (httpErrors.get() <= 5) System.err.println("command to cmd-" + d + ": " + (e != null ? e : r.statusCode() + " " + r.body()));
                 return;
             }
+            if (measuredOne) {
+                long i = restMeasured.getAndIncrement();
+                if (i < restLatencies.length) restLatencies[(int) i] = System.nanoTime() - t;
+            }
             try {
                 long id = JSON.readTree(r.body()).get("id").asLong();
                 commandSent.put(id, t);
@@ -376,6 +389,9 @@ public final class CommandLatency {
                             if (w != null && w.value() == rd.get("value").asDouble() && ref.compareAndSet(w, null) && w.measured()) {
                                 long i = measured.getAndIncrement();
                                 if (i < latencies.length) latencies[(int) i] = arrived - w.sentNanos();
+                                slowest.put((arrived - w.sentNanos()) * 1000 + (i % 1000), String.format("%.1f ms (cmd-%d, sent at %.2f s)",
+                                        (arrived - w.sentNanos()) / 1e6, d, (w.sentNanos() - runStart) / 1e9));
+                                while (slowest.size() > 8) slowest.pollFirstEntry();
                             }
                         }
                     } else if (line.startsWith("data: ") && "command".equals(event)) {
