@@ -64,7 +64,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp benchmarks/target/benchmarks.jar dev.lichen.benchmarks.commands.CommandLatency \
- *     --uplink mqtt|coaps [--devices 100] [--rate 20] [--warmup 10] [--seconds 60] [--gateway-jvm "OPTS"]
+ *     --uplink mqtt|coaps [--devices 100] [--rate 20] [--warmup 10] [--seconds 60] [--gateway-jvm "OPTS"] [--gateway-classpath CP]
  * </pre>
  */
 public final class CommandLatency {
@@ -81,7 +81,7 @@ public final class CommandLatency {
         quietDevices();
         new CommandLatency(uplink, Integer.parseInt(a.getOrDefault("--devices", "100")), Double.parseDouble(a.getOrDefault("--rate", "20")),
                 Integer.parseInt(a.getOrDefault("--warmup", "10")), Integer.parseInt(a.getOrDefault("--seconds", "60")),
-                a.getOrDefault("--gateway-jvm", SHIPPED_JVM)).run();
+                a.getOrDefault("--gateway-jvm", SHIPPED_JVM), a.getOrDefault("--gateway-classpath", System.getProperty("java.class.path"))).run();
         System.exit(0);
     }
 
@@ -107,6 +107,7 @@ public final class CommandLatency {
     private final int warmup;
     private final int seconds;
     private final String jvm;
+    private final String classPath;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final HttpClient sseHttp = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private String base;
@@ -136,13 +137,14 @@ public final class CommandLatency {
     private volatile long runStart;
     private final AtomicLong doneMeasured = new AtomicLong();
 
-    CommandLatency(String uplinkKind, int devices, double rate, int warmup, int seconds, String jvm) {
+    CommandLatency(String uplinkKind, int devices, double rate, int warmup, int seconds, String jvm, String classPath) {
         this.uplinkKind = uplinkKind;
         this.devices = devices;
         this.rate = rate;
         this.warmup = warmup;
         this.seconds = seconds;
         this.jvm = jvm;
+        this.classPath = classPath;
     }
 
     void run() throws Exception {
@@ -152,7 +154,14 @@ public final class CommandLatency {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED"));
         for (String o : jvm.split(" ")) if (!o.isBlank()) cmd.add(o);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.lichen.gateway.GatewayCommand",
+        // the class path matters: with the benchmarks' shaded jar (130 MB), the web server's class-path
+        // static files make Jetty open it as a zip file system and index its 160,000 entries (about
+        // 30 MB of a 112 MB heap); `lichen gateway` runs with the module jars (--gateway-classpath)
+        if (classPath.split(java.io.File.pathSeparator).length == 1) {
+            System.out.println("WARNING: the gateway runs with one jar on its class path (" + classPath + "), not with the module jars as"
+                    + " `lichen gateway` does: its heap is not the shipped gateway's (give --gateway-classpath)");
+        }
+        cmd.addAll(List.of("-cp", classPath, "dev.lichen.gateway.GatewayCommand",
                 "--data", data.toString(), "--bind", "127.0.0.1", "--plain-http", "--http-port", "" + httpPort,
                 "--mqtt-port", "" + mqttPort, "--mqtt-tls-port", "" + mqttTlsPort, "--coap-port", "" + coapPort, "--coaps-port", "" + coapsPort,
                 // all the load's devices are new and from this one address: a load run, not an attack
