@@ -64,14 +64,14 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp benchmarks/target/benchmarks.jar dev.lichen.benchmarks.commands.CommandLatency \
- *     --uplink mqtt|coaps [--devices 100] [--rate 20] [--warmup 10] [--seconds 60] [--gateway-jvm "OPTS"] [--gateway-classpath CP]
+ *     --uplink mqtt|coaps [--devices 100] [--rate 20] [--warmup 10] [--seconds 60] [--gateway-jvm "OPTS"]   (-Dlichen.gateway.classpath=...: see GatewayJvm)
  * </pre>
  */
 public final class CommandLatency {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SESSION_COOKIE = "lichen_session";
     /** What the {@code lichen} launcher gives {@code lichen gateway} (LICHEN_JAVA_OPTS unset), as in LiveLatency. */
-    static final String SHIPPED_JVM = "-Xmx112m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -Xss512k -XX:+UseCompactObjectHeaders";
+    static final String SHIPPED_JVM = dev.lichen.benchmarks.GatewayJvm.SHIPPED;
 
     public static void main(String[] args) throws Exception {
         Map<String, String> a = new HashMap<>();
@@ -81,7 +81,7 @@ public final class CommandLatency {
         quietDevices();
         new CommandLatency(uplink, Integer.parseInt(a.getOrDefault("--devices", "100")), Double.parseDouble(a.getOrDefault("--rate", "20")),
                 Integer.parseInt(a.getOrDefault("--warmup", "10")), Integer.parseInt(a.getOrDefault("--seconds", "60")),
-                a.getOrDefault("--gateway-jvm", SHIPPED_JVM), a.getOrDefault("--gateway-classpath", System.getProperty("java.class.path"))).run();
+                a.getOrDefault("--gateway-jvm", SHIPPED_JVM), dev.lichen.benchmarks.GatewayJvm.classPath()).run();
         System.exit(0);
     }
 
@@ -154,13 +154,6 @@ public final class CommandLatency {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED"));
         for (String o : jvm.split(" ")) if (!o.isBlank()) cmd.add(o);
-        // the class path matters: with the benchmarks' shaded jar (130 MB), the web server's class-path
-        // static files make Jetty open it as a zip file system and index its 160,000 entries (about
-        // 30 MB of a 112 MB heap); `lichen gateway` runs with the module jars (--gateway-classpath)
-        if (classPath.split(java.io.File.pathSeparator).length == 1) {
-            System.out.println("WARNING: the gateway runs with one jar on its class path (" + classPath + "), not with the module jars as"
-                    + " `lichen gateway` does: its heap is not the shipped gateway's (give --gateway-classpath)");
-        }
         cmd.addAll(List.of("-cp", classPath, "dev.lichen.gateway.GatewayCommand",
                 "--data", data.toString(), "--bind", "127.0.0.1", "--plain-http", "--http-port", "" + httpPort,
                 "--mqtt-port", "" + mqttPort, "--mqtt-tls-port", "" + mqttTlsPort, "--coap-port", "" + coapPort, "--coaps-port", "" + coapsPort,

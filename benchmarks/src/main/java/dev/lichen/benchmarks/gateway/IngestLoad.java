@@ -172,7 +172,7 @@ public final class IngestLoad {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
         for (String o : jvmOptions.split(" ")) if (!o.isBlank()) cmd.add(o);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.lichen.gateway.GatewayCommand", "--data", data.toString(),
+        cmd.addAll(List.of("-cp", dev.lichen.benchmarks.GatewayJvm.classPath(), "dev.lichen.gateway.GatewayCommand", "--data", data.toString(),
                 "--bind", "127.0.0.1"));
         cmd.addAll(flags);
         System.out.println("starting gateway: " + String.join(" ", cmd.subList(0, Math.min(cmd.size(), 4))) + " ... " + jvmOptions);

@@ -89,7 +89,7 @@ public final class LiveLatency {
     private final AtomicLong eventsSeen = new AtomicLong();
 
     /** What the {@code lichen} launcher gives {@code lichen gateway} (LICHEN_JAVA_OPTS unset). */
-    static final String SHIPPED_JVM = "-Xmx112m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -Xss512k -XX:+UseCompactObjectHeaders";
+    static final String SHIPPED_JVM = dev.lichen.benchmarks.GatewayJvm.SHIPPED;
 
     void run(int rate, int pack, int devices, int warmup, int seconds, String jvm) throws Exception {
         Path data = Files.createTempDirectory("lichen-live-latency");
@@ -99,7 +99,7 @@ public final class LiveLatency {
         List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED"));
         for (String o : jvm.split(" ")) if (!o.isBlank()) cmd.add(o);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
+        cmd.addAll(List.of("-cp", dev.lichen.benchmarks.GatewayJvm.classPath(),
                 "dev.lichen.gateway.GatewayCommand", "--data", data.toString(), "--bind", "127.0.0.1",
                 "--coap-port", "" + coapPort, "--mqtt-port", "" + mqttPort, "--http-port", "" + httpPort, "--plain-http",
                 // the load's devices are all new and all from this one address: a load run, not an attack
