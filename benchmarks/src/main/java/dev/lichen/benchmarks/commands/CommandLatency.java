@@ -219,7 +219,7 @@ public final class CommandLatency {
             long self = ProcessHandle.current().pid();
             double[] cpu0 = new double[3];
             long sent = paced(gw.pid(), self, cpu0);
-            double[] cpu1 = {cpuSeconds(gw.pid()), cpuSeconds(self), machineBusySeconds()};
+            double[] cpu1 = {dev.lichen.benchmarks.Cpu.seconds(gw.pid()), dev.lichen.benchmarks.Cpu.seconds(self), dev.lichen.benchmarks.Cpu.machineBusySeconds()};
             double window = seconds;
             String loadEnd = loadAverage();
             // let the last confirmations and states come
@@ -302,9 +302,9 @@ public final class CommandLatency {
             long now = System.nanoTime();
             if (!measuring && now >= measureFrom) {
                 measuring = true;
-                cpu0[0] = cpuSeconds(gwPid);
-                cpu0[1] = cpuSeconds(self);
-                cpu0[2] = machineBusySeconds();
+                cpu0[0] = dev.lichen.benchmarks.Cpu.seconds(gwPid);
+                cpu0[1] = dev.lichen.benchmarks.Cpu.seconds(self);
+                cpu0[2] = dev.lichen.benchmarks.Cpu.machineBusySeconds();
                 loadAtWindowStart = loadAverage();
                 System.out.printf("[%3.0f s] measuring from here (load average %s)%n", (now - start) / 1e9, loadAtWindowStart);
             }
@@ -486,27 +486,7 @@ public final class CommandLatency {
         throw new IllegalStateException("the gateway did not start in 120 s: " + Files.readString(log));
     }
 
-    static double cpuSeconds(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
-    }
 
-    /** CPU time all processes of the machine used (the first line of /proc/stat, less idle and iowait). */
-    static double machineBusySeconds() {
-        try {
-            String[] f = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
-            long busy = 0;
-            for (int i = 1; i < f.length && i <= 8; i++) if (i != 4 && i != 5) busy += Long.parseLong(f[i]);
-            return busy / 100.0;
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
-    }
 
     static String loadAverage() {
         try {

@@ -312,7 +312,7 @@ public final class RuleEvaluation {
     }
 
     private static long procNanos() {
-        return (long) (CommandLatency.cpuSeconds(ProcessHandle.current().pid()) * 1e9);
+        return (long) (dev.lichen.benchmarks.Cpu.seconds(ProcessHandle.current().pid()) * 1e9);
     }
 
     private static final class LockSupport {

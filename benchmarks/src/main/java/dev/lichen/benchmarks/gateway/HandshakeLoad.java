@@ -109,7 +109,7 @@ public final class HandshakeLoad {
                  boolean print) throws Exception {
         AtomicLong ok = new AtomicLong(), failed = new AtomicLong(), seq = new AtomicLong();
         long self = ProcessHandle.current().pid();
-        double gwCpu0 = IngestLoad.cpuSeconds(gatewayPid), selfCpu0 = IngestLoad.cpuSeconds(self);
+        double gwCpu0 = dev.lichen.benchmarks.Cpu.seconds(gatewayPid), selfCpu0 = dev.lichen.benchmarks.Cpu.seconds(self);
         long start = System.nanoTime(), end = start + secs * 1_000_000_000L;
         var options = CoapUplink.Options.defaults();
         var mqtt = MqttUplink.Options.defaults().withProtocol(MqttUplink.Protocol.V5);
@@ -149,8 +149,8 @@ public final class HandshakeLoad {
         double wall = (System.nanoTime() - start) / 1e9;
         if (print) {
             System.out.printf("| %s | %,.0f | %d | %.2f | %.2f |%n", m.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '),
-                    ok.get() / wall, failed.get(), (IngestLoad.cpuSeconds(gatewayPid) - gwCpu0) / wall,
-                    (IngestLoad.cpuSeconds(self) - selfCpu0) / wall);
+                    ok.get() / wall, failed.get(), (dev.lichen.benchmarks.Cpu.seconds(gatewayPid) - gwCpu0) / wall,
+                    (dev.lichen.benchmarks.Cpu.seconds(self) - selfCpu0) / wall);
         }
     }
 }

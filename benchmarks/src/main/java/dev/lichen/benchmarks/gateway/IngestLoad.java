@@ -198,28 +198,7 @@ public final class IngestLoad {
         return String.format("%.1f", bytes / 1e6);
     }
 
-    /** utime + stime of a process from /proc (clock ticks of 1/100 s on Linux). */
-    static double cpuSeconds(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
-    }
 
-    /** CPU time all processes of the machine used (the first line of /proc/stat, less idle and iowait). */
-    static double machineBusySeconds() {
-        try {
-            String[] f = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
-            long busy = 0;
-            for (int i = 1; i < f.length && i <= 8; i++) if (i != 4 && i != 5) busy += Long.parseLong(f[i]);
-            return busy / 100.0;
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
-    }
 
     static long rssKb(long pid) {
         try {
@@ -280,10 +259,10 @@ public final class IngestLoad {
         long c0 = counter.get();
         long b0 = beside != null ? beside.get() : 0;
         long s0 = System.nanoTime();
-        double cpu0 = pid > 0 ? cpuSeconds(pid) : 0;
+        double cpu0 = pid > 0 ? dev.lichen.benchmarks.Cpu.seconds(pid) : 0;
         long self = ProcessHandle.current().pid();
-        double selfCpu0 = cpuSeconds(self);
-        double busy0 = machineBusySeconds();
+        double selfCpu0 = dev.lichen.benchmarks.Cpu.seconds(self);
+        double busy0 = dev.lichen.benchmarks.Cpu.machineBusySeconds();
         long maxRss = 0;
         for (int i = 0; i < seconds; i++) {
             Thread.sleep(1000);
@@ -299,12 +278,12 @@ public final class IngestLoad {
             System.out.printf("%s: stored in SQLite over the same window: %,.0f readings/s%n", what, storedRate);
             note = note + String.format("; stored in SQLite over the window: %,.0f readings/s", storedRate);
         }
-        double cpu = pid > 0 ? cpuSeconds(pid) - cpu0 : 0;
-        double selfCpu = cpuSeconds(self) - selfCpu0;
+        double cpu = pid > 0 ? dev.lichen.benchmarks.Cpu.seconds(pid) - cpu0 : 0;
+        double selfCpu = dev.lichen.benchmarks.Cpu.seconds(self) - selfCpu0;
         String cpuNote = (pid > 0 ? String.format("; server CPU %.2f cores, %.1f us CPU per reading", cpu / wall,
                 cpu * 1e6 / Math.max(1, counter.get() - c0)) : "")
                 + String.format("; load generator CPU %.2f cores; other processes %.2f cores", selfCpu / wall,
-                        Math.max(0, (machineBusySeconds() - busy0) - cpu - selfCpu) / wall);
+                        Math.max(0, (dev.lichen.benchmarks.Cpu.machineBusySeconds() - busy0) - cpu - selfCpu) / wall);
         System.out.printf("%s: %,.0f readings/s, RSS max %d MB%s%n", what, rate, maxRss / 1024, cpuNote);
         results.add(new Result(what, rate, maxRss, note + cpuNote));
         return rate;
@@ -327,12 +306,12 @@ public final class IngestLoad {
         MqttLoadClients clients = new MqttLoadClients(port, tls);
         try (clients) {
             long c0 = System.nanoTime();
-            double cpu0 = pid > 0 ? cpuSeconds(pid) : 0;
-            double self0 = cpuSeconds(ProcessHandle.current().pid());
+            double cpu0 = pid > 0 ? dev.lichen.benchmarks.Cpu.seconds(pid) : 0;
+            double self0 = dev.lichen.benchmarks.Cpu.seconds(ProcessHandle.current().pid());
             clients.startPublishers(ids, window, pack, (id, s) -> packFor(id, s, SenmlFormat.CBOR), published);
             double took = (System.nanoTime() - c0) / 1e9;
-            double cpu = pid > 0 ? cpuSeconds(pid) - cpu0 : 0;
-            double self = cpuSeconds(ProcessHandle.current().pid()) - self0;
+            double cpu = pid > 0 ? dev.lichen.benchmarks.Cpu.seconds(pid) - cpu0 : 0;
+            double self = dev.lichen.benchmarks.Cpu.seconds(ProcessHandle.current().pid()) - self0;
             long rss = pid > 0 ? rssKb(pid) : 0;
             System.out.printf("%s: %d devices connected in %.2f s (%,.0f connects/s, server CPU %.2f cores, load generator %.2f cores), RSS %d MB%n",
                     what, devices, took, devices / took, cpu / took, self / took, rss / 1024);

@@ -122,34 +122,15 @@ class AutomationsUiTest {
     }
 
     WebElement await(By by) {
-        return new WebDriverWait(driver, Duration.ofSeconds(10), Duration.ofMillis(25)).until(ExpectedConditions.visibilityOfElementLocated(by));
+        return new dev.lichen.gateway.testing.Page(driver, base).await(by);
     }
 
     void awaitText(By by, String expected) {
-        String[] seen = {null};
-        try {
-            // a view drawn again meanwhile leaves the element found stale: it is looked up afresh
-            new WebDriverWait(driver, Duration.ofSeconds(10), Duration.ofMillis(25)).ignoring(StaleElementReferenceException.class).until(d -> {
-                var found = d.findElements(by);
-                seen[0] = found.isEmpty() ? null : found.getFirst().getText();
-                return expected.equals(seen[0]);
-            });
-        } catch (org.openqa.selenium.TimeoutException e) {
-            throw new AssertionError(by + ": expected '" + expected + "', shows '" + seen[0] + "'", e);
-        }
+        new dev.lichen.gateway.testing.Page(driver, base).awaitText(by, expected);
     }
 
     void logInAs(String user) {
-        driver.get(base + "/");
-        if (!driver.findElements(By.id("logout")).isEmpty() && driver.findElement(By.id("logout")).isDisplayed()) {
-            driver.findElement(By.id("logout")).click();
-        }
-        await(By.xpath("//h1[text()='Log in to Lichen']"));
-        await(By.name("username")).sendKeys(user);
-        driver.findElement(By.name("password")).sendKeys(PASSWORD);
-        driver.findElement(By.cssSelector("form button[type=submit]")).click();
-        awaitText(By.id("who-name"), user);
-        await(By.cssSelector("body[data-live='up']"));
+        new dev.lichen.gateway.testing.Page(driver, base).logInAs(user, PASSWORD);
     }
 
     /** Opens the Automations page from the navigation, as a person does. */

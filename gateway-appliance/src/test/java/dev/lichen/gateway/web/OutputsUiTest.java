@@ -138,34 +138,15 @@ class OutputsUiTest {
     // ---- helpers ----
 
     WebElement await(By by) {
-        return new WebDriverWait(driver, Duration.ofSeconds(10), Duration.ofMillis(25)).until(ExpectedConditions.visibilityOfElementLocated(by));
+        return new dev.lichen.gateway.testing.Page(driver, base).await(by);
     }
 
-    /** Waits until the element's text is the one expected (and says what it was if not). */
     void awaitText(By by, String expected) {
-        String[] seen = {null};
-        try {
-            new WebDriverWait(driver, Duration.ofSeconds(10), Duration.ofMillis(25)).until(d -> {
-                var found = d.findElements(by);
-                seen[0] = found.isEmpty() ? null : found.getFirst().getText();
-                return expected.equals(seen[0]);
-            });
-        } catch (org.openqa.selenium.TimeoutException e) {
-            throw new AssertionError(by + ": expected '" + expected + "', shows '" + seen[0] + "'", e);
-        }
+        new dev.lichen.gateway.testing.Page(driver, base).awaitText(by, expected);
     }
 
     void logInAs(String user) {
-        driver.get(base + "/");
-        if (!driver.findElements(By.id("logout")).isEmpty() && driver.findElement(By.id("logout")).isDisplayed()) {
-            driver.findElement(By.id("logout")).click();
-        }
-        await(By.xpath("//h1[text()='Log in to Lichen']"));
-        await(By.name("username")).sendKeys(user);
-        driver.findElement(By.name("password")).sendKeys(PASSWORD);
-        driver.findElement(By.cssSelector("form button[type=submit]")).click();
-        awaitText(By.id("who-name"), user);
-        await(By.cssSelector("body[data-live='up']")); // the live stream is open: the tiles follow it
+        new dev.lichen.gateway.testing.Page(driver, base).logInAs(user, PASSWORD);
     }
 
     static By tile(String output) {
