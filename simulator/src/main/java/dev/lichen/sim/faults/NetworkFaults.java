@@ -50,6 +50,12 @@ public final class NetworkFaults {
                 real.onCommands(id, listener);
             }
 
+            /** A rotation of the device's key changes the real link's handshake. */
+            @Override
+            public void rekey(java.security.KeyPair keys) {
+                real.rekey(keys);
+            }
+
             @Override public String describe() { return real.describe(); }
 
             @Override public void close() { real.close(); }
