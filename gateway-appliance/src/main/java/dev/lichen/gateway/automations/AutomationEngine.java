@@ -69,8 +69,12 @@ public final class AutomationEngine implements AutoCloseable {
 
     // the engine thread's own state (and the API's, under this)
     private final Map<Long, Automation> rules = new LinkedHashMap<>();
-    /** device \0 channel -> the rules whose trigger or a condition reads it. */
+    /** device \0 channel -> the rules whose trigger or a condition reads it (definitions: a run changes none of this). */
     private final Map<String, List<Automation>> byChannel = new HashMap<>();
+    /** When each rule last ran and why: the one state a run changes. */
+    private final Map<Long, Ran> ran = new HashMap<>();
+
+    private record Ran(long atMillis, String why) {}
     private final Map<String, Double> lastValue = new HashMap<>();
     /** A satisfied (device, channel, op, value) -> since when, in the engine's clock. */
     private final Map<String, Long> holdingSince = new HashMap<>();
@@ -136,11 +140,11 @@ public final class AutomationEngine implements AutoCloseable {
     // ---------------------------------------------------------------- the API's side
 
     public synchronized List<Automation> list() {
-        return List.copyOf(rules.values());
+        return rules.values().stream().map(this::withRun).toList();
     }
 
     public synchronized Optional<Automation> get(long id) {
-        return Optional.ofNullable(rules.get(id));
+        return Optional.ofNullable(rules.get(id)).map(this::withRun);
     }
 
     /** Checks what only the gateway can (the sun needs a location; another automation must exist), then stores it. */
@@ -158,9 +162,9 @@ public final class AutomationEngine implements AutoCloseable {
         check(a, id);
         var row = store.updateAutomation(id, a.name(), a.enabled(), AutomationJson.write(a).toString(), clock.epochMillis());
         if (row.isEmpty()) return Optional.empty();
-        Automation old = rules.get(id);
+        Ran last = ran.get(id);
         Automation stored = new Automation(id, a.name(), a.enabled(), a.trigger(), a.conditions(), a.actions(), a.cooldown(),
-                old.lastRun(), old.lastReason());
+                last == null ? 0 : last.atMillis(), last == null ? null : last.why());
         remove(id);
         put(stored);
         changed(stored);
@@ -194,6 +198,7 @@ public final class AutomationEngine implements AutoCloseable {
 
     private void put(Automation a) {
         rules.put(a.id(), a);
+        if (a.lastRun() > 0) ran.put(a.id(), new Ran(a.lastRun(), a.lastReason()));
         Set<String> keys = new HashSet<>();
         if (a.trigger() instanceof Trigger.Reading r) keys.add(key(r.deviceId(), r.channel()));
         for (Condition c : a.conditions()) {
@@ -207,6 +212,7 @@ public final class AutomationEngine implements AutoCloseable {
     private void remove(long id) {
         rules.remove(id);
         nextTime.remove(id);
+        ran.remove(id);
         byChannel.values().forEach(l -> l.removeIf(a -> a.id() == id));
     }
 
@@ -282,7 +288,8 @@ public final class AutomationEngine implements AutoCloseable {
         long now = clock.epochMillis();
         observe(r.deviceId(), r.channel(), r.value(), now);
         if (interested == null) return;
-        for (Automation a : List.copyOf(interested)) {
+        // no copy: the index changes only through the API, under the same lock as this
+        for (Automation a : interested) {
             evaluations.incrementAndGet();
             if (!(a.trigger() instanceof Trigger.Reading t) || !t.deviceId().equals(r.deviceId()) || !t.channel().equals(r.channel())) continue;
             boolean now_ = t.op().test(r.value(), t.value());
@@ -389,7 +396,8 @@ public final class AutomationEngine implements AutoCloseable {
     private void fire(Automation a, String event, String trigger, String why, int depth, Set<Long> seen) {
         if (!a.enabled() || !seen.add(a.id())) return;
         long now = clock.epochMillis();
-        if (depth == 0 && a.lastRun() > 0 && now - a.lastRun() < a.cooldown().toMillis()) return;
+        Ran last = ran.get(a.id());
+        if (depth == 0 && last != null && now - last.atMillis() < a.cooldown().toMillis()) return;
         if (!holds(a)) return;
         if (!store.recordAutomationRun(a.id(), event, why, now)) return; // this event ran it already (a replay)
         runs.inc(trigger);
@@ -412,12 +420,15 @@ public final class AutomationEngine implements AutoCloseable {
     }
 
     private void noteRun(Automation a, String why) {
-        Automation ran = new Automation(a.id(), a.name(), a.enabled(), a.trigger(), a.conditions(), a.actions(), a.cooldown(),
-                clock.epochMillis(), why);
-        // the index holds the same rule: swap it in place
-        rules.put(a.id(), ran);
-        byChannel.values().forEach(l -> l.replaceAll(x -> x.id() == a.id() ? ran : x));
-        changed(ran);
+        ran.put(a.id(), new Ran(clock.epochMillis(), why));
+        changed(withRun(a));
+    }
+
+    /** The rule as the API shows it: its definition with its last run. */
+    private Automation withRun(Automation a) {
+        Ran last = ran.get(a.id());
+        return last == null ? a : new Automation(a.id(), a.name(), a.enabled(), a.trigger(), a.conditions(), a.actions(), a.cooldown(),
+                last.atMillis(), last.why());
     }
 
     private void set(Automation a, Action.Set s) throws Commands.CommandException {

@@ -163,19 +163,19 @@ public final class Commands implements AutoCloseable {
         }
     }
 
-    /** The device's pending commands as the SenML pack it reads ({@code []}: none). */
-    public byte[] pack(String deviceId) {
+    /** A device's pending commands as the SenML pack it reads ({@code []}: none), and when the last of them expires (0: none). */
+    public record PendingSet(byte[] pack, long untilMillis) {}
+
+    /** The device's pending commands, read once for both the pack and its expiry. */
+    public PendingSet pending(String deviceId) {
         List<Command> out = new ArrayList<>();
+        long until = 0;
         for (StoredCommand c : store.pendingCommands(deviceId)) {
             Value v = c.kind() == OutputKind.DIMMER ? new Value.Number(c.value()) : new Value.Bool(c.value() != 0);
             out.add(new Command(wireId(c), c.output(), v));
+            until = Math.max(until, c.expiresMillis());
         }
-        return CommandCodec.encode(deviceId, out);
-    }
-
-    /** When the last of the device's pending commands expires (0: none pending). */
-    public long pendingUntil(String deviceId) {
-        return store.pendingCommands(deviceId).stream().mapToLong(StoredCommand::expiresMillis).max().orElse(0);
+        return new PendingSet(CommandCodec.encode(deviceId, out), until);
     }
 
     public List<StoredCommand> recent(String deviceId, int limit) {

@@ -111,7 +111,7 @@ final class CoapCommands extends CoapResource {
                 return;
             }
             ex.setMaxAge(MAX_AGE_SECONDS);
-            ex.respond(ResponseCode.CONTENT, commands.pack(deviceId), SenmlFormat.JSON.contentFormat());
+            ex.respond(ResponseCode.CONTENT, commands.pending(deviceId).pack(), SenmlFormat.JSON.contentFormat());
         }
     }
 }

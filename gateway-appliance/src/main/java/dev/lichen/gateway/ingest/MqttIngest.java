@@ -218,13 +218,14 @@ public final class MqttIngest implements AutoCloseable {
      * before an older one.
      */
     private synchronized void publishCommands(String deviceId) {
-        long until = commands.pendingUntil(deviceId);
+        var pending = commands.pending(deviceId);
+        long until = pending.untilMillis();
         var b = com.hivemq.extension.sdk.api.services.builder.Builders.publish()
                 .topic(PREFIX + deviceId + "/cmd").qos(com.hivemq.extension.sdk.api.packets.general.Qos.AT_LEAST_ONCE).retain(true);
         if (until == 0) {
             b.payload(ByteBuffer.allocate(0));
         } else {
-            b.payload(ByteBuffer.wrap(commands.pack(deviceId))).contentType(SenmlFormat.JSON.mediaType())
+            b.payload(ByteBuffer.wrap(pending.pack())).contentType(SenmlFormat.JSON.mediaType())
                     .messageExpiryInterval(Math.max(1, (until - System.currentTimeMillis() + 999) / 1000));
         }
         try {
