@@ -42,23 +42,33 @@ class CommandCrashTest {
         return r.statusCode() == 200 ? Api.read(r.body()) : null;
     }
 
+    /**
+     * Over MQTT. Over CoAPS an idle device does not register its observation again within the
+     * command's 30 s after such a restart (found in review, 2026-12-07; see the issue note): not yet shown here.
+     */
     @Test
     void aCommandCutOffByAKilledGatewayIsCarriedOutExactlyOnce() throws Exception {
-        httpPort = GatewayProcess.freeTcpPort();
-        mqttPort = GatewayProcess.freeTcpPort();
-        mqttTlsPort = GatewayProcess.freeTcpPort();
+        String uplink = "mqtt";
+        int[] tcp = GatewayProcess.freeTcpPorts(3);
+        httpPort = tcp[0];
+        mqttPort = tcp[1];
+        mqttTlsPort = tcp[2];
         coapPort = GatewayProcess.freeUdpPort();
         coapsPort = GatewayProcess.freeUdpPort();
         api = new Api("http://127.0.0.1:" + httpPort);
         GatewayProcess gw = gateway();
         List<GatewayProcess> all = new ArrayList<>(List.of(gw));
-        ActingDevice device = new ActingDevice(dir, "stairs", "mqtt", "[{\"name\": \"light\", \"kind\": \"switch\", \"pin\": 17}]");
+        ActingDevice device = new ActingDevice(dir, "stairs", uplink, "[{\"name\": \"light\", \"kind\": \"switch\", \"pin\": 17}]");
         try {
             api.setup("admin", PASSWORD);
             admin = api.login("admin", PASSWORD);
-            device.start(Files.readString(dir.resolve("data/tls/ca.crt")), mqttTlsPort);
+            device.start(Files.readString(dir.resolve("data/tls/ca.crt")), uplink.equals("coaps") ? coapsPort : mqttTlsPort);
             var app = device.appliance();
-            until(Duration.ofSeconds(20), () -> get("/api/v1/devices/stairs") != null, "the device is heard");
+            // heard, and with its key: over MQTT the status publish makes the device's row before a pack records the key
+            until(Duration.ofSeconds(20), () -> {
+                JsonNode d = get("/api/v1/devices/stairs");
+                return d != null && d.hasNonNull("key");
+            }, "the device is heard with its key");
             var adopt = admin.send("POST", "/api/v1/devices/stairs/adopt", "{\"name\":\"Stairs\",\"room\":\"Hall\",\"fingerprint\":\""
                     + device.fingerprint() + "\"}");
             assertEquals(200, adopt.statusCode(), adopt.body());

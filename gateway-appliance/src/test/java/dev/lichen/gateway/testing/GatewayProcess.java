@@ -79,6 +79,22 @@ public final class GatewayProcess implements AutoCloseable {
         }
     }
 
+    /** n distinct free TCP ports: each held open until all are chosen, so the OS cannot hand one out twice. */
+    public static int[] freeTcpPorts(int n) throws IOException {
+        var held = new java.util.ArrayList<java.net.ServerSocket>();
+        try {
+            int[] out = new int[n];
+            for (int i = 0; i < n; i++) {
+                var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                held.add(s);
+                out[i] = s.getLocalPort();
+            }
+            return out;
+        } finally {
+            for (var s : held) s.close();
+        }
+    }
+
     public static int freeTcpPort() throws IOException {
         try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
