@@ -69,7 +69,7 @@ public final class CoapUplink implements Uplink {
     private DtlsCredentials credentials;
     /** False when the endpoint is shared with other uplinks: close() then leaves it open. */
     private final boolean ownsEndpoint;
-    private final long responseTimeoutMs;
+    private final long responseTimeoutMs, staleSessionMs;
 
     public CoapUplink(String host, int port, Optional<PskCredentials> psk, Options options) {
         this(host, port, (DtlsCredentials) psk.orElse(null), options);
@@ -89,6 +89,7 @@ public final class CoapUplink implements Uplink {
         ownsEndpoint = true;
         open(credentials);
         responseTimeoutMs = responseTimeoutMs(options);
+        staleSessionMs = staleSessionMs(options);
     }
 
     /** A started endpoint of its own: DTLS with the credentials, plain UDP without. */
@@ -158,6 +159,7 @@ public final class CoapUplink implements Uplink {
         this.ownsEndpoint = false;
         this.dtls = null;
         responseTimeoutMs = responseTimeoutMs(options);
+        staleSessionMs = staleSessionMs(options);
     }
 
     /**
@@ -167,6 +169,12 @@ public final class CoapUplink implements Uplink {
     private static long responseTimeoutMs(Options options) {
         long ack = options.ackTimeout().toMillis();
         return (long) (ack * 1.5 * ((1L << (options.maxRetransmit() + 1)) - 1)) + 2 * ack;
+    }
+
+    /** How long the first two retransmissions take at most (1.5 x 3 ACK timeouts), and half an ACK timeout. */
+    private static long staleSessionMs(Options options) {
+        long ack = options.ackTimeout().toMillis();
+        return Math.min((long) (ack * 1.5 * 3) + ack / 2, responseTimeoutMs(options));
     }
 
     /** The Californium configuration (plain coap) both the uplink and a test server use; never reads a file. */
@@ -212,7 +220,14 @@ public final class CoapUplink implements Uplink {
         Response response;
         try {
             endpoint.sendRequest(request);
-            response = request.waitForResponse(responseTimeoutMs);
+            if (dtls == null) {
+                response = request.waitForResponse(responseTimeoutMs);
+            } else {
+                // not even an empty ACK after three copies: a gateway that restarted drops records
+                // of a session it forgot, so waiting out every retransmission would only lose time
+                response = request.waitForResponse(staleSessionMs);
+                if (response == null && request.isAcknowledged()) response = request.waitForResponse(responseTimeoutMs - staleSessionMs);
+            }
         } catch (InterruptedException e) {
             request.cancel();
             Thread.currentThread().interrupt();
@@ -226,6 +241,7 @@ public final class CoapUplink implements Uplink {
             if (dtls != null) dtls.forceResumeSessionFor(gateway);
             String why = request.getSendError() != null ? "send failed: " + request.getSendError().getMessage()
                     : request.isRejected() ? "the gateway rejected the message (RST)"
+                    : dtls != null && !request.isAcknowledged() ? "no answer in " + staleSessionMs / 1000 + " s (a new DTLS handshake next)"
                     : "no answer after " + (options.maxRetransmit() + 1) + " tries";
             throw new UplinkException(why, UplinkException.Kind.AWAY, request.getSendError());
         }
@@ -275,18 +291,28 @@ public final class CoapUplink implements Uplink {
 
     private volatile org.eclipse.californium.core.CoapClient commandClient;
     private volatile org.eclipse.californium.core.CoapObserveRelation relation;
-    private volatile long lastHeardNanos;
+    /** When the gateway last answered the registration (a notification or a refusal), and when we last registered. */
+    private volatile long lastHeardNanos, registeredNanos;
     private volatile long maxAgeSeconds = 60;
     private volatile Thread watcher;
     private volatile boolean lostLink;
     private volatile boolean reobserve;
 
+    /** How long a registration may go unanswered before the session counts as stale (a round trip, a resumption). */
+    static final long UNANSWERED_MS = 4_000;
+    /** Californium registers again this long after a notification's Max-Age (its NOTIFICATION_REREGISTRATION_BACKOFF). */
+    private static final long REREGISTRATION_BACKOFF_MS = 2_000;
+    private static final long FIRST_RETRY_MS = 1_000, LAST_RETRY_MS = 15_000;
+
     /**
      * Observes the gateway's {@code /c/<deviceId>} (RFC 7641) on this uplink's endpoint, so over
      * the same DTLS session as the readings. Californium registers again when a notification's
-     * Max-Age passes without another; a watcher starts a fresh registration when even that brought
-     * nothing (the gateway was away), and at once when a pack gets through after the link was lost
-     * (a restarted gateway has forgotten every registration).
+     * Max-Age passes without another. A watcher registers afresh when a registration was refused
+     * (a device not yet adopted: again after 1, 2, 4 ... 15 s), when one went unanswered (a gateway
+     * that restarted has forgotten the DTLS session and drops its records silently, so a new
+     * handshake first), and at once when a pack gets through after the link was lost (a restarted
+     * gateway has forgotten every registration). An idle device so finds a restarted gateway
+     * within a Max-Age and a few seconds.
      */
     @Override
     public synchronized void onCommands(String deviceId, java.util.function.Consumer<byte[]> listener) {
@@ -307,15 +333,19 @@ public final class CoapUplink implements Uplink {
 
     private void observe(java.util.function.Consumer<byte[]> listener) {
         var old = relation;
-        if (old != null) old.proactiveCancel();
-        lastHeardNanos = System.nanoTime();
+        // forgetting is enough: a gateway that still has the registration gets a reset for its next notification
+        if (old != null) old.reactiveCancel();
+        // the client keeps the DTLS session of the last answer; after a new handshake a request
+        // bound to the old one would be dropped on the way out (strict endpoint context)
+        commandClient.setDestinationContext(null);
+        registeredNanos = System.nanoTime();
         relation = commandClient.observe(new org.eclipse.californium.core.CoapHandler() {
             @Override
             public void onLoad(org.eclipse.californium.core.CoapResponse r) {
                 lastHeardNanos = System.nanoTime();
-                Long age = r.getOptions().getMaxAge();
-                if (age != null && age > 0) maxAgeSeconds = age;
                 if (r.isSuccess()) {
+                    Long age = r.getOptions().getMaxAge();
+                    if (age != null && age > 0) maxAgeSeconds = age;
                     listener.accept(r.getPayload());
                 } else {
                     org.slf4j.LoggerFactory.getLogger(CoapUplink.class).warn("the gateway refuses this device its commands: {} {}",
@@ -332,16 +362,36 @@ public final class CoapUplink implements Uplink {
 
     private void watch(java.util.function.Consumer<byte[]> listener) {
         observe(listener);
+        long retryMs = FIRST_RETRY_MS;
         while (watcher != null) {
             try {
-                Thread.sleep(1000);
+                Thread.sleep(250);
             } catch (InterruptedException e) {
                 return;
             }
             var r = relation;
-            long quietMs = (System.nanoTime() - lastHeardNanos) / 1_000_000;
-            // Californium re-registers at Max-Age + 2 s; this is for when that went unanswered
-            if (reobserve || r == null || r.isCanceled() || quietMs > maxAgeSeconds * 1000 + 10_000) {
+            long now = System.nanoTime();
+            long sinceRegisteredMs = (now - registeredNanos) / 1_000_000;
+            boolean answered = lastHeardNanos - registeredNanos >= 0;
+            long quietMs = (now - lastHeardNanos) / 1_000_000;
+            boolean again;
+            if (reobserve) {
+                again = true;
+            } else if (!answered) {
+                // our registration went unanswered: the gateway is away or forgot the session
+                again = sinceRegisteredMs > Math.max(UNANSWERED_MS, retryMs);
+                if (again && dtls != null) dtls.forceResumeSessionFor(gateway);
+            } else if (r == null || r.isCanceled()) {
+                // refused (not adopted yet, say): ask again, less often the longer it lasts
+                again = sinceRegisteredMs > retryMs;
+            } else {
+                // Californium's own re-registration after Max-Age went unanswered
+                again = quietMs > maxAgeSeconds * 1000 + REREGISTRATION_BACKOFF_MS + UNANSWERED_MS;
+                if (again && dtls != null) dtls.forceResumeSessionFor(gateway);
+                if (!again) retryMs = FIRST_RETRY_MS; // a live registration: start over next time
+            }
+            if (again) {
+                if (!reobserve) retryMs = Math.min(retryMs * 2, LAST_RETRY_MS);
                 reobserve = false;
                 observe(listener);
             }

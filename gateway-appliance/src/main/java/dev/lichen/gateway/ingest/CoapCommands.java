@@ -29,7 +29,8 @@ import org.eclipse.californium.elements.auth.RawPublicKeyIdentity;
  * device the store knows, so an id sprayed from the network makes nothing.
  */
 final class CoapCommands extends CoapResource {
-    static final int MAX_AGE_SECONDS = 20;
+    /** Bounds how long an idle device takes to find a restarted gateway (Max-Age + ~6 s, see CoapUplink). */
+    static final int MAX_AGE_SECONDS = 15;
 
     private final Store store;
     private final Commands commands;
