@@ -130,6 +130,7 @@ public final class Gateway implements AutoCloseable {
         mqttTlsPort = broker.tlsPort();
         metrics.gauge("lichen_live_subscribers", "Live bus subscribers (SSE clients)", liveBus::subscriberCount);
         metrics.gauge("lichen_live_dropped_total", "Live events dropped for slow subscribers", liveBus::dropped);
+        dev.lichen.gateway.metrics.ProcessIo.register(metrics);
     }
 
     private static int freeTcpPort(String host) throws java.io.IOException {
