@@ -66,7 +66,9 @@ public final class DemoCommand implements Callable<Integer> {
         }
         // Ctrl-C ends the demo through the normal path below (exit 0), not through the JVM's default exit 130
         CountDownLatch stop = new CountDownLatch(1);
-        sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> stop.countDown());
+        // a script's background job starts with SIGINT ignored, and the JVM then never installs the
+        // handler (Signal.handle answers SIG_IGN): say how to stop it instead of promising Ctrl-C
+        boolean ctrlC = sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> stop.countDown()) != sun.misc.SignalHandler.SIG_IGN;
         sun.misc.Signal.handle(new sun.misc.Signal("TERM"), s -> stop.countDown());
 
         System.out.println("lichen demo: starting the gateway (data in " + data.toAbsolutePath() + ")...");
@@ -110,7 +112,9 @@ public final class DemoCommand implements Callable<Integer> {
                 System.out.println("  Log in with the account you created on the first run.");
             }
             System.out.println("  The home's day runs 60x faster than the clock; readings arrive every few seconds.");
-            System.out.println("  Press Ctrl-C to stop.");
+            System.out.println(ctrlC ? "  Press Ctrl-C to stop."
+                    : "  Stop it with kill " + ProcessHandle.current().pid() + " (SIGTERM): it was started with Ctrl-C (SIGINT) ignored,"
+                    + " as a script's background job is.");
             System.out.flush();
             stop.await();
             System.out.println("lichen demo: stopping...");
