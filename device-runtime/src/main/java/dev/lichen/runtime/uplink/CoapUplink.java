@@ -236,9 +236,7 @@ public final class CoapUplink implements Uplink {
         if (response == null) {
             lostLink = true;
             request.cancel();
-            // a gateway that restarted has forgotten our DTLS session and drops its records
-            // silently: handshake again (resuming if it still knows us) on the next request
-            if (dtls != null) dtls.forceResumeSessionFor(gateway);
+            handshakeAgain();
             String why = request.getSendError() != null ? "send failed: " + request.getSendError().getMessage()
                     : request.isRejected() ? "the gateway rejected the message (RST)"
                     : dtls != null && !request.isAcknowledged() ? "no answer in " + staleSessionMs / 1000 + " s (a new DTLS handshake next)"
@@ -258,6 +256,14 @@ public final class CoapUplink implements Uplink {
                 : ": " + truncate(new String(response.getPayload(), StandardCharsets.UTF_8));
         String message = code.text + " " + code.name() + diagnostic;
         throw new UplinkException(message, kindOf(code), null);
+    }
+
+    /**
+     * A gateway that restarted has forgotten our DTLS session and drops its records silently:
+     * handshake again (resuming if it still knows us) before the next request. Plain CoAP: nothing.
+     */
+    private void handshakeAgain() {
+        if (dtls != null) dtls.forceResumeSessionFor(gateway);
     }
 
     /** Which answers mean "these readings never pass" and which "this device, not now". */
@@ -374,22 +380,16 @@ public final class CoapUplink implements Uplink {
             long sinceRegisteredMs = (now - registeredNanos) / 1_000_000;
             boolean answered = lastHeardNanos - registeredNanos >= 0;
             long quietMs = (now - lastHeardNanos) / 1_000_000;
-            boolean again;
-            if (reobserve) {
-                again = true;
-            } else if (!answered) {
-                // our registration went unanswered: the gateway is away or forgot the session
-                again = sinceRegisteredMs > Math.max(UNANSWERED_MS, retryMs);
-                if (again && dtls != null) dtls.forceResumeSessionFor(gateway);
-            } else if (r == null || r.isCanceled()) {
-                // refused (not adopted yet, say): ask again, less often the longer it lasts
-                again = sinceRegisteredMs > retryMs;
-            } else {
-                // Californium's own re-registration after Max-Age went unanswered
-                again = quietMs > maxAgeSeconds * 1000 + REREGISTRATION_BACKOFF_MS + UNANSWERED_MS;
-                if (again && dtls != null) dtls.forceResumeSessionFor(gateway);
-                if (!again) retryMs = FIRST_RETRY_MS; // a live registration: start over next time
-            }
+            // unanswered: our registration, or Californium's own one after Max-Age (the gateway is
+            // away or forgot the session); refused (not adopted yet, say): ask less often the longer it lasts
+            boolean live = answered && r != null && !r.isCanceled();
+            boolean unanswered = answered
+                    ? live && quietMs > maxAgeSeconds * 1000 + REREGISTRATION_BACKOFF_MS + UNANSWERED_MS
+                    : sinceRegisteredMs > Math.max(UNANSWERED_MS, retryMs);
+            boolean refusedDue = answered && !live && sinceRegisteredMs > retryMs;
+            if (live && !unanswered) retryMs = FIRST_RETRY_MS; // a live registration: start over next time
+            if (unanswered) handshakeAgain();
+            boolean again = reobserve || unanswered || refusedDue;
             if (again) {
                 if (!reobserve) retryMs = Math.min(retryMs * 2, LAST_RETRY_MS);
                 reobserve = false;

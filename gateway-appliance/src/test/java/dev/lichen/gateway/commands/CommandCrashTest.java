@@ -96,20 +96,20 @@ class CommandCrashTest {
                 }
             });
             boolean on = false;
-            for (String moment : List.of("on-switch", "0", "on-switch", "40", "150", "400")) {
+            for (Moment moment : List.of(Moment.ON_SWITCH, Moment.after(0), Moment.ON_SWITCH, Moment.after(40), Moment.after(150), Moment.after(400))) {
                 on = !on;
                 long appliedBefore = app.stats().commandsApplied();
                 holder.killedOnSwitch = false;
                 holder.posted = new java.util.concurrent.CountDownLatch(1);
-                holder.killOnSwitch = moment.equals("on-switch");
+                holder.killOnSwitch = moment.onSwitch();
                 var r = admin.send("POST", "/api/v1/devices/stairs/outputs/light", "{\"on\":" + on + "}");
                 holder.posted.countDown();
                 assertEquals(202, r.statusCode(), r.body());
                 long id = Api.read(r.body()).get("id").asLong();
-                if (moment.equals("on-switch")) {
+                if (moment.onSwitch()) {
                     until(Duration.ofSeconds(10), () -> holder.killedOnSwitch, "the gateway killed as the device switches the light");
                 } else {
-                    Thread.sleep(Long.parseLong(moment));
+                    Thread.sleep(moment.delayMs());
                     gw.kill();
                 }
                 gw = gateway();
@@ -117,7 +117,7 @@ class CommandCrashTest {
                 all.add(gw);
                 admin = api.login("admin", PASSWORD);
                 long restarted = System.nanoTime();
-                String what = "command " + id + " (killed " + (moment.equals("on-switch") ? "as the pin switched" : moment + " ms after the call") + ")";
+                String what = "command " + id + " (killed " + moment + ")";
                 until(Duration.ofSeconds(30), () -> {
                     JsonNode c = get("/api/v1/commands/" + id);
                     return c != null && c.get("state").asText().equals("done");
@@ -129,6 +129,20 @@ class CommandCrashTest {
         } finally {
             device.close();
             for (GatewayProcess g : all) g.close();
+        }
+    }
+
+    /** When the gateway is killed: from the device's pin listener, or a delay after the REST call. */
+    record Moment(boolean onSwitch, long delayMs) {
+        static final Moment ON_SWITCH = new Moment(true, 0);
+
+        static Moment after(long ms) {
+            return new Moment(false, ms);
+        }
+
+        @Override
+        public String toString() {
+            return onSwitch ? "as the pin switched" : delayMs + " ms after the call";
         }
     }
 }
