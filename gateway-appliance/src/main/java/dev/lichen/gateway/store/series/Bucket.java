@@ -12,41 +12,30 @@ import java.util.TreeMap;
  */
 public record Bucket(long startMillis, int count, double min, double max, double sum) {
 
-    public static final long MINUTE = 60_000L;
-    public static final long HOUR = 3_600_000L;
-
     public double mean() {
         return sum / count;
     }
 
     /**
-     * Buckets of the given size over the readings' numbers (texts are skipped), in ascending start
-     * order; a bucket exists only if a number falls in it. Sums are added in the readings' order.
+     * Buckets of the given size ({@link dev.lichen.gateway.store.Resolution#bucketMillis()}) over the
+     * readings' numbers (texts are skipped), in ascending start order; a bucket exists only if a
+     * number falls in it. Sums are added in the readings' order.
      *
      * @throws ArithmeticException if a bucket's start is not a long (times within one bucket of Long.MIN_VALUE)
      */
     public static List<Bucket> aggregate(List<ChunkReading> readings, long sizeMillis) {
         if (sizeMillis <= 0) throw new IllegalArgumentException("bucket size must be positive, got " + sizeMillis);
-        Map<Long, Acc> byStart = new TreeMap<>();
+        Map<Long, ChunkSummary.Accumulator> byStart = new TreeMap<>();
         for (ChunkReading r : readings) {
-            if (!(r.value() instanceof ChunkValue.Num(double v))) continue;
+            if (!(r.value() instanceof ChunkValue.Num)) continue;
             long start = Math.multiplyExact(Math.floorDiv(r.timeMillis(), sizeMillis), sizeMillis);
-            byStart.computeIfAbsent(start, s -> new Acc()).add(v);
+            byStart.computeIfAbsent(start, s -> new ChunkSummary.Accumulator()).add(r);
         }
         List<Bucket> out = new ArrayList<>(byStart.size());
-        byStart.forEach((start, a) -> out.add(new Bucket(start, a.count, a.min, a.max, a.sum)));
+        byStart.forEach((start, a) -> {
+            ChunkSummary s = a.summary();
+            out.add(new Bucket(start, s.numberCount(), s.min(), s.max(), s.sum()));
+        });
         return out;
-    }
-
-    private static final class Acc {
-        int count;
-        double min, max, sum;
-
-        void add(double v) {
-            min = count == 0 ? v : Math.min(min, v);
-            max = count == 0 ? v : Math.max(max, v);
-            sum += v;
-            count++;
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.lichen.gateway.store.series;
 
+import dev.lichen.gateway.store.Resolution;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -41,7 +42,7 @@ class ChunkCodecPropertyTest {
         assertExactlyEqual(expected, decoded);
 
         assertEquals(plainSummary(expected), chunk.summary(), "summary");
-        for (long size : new long[] {Bucket.MINUTE, Bucket.HOUR})
+        for (long size : new long[] {Resolution.MINUTE.bucketMillis(), Resolution.HOUR.bucketMillis()})
             assertEquals(plainBuckets(expected, size), Bucket.aggregate(decoded, size), "buckets of " + size + " ms");
     }
 
@@ -142,7 +143,7 @@ class ChunkCodecPropertyTest {
             assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(s.min()), "min of " + rs);
             assertEquals(Double.doubleToRawLongBits(0.0), Double.doubleToRawLongBits(s.max()), "max of " + rs);
             assertEquals(plainSummary(rs), s);
-            assertEquals(plainBuckets(rs, Bucket.MINUTE), Bucket.aggregate(rs, Bucket.MINUTE));
+            assertEquals(plainBuckets(rs, Resolution.MINUTE.bucketMillis()), Bucket.aggregate(rs, Resolution.MINUTE.bucketMillis()));
         }
     }
 }

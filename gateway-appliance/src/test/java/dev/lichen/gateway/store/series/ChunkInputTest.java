@@ -1,5 +1,6 @@
 package dev.lichen.gateway.store.series;
 
+import dev.lichen.gateway.store.Resolution;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -56,8 +57,8 @@ class ChunkInputTest {
     void bucketsStartAtTheFloorAlsoBeforeNineteenSeventy() {
         List<ChunkReading> rs = List.of(ChunkReading.number(-1, 1, 1, 4), ChunkReading.number(-60_000, 1, 2, 2),
                 ChunkReading.text(-30_000, 1, 3, "ignored"), ChunkReading.number(0, 1, 4, 7), ChunkReading.number(59_999, 1, 5, 9));
-        assertEquals(List.of(new Bucket(-60_000, 2, 2, 4, 6), new Bucket(0, 2, 7, 9, 16)), Bucket.aggregate(rs, Bucket.MINUTE));
-        assertEquals(3.0, Bucket.aggregate(rs, Bucket.MINUTE).getFirst().mean());
+        assertEquals(List.of(new Bucket(-60_000, 2, 2, 4, 6), new Bucket(0, 2, 7, 9, 16)), Bucket.aggregate(rs, Resolution.MINUTE.bucketMillis()));
+        assertEquals(3.0, Bucket.aggregate(rs, Resolution.MINUTE.bucketMillis()).getFirst().mean());
         assertThrows(IllegalArgumentException.class, () -> Bucket.aggregate(rs, 0));
     }
 }
