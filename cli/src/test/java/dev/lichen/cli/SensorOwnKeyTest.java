@@ -89,7 +89,8 @@ class SensorOwnKeyTest {
             String printed;
             try (Sensor s = Sensor.start(config)) {
                 printed = s.fingerprint();
-                waitFor("the new device with a key", () -> gw.deviceIdentities().key("den").isPresent());
+                // the key is recorded at the handshake, the card (the device row) with the first reading
+                waitFor("the new device's card with a key", () -> gw.deviceIdentities().key("den").isPresent() && gw.store().device("den").isPresent());
                 assertEquals(printed, gw.deviceIdentities().key("den").orElseThrow().fingerprint(), "the card shows what the sensor printed");
                 gw.deviceIdentities().pin("den", printed, System.currentTimeMillis());
                 gw.store().adopt("den", "Den", "Den");
